@@ -1,0 +1,41 @@
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { presentedKey } from '../../lib/auth/api-key.js';
+import { authenticate } from '../../lib/auth/authenticate.js';
+import { toAuthorizerContext } from '../../lib/auth/principal.js';
+import { getConfig } from '../../lib/config.js';
+import { describeError, logger } from '../../lib/observability.js';
+
+/** `arn:aws:execute-api:region:account:api/stage/*`: the policy covers every route of the API. */
+function apiWildcard(methodArn: string): string {
+  const [arn = '', stage = '*'] = methodArn.split('/');
+  return `${arn}/${stage}/*`;
+}
+
+/**
+ * The REQUEST authorizer. It authenticates only (a valid key maps to a principal); each handler
+ * then checks the route's access class, so a cached Allow can safely cover the whole API. Any
+ * failure is the same `Unauthorized`, which API Gateway answers with one generic 401 body.
+ */
+export const handler = async (
+  event: APIGatewayRequestAuthorizerEvent,
+): Promise<APIGatewayAuthorizerResult> => {
+  const key = presentedKey(event.headers);
+  let principal = null;
+  if (key) {
+    try {
+      principal = await authenticate(getConfig(), key);
+    } catch (error) {
+      logger.error('authorizer failed', { error: describeError(error) });
+      throw new Error('Unauthorized');
+    }
+  }
+  if (!principal) throw new Error('Unauthorized');
+  return {
+    principalId: principal.keyId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: apiWildcard(event.methodArn) }],
+    },
+    context: toAuthorizerContext(principal),
+  };
+};

@@ -1,0 +1,10 @@
+import { defineHandler } from '../../lib/http/handler.js';
+import { deleteModel } from '../../lib/services/models/service.js';
+
+type Params = { id: string; model_id: string };
+
+export const handler = defineHandler<unknown, unknown, Params>(
+  'DELETE /api/providers/{id}/models/{model_id+}',
+  ({ deps, params, principal }) =>
+    deleteModel(deps, { providerId: params.id, modelId: params.model_id, principal }),
+);

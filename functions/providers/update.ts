@@ -1,0 +1,14 @@
+import { actorOf, defineHandler } from '../../lib/http/handler.js';
+import type { ProviderPatch } from '../../lib/schemas/providers.js';
+import { updateProvider } from '../../lib/services/providers/service.js';
+
+export const handler = defineHandler<ProviderPatch, unknown, { id: string }>(
+  'PATCH /api/providers/{id}',
+  (request) =>
+    updateProvider(request.deps, {
+      id: request.params.id,
+      patch: request.body,
+      principal: request.principal,
+      actor: actorOf(request),
+    }),
+);

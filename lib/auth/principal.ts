@@ -1,0 +1,51 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { UnauthorizedError } from '../errors.js';
+import { type Principal, ROLES, type Role } from './roles.js';
+
+/**
+ * The context the authorizer returns to API Gateway. API Gateway only passes string, number and
+ * boolean values through, so lists travel as JSON strings.
+ */
+export interface AuthorizerContext {
+  keyId: string;
+  role: Role;
+  providerIds?: string;
+  modelIds?: string;
+  [key: string]: string | undefined;
+}
+
+/** Serialises a principal into the authorizer's context. */
+export function toAuthorizerContext(principal: Principal): AuthorizerContext {
+  return {
+    keyId: principal.keyId,
+    role: principal.role,
+    ...(principal.providerIds ? { providerIds: JSON.stringify(principal.providerIds) } : {}),
+    ...(principal.modelIds ? { modelIds: JSON.stringify(principal.modelIds) } : {}),
+  };
+}
+
+function parseList(value: unknown): string[] | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const parsed: unknown = JSON.parse(value);
+  if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) throw new UnauthorizedError();
+  return parsed;
+}
+
+/**
+ * The principal API Gateway attached to the event after the authorizer allowed it. A request that
+ * reaches a protected handler without one is refused (defence in depth against a misconfigured API).
+ */
+export function principalFromEvent(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Principal {
+  const context = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+  const keyId = context?.keyId;
+  const role = context?.role;
+  if (typeof keyId !== 'string' || !ROLES.includes(role as Role)) throw new UnauthorizedError();
+  const providerIds = parseList(context?.providerIds);
+  const modelIds = parseList(context?.modelIds);
+  return {
+    keyId,
+    role: role as Role,
+    ...(providerIds ? { providerIds } : {}),
+    ...(modelIds ? { modelIds } : {}),
+  };
+}

@@ -1,0 +1,32 @@
+/** The roles an API key can hold. Admin can do everything; the others are narrower, not nested. */
+export const ROLES = ['admin', 'operator', 'viewer', 'invoke'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who may call a route, by what the route does. */
+export const ACCESS = {
+  /** Read configuration, usage, health and audit. */
+  read: ['admin', 'operator', 'viewer'],
+  /** Change configuration (providers, models, rules, quotas, incidents). */
+  write: ['admin', 'operator'],
+  /** Secrets: API keys and credential writes. */
+  secrets: ['admin'],
+  /** AI operations. */
+  invoke: ['admin', 'operator', 'invoke'],
+  /** Unauthenticated probes. */
+  public: [],
+} as const satisfies Record<string, readonly Role[]>;
+export type Access = keyof typeof ACCESS;
+
+/** The identity the authorizer attaches to a request. */
+export interface Principal {
+  keyId: string;
+  role: Role;
+  /** When set, the key may only see and use these providers / models. */
+  providerIds?: readonly string[];
+  modelIds?: readonly string[];
+}
+
+/** Whether a principal's role satisfies a route's access class. */
+export function allows(access: Access, role: Role): boolean {
+  return (ACCESS[access] as readonly Role[]).includes(role);
+}

@@ -1,0 +1,140 @@
+/**
+ * The one error tree of the gateway. Every error a caller can see is a {@link GatewayError}: it
+ * carries the HTTP status, a stable machine-readable `code` and a message that is safe to show.
+ * Anything else that escapes a handler is an internal fault and is answered with a generic 500
+ * whose message reveals nothing (no stack, table name, key material or internal id).
+ */
+
+/** Extra, caller-safe facts about an error (e.g. which field failed validation). */
+export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>>;
+
+export interface GatewayErrorOptions extends ErrorOptions {
+  details?: ErrorDetails;
+  /** Extra response headers, e.g. `Retry-After` on a 429 or 503. */
+  headers?: Record<string, string>;
+}
+
+/** Base of every error a caller may see. `expose` is false for 5xx: their message is replaced. */
+export class GatewayError extends Error {
+  override name = 'GatewayError';
+  readonly statusCode: number;
+  readonly code: string;
+  readonly details: ErrorDetails | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(statusCode: number, code: string, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.statusCode = statusCode;
+    this.code = code;
+    this.details = options.details;
+    this.headers = options.headers ?? {};
+  }
+
+  /** Whether the message may be shown to the caller as is. */
+  get expose(): boolean {
+    return this.statusCode < 500;
+  }
+}
+
+/** 400: the request is malformed (bad JSON, bad query string, bad cursor). */
+export class BadRequestError extends GatewayError {
+  override name = 'BadRequestError';
+  constructor(message: string, options: GatewayErrorOptions & { code?: string } = {}) {
+    super(400, options.code ?? 'bad_request', message, options);
+  }
+}
+
+/** 422: the request is well-formed but a field breaks a rule (validation). */
+export class ValidationError extends GatewayError {
+  override name = 'ValidationError';
+  constructor(message: string, options: GatewayErrorOptions = {}) {
+    super(422, 'validation_error', message, options);
+  }
+}
+
+/** 401: no usable credentials. One generic message: it never says why, never echoes the key. */
+export class UnauthorizedError extends GatewayError {
+  override name = 'UnauthorizedError';
+  constructor(options: GatewayErrorOptions = {}) {
+    super(401, 'unauthorized', 'A valid API key is required.', {
+      ...options,
+      headers: { 'www-authenticate': 'Bearer', ...options.headers },
+    });
+  }
+}
+
+/** 403: authenticated, but the key's role does not allow this route. */
+export class ForbiddenError extends GatewayError {
+  override name = 'ForbiddenError';
+  constructor(message = 'This API key may not perform this operation.', options: GatewayErrorOptions = {}) {
+    super(403, 'forbidden', message, options);
+  }
+}
+
+/** 404: the object does not exist, or the caller may not see it. */
+export class NotFoundError extends GatewayError {
+  override name = 'NotFoundError';
+  constructor(what: string, options: GatewayErrorOptions = {}) {
+    super(404, 'not_found', `${what} not found.`, options);
+  }
+}
+
+/** 409: a stale version, a duplicate unique name, or an object still in use. */
+export class ConflictError extends GatewayError {
+  override name = 'ConflictError';
+  constructor(message: string, options: GatewayErrorOptions & { code?: string } = {}) {
+    super(409, options.code ?? 'conflict', message, options);
+  }
+}
+
+/** 413: the body is larger than the route accepts. */
+export class PayloadTooLargeError extends GatewayError {
+  override name = 'PayloadTooLargeError';
+  constructor(limitBytes: number, options: GatewayErrorOptions = {}) {
+    super(413, 'payload_too_large', `The request body exceeds ${limitBytes} bytes.`, options);
+  }
+}
+
+/** 415: the body is not of a media type the route accepts. */
+export class UnsupportedMediaTypeError extends GatewayError {
+  override name = 'UnsupportedMediaTypeError';
+  constructor(expected: string, options: GatewayErrorOptions = {}) {
+    super(415, 'unsupported_media_type', `The request body must be ${expected}.`, options);
+  }
+}
+
+/** 429: a rate limit or quota refuses the request; `retryAfterSeconds` becomes `Retry-After`. */
+export class TooManyRequestsError extends GatewayError {
+  override name = 'TooManyRequestsError';
+  constructor(
+    message: string,
+    options: GatewayErrorOptions & { code?: string; retryAfterSeconds?: number } = {},
+  ) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.retryAfterSeconds !== undefined) {
+      headers['retry-after'] = String(Math.max(1, Math.ceil(options.retryAfterSeconds)));
+    }
+    super(429, options.code ?? 'rate_limited', message, { ...options, headers });
+  }
+}
+
+/** 503: a dependency (DynamoDB, KMS) is throttling or unavailable; safe to retry later. */
+export class ServiceUnavailableError extends GatewayError {
+  override name = 'ServiceUnavailableError';
+  constructor(
+    message: string,
+    options: GatewayErrorOptions & { code?: string; retryAfterSeconds?: number } = {},
+  ) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.retryAfterSeconds !== undefined) headers['retry-after'] = String(options.retryAfterSeconds);
+    super(503, options.code ?? 'service_unavailable', message, { ...options, headers });
+  }
+  override get expose(): boolean {
+    return true;
+  }
+}
+
+/** A configuration value is missing or invalid; raised at cold start, names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}

@@ -1,0 +1,129 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { principalFromEvent } from '../auth/principal.js';
+import { allows, type Principal } from '../auth/roles.js';
+import { ForbiddenError, GatewayError } from '../errors.js';
+import { describeError, logger, MetricUnit, metrics } from '../observability.js';
+import { findRoute, type Route } from '../routes.js';
+import { type Deps, getDeps } from '../runtime/deps.js';
+import { lowerHeaders, parseBody, parseParams, parseQuery } from './request.js';
+import { errorResponse, jsonResponse } from './response.js';
+
+/** What a handler receives: validated input, the caller and the container's dependencies. */
+export interface HandlerRequest<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  /** Absent only on public routes. */
+  principal: Principal;
+  requestId: string;
+  sourceIp: string;
+  headers: Record<string, string>;
+  deps: Deps;
+  event: APIGatewayProxyEvent;
+  context: Context;
+}
+
+/** A handler result with an explicit status or headers; a plain value is sent with the route's status. */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+type Impl<B, Q, P> = (request: HandlerRequest<B, Q, P>) => Promise<unknown>;
+type State = { route: Route; started: number; requestId: string };
+
+/** Per-invocation state, keyed by the event (the local runtime runs invocations concurrently). */
+const invocations = new WeakMap<APIGatewayProxyEvent, State>();
+
+function stateOf(event: APIGatewayProxyEvent, route: Route): State {
+  let state = invocations.get(event);
+  if (!state) {
+    state = { route, started: performance.now(), requestId: event.requestContext?.requestId ?? '' };
+    invocations.set(event, state);
+  }
+  return state;
+}
+
+/** Adds request id to logs, and records requests, errors and latency per route. */
+const observe = (route: Route): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
+  before: async function startRequest(request) {
+    const state = stateOf(request.event, route);
+    state.requestId ||= request.context.awsRequestId;
+    logger.appendKeys({ request_id: state.requestId, route: `${route.method} ${route.path}` });
+  },
+  after: async function recordOutcome(request) {
+    record(stateOf(request.event, route), request.response?.statusCode ?? 200);
+  },
+  onError: async function answerError(request) {
+    const state = stateOf(request.event, route);
+    const error = request.error;
+    const response = errorResponse(error, state.requestId);
+    if (!(error instanceof GatewayError) || response.statusCode >= 500) {
+      logger.error('request failed', { error: describeError(error), status: response.statusCode });
+    }
+    request.response = response;
+    record(state, response.statusCode);
+  },
+});
+
+function record(state: State, status: number): void {
+  const elapsed = performance.now() - state.started;
+  logger.info('request', { status, latency_ms: Math.round(elapsed * 100) / 100 });
+  metrics.addDimension('route', `${state.route.method} ${state.route.path}`);
+  metrics.addMetric('requests', MetricUnit.Count, 1);
+  if (status >= 400) metrics.addMetric(status >= 500 ? 'errors_5xx' : 'errors_4xx', MetricUnit.Count, 1);
+  metrics.addMetric('latency', MetricUnit.Milliseconds, elapsed);
+  metrics.publishStoredMetrics();
+  logger.resetKeys();
+}
+
+/**
+ * Builds the Lambda handler of one route from the route table: request id, authorization by the
+ * route's access class, input validation from the route's schemas, the error envelope and metrics.
+ * The implementation only sees validated input and returns a body (or a {@link Reply}).
+ */
+export function defineHandler<B = unknown, Q = unknown, P = unknown>(routeKey: string, impl: Impl<B, Q, P>) {
+  const route = findRoute(routeKey);
+  const lambdaHandler = async (
+    event: APIGatewayProxyEvent,
+    context: Context,
+  ): Promise<APIGatewayProxyResult> => {
+    const deps = getDeps();
+    const state = stateOf(event, route);
+    let principal = undefined as unknown as Principal;
+    if (route.access !== 'public') {
+      principal = principalFromEvent(event);
+      if (!allows(route.access, principal.role)) throw new ForbiddenError();
+    }
+    const params = parseParams(route, event) as P;
+    const query = parseQuery(route, event) as Q;
+    const body = parseBody(route, event, deps.config.MAX_ADMIN_BODY_BYTES) as B;
+    const result = await impl({
+      body,
+      query,
+      params,
+      principal,
+      requestId: state.requestId,
+      sourceIp: event.requestContext?.identity?.sourceIp ?? '',
+      headers: lowerHeaders(event),
+      deps,
+      event,
+      context,
+    });
+    if (result instanceof Reply)
+      return jsonResponse(result.status, result.body, state.requestId, result.headers);
+    return jsonResponse(route.successStatus, result, state.requestId);
+  };
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler).use(observe(route));
+}
+
+/** The actor of a request, recorded on what it writes. */
+export function actorOf(
+  request: Pick<HandlerRequest<unknown, unknown, unknown>, 'principal' | 'requestId' | 'sourceIp'>,
+) {
+  return { keyId: request.principal.keyId, requestId: request.requestId, sourceIp: request.sourceIp };
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { expectedVersion, isoDateTime, page, pageQuery, systemFields, text } from './common.js';
+
+export const MODEL_TYPES = ['llm', 'embedding', 'rerank', 'tts', 'stt', 'vision'] as const;
+export const CAPABILITIES = ['streaming', 'tools', 'vision', 'json_mode'] as const;
+
+/** Provider model ids: letters, digits and `._:/@+-` (no `#`, which the key builder reserves). */
+export const modelIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:/@+-]{1,200}$/, 'uses letters, digits and . _ : / @ + - (at most 200)');
+
+const usd = z.number().min(0).max(1_000_000);
+
+/** Prices in USD; each optional. A change appends to the history, past entries never change. */
+export const pricingInput = z.strictObject({
+  input_per_1m: usd.optional(),
+  output_per_1m: usd.optional(),
+  cached_input_per_1m: usd.optional(),
+  per_character: usd.optional(),
+  per_second: usd.optional(),
+  effective_from: isoDateTime.optional(),
+});
+export type PricingInput = z.infer<typeof pricingInput>;
+
+export const pricing = z.object({
+  input_per_1m: z.number().optional(),
+  output_per_1m: z.number().optional(),
+  cached_input_per_1m: z.number().optional(),
+  per_character: z.number().optional(),
+  per_second: z.number().optional(),
+  effective_from: z.string(),
+});
+export type Pricing = z.infer<typeof pricing>;
+
+const capabilities = z
+  .array(z.enum(CAPABILITIES))
+  .max(CAPABILITIES.length)
+  .refine((list) => new Set(list).size === list.length, 'capabilities must not repeat');
+const tokens = z.number().int().min(1).max(100_000_000);
+
+export const modelCreate = z.strictObject({
+  model_id: modelIdSchema,
+  model_name: text(200).optional(),
+  model_type: z.enum(MODEL_TYPES),
+  context_window: tokens.optional(),
+  max_output_tokens: tokens.optional(),
+  capabilities: capabilities.optional(),
+  pricing: pricingInput.optional(),
+  deprecated_at: isoDateTime.nullable().optional(),
+  is_active: z.boolean().optional(),
+});
+export type ModelCreate = z.infer<typeof modelCreate>;
+
+export const modelPatch = z
+  .strictObject({
+    model_name: text(200).optional(),
+    model_type: z.enum(MODEL_TYPES).optional(),
+    context_window: tokens.nullable().optional(),
+    max_output_tokens: tokens.nullable().optional(),
+    capabilities: capabilities.optional(),
+    pricing: pricingInput.optional(),
+    deprecated_at: isoDateTime.nullable().optional(),
+    is_active: z.boolean().optional(),
+    version: expectedVersion,
+  })
+  .refine((p) => Object.keys(p).some((k) => k !== 'version'), 'name at least one field to change');
+export type ModelPatch = z.infer<typeof modelPatch>;
+
+export const model = z.object({
+  provider_id: z.string(),
+  model_id: z.string(),
+  model_name: z.string(),
+  model_type: z.enum(MODEL_TYPES),
+  context_window: z.number().int().nullable(),
+  max_output_tokens: z.number().int().nullable(),
+  capabilities: z.array(z.enum(CAPABILITIES)),
+  pricing: pricing.nullable().meta({ description: 'The price in force now.' }),
+  pricing_history: z.array(pricing),
+  deprecated_at: z.string().nullable(),
+  is_active: z.boolean(),
+  ...systemFields,
+});
+export type Model = z.infer<typeof model>;
+
+export const modelListQuery = z.strictObject({
+  ...pageQuery,
+  provider_id: z.string().max(64).optional(),
+  model_type: z.enum(MODEL_TYPES).optional(),
+  capability: z.enum(CAPABILITIES).optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+});
+export const modelPage = page(model);

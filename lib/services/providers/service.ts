@@ -1,0 +1,194 @@
+import type { Principal } from '../../auth/roles.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { newId } from '../../ids.js';
+import { validateUpstreamUrl } from '../../net/upstream-address.js';
+import type { Deps } from '../../runtime/deps.js';
+import type { Provider, ProviderCreate, ProviderPatch } from '../../schemas/providers.js';
+import { keys } from '../../store/keys.js';
+import type { Item } from '../../store/table.js';
+import { type Actor, actorAttributes, canSeeProvider } from '../actor.js';
+import { DEFAULT_BASE_URLS, NO_BASE_URL, REQUIRES_BASE_URL } from '../provider-defaults.js';
+import { toProvider } from './mapper.js';
+import { claimName, releaseName } from './name-claims.js';
+
+const NOT_FOUND = () => new NotFoundError('Provider');
+
+/** Resolves and checks the upstream address for a provider type (SSRF rules apply at write time). */
+function resolveBaseUrl(
+  deps: Deps,
+  type: Provider['provider_type'],
+  raw: string | undefined,
+): string | undefined {
+  if (NO_BASE_URL.includes(type)) {
+    if (raw !== undefined) throw new ValidationError(`A ${type} provider takes no base_url.`);
+    return undefined;
+  }
+  const value = raw ?? DEFAULT_BASE_URLS[type];
+  if (value === undefined) {
+    if (REQUIRES_BASE_URL.includes(type)) throw new ValidationError(`A ${type} provider needs a base_url.`);
+    return undefined;
+  }
+  return validateUpstreamUrl(value, deps.upstreamPolicy).toString().replace(/\/$/, '');
+}
+
+/** `is_active` is shorthand for `status`; both given must agree. */
+function resolveStatus(input: {
+  status?: Provider['status'];
+  is_active?: boolean;
+}): Provider['status'] | undefined {
+  const fromFlag = input.is_active === undefined ? undefined : input.is_active ? 'active' : 'inactive';
+  if (input.status && fromFlag && (input.status === 'active') !== input.is_active) {
+    throw new ValidationError('status and is_active disagree.');
+  }
+  return input.status ?? fromFlag;
+}
+
+/** Reads a stored provider the principal may see, or throws 404. */
+export async function loadProviderItem(deps: Deps, id: string, principal?: Principal): Promise<Item> {
+  if (!canSeeProvider(principal, id)) throw NOT_FOUND();
+  const item = await deps.table.get(keys.provider(id));
+  if (!item) throw NOT_FOUND();
+  return item;
+}
+
+/** Creates a provider with a unique name (409 `name_taken` otherwise, also under concurrency). */
+export async function createProvider(deps: Deps, input: ProviderCreate, actor: Actor): Promise<Provider> {
+  const baseUrl = resolveBaseUrl(deps, input.provider_type, input.base_url);
+  const status = resolveStatus(input) ?? 'active';
+  const id = newId('prov', deps.now());
+  const now = new Date(deps.now()).toISOString();
+  await claimName(deps.table, input.name, id);
+  const item: Item = {
+    ...keys.provider(id),
+    ...keys.providerIndex(now, id),
+    entity: 'provider',
+    id,
+    name: input.name,
+    provider_type: input.provider_type,
+    service_types: input.service_types,
+    base_url: baseUrl,
+    status,
+    health_status: 'unknown',
+    priority: input.priority ?? 100,
+    timeout_seconds: input.timeout_seconds ?? deps.config.PROVIDER_REQUEST_TIMEOUT,
+    rate_limit_rpm: input.rate_limit_rpm ?? null,
+    rate_limit_tpm: input.rate_limit_tpm ?? null,
+    metadata: input.metadata ?? {},
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    ...actorAttributes(actor),
+  };
+  try {
+    await deps.table.create(item, () => new ConflictError('Provider id collision; retry.'));
+  } catch (error) {
+    await releaseName(deps.table, input.name, id);
+    throw error;
+  }
+  return toProvider(item);
+}
+
+/** One provider, if the principal may see it. */
+export async function getProvider(deps: Deps, id: string, principal: Principal): Promise<Provider> {
+  return toProvider(await loadProviderItem(deps, id, principal));
+}
+
+export interface ProviderFilter {
+  limit: number;
+  cursor?: string | undefined;
+  provider_type?: string | undefined;
+  service_type?: string | undefined;
+  status?: string | undefined;
+}
+
+/** A page of providers in creation order, filtered, limited to what the principal may see. */
+export async function listProviders(deps: Deps, filter: ProviderFilter, principal: Principal) {
+  const page = await deps.table.queryPage({
+    index: 'gsi1',
+    partition: keys.providersPartition(),
+    limit: filter.limit,
+    cursor: filter.cursor,
+    filter: (item) =>
+      canSeeProvider(principal, String(item.id)) &&
+      (!filter.provider_type || item.provider_type === filter.provider_type) &&
+      (!filter.service_type || (item.service_types as string[]).includes(filter.service_type)) &&
+      (!filter.status ||
+        item.status === filter.status ||
+        (item.health_status ?? 'unknown') === filter.status),
+  });
+  return {
+    data: page.items.map(toProvider),
+    next_cursor: page.nextCursor,
+    has_more: page.nextCursor !== null,
+  };
+}
+
+/** Applies a PATCH under optimistic concurrency; a rename claims the new name first. */
+export async function updateProvider(
+  deps: Deps,
+  input: { id: string; patch: ProviderPatch; principal: Principal; actor: Actor },
+): Promise<Provider> {
+  const current = await loadProviderItem(deps, input.id, input.principal);
+  const { version, name, is_active: _flag, status: _status, base_url, ...rest } = input.patch;
+  const expectedVersion = version ?? Number(current.version);
+  if (expectedVersion !== current.version) {
+    throw new ConflictError('The provider was changed by another request; read it again.', {
+      code: 'version_conflict',
+      details: { current_version: current.version },
+    });
+  }
+  const changes: Record<string, unknown> = { ...rest, updated_at: new Date(deps.now()).toISOString() };
+  const status = resolveStatus(input.patch);
+  if (status) changes.status = status;
+  if (base_url !== undefined) {
+    changes.base_url = resolveBaseUrl(deps, current.provider_type as Provider['provider_type'], base_url);
+  }
+  const renamed = name !== undefined && name !== current.name;
+  const caseOnly = renamed && name.toLowerCase() === String(current.name).toLowerCase();
+  if (renamed) {
+    if (!caseOnly) await claimName(deps.table, name, input.id);
+    changes.name = name;
+  }
+  let updated: Item;
+  try {
+    updated = await deps.table.updateVersioned({
+      key: keys.provider(input.id),
+      expectedVersion,
+      changes: { ...changes, ...actorAttributes(input.actor) },
+      what: 'Provider',
+    });
+  } catch (error) {
+    if (renamed && !caseOnly) await releaseName(deps.table, name, input.id);
+    throw error;
+  }
+  if (renamed && !caseOnly) await releaseName(deps.table, String(current.name), input.id);
+  return toProvider(updated);
+}
+
+/**
+ * Deletes a provider and everything stored under it (models, circuit state). A provider that a
+ * routing rule names is kept (409 `provider_in_use`) unless `force` is set.
+ */
+export async function deleteProvider(
+  deps: Deps,
+  input: { id: string; force: boolean; principal: Principal },
+): Promise<void> {
+  const current = await loadProviderItem(deps, input.id, input.principal);
+  const refs = await deps.table.queryAll({
+    partition: keys.provider(input.id).pk,
+    skPrefix: keys.providerRuleRefPrefix(),
+  });
+  if (refs.length > 0 && !input.force) {
+    throw new ConflictError(
+      'Routing rules use this provider; remove it from them or delete with force=true.',
+      {
+        code: 'provider_in_use',
+        details: { routing_rule_ids: refs.map((r) => r.rule_id) },
+      },
+    );
+  }
+  await deps.table.delete(keys.provider(input.id), { expectedVersion: Number(current.version) });
+  const children = await deps.table.queryAll({ partition: keys.provider(input.id).pk });
+  for (const child of children) await deps.table.delete({ pk: child.pk, sk: child.sk });
+  await releaseName(deps.table, String(current.name), input.id);
+}
