@@ -1,0 +1,113 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import { GatewayError, PayloadTooLargeError, UnauthorizedError } from '../lib/errors.js';
+import { errorResponse } from '../lib/http/response.js';
+import { describeError, logger } from '../lib/observability.js';
+import { lambdaContext, toAuthorizerEvent, toProxyEvent } from './event.js';
+import { matchRoute } from './router.js';
+
+type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type Authorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+/** API Gateway's own payload limit (10 MB); routes enforce their smaller limits in the handler. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+const handlerCache = new Map<string, Promise<ProxyHandler>>();
+
+/** Imports `functions/<fn>.ts` once and returns its `handler`, as Lambda loads a function. */
+export function loadHandler(fn: string): Promise<ProxyHandler> {
+  let loaded = handlerCache.get(fn);
+  if (!loaded) {
+    // Route functions are `<group>/<name>`; two template parts keep bundlers' glob imports exact.
+    const [group, name] = fn.split('/');
+    loaded = import(`../functions/${group}/${name}.ts`).then((mod: { handler: ProxyHandler }) => mod.handler);
+    handlerCache.set(fn, loaded);
+  }
+  return loaded;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) {
+        reject(new PayloadTooLargeError(MAX_PAYLOAD_BYTES));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyResult): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+    headers[name] = values.map(String);
+  const body = result.isBase64Encoded
+    ? Buffer.from(result.body, 'base64')
+    : Buffer.from(result.body ?? '', 'utf8');
+  res.writeHead(result.statusCode, { ...headers, 'content-length': String(body.length) });
+  res.end(body);
+}
+
+/** Runs the authorizer like API Gateway: Allow attaches its context; anything else is one 401. */
+async function authorize(authorizer: Authorizer, event: APIGatewayProxyEvent): Promise<void> {
+  let result: APIGatewayAuthorizerResult;
+  try {
+    result = await authorizer(toAuthorizerEvent(event));
+  } catch {
+    throw new UnauthorizedError();
+  }
+  const allowed = result.policyDocument.Statement.some((s) => 'Effect' in s && s.Effect === 'Allow');
+  if (!allowed) throw new UnauthorizedError();
+  event.requestContext.authorizer = { principalId: result.principalId, ...result.context };
+}
+
+/**
+ * The local stand-in for API Gateway: matches the route table, turns the request into the REST
+ * proxy event, runs the REQUEST authorizer on protected routes and invokes the same handler
+ * module Lambda would.
+ */
+export function createGatewayServer(options: { authorizer: Authorizer }): Server {
+  return createServer(async (req, res) => {
+    const requestId = crypto.randomUUID();
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const match = matchRoute(req.method ?? 'GET', url.pathname);
+      if (match.kind === 'not_found') throw new GatewayError(404, 'route_not_found', 'No such route.');
+      if (match.kind === 'method_not_allowed') {
+        throw new GatewayError(405, 'method_not_allowed', 'Method not allowed on this route.', {
+          headers: { allow: match.allowed.join(', ') },
+        });
+      }
+      const body = await readBody(req);
+      const event = toProxyEvent({
+        req,
+        url,
+        body,
+        route: match.route,
+        pathParameters: match.pathParameters,
+      });
+      if (match.route.access !== 'public') await authorize(options.authorizer, event);
+      const handler = await loadHandler(match.route.fn);
+      send(res, await handler(event, lambdaContext(match.route.fn.replace('/', '-'))));
+    } catch (error) {
+      if (!(error instanceof GatewayError))
+        logger.error('local runtime failure', { error: describeError(error) });
+      if (!res.headersSent) send(res, errorResponse(error, requestId));
+      else res.destroy();
+    }
+  });
+}
