@@ -22,7 +22,10 @@ try {
     stopping = true;
     process.stdout.write(`\n${signal}: stopping\n`);
     runtime.close().then(
-      () => process.exit(0),
+      () => {
+        process.stdout.write('stopped\n');
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };

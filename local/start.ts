@@ -7,6 +7,7 @@ import { loadConfig, resetConfig } from '../lib/config.js';
 import { logger } from '../lib/observability.js';
 import { createDeps, setDeps } from '../lib/runtime/deps.js';
 import { resolveLocalAdminKey } from './admin-key.js';
+import { removeRunFile, writeRunFile } from './attach.js';
 import { ensureTable, startEmbeddedDynamo } from './dynamo.js';
 import { createGatewayServer } from './gateway-server.js';
 
@@ -48,6 +49,7 @@ export async function startLocalRuntime(env: NodeJS.ProcessEnv = process.env): P
     server.listen(config.PORT, config.HOST, () => ready());
   });
   const { port } = server.address() as AddressInfo;
+  if (dynamo) writeRunFile(dataDir, dynamo.endpoint);
   return {
     url: `http://${config.HOST}:${port}`,
     adminKey: admin.key,
@@ -58,6 +60,7 @@ export async function startLocalRuntime(env: NodeJS.ProcessEnv = process.env): P
         server.close(() => done());
         server.closeAllConnections();
       });
+      if (dynamo) removeRunFile(dataDir);
       await dynamo?.close();
       setDeps(undefined);
     },

@@ -65,10 +65,16 @@ describe('pagination: opaque cursors', () => {
       expect(res.status, bad).toBe(400);
       expect(res.json.error.code).toBe('invalid_query');
     }
-    const foreign = Buffer.from(JSON.stringify({ pk: 'AUDIT_HEAD', sk: 'AUDIT_HEAD', gsi1pk: 'APIKEYS' })).toString(
-      'base64url',
-    );
-    for (const cursor of ['!!!', 'e30', foreign, 'x'.repeat(3000), Buffer.from('[1]').toString('base64url')]) {
+    const foreign = Buffer.from(
+      JSON.stringify({ pk: 'AUDIT_HEAD', sk: 'AUDIT_HEAD', gsi1pk: 'APIKEYS' }),
+    ).toString('base64url');
+    for (const cursor of [
+      '!!!',
+      'e30',
+      foreign,
+      'x'.repeat(3000),
+      Buffer.from('[1]').toString('base64url'),
+    ]) {
       const res = await gw.call('GET', `/api/providers?cursor=${encodeURIComponent(cursor)}`);
       expect(res.status).toBe(400);
       expect(['invalid_cursor', 'invalid_query']).toContain(res.json.error.code);

@@ -52,7 +52,9 @@ describe('providers: create, read, update, delete', () => {
   it('of two concurrent updates with the same version exactly one wins', async () => {
     const { json: p } = await gw.call('POST', '/api/providers', { body: providerBody('crud-race') });
     const results = await Promise.all(
-      [7, 8].map((priority) => gw.call('PATCH', `/api/providers/${p.id}`, { body: { version: 1, priority } })),
+      [7, 8].map((priority) =>
+        gw.call('PATCH', `/api/providers/${p.id}`, { body: { version: 1, priority } }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   });
@@ -67,7 +69,9 @@ describe('providers: create, read, update, delete', () => {
 
   it('deletes a provider with its models, and the name becomes free', async () => {
     const { json: p } = await gw.call('POST', '/api/providers', { body: providerBody('crud-delete') });
-    await gw.call('POST', `/api/providers/${p.id}/models`, { body: { model_id: 'gpt-4o', model_type: 'llm' } });
+    await gw.call('POST', `/api/providers/${p.id}/models`, {
+      body: { model_id: 'gpt-4o', model_type: 'llm' },
+    });
     const deleted = await gw.call('DELETE', `/api/providers/${p.id}`);
     expect(deleted.status).toBe(204);
     expect(deleted.text).toBe('');
@@ -89,7 +93,9 @@ describe('providers: create, read, update, delete', () => {
 describe('providers: unique names under concurrency', () => {
   it('20 concurrent creates of one name: exactly one 201, the rest 409', async () => {
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => gw.call('POST', '/api/providers', { body: providerBody('Same Name') })),
+      Array.from({ length: 20 }, () =>
+        gw.call('POST', '/api/providers', { body: providerBody('Same Name') }),
+      ),
     );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
@@ -103,7 +109,10 @@ describe('providers: unique names under concurrency', () => {
 describe('providers: list filters', () => {
   it('filters by provider_type, service_type and status', async () => {
     await gw.call('POST', '/api/providers', {
-      body: providerBody('filter-cohere', { provider_type: 'cohere', service_types: ['rerank', 'embedding'] }),
+      body: providerBody('filter-cohere', {
+        provider_type: 'cohere',
+        service_types: ['rerank', 'embedding'],
+      }),
     });
     await gw.call('POST', '/api/providers', {
       body: providerBody('filter-off', { provider_type: 'anthropic', status: 'maintenance' }),

@@ -1,0 +1,55 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type Config, loadConfig } from '../lib/config.js';
+import { createDeps, type Deps } from '../lib/runtime/deps.js';
+import { ensureTable, startEmbeddedDynamo } from './dynamo.js';
+
+const RUN_FILE = 'dynamodb-endpoint.json';
+
+/** Records where a running local gateway's embedded DynamoDB listens, for tools to attach to it. */
+export function writeRunFile(dataDir: string, endpoint: string): void {
+  writeFileSync(join(dataDir, RUN_FILE), JSON.stringify({ endpoint, pid: process.pid }), { mode: 0o600 });
+}
+
+export function removeRunFile(dataDir: string): void {
+  rmSync(join(dataDir, RUN_FILE), { force: true });
+}
+
+function runningEndpoint(dataDir: string): string | undefined {
+  const file = join(dataDir, RUN_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const { endpoint, pid } = JSON.parse(readFileSync(file, 'utf8')) as { endpoint: string; pid: number };
+    process.kill(pid, 0);
+    return endpoint;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Dependencies for a command-line tool (`npm run init`, `npm run rewrap`): in AWS mode (or with
+ * `DYNAMODB_ENDPOINT`) the configured table; locally the running gateway's embedded DynamoDB if one
+ * is up (LevelDB allows one process), else the embedded DynamoDB opened from DATA_DIR.
+ */
+export async function openToolDeps(env: NodeJS.ProcessEnv = process.env): Promise<{
+  deps: Deps;
+  config: Config;
+  close(): Promise<void>;
+}> {
+  const local = (env.GATEWAY_RUNTIME ?? 'local') === 'local';
+  const dataDir = resolve(env.DATA_DIR || '.data');
+  let endpoint = env.DYNAMODB_ENDPOINT || (local ? runningEndpoint(dataDir) : undefined);
+  const embedded = local && !endpoint ? await startEmbeddedDynamo({ dataDir }) : undefined;
+  endpoint ||= embedded?.endpoint;
+  const config = loadConfig({
+    ...env,
+    GATEWAY_RUNTIME: local ? 'local' : 'aws',
+    DATA_DIR: dataDir,
+    DYNAMODB_ENDPOINT: endpoint,
+  });
+  const deps = createDeps(config);
+  if (local) await ensureTable(deps.table.client as unknown as DynamoDBClient, config.TABLE_NAME);
+  return { deps, config, close: async () => embedded?.close() };
+}

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), 'gw-start-'));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  readyMs: number;
+}
+
+async function start(port: number): Promise<Started> {
+  const { ADMIN_API_KEY: _ignored, ...env } = process.env;
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'WARN' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a signal reaches npm, tsx and node together, as Ctrl-C does in a terminal.
+    detached: true,
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
+  const began = Date.now();
+  for (;;) {
+    if (Date.now() - began > 15_000) throw new Error(`gateway did not start: ${out}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      if (res.ok) return { child, output: () => out, readyMs: Date.now() - began };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Ctrl-C: SIGINT to the group. npm itself dies of the signal; the server must exit by itself. */
+async function stop(started: Started): Promise<void> {
+  const exited = new Promise((resolve) => started.child.once('exit', resolve));
+  process.kill(-started.child.pid!, 'SIGINT');
+  await exited;
+  for (let i = 0; i < 100 && !started.output().includes('stopped\n'); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start: the local runtime as a user runs it', () => {
+  it('serves /health within 5 s, stops cleanly on Ctrl-C and keeps data across a restart', async () => {
+    const port = await freePort();
+    const first = await start(port);
+    expect(first.readyMs).toBeLessThan(5_000);
+    const printed = first.output().match(/\b(gk_[A-Za-z0-9_-]{43})\b/);
+    expect(printed).not.toBeNull();
+    const key = printed![1]!;
+    expect(statSync(join(dataDir, 'admin-api-key')).mode & 0o777).toBe(0o600);
+    const created = await fetch(`http://127.0.0.1:${port}/api/providers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'survives-restart', provider_type: 'anthropic', service_types: ['llm'] }),
+    });
+    expect(created.status).toBe(201);
+    await stop(first);
+    expect(first.output()).toContain('SIGINT: stopping\nstopped\n');
+    expect(first.output()).not.toMatch(/Error|Could not start/);
+
+    const second = await start(port);
+    expect(second.output()).not.toContain(key);
+    const list = await fetch(`http://127.0.0.1:${port}/api/providers`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const body = (await list.json()) as { data: Array<{ name: string }> };
+    expect(body.data.map((p) => p.name)).toEqual(['survives-restart']);
+    await stop(second);
+    expect(second.output()).toContain('stopped\n');
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../lib/config.js';
+import { ConfigError } from '../../../lib/errors.js';
+
+describe('config: read and validated once', () => {
+  it('applies the brief defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 8080,
+      PROVIDER_MAX_RETRIES: 3,
+      PROVIDER_REQUEST_TIMEOUT: 30,
+      HEALTH_CHECK_INTERVAL: 300,
+      ROUTING_CACHE_TTL: 60,
+      TABLE_NAME: 'gateway',
+    });
+  });
+
+  it('reads the brief variables from the environment', () => {
+    const config = loadConfig({
+      PROVIDER_MAX_RETRIES: '5',
+      ROUTING_CACHE_TTL: '0',
+      HEALTH_CHECK_INTERVAL: '10',
+    });
+    expect(config.PROVIDER_MAX_RETRIES).toBe(5);
+    expect(config.ROUTING_CACHE_TTL).toBe(0);
+    expect(config.HEALTH_CHECK_INTERVAL).toBe(10);
+  });
+
+  it('names every bad variable and its value in one clear message', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PROVIDER_MAX_RETRIES: 'three', PORT: '70000', TABLE_NAME: 'a b' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('PROVIDER_MAX_RETRIES must be an integer from 0 to 10 (got "three")');
+    expect(message).toContain('PORT must be an integer from 0 to 65535 (got "70000")');
+    expect(message).toContain('TABLE_NAME');
+  });
+});
