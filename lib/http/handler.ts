@@ -6,6 +6,7 @@ import { ForbiddenError, GatewayError } from '../errors.js';
 import { describeError, logger, MetricUnit, metrics } from '../observability.js';
 import { findRoute, type Route } from '../routes.js';
 import { type Deps, getDeps } from '../runtime/deps.js';
+import { tracingMiddleware } from '../tracing.js';
 import { lowerHeaders, parseBody, parseParams, parseQuery } from './request.js';
 import { errorResponse, jsonResponse } from './response.js';
 
@@ -118,7 +119,10 @@ export function defineHandler<B = unknown, Q = unknown, P = unknown>(routeKey: s
       return jsonResponse(result.status, result.body, state.requestId, result.headers);
     return jsonResponse(route.successStatus, result, state.requestId);
   };
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler).use(observe(route));
+  // Tracing wraps the whole invocation; the error envelope is the last middleware to run.
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler)
+    .use(tracingMiddleware() as middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>)
+    .use(observe(route));
 }
 
 /** The actor of a request, recorded on what it writes. */
