@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
@@ -7,12 +8,15 @@ import type {
   Context,
 } from 'aws-lambda';
 import { GatewayError, PayloadTooLargeError, UnauthorizedError } from '../lib/errors.js';
+import { isStreamingHandler } from '../lib/http/lambda-streaming.js';
 import { errorResponse } from '../lib/http/response.js';
 import { describeError, logger } from '../lib/observability.js';
 import { lambdaContext, toAuthorizerEvent, toProxyEvent } from './event.js';
+import { createResponseStream } from './response-stream.js';
 import { matchRoute } from './router.js';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type StreamingHandler = (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
 type Authorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
 /** API Gateway's own payload limit (10 MB); routes enforce their smaller limits in the handler. */
@@ -102,7 +106,12 @@ export function createGatewayServer(options: { authorizer: Authorizer }): Server
       });
       if (match.route.access !== 'public') await authorize(options.authorizer, event);
       const handler = await loadHandler(match.route.fn);
-      send(res, await handler(event, lambdaContext(match.route.fn.replace('/', '-'))));
+      const context = lambdaContext(match.route.fn.replace('/', '-'));
+      if (isStreamingHandler(handler)) {
+        await (handler as unknown as StreamingHandler)(event, createResponseStream(res), context);
+      } else {
+        send(res, await handler(event, context));
+      }
     } catch (error) {
       if (!(error instanceof GatewayError))
         logger.error('local runtime failure', { error: describeError(error) });

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { principalFromEvent } from '../auth/principal.js';
@@ -7,6 +8,7 @@ import { describeError, logger, MetricUnit, metrics } from '../observability.js'
 import { findRoute, type Route } from '../routes.js';
 import { type Deps, getDeps } from '../runtime/deps.js';
 import { tracingMiddleware } from '../tracing.js';
+import './lambda-streaming.js';
 import { lowerHeaders, parseBody, parseParams, parseQuery } from './request.js';
 import { errorResponse, jsonResponse } from './response.js';
 
@@ -25,7 +27,10 @@ export interface HandlerRequest<B, Q, P> {
   context: Context;
 }
 
-/** A handler result with an explicit status or headers; a plain value is sent with the route's status. */
+/**
+ * A handler result with an explicit status or headers; a plain value is sent with the route's
+ * status. On a streaming route the body may be a `Readable`, piped to the client as it is produced.
+ */
 export class Reply {
   constructor(
     readonly status: number,
@@ -87,8 +92,11 @@ function record(state: State, status: number): void {
  * route's access class, input validation from the route's schemas, the error envelope and metrics.
  * The implementation only sees validated input and returns a body (or a {@link Reply}).
  */
-export function defineHandler<B = unknown, Q = unknown, P = unknown>(routeKey: string, impl: Impl<B, Q, P>) {
-  const route = findRoute(routeKey);
+export function defineHandler<B = unknown, Q = unknown, P = unknown>(
+  routeOrKey: string | Route,
+  impl: Impl<B, Q, P>,
+) {
+  const route = typeof routeOrKey === 'string' ? findRoute(routeOrKey) : routeOrKey;
   const lambdaHandler = async (
     event: APIGatewayProxyEvent,
     context: Context,
@@ -115,12 +123,19 @@ export function defineHandler<B = unknown, Q = unknown, P = unknown>(routeKey: s
       event,
       context,
     });
+    if (result instanceof Reply && result.body instanceof Readable) {
+      // Streaming routes: middy pipes the body after API Gateway's prelude (status, headers).
+      const headers = { 'x-request-id': state.requestId, ...result.headers };
+      return { statusCode: result.status, headers, body: result.body as unknown as string };
+    }
     if (result instanceof Reply)
       return jsonResponse(result.status, result.body, state.requestId, result.headers);
     return jsonResponse(route.successStatus, result, state.requestId);
   };
   // Tracing wraps the whole invocation; the error envelope is the last middleware to run.
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler)
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler, {
+    streamifyResponse: route.streams,
+  })
     .use(tracingMiddleware() as middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>)
     .use(observe(route));
 }
