@@ -1,0 +1,151 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  type BundlingOptions,
+  NodejsFunction,
+  type NodejsFunctionProps,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { LOCK_FILE, REPO_ROOT } from '../paths.js';
+
+/** API Gateway's integration timeout for buffered routes; a longer function would only be cut off. */
+export const BUFFERED_TIMEOUT = Duration.seconds(29);
+
+/** Lambda's ceiling, which is also API Gateway's ceiling for a STREAM integration. */
+export const MAX_TIMEOUT = Duration.minutes(15);
+
+/**
+ * Lets the ESM bundle load the CommonJS dependencies esbuild leaves as `require(...)` calls
+ * (Node built-ins required from inside CJS packages): ESM has no `require` of its own.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __gatewayCreateRequire } from 'node:module';const require = __gatewayCreateRequire(import.meta.url);";
+
+/** Environment every gateway function starts from; callers add to it and may override any entry. */
+export const DEFAULT_ENVIRONMENT: Readonly<Record<string, string>> = {
+  GATEWAY_RUNTIME: 'aws',
+  POWERTOOLS_SERVICE_NAME: 'ai-gateway',
+  LOG_LEVEL: 'INFO',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+/** The option the runtime needs to map stack traces through the bundle's source map. */
+const SOURCE_MAPS_OPTION = '--enable-source-maps';
+
+const DEFAULT_BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  target: 'node22',
+  // Prefer the ESM build of dependencies that ship both.
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  sourceMapMode: SourceMapMode.DEFAULT,
+  sourcesContent: false,
+  banner: ESM_REQUIRE_BANNER,
+  // Bundle the AWS SDK too: the pinned version the tests ran against, not whatever the runtime has.
+  externalModules: [],
+};
+
+/**
+ * Props of {@link GatewayFunction}: any `NodejsFunctionProps` (each one overrides the default of
+ * the same name; `environment` and `bundling` are merged key by key) except `role` and `logGroup`,
+ * which the construct owns so that it can keep both least-privilege and retained.
+ */
+export interface GatewayFunctionProps
+  extends Omit<NodejsFunctionProps, 'role' | 'logGroup' | 'logRetention'> {
+  /** The handler module (`.ts`), exporting `handler`. */
+  entry: string;
+  /** How long the function's log group keeps events. Default one month. */
+  logRetention?: logs.RetentionDays;
+}
+
+/** Drops keys whose value is `undefined`, so that `{ timeout: undefined }` cannot erase a default. */
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Caller environment over the defaults; `NODE_OPTIONS` keeps source maps on and appends the caller's. */
+export function mergeEnvironment(caller: Record<string, string> | undefined): Record<string, string> {
+  const merged = { ...DEFAULT_ENVIRONMENT, ...defined(caller) } as Record<string, string>;
+  const options = (caller?.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  if (!options.includes(SOURCE_MAPS_OPTION)) options.unshift(SOURCE_MAPS_OPTION);
+  merged.NODE_OPTIONS = options.join(' ');
+  return merged;
+}
+
+/**
+ * The one way this stack makes a Lambda function: Node.js 22 on ARM64, an esbuild ESM bundle with
+ * source maps (bundled with the local esbuild, never Docker), active X-Ray tracing, a log group of
+ * its own with a retention, 512 MB and 29 s unless the caller says otherwise.
+ *
+ * The execution role is created here with no managed policy: the function may write to its own log
+ * group and X-Ray, nothing else, until a grant helper (table, secrets, keys) adds exactly what the
+ * handler uses.
+ *
+ * @throws when `timeout` exceeds 15 minutes (Lambda's limit).
+ */
+export class GatewayFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
+    super(scope, id);
+    const { logRetention, ...rest } = props;
+    const callerProps = defined(rest);
+    if (callerProps.timeout && callerProps.timeout.toSeconds() > MAX_TIMEOUT.toSeconds()) {
+      throw new Error(`${this.node.path}: timeout ${callerProps.timeout.toHumanString()} exceeds 15 minutes`);
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${this.node.path}`,
+    });
+    // Instead of AWSLambdaBasicExecutionRole (logs:* on every log group): this group only.
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: BUFFERED_TIMEOUT,
+      tracing: lambda.Tracing.ACTIVE,
+      depsLockFilePath: LOCK_FILE,
+      projectRoot: REPO_ROOT,
+      handler: 'handler',
+      ...callerProps,
+      environment: mergeEnvironment(callerProps.environment),
+      bundling: { ...DEFAULT_BUNDLING, ...defined(callerProps.bundling) },
+      role: this.role,
+      logGroup: this.logGroup,
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray statement added by active tracing uses Resource "*": xray:PutTraceSegments and ' +
+        'xray:PutTelemetryRecords support no resource-level permissions. The stack tests assert that no ' +
+        'other statement of a function role has a wildcard resource.',
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x on purpose: the code targets ES2022 and is tested on Node 20/22 APIs ' +
+        '(TOOLCHAIN.md); move to the next runtime when CI runs on it.',
+    });
+  }
+
+  /** Adds (or replaces) one environment variable; used by grant helpers that also set the name. */
+  addEnvironment(name: string, value: string): void {
+    this.function.addEnvironment(name, value);
+  }
+}

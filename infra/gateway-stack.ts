@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { ROUTES, type Route, routeKey } from '../lib/routes.js';
+import { GatewayAlarms } from './constructs/alarms.js';
+import { CredentialKey } from './constructs/credential-key.js';
+import { BUFFERED_TIMEOUT, GatewayFunction, MAX_TIMEOUT } from './constructs/gateway-function.js';
+import { GatewayTable } from './constructs/gateway-table.js';
+import { GatewayRestApi, type ThrottleSettings } from './constructs/rest-api.js';
+import { GatewaySecrets } from './constructs/secrets.js';
+import { FUNCTIONS_DIR } from './paths.js';
+import { functionsOf, type Need } from './route-needs.js';
+
+/** The authorizer's handler module, under `functions/`. */
+export const AUTHORIZER_FN = 'auth/authorizer';
+
+export interface GatewayStackProps extends StackProps {
+  /** Endpoints to build. Default: the route table, `ROUTES`. */
+  routes?: readonly Route[];
+  /** Stage throttling. Default 50 requests/s steady, bursts of 100. */
+  throttle?: ThrottleSettings;
+  /** Timeout of streaming routes (function and integration), at most 15 minutes. Default 30 s. */
+  streamingTimeout?: Duration;
+  /** Retention of function and access logs. Default one month. */
+  logRetention?: logs.RetentionDays;
+  /** API stage name, the first segment of every URL path. Default `prod`. */
+  stageName?: string;
+  /** Where alarms notify (e.g. a topic with an email subscription). Default: dashboard only. */
+  alarmTopic?: sns.ITopic;
+  /**
+   * Set the region's API Gateway CloudWatch logging role (needed once per account and region for any
+   * API Gateway logging). Default true; false where the account already manages it.
+   */
+  manageApiGatewayLoggingRole?: boolean;
+}
+
+/** `providers/create` → `ProvidersCreate`: a construct id that is stable for a handler module. */
+export function constructIdOf(fn: string): string {
+  return fn
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** The handler module of `fn`; throws naming the routes when it does not exist. */
+function entryOf(fn: string, routes: readonly Route[]): string {
+  const entry = join(FUNCTIONS_DIR, `${fn}.ts`);
+  if (!existsSync(entry)) {
+    const names = routes.map(routeKey).join(', ') || 'the authorizer';
+    throw new Error(`functions/${fn}.ts does not exist (needed by ${names})`);
+  }
+  return entry;
+}
+
+/**
+ * The whole gateway: table, keys, secrets, one function per handler module of the route table,
+ * the REST API in front of them, alarms and a dashboard. Everything route-shaped is derived from
+ * `ROUTES`; a route added there appears here on the next synth, with permissions from its method,
+ * tag and access class (`route-needs.ts`).
+ */
+export class GatewayStack extends Stack {
+  readonly table: GatewayTable;
+  readonly credentialKey: CredentialKey;
+  readonly secrets: GatewaySecrets;
+  readonly restApi: GatewayRestApi;
+  readonly authorizer: GatewayFunction;
+  /** Route functions by handler module (`fn`). */
+  readonly functions = new Map<string, GatewayFunction>();
+
+  constructor(scope: Construct, id: string, props: GatewayStackProps = {}) {
+    super(scope, id, props);
+    const routes = props.routes ?? ROUTES;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const streamingTimeout = props.streamingTimeout ?? Duration.seconds(30);
+    if (streamingTimeout.toSeconds() > MAX_TIMEOUT.toSeconds()) {
+      throw new Error('streamingTimeout may not exceed 15 minutes');
+    }
+
+    this.table = new GatewayTable(this, 'Storage');
+    this.credentialKey = new CredentialKey(this, 'CredentialKey');
+    this.secrets = new GatewaySecrets(this, 'Secrets');
+
+    for (const [fn, { routes: served, needs }] of functionsOf(routes)) {
+      const streams = served.some((r) => r.streams);
+      const gatewayFn = new GatewayFunction(this, `Fn${constructIdOf(fn)}`, {
+        entry: entryOf(fn, served),
+        description: served.map(routeKey).join(', ').slice(0, 256),
+        timeout: streams ? streamingTimeout : BUFFERED_TIMEOUT,
+        logRetention,
+      });
+      this.grant(gatewayFn, needs);
+      this.functions.set(fn, gatewayFn);
+    }
+
+    this.authorizer = new GatewayFunction(this, `Fn${constructIdOf(AUTHORIZER_FN)}`, {
+      entry: entryOf(AUTHORIZER_FN, []),
+      description: 'REQUEST authorizer: API key to principal',
+      timeout: Duration.seconds(10),
+      logRetention,
+    });
+    this.grant(this.authorizer, new Set<Need>(['tableRead', 'apiKeyPepper']));
+    this.secrets.grantAdminKeyRead(this.authorizer);
+
+    this.restApi = new GatewayRestApi(this, 'Http', {
+      routes,
+      handlerFor: (route) => this.functions.get(route.fn)!.function,
+      authorizerHandler: this.authorizer.function,
+      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      streamingTimeout,
+      accessLogRetention: logRetention,
+      stageName: props.stageName ?? 'prod',
+      manageAccountLoggingRole: props.manageApiGatewayLoggingRole ?? true,
+    });
+
+    const byName = (entries: Iterable<[string, GatewayFunction]>) =>
+      new Map<string, lambda.IFunction>([...entries].map(([fn, f]) => [fn, f.function]));
+    new GatewayAlarms(this, 'Monitoring', {
+      api: this.restApi.api,
+      table: this.table.table,
+      functions: byName(this.functions),
+      throttleOnlyFunctions: byName([[AUTHORIZER_FN, this.authorizer]]),
+      ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.restApi.api.url,
+      description: 'Base URL of the gateway API',
+    });
+    new CfnOutput(this, 'AdminKeySecretArn', {
+      value: this.secrets.adminApiKey.secretArn,
+      description:
+        'Secret holding the first admin API key (aws secretsmanager get-secret-value --secret-id <arn>)',
+    });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'The gateway table' });
+  }
+
+  /** Applies each need through its grant helper (which also sets the matching variable). */
+  private grant(fn: GatewayFunction, needs: ReadonlySet<Need>): void {
+    if (needs.has('tableWrite')) this.table.grantReadWrite(fn);
+    else if (needs.has('tableRead')) this.table.grantRead(fn);
+    if (needs.has('apiKeyPepper')) this.secrets.grantPepperRead(fn);
+    if (needs.has('credentialEnvelope')) this.credentialKey.grantEnvelope(fn);
+    else if (needs.has('credentialDecrypt')) this.credentialKey.grantDecrypt(fn);
+    if (needs.has('credentialSecretRef')) this.secrets.grantCredentialSecretRefRead(fn);
+  }
+}

@@ -1,0 +1,48 @@
+import type { Route } from '../lib/routes.js';
+
+/** A permission a route's function can be given; each maps to one grant helper. */
+export type Need =
+  | 'tableRead'
+  | 'tableWrite'
+  | 'apiKeyPepper'
+  | 'credentialEnvelope'
+  | 'credentialDecrypt'
+  | 'credentialSecretRef';
+
+/**
+ * What the function behind a route may touch, derived from the route itself so that a new route
+ * gets its permissions without anyone listing it here:
+ * - every function reads the table (the health probe included: it reads one key);
+ * - a route that is not a GET writes the table;
+ * - the `keys` routes hash API keys, which needs the pepper;
+ * - `credentials` routes that change a credential wrap data keys under the credential key;
+ * - routes that call an upstream provider with its credential unwrap data keys (never create
+ *   them) and read `secret_ref` credentials: the AI routes (`invoke`) and the on-demand health
+ *   check (a non-GET `health` route).
+ */
+export function needsOf(route: Pick<Route, 'method' | 'tag' | 'access'>): Set<Need> {
+  const needs = new Set<Need>(['tableRead']);
+  if (route.method !== 'GET') needs.add('tableWrite');
+  if (route.tag === 'keys') needs.add('apiKeyPepper');
+  if (route.tag === 'credentials' && route.method !== 'GET') needs.add('credentialEnvelope');
+  if (route.access === 'invoke' || (route.tag === 'health' && route.method !== 'GET')) {
+    needs.add('credentialDecrypt');
+    needs.add('credentialSecretRef');
+  }
+  return needs;
+}
+
+/**
+ * Routes grouped by handler module (`fn`): one Lambda function per module, whose needs are the
+ * union of its routes' needs. Sorted by `fn` so construct ids do not depend on route order.
+ */
+export function functionsOf(routes: readonly Route[]): Map<string, { routes: Route[]; needs: Set<Need> }> {
+  const byFn = new Map<string, { routes: Route[]; needs: Set<Need> }>();
+  for (const route of [...routes].sort((a, b) => a.fn.localeCompare(b.fn))) {
+    const entry = byFn.get(route.fn) ?? { routes: [], needs: new Set<Need>() };
+    entry.routes.push(route);
+    for (const need of needsOf(route)) entry.needs.add(need);
+    byFn.set(route.fn, entry);
+  }
+  return byFn;
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { chunk } from '../../infra/constructs/alarms.js';
+import { envelopeTemplate, GATEWAY_ERRORS } from '../../infra/constructs/gateway-responses.js';
+import { pathParameters } from '../../infra/constructs/rest-api.js';
+import { constructIdOf } from '../../infra/gateway-stack.js';
+import { functionsOf, needsOf } from '../../infra/route-needs.js';
+import { ROUTES, type Route } from '../../lib/routes.js';
+
+const route = (over: Partial<Route>): Route => ({ ...ROUTES[0]!, ...over });
+
+describe('needsOf: permissions derived from a route', () => {
+  it('gives GET routes table reads only', () => {
+    expect([...needsOf(route({ method: 'GET', tag: 'providers', access: 'read' }))]).toEqual(['tableRead']);
+  });
+
+  it('gives every other method table writes', () => {
+    for (const method of ['POST', 'PATCH', 'PUT', 'DELETE'] as const) {
+      expect(needsOf(route({ method, tag: 'providers', access: 'write' })).has('tableWrite'), method).toBe(
+        true,
+      );
+    }
+  });
+
+  it('gives the keys routes the pepper, and no other route', () => {
+    expect(needsOf(route({ method: 'GET', tag: 'keys', access: 'secrets' })).has('apiKeyPepper')).toBe(true);
+    expect(
+      needsOf(route({ method: 'POST', tag: 'credentials', access: 'secrets' })).has('apiKeyPepper'),
+    ).toBe(false);
+  });
+
+  it('lets the on-demand health check use credentials the way AI calls do', () => {
+    const check = needsOf(route({ method: 'POST', tag: 'health', access: 'write' }));
+    const history = needsOf(route({ method: 'GET', tag: 'health', access: 'read' }));
+    expect(check.has('credentialDecrypt') && check.has('credentialSecretRef')).toBe(true);
+    expect(history.has('credentialDecrypt') || history.has('credentialSecretRef')).toBe(false);
+  });
+
+  it('lets credential writes wrap data keys, credential reads touch no key, AI calls only unwrap', () => {
+    const write = needsOf(route({ method: 'POST', tag: 'credentials', access: 'secrets' }));
+    const read = needsOf(route({ method: 'GET', tag: 'credentials', access: 'read' }));
+    const invoke = needsOf(route({ method: 'POST', tag: 'ai', access: 'invoke' }));
+    expect(write.has('credentialEnvelope')).toBe(true);
+    expect(read.has('credentialEnvelope') || read.has('credentialDecrypt')).toBe(false);
+    expect(invoke.has('credentialDecrypt') && invoke.has('credentialSecretRef')).toBe(true);
+    expect(invoke.has('credentialEnvelope')).toBe(false);
+  });
+});
+
+describe('functionsOf: one function per handler module', () => {
+  it('merges routes that share a module and unions their needs', () => {
+    const get = route({ method: 'GET', path: '/a', fn: 'x/shared', tag: 'a' });
+    const post = route({ method: 'POST', path: '/a', fn: 'x/shared', tag: 'a' });
+    const other = route({ method: 'GET', path: '/b', fn: 'a/other', tag: 'b' });
+    const byFn = functionsOf([get, post, other]);
+    expect([...byFn.keys()]).toEqual(['a/other', 'x/shared']);
+    expect(byFn.get('x/shared')?.routes).toEqual([get, post]);
+    expect(byFn.get('x/shared')?.needs.has('tableWrite')).toBe(true);
+    expect(byFn.get('a/other')?.needs.has('tableWrite')).toBe(false);
+  });
+
+  it('gives every handler module of ROUTES a distinct construct id', () => {
+    const ids = [...functionsOf(ROUTES).keys()].map(constructIdOf);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(constructIdOf('providers/create')).toBe('ProvidersCreate');
+  });
+});
+
+describe('REST API helpers', () => {
+  it('finds plain and greedy path parameters', () => {
+    expect(pathParameters('/api/providers/{id}/models/{model_id+}')).toEqual(['id', 'model_id']);
+    expect(pathParameters('/health')).toEqual([]);
+  });
+
+  it('renders every gateway error as the JSON envelope once API Gateway fills in $context', () => {
+    for (const error of GATEWAY_ERRORS) {
+      const body = envelopeTemplate(error)
+        .replace('$context.requestId', 'req-1')
+        .replace('$context.error.messageString', '"Invalid request body"');
+      expect(JSON.parse(body), error.type.responseType).toEqual({
+        error: { code: error.code, message: expect.any(String), request_id: 'req-1' },
+      });
+    }
+  });
+
+  it('splits alarm metrics into groups the metric-math limit allows', () => {
+    expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(chunk([], 10)).toEqual([]);
+  });
+});

@@ -1,0 +1,410 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { Annotations, Capture, Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CREDENTIAL_CONTEXT_KEYS } from '../../infra/constructs/credential-key.js';
+import { envelopeTemplate, GATEWAY_ERRORS } from '../../infra/constructs/gateway-responses.js';
+import { pathParameters } from '../../infra/constructs/rest-api.js';
+import { CREDENTIAL_SECRET_PREFIX } from '../../infra/constructs/secrets.js';
+import { functionsOf, needsOf } from '../../infra/route-needs.js';
+import { ROUTES, type Route, routeKey } from '../../lib/routes.js';
+import { TABLE_SCHEMA } from '../../lib/store/table-schema.js';
+import { acknowledgements, allFindings, unacknowledgedFindings } from './nag.js';
+import { type Synthesized, synthGateway } from './synth.js';
+import { actionsOf, getAttTargets, refOf, resourcesOf, type Statement } from './template-model.js';
+
+let s: Synthesized;
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  s.stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const methodOf = (route: Pick<Route, 'method' | 'path'>) => {
+  const method = s.model.methods().find((m) => m.key === routeKey(route));
+  if (!method) throw new Error(`no method for ${routeKey(route)}`);
+  return method;
+};
+const functionOfRoute = (route: Route) => s.model.functionOfMethod(methodOf(route).props);
+const statementsOf = (functionId: string): Statement[] =>
+  s.model.statementsOfRole(s.model.roleOfFunction(functionId)).filter((st) => st.Effect === 'Allow');
+
+beforeAll(() => {
+  s = synthGateway();
+}, 300_000);
+
+describe('REST API built from ROUTES', () => {
+  it.each(ROUTES.map((r) => [routeKey(r), r] as const))('%s is a method on its resource path', (_, route) => {
+    const resourceId = s.model.resourceIdForPath(route.path);
+    expect(resourceId, `resource ${route.path}`).toBeDefined();
+    const requestParameters = Object.fromEntries(
+      pathParameters(route.path).map((p) => [`method.request.path.${p}`, true]),
+    );
+    s.template.hasResourceProperties(
+      'AWS::ApiGateway::Method',
+      Match.objectLike({
+        HttpMethod: route.method,
+        ResourceId: { Ref: resourceId },
+        Integration: Match.objectLike({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' }),
+        ...(Object.keys(requestParameters).length > 0 ? { RequestParameters: requestParameters } : {}),
+      }),
+    );
+    const description = s.model.resources[functionOfRoute(route)]?.Properties.Description;
+    expect(description).toContain(routeKey(route));
+  });
+
+  it('has exactly one method per route and no other', () => {
+    expect(
+      s.model
+        .methods()
+        .map((m) => m.key)
+        .sort(),
+    ).toEqual(ROUTES.map(routeKey).sort());
+  });
+
+  it('puts the REQUEST authorizer on every route except the public ones', () => {
+    const [authorizerId] = Object.keys(s.template.findResources('AWS::ApiGateway::Authorizer'));
+    for (const route of ROUTES) {
+      const { props } = methodOf(route);
+      if (route.access === 'public') {
+        expect(props.AuthorizationType, routeKey(route)).toBe('NONE');
+        expect(props.AuthorizerId, routeKey(route)).toBeUndefined();
+      } else {
+        expect(props.AuthorizationType, routeKey(route)).toBe('CUSTOM');
+        expect(refOf(props.AuthorizerId), routeKey(route)).toBe(authorizerId);
+      }
+    }
+  });
+
+  it('streams the responses of streaming routes and buffers all others', () => {
+    for (const route of ROUTES) {
+      const integration = methodOf(route).props.Integration as Record<string, unknown>;
+      const uri = JSON.stringify(integration.Uri);
+      if (route.streams) {
+        expect(integration.ResponseTransferMode, routeKey(route)).toBe('STREAM');
+        expect(uri).toContain('/response-streaming-invocations');
+      } else {
+        expect(integration.ResponseTransferMode ?? 'BUFFERED', routeKey(route)).toBe('BUFFERED');
+        expect(uri).toContain('/invocations');
+      }
+    }
+  });
+
+  it('authorizes with an uncached REQUEST authorizer that requires no particular header', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: Match.absent(),
+    });
+  });
+
+  it('is regional with its execute-api endpoint on, validates requests and has no CORS preflight', () => {
+    s.template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      DisableExecuteApiEndpoint: false,
+    });
+    const validator = new Capture();
+    s.template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+    s.template.hasResourceProperties('AWS::ApiGateway::Method', { RequestValidatorId: { Ref: validator } });
+    for (const { props } of s.model.methods())
+      expect(refOf(props.RequestValidatorId)).toBe(validator.asString());
+    expect(s.model.methods().some((m) => m.key.startsWith('OPTIONS '))).toBe(false);
+  });
+
+  it('traces, throttles, logs errors without bodies and writes JSON access logs on the stage', () => {
+    const format = new Capture();
+    s.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+        }),
+      ]),
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: format },
+    });
+    // Without the region's logging role API Gateway refuses to deploy a stage that logs.
+    s.template.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+    const fields = JSON.parse(format.asString());
+    expect(fields).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    expect(JSON.stringify(fields).toLowerCase()).not.toMatch(/authorization|x-api-key|header/);
+  });
+
+  it.each(GATEWAY_ERRORS.map((e) => [e.type.responseType, e] as const))(
+    'answers %s with the error envelope and the request id',
+    (_, error) => {
+      s.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: error.type.responseType,
+        StatusCode: error.statusCode ?? Match.absent(),
+        ResponseTemplates: { 'application/json': envelopeTemplate(error) },
+      });
+      expect(envelopeTemplate(error)).toContain('"request_id":"$context.requestId"');
+    },
+  );
+});
+
+describe('functions', () => {
+  it('builds one function per handler module plus the authorizer', () => {
+    expect(s.model.ofType('AWS::Lambda::Function')).toHaveLength(functionsOf(ROUTES).size + 1);
+  });
+
+  it('runs every function on nodejs22.x/arm64 with tracing, source maps and a retained log group', () => {
+    for (const [id, fn] of s.model.ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties, id).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: 512,
+        Environment: {
+          Variables: expect.objectContaining({
+            GATEWAY_RUNTIME: 'aws',
+            POWERTOOLS_SERVICE_NAME: 'ai-gateway',
+            NODE_OPTIONS: expect.stringContaining('--enable-source-maps'),
+            TABLE_NAME: { Ref: logicalId(s.stack.table.table) },
+          }),
+        },
+      });
+      const logGroup = refOf((fn.Properties.LoggingConfig as Record<string, unknown> | undefined)?.LogGroup);
+      expect(logGroup, id).toBeDefined();
+      expect(s.model.resources[logGroup!]?.Properties.RetentionInDays, id).toBe(30);
+    }
+  });
+
+  it('gives buffered routes 29 s (API Gateway integration limit) and streaming routes the streaming timeout', () => {
+    for (const route of ROUTES) {
+      const timeout = s.model.resources[functionOfRoute(route)]?.Properties.Timeout;
+      expect(timeout, routeKey(route)).toBe(route.streams ? 30 : 29);
+    }
+  });
+});
+
+describe('IAM: each function may do what its routes do and nothing else', () => {
+  const WRITES = [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ];
+  const cases = [...functionsOf(ROUTES)].map(([fn, entry]) => [fn, entry] as const);
+
+  it.each(cases)('%s', (_, { routes, needs }) => {
+    const functionId = functionOfRoute(routes[0]!);
+    const statements = statementsOf(functionId);
+    const actions = new Set(statements.flatMap(actionsOf));
+
+    expect(actions).toContain('dynamodb:GetItem');
+    expect(actions).toContain('dynamodb:Query');
+    for (const write of WRITES) expect(actions.has(write), write).toBe(needs.has('tableWrite'));
+    expect([...actions].filter((a) => a.includes('*'))).toEqual([]);
+    expect(actions.has('dynamodb:Scan')).toBe(false);
+
+    const secretReads = statements
+      .filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue'))
+      .flatMap(resourcesOf);
+    const pepperId = logicalId(s.stack.secrets.apiKeyPepper);
+    expect(secretReads.map(refOf).filter(Boolean)).toEqual(needs.has('apiKeyPepper') ? [pepperId] : []);
+    const prefixReads = secretReads.filter((r) =>
+      JSON.stringify(r).includes(`:secret:${CREDENTIAL_SECRET_PREFIX}*`),
+    );
+    expect(prefixReads).toHaveLength(needs.has('credentialSecretRef') ? 1 : 0);
+    expect(secretReads).toHaveLength((needs.has('apiKeyPepper') ? 1 : 0) + prefixReads.length);
+
+    const credentialKeyId = logicalId(s.stack.credentialKey.key);
+    const onCredentialKey = statements.filter((st) => getAttTargets(st.Resource).includes(credentialKeyId));
+    const expectedKeyActions = needs.has('credentialEnvelope')
+      ? ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo']
+      : needs.has('credentialDecrypt')
+        ? ['kms:Decrypt']
+        : [];
+    expect(onCredentialKey.flatMap(actionsOf).sort()).toEqual(expectedKeyActions);
+    for (const st of onCredentialKey) expect(st.Condition).toMatchObject(credentialContextCondition());
+
+    const tableKeyId = logicalId(s.stack.table.key);
+    for (const st of statements.filter((x) => getAttTargets(x.Resource).includes(tableKeyId))) {
+      expect(st.Condition).toMatchObject({ StringEquals: { 'kms:ViaService': expect.anything() } });
+    }
+  });
+
+  it('uses a wildcard resource only for X-Ray, and no role has a managed policy', () => {
+    for (const [functionId] of s.model.ofType('AWS::Lambda::Function')) {
+      for (const st of statementsOf(functionId)) {
+        if (resourcesOf(st).includes('*')) {
+          expect(
+            actionsOf(st).every((a) => a.startsWith('xray:')),
+            functionId,
+          ).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('lets the authorizer read the table, the admin key and the pepper, and write nothing', () => {
+    const functionId = logicalId(s.stack.authorizer.function);
+    const statements = statementsOf(functionId);
+    const actions = new Set(statements.flatMap(actionsOf));
+    expect(actions).toContain('dynamodb:GetItem');
+    for (const write of WRITES) expect(actions.has(write), write).toBe(false);
+    const secrets = statements
+      .filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue'))
+      .flatMap(resourcesOf)
+      .map(refOf)
+      .sort();
+    expect(secrets).toEqual(
+      [logicalId(s.stack.secrets.adminApiKey), logicalId(s.stack.secrets.apiKeyPepper)].sort(),
+    );
+    expect(actions.has('kms:GenerateDataKey')).toBe(false);
+  });
+
+  it('derives read-only access for GET routes', () => {
+    for (const route of ROUTES.filter((r) => r.method === 'GET'))
+      expect(needsOf(route).has('tableWrite')).toBe(false);
+  });
+});
+
+function credentialContextCondition() {
+  return {
+    'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [...CREDENTIAL_CONTEXT_KEYS] },
+    Null: Object.fromEntries(CREDENTIAL_CONTEXT_KEYS.map((k) => [`kms:EncryptionContext:${k}`, 'false'])),
+  };
+}
+
+describe('storage, keys and secrets', () => {
+  it('makes the table from TABLE_SCHEMA: on-demand, PITR, TTL, stream, customer-managed key, retained', () => {
+    const keyArn = new Capture();
+    s.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },
+        StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+        DeletionProtectionEnabled: true,
+        GlobalSecondaryIndexes: TABLE_SCHEMA.globalSecondaryIndexes.map((index) =>
+          Match.objectLike({ IndexName: index.indexName, Projection: { ProjectionType: 'ALL' } }),
+        ),
+      }),
+    });
+    const [keyId] = getAttTargets(keyArn.asObject());
+    expect(s.model.resources[keyId!]?.Properties.EnableKeyRotation).toBe(true);
+  });
+
+  it('rotates the credential key and allows cryptography only with the full credential context', () => {
+    const policy = new Capture();
+    s.template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'UseOnlyWithCredentialContext',
+            Action: Match.arrayWith(['kms:Decrypt', 'kms:GenerateDataKey']),
+            Condition: credentialContextCondition(),
+          }),
+        ]),
+      },
+    });
+    s.template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: policy,
+      Description: Match.stringLikeRegexp('credential'),
+    });
+    const crypto = /^kms:(\*|Encrypt|Decrypt|ReEncrypt|GenerateDataKey|CreateGrant)/;
+    for (const st of (policy.asObject() as { Statement: Statement[] }).Statement) {
+      const usesCrypto = actionsOf(st).some((a) => crypto.test(a));
+      if (st.Effect === 'Allow' && usesCrypto)
+        expect(st.Condition, st.Sid).toEqual(credentialContextCondition());
+    }
+    s.template.resourceCountIs('AWS::KMS::Alias', 1);
+  });
+
+  it('generates both secrets in Secrets Manager and outputs the admin key ARN, never a value', () => {
+    for (const secret of [s.stack.secrets.adminApiKey, s.stack.secrets.apiKeyPepper]) {
+      const props = s.model.resources[logicalId(secret)]?.Properties;
+      expect(props?.GenerateSecretString).toBeDefined();
+      expect(props?.SecretString).toBeUndefined();
+    }
+    s.template.hasOutput('AdminKeySecretArn', { Value: { Ref: logicalId(s.stack.secrets.adminApiKey) } });
+    s.template.hasOutput('ApiUrl', { Value: Match.anyValue() });
+    s.template.hasOutput('TableName', { Value: { Ref: logicalId(s.stack.table.table) } });
+    expect(JSON.stringify(s.template.findOutputs('*'))).not.toMatch(/resolve:secretsmanager|SecretString/);
+  });
+});
+
+describe('monitoring', () => {
+  const metricsOf = (alarm: { Properties: Record<string, unknown> }) =>
+    (alarm.Properties.Metrics as Array<{
+      Expression?: string;
+      MetricStat?: { Metric: Record<string, unknown> };
+    }>) ?? [];
+  const functionsIn = (prefix: string) => {
+    const alarms = s.model.ofType('AWS::CloudWatch::Alarm').filter(([id]) => id.includes(prefix));
+    for (const [, alarm] of alarms)
+      expect(metricsOf(alarm).filter((m) => m.MetricStat).length).toBeLessThanOrEqual(10);
+    return new Set(
+      alarms.flatMap(([, a]) =>
+        metricsOf(a).flatMap((m) =>
+          ((m.MetricStat?.Metric.Dimensions as Array<{ Value: unknown }>) ?? []).map((d) => refOf(d.Value)),
+        ),
+      ),
+    );
+  };
+
+  it('alarms on the API 5xx rate', () => {
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: Match.stringLikeRegexp('100 \\* errors / requests') }),
+      ]),
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms on errors of every route function and on throttles of every function, ten per alarm at most', () => {
+    const routeFns = [...functionsOf(ROUTES).values()].map((e) => functionOfRoute(e.routes[0]!));
+    const authorizer = logicalId(s.stack.authorizer.function);
+    const errors = functionsIn('FunctionErrors');
+    const throttles = functionsIn('FunctionThrottles');
+    for (const fn of routeFns) {
+      expect(errors.has(fn), fn).toBe(true);
+      expect(throttles.has(fn), fn).toBe(true);
+    }
+    expect(errors.has(authorizer)).toBe(false);
+    expect(throttles.has(authorizer)).toBe(true);
+    s.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('synthesis', () => {
+  it('stays within CloudFormation’s 500 resources per stack', () => {
+    // About 6.6 resources per route today: this fails first when the route table outgrows one stack.
+    expect(Object.keys(s.model.resources).length).toBeLessThanOrEqual(500);
+  });
+
+  it('leaves no CDK error or warning annotation', () => {
+    expect(Annotations.fromStack(s.stack).findError('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(s.stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged finding', () => {
+    expect(unacknowledgedFindings(s.app).map((f) => `${f.severity} ${f.rule} at ${f.path}`)).toEqual([]);
+  });
+
+  it('has no stale acknowledgement: each one matches a finding on or under the construct it is made on', () => {
+    const findings = allFindings(s.app);
+    const acks = acknowledgements(s.app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      const matched = findings.some(
+        (f) => f.rule === ack.rule && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
+      );
+      expect(matched, `${ack.rule} at ${ack.path}`).toBe(true);
+      expect(ack.reason.length, `${ack.rule} at ${ack.path} states why`).toBeGreaterThan(40);
+    }
+  });
+});
