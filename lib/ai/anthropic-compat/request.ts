@@ -1,0 +1,133 @@
+/**
+ * Anthropic Messages request (from a caller of `/v1/messages`) → canonical chat request, so any
+ * provider can serve the Anthropic SDK.
+ *
+ * | Anthropic | canonical (OpenAI) |
+ * |---|---|
+ * | `system` | a leading `system` message |
+ * | `text` / `image` blocks | `text` / `image_url` parts (base64 sources become data URLs) |
+ * | `tool_use` blocks (assistant) | `tool_calls` (`arguments` = JSON of `input`) |
+ * | `tool_result` blocks (user) | `tool` messages, placed before the rest of that user turn |
+ * | `thinking` blocks | dropped |
+ * | `tool_choice` auto / any / tool / none | `auto` / `required` / `{function}` / `none` |
+ * | `disable_parallel_tool_use` | `parallel_tool_calls: false` |
+ * | `stop_sequences`, `metadata.user_id` | `stop`, `user` |
+ * | `top_k` | dropped (OpenAI has none) |
+ * | `stream` | `stream` with `include_usage` (Anthropic streams always end with usage) |
+ */
+
+import { toDataUrl } from '../images.js';
+import type { AnthropicContentBlock, AnthropicMessagesRequest } from '../schemas/anthropic-messages.js';
+import type { ChatCompletionRequest, ChatMessage, ContentPart, ToolCall } from '../types.js';
+
+type UserPart = ContentPart;
+
+function imagePart(block: Extract<AnthropicContentBlock, { type: 'image' }>): UserPart {
+  const url =
+    block.source.type === 'base64' ? toDataUrl(block.source.media_type, block.source.data) : block.source.url;
+  return { type: 'image_url', image_url: { url } };
+}
+
+function toolResultText(block: Extract<AnthropicContentBlock, { type: 'tool_result' }>): string {
+  const content = block.content;
+  const text =
+    content === undefined
+      ? ''
+      : typeof content === 'string'
+        ? content
+        : content.map((part) => (part.type === 'text' ? part.text : '[image]')).join('');
+  return block.is_error === true ? `Error: ${text}` : text;
+}
+
+function userMessages(content: string | AnthropicContentBlock[]): ChatMessage[] {
+  if (typeof content === 'string') return [{ role: 'user', content }];
+  const out: ChatMessage[] = [];
+  const parts: UserPart[] = [];
+  for (const block of content) {
+    if (block.type === 'tool_result')
+      out.push({ role: 'tool', tool_call_id: block.tool_use_id, content: toolResultText(block) });
+    else if (block.type === 'text') parts.push({ type: 'text', text: block.text });
+    else if (block.type === 'image') parts.push(imagePart(block));
+  }
+  if (parts.length > 0) out.push({ role: 'user', content: parts });
+  return out;
+}
+
+function assistantMessage(content: string | AnthropicContentBlock[]): ChatMessage {
+  if (typeof content === 'string') return { role: 'assistant', content };
+  let text = '';
+  const calls: ToolCall[] = [];
+  for (const block of content) {
+    if (block.type === 'text') text += block.text;
+    if (block.type === 'tool_use') {
+      calls.push({
+        id: block.id,
+        type: 'function',
+        function: { name: block.name, arguments: JSON.stringify(block.input) },
+      });
+    }
+  }
+  return {
+    role: 'assistant',
+    content: text === '' && calls.length > 0 ? null : text,
+    ...(calls.length > 0 ? { tool_calls: calls } : {}),
+  };
+}
+
+function toolChoice(
+  request: AnthropicMessagesRequest,
+): Pick<ChatCompletionRequest, 'tool_choice' | 'parallel_tool_calls'> {
+  const choice = request.tool_choice;
+  if (choice === undefined) return {};
+  const parallel =
+    'disable_parallel_tool_use' in choice && choice.disable_parallel_tool_use === true
+      ? { parallel_tool_calls: false }
+      : {};
+  switch (choice.type) {
+    case 'auto':
+      return { tool_choice: 'auto', ...parallel };
+    case 'any':
+      return { tool_choice: 'required', ...parallel };
+    case 'none':
+      return { tool_choice: 'none' };
+    case 'tool':
+      return { tool_choice: { type: 'function', function: { name: choice.name } }, ...parallel };
+  }
+}
+
+/** Converts a validated Anthropic Messages request. */
+export function anthropicToCanonical(request: AnthropicMessagesRequest): ChatCompletionRequest {
+  const messages: ChatMessage[] = [];
+  const system =
+    typeof request.system === 'string' ? request.system : request.system?.map((b) => b.text).join('\n\n');
+  if (system !== undefined && system !== '') messages.push({ role: 'system', content: system });
+  for (const message of request.messages) {
+    if (message.role === 'user') messages.push(...userMessages(message.content));
+    else messages.push(assistantMessage(message.content));
+  }
+  const canonical: ChatCompletionRequest = {
+    model: request.model,
+    messages,
+    max_tokens: request.max_tokens,
+    ...toolChoice(request),
+  };
+  if (request.tools !== undefined && request.tools.length > 0) {
+    canonical.tools = request.tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        parameters: tool.input_schema,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+      },
+    }));
+  }
+  if (request.stop_sequences !== undefined) canonical.stop = request.stop_sequences;
+  if (request.temperature !== undefined) canonical.temperature = request.temperature;
+  if (request.top_p !== undefined) canonical.top_p = request.top_p;
+  if (request.metadata?.user_id !== undefined) canonical.user = request.metadata.user_id;
+  if (request.stream === true) {
+    canonical.stream = true;
+    canonical.stream_options = { include_usage: true };
+  }
+  return canonical;
+}

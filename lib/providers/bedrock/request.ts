@@ -1,0 +1,139 @@
+/**
+ * Canonical chat request → Bedrock Converse input.
+ *
+ * | OpenAI | Converse |
+ * |---|---|
+ * | `system` / `developer` | `system: [{text}]` |
+ * | user text / data-URL image | `{text}` / `{image: {format, source: {bytes}}}` (remote image URLs are refused: Converse takes bytes, and the gateway does not fetch URLs) |
+ * | assistant `tool_calls` | `{toolUse: {toolUseId, name, input}}` |
+ * | `tool` message | `{toolResult: {toolUseId, content: [{text}]}}` in a user turn |
+ * | consecutive same-role turns | merged (Converse requires alternation) |
+ * | `tool_choice` auto / required / function | `{auto}` / `{any}` / `{tool: {name}}`; `none` drops the tools unless the history uses them |
+ * | `max_tokens`, `temperature`, `top_p`, `stop` | `inferenceConfig` |
+ * | `response_format` json | a system instruction |
+ * | `n` > 1 | refused (400) |
+ */
+import type {
+  ContentBlock,
+  ConverseRequest,
+  Message,
+  Tool,
+  ToolUseBlock,
+} from '@aws-sdk/client-bedrock-runtime';
+import {
+  contentText,
+  jsonModeInstruction,
+  maxOutputTokens,
+  parseToolArguments,
+  stopList,
+} from '../../ai/chat-builders.js';
+import { parseImageUrl } from '../../ai/images.js';
+import type { ChatCompletionRequest, ChatMessage, ContentPart } from '../../ai/types.js';
+import { invalidRequest, unsupported } from '../../upstream/errors.js';
+
+const PROVIDER = 'bedrock';
+type Doc = NonNullable<ToolUseBlock['input']>;
+type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp';
+
+function imageBlock(url: string): ContentBlock {
+  const image = parseImageUrl(url);
+  if (image.kind === 'invalid') throw invalidRequest(PROVIDER, image.reason);
+  if (image.kind === 'url')
+    throw unsupported(PROVIDER, 'bedrock takes images as data URLs (base64), not remote URLs');
+  const format = image.mediaType.slice('image/'.length) as ImageFormat;
+  return { image: { format, source: { bytes: new Uint8Array(Buffer.from(image.data, 'base64')) } } };
+}
+
+function userBlocks(content: string | readonly ContentPart[]): ContentBlock[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
+  return content.flatMap((part): ContentBlock[] => {
+    if (part.type === 'image_url') return [imageBlock(part.image_url.url)];
+    return part.text === '' ? [] : [{ text: part.text }];
+  });
+}
+
+function assistantBlocks(message: Extract<ChatMessage, { role: 'assistant' }>): ContentBlock[] {
+  const text = contentText(message.content);
+  const blocks: ContentBlock[] = text === '' ? [] : [{ text }];
+  for (const call of message.tool_calls ?? []) {
+    const input = parseToolArguments(call.function.arguments);
+    if (input === undefined)
+      throw invalidRequest(PROVIDER, `tool call ${call.id} has arguments that are not a JSON object`);
+    blocks.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: input as Doc } });
+  }
+  return blocks;
+}
+
+function turn(message: Exclude<ChatMessage, { role: 'system' | 'developer' }>): Message {
+  if (message.role === 'user') return { role: 'user', content: userBlocks(message.content) };
+  if (message.role === 'assistant') return { role: 'assistant', content: assistantBlocks(message) };
+  return {
+    role: 'user',
+    content: [
+      { toolResult: { toolUseId: message.tool_call_id, content: [{ text: contentText(message.content) }] } },
+    ],
+  };
+}
+
+/** System texts and alternating turns. */
+export function toConverseMessages(messages: readonly ChatMessage[]): { system: string[]; turns: Message[] } {
+  const system: string[] = [];
+  const turns: Message[] = [];
+  for (const message of messages) {
+    if (message.role === 'system' || message.role === 'developer') {
+      const text = contentText(message.content);
+      if (text !== '') system.push(text);
+      continue;
+    }
+    const next = turn(message);
+    if ((next.content ?? []).length === 0) continue;
+    const last = turns.at(-1);
+    if (last !== undefined && last.role === next.role)
+      last.content = [...(last.content ?? []), ...(next.content ?? [])];
+    else turns.push(next);
+  }
+  return { system, turns };
+}
+
+function toolConfig(request: ChatCompletionRequest, turns: Message[]): ConverseRequest['toolConfig'] {
+  if (request.tools === undefined || request.tools.length === 0) return undefined;
+  const usesTools = turns.some((t) =>
+    (t.content ?? []).some((b) => b.toolUse !== undefined || b.toolResult !== undefined),
+  );
+  const choice = request.tool_choice ?? 'auto';
+  if (choice === 'none' && !usesTools) return undefined;
+  const tools: Tool[] = request.tools.map((tool) => ({
+    toolSpec: {
+      name: tool.function.name,
+      ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
+      inputSchema: { json: (tool.function.parameters ?? { type: 'object', properties: {} }) as Doc },
+    },
+  }));
+  if (choice === 'none' || choice === 'auto') return { tools, toolChoice: { auto: {} } };
+  if (choice === 'required') return { tools, toolChoice: { any: {} } };
+  return { tools, toolChoice: { tool: { name: choice.function.name } } };
+}
+
+/** The Converse (and ConverseStream) input for a canonical request. */
+export function converseInput(modelId: string, request: ChatCompletionRequest): ConverseRequest {
+  if ((request.n ?? 1) > 1) throw unsupported(PROVIDER, 'bedrock does not support n > 1');
+  const { system, turns } = toConverseMessages(request.messages);
+  const instruction = jsonModeInstruction(request);
+  if (instruction !== undefined) system.push(instruction);
+  const inference: NonNullable<ConverseRequest['inferenceConfig']> = {};
+  const maxTokens = maxOutputTokens(request);
+  if (maxTokens !== undefined) inference.maxTokens = maxTokens;
+  if (request.temperature !== undefined && request.temperature !== null)
+    inference.temperature = request.temperature;
+  if (request.top_p !== undefined && request.top_p !== null) inference.topP = request.top_p;
+  const stops = stopList(request.stop);
+  if (stops !== undefined) inference.stopSequences = stops;
+  const tools = toolConfig(request, turns);
+  return {
+    modelId,
+    messages: turns,
+    ...(system.length > 0 ? { system: system.map((text) => ({ text })) } : {}),
+    ...(Object.keys(inference).length > 0 ? { inferenceConfig: inference } : {}),
+    ...(tools === undefined ? {} : { toolConfig: tools }),
+  };
+}

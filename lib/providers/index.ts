@@ -1,0 +1,30 @@
+/**
+ * The provider layer's public surface for services and endpoints. Import from here, not from a
+ * provider's folder.
+ */
+
+export { UpstreamError, type UpstreamErrorType } from '../upstream/errors.js';
+export { ChatStream, type ChatStreamResult } from './chat-stream.js';
+export type {
+  Credential,
+  Operation,
+  ProviderDeps,
+  ProviderRecord,
+  ProviderType,
+  StaticAwsCredentials,
+} from './contract.js';
+export { createProviderDeps, getProviderDeps, type ProviderDepsOptions, setProviderDeps } from './deps.js';
+export {
+  type ChatInvocation,
+  type Invocation,
+  type InvokeInput,
+  type InvokeMeta,
+  invokeChat,
+  invokeEmbeddings,
+  invokeRerank,
+  invokeSpeech,
+  invokeTranscription,
+  providerSupports,
+} from './invoke.js';
+export { resetMockCounters } from './mock/behaviour.js';
+export { PROVIDER_ADAPTERS } from './registry.js';
