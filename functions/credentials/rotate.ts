@@ -1,0 +1,14 @@
+import { actorOf, defineHandler } from '../../lib/http/handler.js';
+import type { CredentialRotate } from '../../lib/schemas/credentials.js';
+import { rotateCredential } from '../../lib/services/credentials/service.js';
+
+export const handler = defineHandler<CredentialRotate, unknown, { id: string }>(
+  'POST /api/providers/credentials/{id}/rotate',
+  (request) =>
+    rotateCredential(request.deps, {
+      credentialId: request.params.id,
+      body: request.body,
+      principal: request.principal,
+      actor: actorOf(request),
+    }),
+);

@@ -1,0 +1,90 @@
+/**
+ * What the credential service keeps in memory per container, keyed by the container's `Deps` (a new
+ * `Deps`, as in a test or a local restart, starts cold). Two bounded caches make the steady state of
+ * an AI request free of I/O:
+ *
+ * - `records`: a provider's credential records, for `ROUTING_CACHE_TTL` seconds (none when 0);
+ * - `secrets`: decrypted values per (credential, key version), for `CREDENTIAL_CACHE_TTL_SECONDS`
+ *   and at most `CREDENTIAL_CACHE_MAX_USES` requests (`SecretCache`: concurrent misses share one
+ *   decrypt).
+ *
+ * A write made in this container drops the entries it affects at once; other containers see it when
+ * their `records` entry expires (the old key version stays decryptable far longer: the grace period).
+ */
+import { SecretCache } from '../../crypto/secret-cache.js';
+import type { Deps } from '../../runtime/deps.js';
+import type { CredentialRecord } from './record.js';
+
+/** Most entries of each cache (least recently used evicted beyond). */
+const MAX_ENTRIES = 1_000;
+
+/** A container's credential caches. */
+export interface CredentialState {
+  /** Provider id → its credential records; `undefined` when `ROUTING_CACHE_TTL` is 0. */
+  records: SecretCache<CredentialRecord[]> | undefined;
+  /** Decrypted values: `credentialId` × key version. */
+  secrets: SecretCache<string>;
+  /** Credential id → when this container last wrote its `last_used_at` (ms). */
+  touched: Map<string, number>;
+  /** `credentialId#keyVersion` already reported as rejected by this container. */
+  reported: Set<string>;
+}
+
+const states = new WeakMap<Deps, CredentialState>();
+
+function create(deps: Deps): CredentialState {
+  const { ROUTING_CACHE_TTL, CREDENTIAL_CACHE_TTL_SECONDS, CREDENTIAL_CACHE_MAX_USES } = deps.config;
+  return {
+    records:
+      ROUTING_CACHE_TTL > 0
+        ? new SecretCache<CredentialRecord[]>({
+            maxAgeMs: ROUTING_CACHE_TTL * 1000,
+            maxUses: Number.MAX_SAFE_INTEGER,
+            maxEntries: MAX_ENTRIES,
+            now: deps.now,
+          })
+        : undefined,
+    secrets: new SecretCache<string>({
+      maxAgeMs: CREDENTIAL_CACHE_TTL_SECONDS * 1000,
+      maxUses: CREDENTIAL_CACHE_MAX_USES,
+      maxEntries: MAX_ENTRIES,
+      now: deps.now,
+    }),
+    touched: new Map(),
+    reported: new Set(),
+  };
+}
+
+/** The caches of the container that owns `deps` (created on first use). */
+export function stateOf(deps: Deps): CredentialState {
+  let state = states.get(deps);
+  if (!state) {
+    state = create(deps);
+    states.set(deps, state);
+  }
+  return state;
+}
+
+/** The records of a provider, from the cache or `load` (one load shared by concurrent callers). */
+export function cachedRecords(
+  deps: Deps,
+  providerId: string,
+  load: () => Promise<CredentialRecord[]>,
+): Promise<CredentialRecord[]> {
+  const cache = stateOf(deps).records;
+  return cache ? cache.getOrLoad({ credentialId: providerId, version: 'records' }, load) : load();
+}
+
+/**
+ * Drops what this container holds about a provider's credentials after a write: the provider's
+ * records and, for `credentialId`, its decrypted values and bookkeeping. Loads in flight are
+ * detached, so a read that started before the write cannot put the old state back.
+ */
+export function forgetCredential(deps: Deps, providerId: string, credentialId?: string): void {
+  const state = stateOf(deps);
+  state.records?.invalidate(providerId);
+  if (credentialId === undefined) return;
+  state.secrets.invalidate(credentialId);
+  state.touched.delete(credentialId);
+  for (const entry of state.reported) if (entry.startsWith(`${credentialId}#`)) state.reported.delete(entry);
+}

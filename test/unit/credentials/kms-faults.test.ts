@@ -1,0 +1,160 @@
+import {
+  DecryptCommand,
+  DisabledException,
+  GenerateDataKeyCommand,
+  ReEncryptCommand,
+} from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Principal } from '../../../lib/auth/roles.js';
+import type { GatewayError } from '../../../lib/errors.js';
+import type { Deps } from '../../../lib/runtime/deps.js';
+import { resolveProviderSecret } from '../../../lib/services/credentials/resolve.js';
+import { rewrapCredentials } from '../../../lib/services/credentials/rewrap.js';
+import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
+import { keys } from '../../../lib/store/keys.js';
+import { type FakeKms, installFakeKms, KEY_ARN, kmsError, NEW_KEY_ARN } from './fake-kms.js';
+import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
+
+const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
+/** What no error may carry: account, key ARN, principal, the SDK message. */
+const INTERNALS = ['123456789012', KEY_ARN, 'assumed-role', 'for arn:'];
+
+const FAULTS = [
+  { label: 'throttled', error: () => kmsError('ThrottlingException'), code: 'kms_unavailable', status: 503 },
+  {
+    label: 'access denied',
+    error: () => kmsError('AccessDeniedException'),
+    code: 'kms_access_denied',
+    status: 500,
+  },
+  {
+    label: 'key disabled',
+    error: () =>
+      new DisabledException({ $metadata: { httpStatusCode: 400 }, message: `${KEY_ARN} is disabled.` }),
+    code: 'kms_key_unavailable',
+    status: 500,
+  },
+  {
+    label: 'key pending deletion',
+    error: () => kmsError('KMSInvalidStateException'),
+    code: 'kms_key_unavailable',
+    status: 500,
+  },
+] as const;
+
+let fake: FakeKms;
+let h: Harness;
+beforeAll(async () => {
+  fake = installFakeKms();
+  h = await startHarness({ keyProvider: fake.provider() });
+});
+afterAll(async () => {
+  await h.close();
+  fake.kms.restore();
+});
+beforeEach(() => fake.reset());
+
+async function failure(attempt: Promise<unknown>): Promise<GatewayError> {
+  const outcome = await attempt.then(
+    (value) => ({ value, error: undefined }),
+    (error: GatewayError) => ({ value: undefined, error }),
+  );
+  expect(outcome.value).toBeUndefined();
+  expect(outcome.error).toBeDefined();
+  return outcome.error as GatewayError;
+}
+
+function expectClean(error: GatewayError, secrets: string[]) {
+  const dump = [String(error), error.message, error.stack, JSON.stringify(error), String(error.cause)].join(
+    '\n',
+  );
+  for (const secret of secrets) for (const form of encodings(secret)) expect(dump).not.toContain(form);
+  for (const internal of INTERNALS) expect(error.message).not.toContain(internal);
+  for (const internal of INTERNALS.slice(0, 2)) expect(String(error.cause)).not.toContain(internal);
+}
+
+describe.each(FAULTS)('KMS $label', ({ error, code, status }) => {
+  it(`fails a create closed with ${code} and stores nothing`, async () => {
+    // Prepare
+    const providerId = await h.provider();
+    const value = fakeKey('create');
+    fake.kms.on(GenerateDataKeyCommand).rejects(error());
+    // Act
+    const err = await failure(
+      createCredential(h.deps, {
+        providerId,
+        body: { credential_type: 'api_key', credential_value: value },
+        principal: ADMIN,
+        actor: ACTOR,
+      }),
+    );
+    // Assess
+    expect(err).toMatchObject({ code, statusCode: status, expose: true });
+    if (status === 503) expect(err.headers['retry-after']).toBe('1');
+    expectClean(err, [value]);
+    const stored = await h.deps.table.queryAll({
+      index: 'gsi1',
+      partition: keys.credentialsOfProvider(providerId),
+    });
+    expect(stored).toEqual([]);
+  });
+
+  it(`fails a resolve closed with ${code}, then recovers (failures are not cached)`, async () => {
+    const providerId = await h.provider();
+    const value = fakeKey('resolve');
+    await createCredential(h.deps, {
+      providerId,
+      body: { credential_type: 'api_key', credential_value: value },
+      principal: ADMIN,
+      actor: ACTOR,
+    });
+    const deps: Deps = { ...h.deps };
+    fake.kms.on(DecryptCommand).rejects(error());
+    const err = await failure(resolveProviderSecret(deps, providerId));
+    expect(err).toMatchObject({ code, statusCode: status });
+    expectClean(err, [value]);
+    fake.reset();
+    expect((await resolveProviderSecret(deps, providerId))?.value).toBe(value);
+  });
+
+  it(`fails a rotation closed with ${code} and keeps the current version`, async () => {
+    const providerId = await h.provider();
+    const { id } = await createCredential(h.deps, {
+      providerId,
+      body: { credential_type: 'api_key', credential_value: fakeKey() },
+      principal: ADMIN,
+      actor: ACTOR,
+    });
+    const next = fakeKey('rotate');
+    fake.kms.on(GenerateDataKeyCommand).rejects(error());
+    const err = await failure(
+      rotateCredential(h.deps, { credentialId: id, body: { credential_value: next }, actor: ACTOR }),
+    );
+    expect(err.code).toBe(code);
+    expectClean(err, [next]);
+    const raw = await h.rawItem(id);
+    expect(raw).toMatchObject({ active_version: 1, version: 1 });
+  });
+});
+
+describe('KMS faults during a re-wrap', () => {
+  it('stop the run with the cause and leave every record decryptable under its old key', async () => {
+    // Prepare
+    const providerId = await h.provider();
+    const value = fakeKey('rewrap');
+    await createCredential(h.deps, {
+      providerId,
+      body: { credential_type: 'api_key', credential_value: value },
+      principal: ADMIN,
+      actor: ACTOR,
+    });
+    const deps: Deps = { ...h.deps, keyProvider: async () => fake.provider(NEW_KEY_ARN) };
+    fake.kms.on(ReEncryptCommand).rejects(kmsError('AccessDeniedException'));
+    // Act
+    const err = await failure(rewrapCredentials(deps, { limit: 100 }));
+    // Assess
+    expect(err.code).toBe('kms_access_denied');
+    fake.reset();
+    expect((await resolveProviderSecret({ ...h.deps }, providerId))?.value).toBe(value);
+  });
+});

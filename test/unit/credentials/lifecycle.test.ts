@@ -1,0 +1,284 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../../lib/auth/roles.js';
+import type { LocalKeyProvider } from '../../../lib/crypto/local-key-provider.js';
+import {
+  reportCredentialRejected,
+  resolveProviderSecret,
+} from '../../../lib/services/credentials/resolve.js';
+import {
+  createCredential,
+  listCredentials,
+  revokeCredential,
+  rotateCredential,
+} from '../../../lib/services/credentials/service.js';
+import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
+
+const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
+const HOUR = 3_600_000;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ env: { ROUTING_CACHE_TTL: '60' } });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function create(providerId: string, value: string) {
+  return createCredential(h.deps, {
+    providerId,
+    body: { credential_type: 'api_key', credential_value: value },
+    principal: ADMIN,
+    actor: ACTOR,
+  });
+}
+
+describe('credentials: create and read', () => {
+  it('stores only an envelope: the table item holds no plaintext in any encoding', async () => {
+    // Prepare
+    const providerId = await h.provider();
+    const value = fakeKey('store');
+    // Act
+    const created = await create(providerId, value);
+    // Assess
+    expect(created).toMatchObject({
+      provider_id: providerId,
+      credential_type: 'api_key',
+      status: 'active',
+      version: 1,
+    });
+    expect(created.hint).toBe(value.slice(-4));
+    const raw = JSON.stringify(await h.rawItem(created.id));
+    for (const form of encodings(value)) expect(raw).not.toContain(form);
+    expect(raw).toContain('"alg":"AES-256-GCM/v1"');
+    const resolved = await resolveProviderSecret(h.deps, providerId);
+    expect(resolved).toEqual({ credentialId: created.id, keyVersion: 1, type: 'api_key', value });
+  });
+
+  it('gives a hint only for api keys of at least 12 characters', async () => {
+    const providerId = await h.provider();
+    const short = await create(providerId, 'short-key-1');
+    expect(short.hint).toBeUndefined();
+    const exactly = await create(providerId, 'twelve-chars');
+    expect(exactly.hint).toBe('hars');
+  });
+
+  it('keeps the item version (concurrency) apart from the key version exposed as `version`', async () => {
+    const providerId = await h.provider();
+    const created = await create(providerId, fakeKey());
+    await rotateCredential(h.deps, {
+      credentialId: created.id,
+      body: { credential_value: fakeKey() },
+      actor: ACTOR,
+    });
+    const raw = await h.rawItem(created.id);
+    expect(raw.active_version).toBe(2);
+    expect(raw.version).toBe(2);
+    await reportCredentialRejected(h.deps, created.id, 2);
+    const after = await h.rawItem(created.id);
+    expect(after.active_version).toBe(2);
+    expect(after.version).toBe(3);
+  });
+});
+
+describe('credentials: rotation and grace', () => {
+  it('switches new resolutions to the new version at once and keeps the old one decryptable', async () => {
+    // Prepare
+    const providerId = await h.provider();
+    const oldValue = fakeKey('old');
+    const newValue = fakeKey('new');
+    const created = await create(providerId, oldValue);
+    expect((await resolveProviderSecret(h.deps, providerId))?.value).toBe(oldValue);
+    // Act
+    const rotated = await rotateCredential(h.deps, {
+      credentialId: created.id,
+      body: { credential_value: newValue },
+      actor: ACTOR,
+    });
+    // Assess
+    expect(rotated.version).toBe(2);
+    expect(rotated.versions.map((v) => [v.version, v.status])).toEqual([
+      [1, 'retiring'],
+      [2, 'active'],
+    ]);
+    expect(rotated.versions[0]?.destroy_after).toBe(new Date(h.now() + 24 * HOUR).toISOString());
+    expect(await resolveProviderSecret(h.deps, providerId)).toMatchObject({ keyVersion: 2, value: newValue });
+    const raw = await h.rawItem(created.id);
+    const versions = raw.versions as Array<{ key_version: number; secret?: unknown }>;
+    expect(versions.every((v) => v.secret !== undefined)).toBe(true);
+  });
+
+  it('destroys a retiring version lazily once the grace period has passed', async () => {
+    const providerId = await h.provider();
+    const created = await create(providerId, fakeKey('grace-old'));
+    await rotateCredential(h.deps, {
+      credentialId: created.id,
+      body: { credential_value: fakeKey() },
+      actor: ACTOR,
+    });
+    h.advance(23 * HOUR);
+    let page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
+    expect(page.data[0]?.versions.map((v) => v.status)).toEqual(['retiring', 'active']);
+    h.advance(1 * HOUR);
+    page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
+    expect(page.data[0]?.versions.map((v) => v.version)).toEqual([2]);
+    const raw = await h.rawItem(created.id);
+    expect((raw.versions as unknown[]).length).toBe(1);
+  });
+
+  it('refuses a rotation of a revoked credential, and of an aws_iam one', async () => {
+    const providerId = await h.provider();
+    const created = await create(providerId, fakeKey());
+    await revokeCredential(h.deps, { credentialId: created.id, principal: ADMIN, actor: ACTOR });
+    await expect(
+      rotateCredential(h.deps, {
+        credentialId: created.id,
+        body: { credential_value: fakeKey() },
+        actor: ACTOR,
+      }),
+    ).rejects.toMatchObject({ statusCode: 409, code: 'credential_revoked' });
+    const bedrock = await h.provider('bedrock');
+    const iam = await createCredential(h.deps, {
+      providerId: bedrock,
+      body: { credential_type: 'aws_iam' },
+      principal: ADMIN,
+      actor: ACTOR,
+    });
+    await expect(
+      rotateCredential(h.deps, { credentialId: iam.id, body: { credential_value: fakeKey() }, actor: ACTOR }),
+    ).rejects.toMatchObject({ statusCode: 422 });
+    expect(await resolveProviderSecret(h.deps, bedrock)).toEqual({
+      credentialId: iam.id,
+      keyVersion: 1,
+      type: 'aws_iam',
+    });
+  });
+
+  it('bounds the versions kept in their grace period (409 too_many_versions)', async () => {
+    const providerId = await h.provider();
+    const created = await create(providerId, fakeKey());
+    for (let i = 0; i < 9; i++) {
+      await rotateCredential(h.deps, {
+        credentialId: created.id,
+        body: { credential_value: fakeKey() },
+        actor: ACTOR,
+      });
+    }
+    await expect(
+      rotateCredential(h.deps, {
+        credentialId: created.id,
+        body: { credential_value: fakeKey() },
+        actor: ACTOR,
+      }),
+    ).rejects.toMatchObject({ statusCode: 409, code: 'too_many_versions' });
+  });
+
+  it('serialises concurrent rotations: each gets its own version, none is lost', async () => {
+    const providerId = await h.provider();
+    const created = await create(providerId, fakeKey());
+    const values = [fakeKey('a'), fakeKey('b'), fakeKey('c')];
+    const results = await Promise.all(
+      values.map((v) =>
+        rotateCredential(h.deps, { credentialId: created.id, body: { credential_value: v }, actor: ACTOR }),
+      ),
+    );
+    expect(results.map((r) => r.version).sort()).toEqual([2, 3, 4]);
+    const final = await rotateCredential(h.deps, {
+      credentialId: created.id,
+      body: { credential_value: fakeKey('z') },
+      actor: ACTOR,
+    });
+    expect(final.versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('credentials: revoke', () => {
+  it('destroys every ciphertext, marks the credential revoked and stops resolving it', async () => {
+    const providerId = await h.provider();
+    const created = await create(providerId, fakeKey());
+    await rotateCredential(h.deps, {
+      credentialId: created.id,
+      body: { credential_value: fakeKey() },
+      actor: ACTOR,
+    });
+    await revokeCredential(h.deps, { credentialId: created.id, principal: ADMIN, actor: ACTOR });
+    const raw = await h.rawItem(created.id);
+    expect(JSON.stringify(raw)).not.toContain('ciphertext');
+    expect(JSON.stringify(raw)).not.toContain('wrapped_key');
+    const page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
+    expect(page.data[0]).toMatchObject({
+      status: 'revoked',
+      versions: [{ status: 'revoked' }, { status: 'revoked' }],
+    });
+    expect(await resolveProviderSecret(h.deps, providerId)).toBeNull();
+    await revokeCredential(h.deps, { credentialId: created.id, principal: ADMIN, actor: ACTOR });
+  });
+
+  it('hides a credential of a provider outside the principal scope (404)', async () => {
+    const providerId = await h.provider();
+    const created = await create(providerId, fakeKey());
+    const scoped: Principal = { keyId: 'key_scoped', role: 'admin', providerIds: ['prov_other'] };
+    await expect(
+      revokeCredential(h.deps, { credentialId: created.id, principal: scoped, actor: ACTOR }),
+    ).rejects.toMatchObject({ statusCode: 404 });
+    await expect(listCredentials(h.deps, { providerId, limit: 10, principal: scoped })).rejects.toMatchObject(
+      { statusCode: 404 },
+    );
+  });
+});
+
+describe('credentials: an upstream 401', () => {
+  it('marks the active version invalid, visibly, and not a rotated-out one', async () => {
+    const providerId = await h.provider();
+    const created = await create(providerId, fakeKey());
+    expect(await reportCredentialRejected(h.deps, created.id, 1)).toBe(true);
+    let page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
+    expect(page.data[0]?.status).toBe('invalid');
+    await rotateCredential(h.deps, {
+      credentialId: created.id,
+      body: { credential_value: fakeKey() },
+      actor: ACTOR,
+    });
+    expect(await reportCredentialRejected(h.deps, created.id, 1)).toBe(false);
+    page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
+    expect(page.data[0]?.status).toBe('active');
+    expect(page.data[0]?.versions.map((v) => v.status)).toEqual(['retiring', 'active']);
+  });
+
+  it('prefers an active credential over an invalid one, and falls back to the invalid one alone', async () => {
+    const providerId = await h.provider();
+    const first = await create(providerId, fakeKey('first'));
+    h.advance(1); // ids order by creation millisecond
+    const second = await create(providerId, fakeKey('second'));
+    expect((await resolveProviderSecret(h.deps, providerId))?.credentialId).toBe(second.id);
+    await reportCredentialRejected(h.deps, second.id, 1);
+    expect((await resolveProviderSecret(h.deps, providerId))?.credentialId).toBe(first.id);
+    await reportCredentialRejected(h.deps, first.id, 1);
+    expect((await resolveProviderSecret(h.deps, providerId))?.credentialId).toBe(second.id);
+  });
+
+  it('skips expired credentials and shows them as expired', async () => {
+    const providerId = await h.provider();
+    const expiresAt = new Date(h.now() + HOUR).toISOString();
+    const created = await createCredential(h.deps, {
+      providerId,
+      body: { credential_type: 'api_key', credential_value: fakeKey(), expires_at: expiresAt },
+      principal: ADMIN,
+      actor: ACTOR,
+    });
+    expect((await resolveProviderSecret(h.deps, providerId))?.credentialId).toBe(created.id);
+    h.advance(HOUR);
+    expect(await resolveProviderSecret(h.deps, providerId)).toBeNull();
+    const page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
+    expect(page.data[0]?.status).toBe('expired');
+  });
+});
+
+describe('credentials: local master key', () => {
+  it('keeps the master key file under DATA_DIR with mode 0600', async () => {
+    const provider = (await h.deps.keyProvider()) as LocalKeyProvider;
+    const { statSync } = await import('node:fs');
+    expect(provider.path.startsWith(h.dataDir)).toBe(true);
+    expect(statSync(provider.path).mode & 0o777).toBe(0o600);
+  });
+});

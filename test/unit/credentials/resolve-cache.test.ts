@@ -1,0 +1,174 @@
+import type { ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Principal } from '../../../lib/auth/roles.js';
+import { resolveProviderSecret } from '../../../lib/services/credentials/resolve.js';
+import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
+import { type FakeKms, installFakeKms } from './fake-kms.js';
+import { ACTOR, fakeKey, type Harness, startHarness } from './harness.js';
+
+const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
+let fake: FakeKms;
+let h: Harness;
+/** DynamoDB commands sent since the last reset, by command name. */
+let dynamoCalls: string[] = [];
+
+beforeAll(async () => {
+  fake = installFakeKms();
+  h = await startHarness({
+    keyProvider: fake.provider(),
+    env: { CREDENTIAL_CACHE_TTL_SECONDS: '300', CREDENTIAL_CACHE_MAX_USES: '5000', ROUTING_CACHE_TTL: '60' },
+  });
+  const send = h.deps.table.client.send.bind(h.deps.table.client) as (command: {
+    constructor: { name: string };
+  }) => Promise<ServiceOutputTypes>;
+  vi.spyOn(h.deps.table.client, 'send').mockImplementation(((
+    command: ServiceInputTypes & { constructor: { name: string } },
+  ) => {
+    dynamoCalls.push(command.constructor.name);
+    return send(command);
+  }) as never);
+});
+afterAll(async () => {
+  await h.close();
+  fake.kms.restore();
+});
+beforeEach(() => {
+  fake.reset();
+  dynamoCalls = [];
+});
+
+async function credentialFor(value: string) {
+  const providerId = await h.provider();
+  const created = await createCredential(h.deps, {
+    providerId,
+    body: { credential_type: 'api_key', credential_value: value },
+    principal: ADMIN,
+    actor: ACTOR,
+  });
+  fake.reset();
+  dynamoCalls = [];
+  return { providerId, credentialId: created.id };
+}
+
+describe('resolveProviderSecret: steady state', () => {
+  it('makes 0 KMS and 0 DynamoDB calls per request once warm (1,000 requests measured)', async () => {
+    // Prepare
+    const value = fakeKey('steady');
+    const { providerId } = await credentialFor(value);
+    // Act: the first request warms the caches
+    expect((await resolveProviderSecret(h.deps, providerId))?.value).toBe(value);
+    const coldKms = fake.count('Decrypt');
+    const coldDynamo = dynamoCalls.length;
+    dynamoCalls = [];
+    for (let i = 0; i < 1_000; i++) {
+      expect((await resolveProviderSecret(h.deps, providerId))?.value).toBe(value);
+    }
+    // Assess
+    expect(coldKms).toBe(1);
+    expect(coldDynamo).toBe(2); // one gsi1 query, one last_used_at update
+    expect(fake.count('Decrypt') - coldKms).toBe(0);
+    expect(fake.count('GenerateDataKey')).toBe(0);
+    expect(dynamoCalls).toEqual([]);
+  });
+
+  it('shares one decrypt and one query among 100 concurrent cold requests', async () => {
+    const value = fakeKey('burst');
+    const { providerId } = await credentialFor(value);
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => resolveProviderSecret(h.deps, providerId)),
+    );
+    expect(results.every((r) => r?.value === value)).toBe(true);
+    expect(fake.count('Decrypt')).toBe(1);
+    expect(dynamoCalls.filter((c) => c === 'QueryCommand')).toHaveLength(1);
+  });
+
+  it('decrypts again once the entry is older than CREDENTIAL_CACHE_TTL_SECONDS', async () => {
+    const { providerId } = await credentialFor(fakeKey());
+    await resolveProviderSecret(h.deps, providerId);
+    h.advance(299_000);
+    await resolveProviderSecret(h.deps, providerId);
+    expect(fake.count('Decrypt')).toBe(1);
+    h.advance(1_000);
+    await resolveProviderSecret(h.deps, providerId);
+    expect(fake.count('Decrypt')).toBe(2);
+  });
+
+  it('re-reads the records after ROUTING_CACHE_TTL, without a KMS call', async () => {
+    const { providerId } = await credentialFor(fakeKey());
+    await resolveProviderSecret(h.deps, providerId);
+    dynamoCalls = [];
+    h.advance(60_000);
+    await resolveProviderSecret(h.deps, providerId);
+    expect(dynamoCalls.filter((c) => c === 'QueryCommand')).toHaveLength(1);
+    expect(fake.count('Decrypt')).toBe(1);
+  });
+
+  it('drops the cached value at once when this container rotates the credential', async () => {
+    const { providerId, credentialId } = await credentialFor(fakeKey('before'));
+    await resolveProviderSecret(h.deps, providerId);
+    const next = fakeKey('after');
+    await rotateCredential(h.deps, { credentialId, body: { credential_value: next }, actor: ACTOR });
+    expect(await resolveProviderSecret(h.deps, providerId)).toMatchObject({ keyVersion: 2, value: next });
+  });
+});
+
+describe('resolveProviderSecret: bounded use count', () => {
+  it('decrypts again after CREDENTIAL_CACHE_MAX_USES requests', async () => {
+    const local = await startHarness({
+      keyProvider: fake.provider(),
+      env: { CREDENTIAL_CACHE_MAX_USES: '5' },
+    });
+    try {
+      const providerId = await local.provider();
+      await createCredential(local.deps, {
+        providerId,
+        body: { credential_type: 'api_key', credential_value: fakeKey() },
+        principal: ADMIN,
+        actor: ACTOR,
+      });
+      fake.reset();
+      for (let i = 0; i < 5; i++) await resolveProviderSecret(local.deps, providerId);
+      expect(fake.count('Decrypt')).toBe(1);
+      await resolveProviderSecret(local.deps, providerId);
+      expect(fake.count('Decrypt')).toBe(2);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+describe('resolveProviderSecret: last_used_at', () => {
+  it('is written at most once a minute and does not bump the item version', async () => {
+    const { providerId, credentialId } = await credentialFor(fakeKey());
+    const start = new Date(h.now()).toISOString();
+    for (let i = 0; i < 20; i++) await resolveProviderSecret(h.deps, providerId);
+    let raw = await h.rawItem(credentialId);
+    expect(raw.last_used_at).toBe(start);
+    expect(raw.version).toBe(1);
+    h.advance(59_000);
+    await resolveProviderSecret(h.deps, providerId);
+    raw = await h.rawItem(credentialId);
+    expect(raw.last_used_at).toBe(start);
+    h.advance(1_000);
+    await resolveProviderSecret(h.deps, providerId);
+    raw = await h.rawItem(credentialId);
+    expect(raw.last_used_at).toBe(new Date(h.now()).toISOString());
+    expect(dynamoCalls.filter((c) => c === 'UpdateCommand')).toHaveLength(2);
+  });
+});
+
+describe('resolveProviderSecret: a probe is not a use', () => {
+  it('leaves last_used_at alone with recordUse: false', async () => {
+    const { providerId, credentialId } = await credentialFor(fakeKey());
+    await resolveProviderSecret(h.deps, providerId, { recordUse: false });
+    expect((await h.rawItem(credentialId)).last_used_at).toBeUndefined();
+    expect(dynamoCalls.filter((c) => c === 'UpdateCommand')).toHaveLength(0);
+  });
+});
+
+describe('resolveProviderSecret: no credential', () => {
+  it('answers null for a provider without credentials', async () => {
+    const providerId = await h.provider();
+    expect(await resolveProviderSecret(h.deps, providerId)).toBeNull();
+  });
+});

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../../lib/auth/roles.js';
+import type { GatewayError } from '../../../lib/errors.js';
+import type { Deps } from '../../../lib/runtime/deps.js';
+import { resolveProviderSecret } from '../../../lib/services/credentials/resolve.js';
+import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
+import type { Item } from '../../../lib/store/table.js';
+import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
+
+const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
+
+interface Envelope {
+  alg: string;
+  key_id: string;
+  wrapped_key: string;
+  iv: string;
+  ciphertext: string;
+  tag: string;
+}
+type Version = { key_version: number; secret: Envelope } & Record<string, unknown>;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** Fresh caches over the same table and keys (a new container). */
+const coldDeps = (): Deps => ({ ...h.deps });
+
+async function stored(type = 'openai') {
+  const providerId = await h.provider(type);
+  const value = fakeKey('tamper');
+  const { id } = await createCredential(h.deps, {
+    providerId,
+    body: { credential_type: 'api_key', credential_value: value },
+    principal: ADMIN,
+    actor: ACTOR,
+  });
+  return { providerId, id, value, item: await h.rawItem(id) };
+}
+
+const versionsOf = (item: Item) => structuredClone(item.versions) as Version[];
+
+/** Writes `item` with the active version's envelope changed by `edit`, resolves, restores. */
+async function resolveTampered(target: { providerId: string; item: Item }, edit: (e: Envelope) => Envelope) {
+  const versions = versionsOf(target.item);
+  const last = versions.at(-1)!;
+  last.secret = edit({ ...last.secret });
+  await h.deps.table.put({ ...target.item, versions });
+  try {
+    return await resolveProviderSecret(coldDeps(), target.providerId).then(
+      (value) => ({ value, error: undefined }),
+      (error: GatewayError) => ({ value: undefined, error }),
+    );
+  } finally {
+    await h.deps.table.put(target.item);
+  }
+}
+
+function expectDecryptFailure(
+  outcome: { value: unknown; error: GatewayError | undefined },
+  secrets: string[],
+) {
+  expect(outcome.value).toBeUndefined();
+  expect(outcome.error?.code).toBe('credential_decrypt_failed');
+  expect(outcome.error?.statusCode).toBe(500);
+  const dump = `${String(outcome.error)} ${outcome.error?.stack} ${JSON.stringify(outcome.error)}`;
+  for (const secret of secrets) for (const form of encodings(secret)) expect(dump).not.toContain(form);
+}
+
+const flip = (b64: string, index = 0) => {
+  const bytes = Buffer.from(b64, 'base64');
+  bytes[index % bytes.length] = (bytes[index % bytes.length] ?? 0) ^ 0x01;
+  return bytes.toString('base64');
+};
+const truncate = (b64: string, drop = 1) => {
+  const bytes = Buffer.from(b64, 'base64');
+  return bytes.subarray(0, bytes.length - drop).toString('base64');
+};
+
+describe('credentials: an envelope moved onto another record does not decrypt', () => {
+  it('fails for a ciphertext moved to a credential of another provider', async () => {
+    // Prepare
+    const a = await stored();
+    const b = await stored();
+    const moved = versionsOf(a.item).at(-1)!.secret;
+    // Act
+    const outcome = await resolveTampered(b, () => moved);
+    // Assess
+    expectDecryptFailure(outcome, [a.value, b.value]);
+    expect((await resolveProviderSecret(coldDeps(), b.providerId))?.value).toBe(b.value);
+  });
+
+  it('fails for a ciphertext moved to another credential of the same provider', async () => {
+    const a = await stored();
+    h.advance(1); // the sibling is the newer one, so it is the one resolved
+    const value = fakeKey('sibling');
+    const sibling = await createCredential(h.deps, {
+      providerId: a.providerId,
+      body: { credential_type: 'api_key', credential_value: value },
+      principal: ADMIN,
+      actor: ACTOR,
+    });
+    const target = { providerId: a.providerId, item: await h.rawItem(sibling.id) };
+    const moved = versionsOf(a.item).at(-1)!.secret;
+    expectDecryptFailure(await resolveTampered(target, () => moved), [a.value, value]);
+  });
+
+  it('fails for a retired version moved into the active version slot of the same credential', async () => {
+    const a = await stored();
+    await rotateCredential(h.deps, {
+      credentialId: a.id,
+      body: { credential_value: fakeKey() },
+      actor: ACTOR,
+    });
+    const item = await h.rawItem(a.id);
+    const old = versionsOf(item)[0]!.secret;
+    expectDecryptFailure(await resolveTampered({ providerId: a.providerId, item }, () => old), [a.value]);
+  });
+
+  it('fails when the provider id of the whole item is changed (the record moved to another provider)', async () => {
+    const a = await stored();
+    const other = await h.provider();
+    await h.deps.table.put({ ...a.item, provider_id: other, gsi1pk: `PROVIDER_CREDENTIALS#${other}` });
+    const outcome = await resolveProviderSecret(coldDeps(), other).then(
+      (value) => ({ value, error: undefined }),
+      (error: GatewayError) => ({ value: undefined, error }),
+    );
+    expectDecryptFailure(outcome, [a.value]);
+    await h.deps.table.put(a.item);
+  });
+});
+
+describe('credentials: a tampered envelope does not decrypt, and yields no partial plaintext', () => {
+  const cases: Array<[string, (e: Envelope) => Envelope]> = [
+    ['a flipped ciphertext byte', (e) => ({ ...e, ciphertext: flip(e.ciphertext, 3) })],
+    ['a flipped tag byte', (e) => ({ ...e, tag: flip(e.tag, 15) })],
+    ['a flipped iv byte', (e) => ({ ...e, iv: flip(e.iv) })],
+    ['a flipped wrapped-key byte', (e) => ({ ...e, wrapped_key: flip(e.wrapped_key, 20) })],
+    ['a truncated ciphertext', (e) => ({ ...e, ciphertext: truncate(e.ciphertext) })],
+    ['a truncated tag', (e) => ({ ...e, tag: truncate(e.tag, 4) })],
+    ['a truncated wrapped key', (e) => ({ ...e, wrapped_key: truncate(e.wrapped_key) })],
+    [
+      'an extended ciphertext',
+      (e) => ({
+        ...e,
+        ciphertext: Buffer.concat([Buffer.from(e.ciphertext, 'base64'), Buffer.from([0])]).toString('base64'),
+      }),
+    ],
+    ['an unknown algorithm', (e) => ({ ...e, alg: 'AES-256-GCM/v0' })],
+    ['an unknown key id', (e) => ({ ...e, key_id: 'local-0000000000000000' })],
+    ['a non-base64 ciphertext', (e) => ({ ...e, ciphertext: `${e.ciphertext.slice(0, -2)}!!` })],
+  ];
+  it.each(cases)('fails for %s', async (_label, edit) => {
+    const a = await stored();
+    expectDecryptFailure(await resolveTampered(a, edit), [a.value]);
+  });
+
+  it('fails for spliced envelopes (parts of two credentials combined)', async () => {
+    const a = await stored();
+    const b = await stored();
+    const other = versionsOf(b.item).at(-1)!.secret;
+    const splices: Array<(e: Envelope) => Envelope> = [
+      (e) => ({ ...e, ciphertext: other.ciphertext }),
+      (e) => ({ ...e, tag: other.tag }),
+      (e) => ({ ...e, iv: other.iv }),
+      (e) => ({ ...e, wrapped_key: other.wrapped_key }),
+      (e) => ({
+        ...e,
+        ciphertext: Buffer.concat([
+          Buffer.from(e.ciphertext, 'base64'),
+          Buffer.from(other.ciphertext, 'base64'),
+        ]).toString('base64'),
+      }),
+    ];
+    for (const splice of splices) expectDecryptFailure(await resolveTampered(a, splice), [a.value, b.value]);
+    expect((await resolveProviderSecret(coldDeps(), a.providerId))?.value).toBe(a.value);
+  });
+});
