@@ -2,8 +2,8 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { presentedKey } from '../../lib/auth/api-key.js';
 import { authenticate } from '../../lib/auth/authenticate.js';
 import { toAuthorizerContext } from '../../lib/auth/principal.js';
-import { getConfig } from '../../lib/config.js';
 import { describeError, logger } from '../../lib/observability.js';
+import { getDeps } from '../../lib/runtime/deps.js';
 
 /** `arn:aws:execute-api:region:account:api/stage/*`: the policy covers every route of the API. */
 function apiWildcard(methodArn: string): string {
@@ -14,7 +14,9 @@ function apiWildcard(methodArn: string): string {
 /**
  * The REQUEST authorizer. It authenticates only (a valid key maps to a principal); each handler
  * then checks the route's access class, so a cached Allow can safely cover the whole API. Any
- * failure is the same `Unauthorized`, which API Gateway answers with one generic 401 body.
+ * failure (no key, unknown, revoked, expired, or the table or pepper unreadable) is the same
+ * `Unauthorized`, which API Gateway answers with one generic 401 body that never echoes the key.
+ * Revocation applies within `AUTH_CACHE_TTL_SECONDS` plus the API Gateway result cache TTL.
  */
 export const handler = async (
   event: APIGatewayRequestAuthorizerEvent,
@@ -23,7 +25,7 @@ export const handler = async (
   let principal = null;
   if (key) {
     try {
-      principal = await authenticate(getConfig(), key);
+      principal = await authenticate(getDeps(), key);
     } catch (error) {
       logger.error('authorizer failed', { error: describeError(error) });
       throw new Error('Unauthorized');

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * The key a caller presented: `Authorization: Bearer <key>` (OpenAI SDK) or `x-api-key: <key>`
@@ -24,4 +24,26 @@ export function sameKey(a: string, b: string): boolean {
   const da = createHash('sha256').update(a).digest();
   const db = createHash('sha256').update(b).digest();
   return timingSafeEqual(da, db);
+}
+
+/** Prefix of every key the gateway issues; also what the log redactor recognises. */
+export const API_KEY_PREFIX = 'gk_';
+
+/** A new gateway API key: `gk_` and 43 URL-safe characters (256 random bits). Shown to its owner once. */
+export function newApiKeySecret(): string {
+  return `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * HMAC-SHA256 of a presented key under the pepper, as 64 hex characters: the partition key of the
+ * key's secret item. The table never holds the key itself, and without the pepper (kept outside the
+ * table) a leaked table does not let anyone test guesses offline.
+ */
+export function hashApiKey(pepper: Buffer, key: string): string {
+  return createHmac('sha256', pepper).update(key, 'utf8').digest('hex');
+}
+
+/** What a listing may show to tell keys apart: the prefix and the last 4 characters (`gk_…x9Qz`). */
+export function keyHint(key: string): string {
+  return `${key.startsWith(API_KEY_PREFIX) ? API_KEY_PREFIX : ''}…${key.slice(-4)}`;
 }

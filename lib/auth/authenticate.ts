@@ -1,34 +1,47 @@
-import type { Config } from '../config.js';
-import { sameKey } from './api-key.js';
+import type { Deps } from '../runtime/deps.js';
+import { keys } from '../store/keys.js';
+import { hashApiKey } from './api-key.js';
+import { BOOTSTRAP_KEY_ID, isBootstrapKey } from './bootstrap.js';
+import { PrincipalCache } from './principal-cache.js';
 import type { Principal } from './roles.js';
+import { principalFromSecretItem, touchLastUsed } from './stored-key.js';
 
-/** Key id of the bootstrap admin key (the first key, from configuration or Secrets Manager). */
-export const BOOTSTRAP_KEY_ID = 'key_bootstrap_admin';
+export { BOOTSTRAP_KEY_ID };
 
-let secretValue: Promise<string | undefined> | undefined;
+/** What authentication needs from the container's dependencies. */
+export type AuthDeps = Pick<Deps, 'config' | 'table' | 'now' | 'apiKeyPepper'>;
 
-/** Reads the bootstrap admin key once per container: from `ADMIN_API_KEY`, else from Secrets Manager. */
-async function bootstrapKey(config: Config): Promise<string | undefined> {
-  if (config.ADMIN_API_KEY) return config.ADMIN_API_KEY;
-  if (!config.ADMIN_KEY_SECRET_ARN) return undefined;
-  secretValue ??= (async () => {
-    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-    const client = new SecretsManagerClient({ region: config.AWS_REGION, maxAttempts: 3 });
-    const out = await client.send(new GetSecretValueCommand({ SecretId: config.ADMIN_KEY_SECRET_ARN }));
-    return out.SecretString?.trim() || undefined;
-  })().catch((error: unknown) => {
-    secretValue = undefined;
-    throw error;
-  });
-  return secretValue;
+const cache = new PrincipalCache();
+
+/** Empties the authorizer's positive cache (tests; a container never needs to). */
+export function clearAuthCache(): void {
+  cache.clear();
 }
 
 /**
- * Resolves a presented key to a principal, or `null` for any key that is not valid. This is the
- * authorizer's seam: the API-key store (roles, scopes, revocation) plugs in here.
+ * Resolves a presented key to a principal, or `null` for any key that is not valid (unknown,
+ * revoked, expired, past its rotation grace). This is the authorizer's seam:
+ *
+ * 1. the bootstrap admin key (constant-time compare, no table read);
+ * 2. else HMAC-SHA256(pepper, key) and ONE strongly consistent GetItem of the secret item, unless a
+ *    positive entry younger than `AUTH_CACHE_TTL_SECONDS` (0 = none) is held in memory;
+ * 3. `last_used_at` on the key's record, at most once a minute per key.
+ *
+ * @throws when the pepper or the table cannot be read (the authorizer answers 401, fail closed).
  */
-export async function authenticate(config: Config, key: string): Promise<Principal | null> {
-  const admin = await bootstrapKey(config);
-  if (admin && sameKey(key, admin)) return { keyId: BOOTSTRAP_KEY_ID, role: 'admin' };
-  return null;
+export async function authenticate(deps: AuthDeps, key: string): Promise<Principal | null> {
+  if (await isBootstrapKey(deps.config, key)) return { keyId: BOOTSTRAP_KEY_ID, role: 'admin' };
+  const hash = hashApiKey(await deps.apiKeyPepper(), key);
+  const nowMs = deps.now();
+  let principal = cache.get(hash, nowMs);
+  if (!principal) {
+    const item = await deps.table.get(keys.apiKeyByHash(hash));
+    const found = item ? principalFromSecretItem(item, nowMs) : null;
+    if (!found) return null;
+    principal = found.principal;
+    const ttlMs = deps.config.AUTH_CACHE_TTL_SECONDS * 1000;
+    if (ttlMs > 0) cache.set(hash, principal, Math.min(nowMs + ttlMs, found.validUntilMs), nowMs);
+  }
+  await touchLastUsed(deps.table, principal.keyId, nowMs);
+  return principal;
 }

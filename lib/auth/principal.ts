@@ -11,6 +11,8 @@ export interface AuthorizerContext {
   role: Role;
   providerIds?: string;
   modelIds?: string;
+  rateLimitRpm?: string;
+  expiresAt?: string;
   [key: string]: string | undefined;
 }
 
@@ -21,12 +23,26 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
     role: principal.role,
     ...(principal.providerIds ? { providerIds: JSON.stringify(principal.providerIds) } : {}),
     ...(principal.modelIds ? { modelIds: JSON.stringify(principal.modelIds) } : {}),
+    ...(principal.rateLimitRpm === undefined ? {} : { rateLimitRpm: String(principal.rateLimitRpm) }),
+    ...(principal.expiresAt ? { expiresAt: principal.expiresAt } : {}),
   };
+}
+
+/** API Gateway may hand context numbers back as strings; anything not a positive integer is dropped. */
+function parseRpm(value: unknown): number | undefined {
+  const n =
+    typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 function parseList(value: unknown): string[] | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
-  const parsed: unknown = JSON.parse(value);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new UnauthorizedError();
+  }
   if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) throw new UnauthorizedError();
   return parsed;
 }
@@ -42,10 +58,18 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEvent, 'requestCon
   if (typeof keyId !== 'string' || !ROLES.includes(role as Role)) throw new UnauthorizedError();
   const providerIds = parseList(context?.providerIds);
   const modelIds = parseList(context?.modelIds);
+  const rateLimitRpm = parseRpm(context?.rateLimitRpm);
+  const expiresAt = context?.expiresAt;
+  // A key with an expiry must keep it: an unreadable one is refused rather than treated as none.
+  if (expiresAt !== undefined && (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt)))) {
+    throw new UnauthorizedError();
+  }
   return {
     keyId,
     role: role as Role,
     ...(providerIds ? { providerIds } : {}),
     ...(modelIds ? { modelIds } : {}),
+    ...(rateLimitRpm === undefined ? {} : { rateLimitRpm }),
+    ...(typeof expiresAt === 'string' ? { expiresAt } : {}),
   };
 }

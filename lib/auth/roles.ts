@@ -24,6 +24,10 @@ export interface Principal {
   /** When set, the key may only see and use these providers / models. */
   providerIds?: readonly string[];
   modelIds?: readonly string[];
+  /** The key's own request limit per minute, for the rate limiter (not enforced by the authorizer). */
+  rateLimitRpm?: number;
+  /** When the key expires (ISO); a key cannot mint one that outlives it. */
+  expiresAt?: string;
 }
 
 /** Whether a principal's role satisfies a route's access class. */

@@ -1,0 +1,62 @@
+import { ACCESS, type Access, allows, type Role } from './roles.js';
+
+/**
+ * What a key may do: its role; when scoped, the providers and models it may see; when limited, until
+ * when (`expiresAt`, ISO) and how often (`rateLimitRpm`). Absent means unlimited in that dimension.
+ */
+export interface Grant {
+  role: Role;
+  providerIds?: readonly string[] | undefined;
+  modelIds?: readonly string[] | undefined;
+  expiresAt?: string | undefined;
+  rateLimitRpm?: number | undefined;
+}
+
+/** The dimensions in which one grant can exceed another, named as the API's fields. */
+export type GrantField = 'role' | 'provider_ids' | 'model_ids' | 'expires_at' | 'rate_limit_rpm';
+
+/**
+ * Whether `child` may do nothing that `parent` may not, by the route access classes themselves
+ * (not a hand-kept rank): every class that admits `child` must admit `parent`. Viewer and invoke are
+ * incomparable; operator covers both; admin covers all.
+ */
+export function roleWithin(child: Role, parent: Role): boolean {
+  return (Object.keys(ACCESS) as Access[]).every(
+    (access) => !allows(access, child) || allows(access, parent),
+  );
+}
+
+/** An unscoped list (undefined) means "all"; a scoped parent admits only a scoped subset. */
+function scopeWithin(child: readonly string[] | undefined, parent: readonly string[] | undefined): boolean {
+  if (!parent) return true;
+  if (!child) return false;
+  return child.every((id) => parent.includes(id));
+}
+
+/** An unlimited parent admits anything; a limited one only a child limited at least as much. */
+function limitWithin(child: number | undefined, parent: number | undefined): boolean {
+  if (parent === undefined) return true;
+  return child !== undefined && child <= parent;
+}
+
+const epochMs = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
+
+/**
+ * The ways `child` would exceed `parent` (empty when it does not). Used to refuse minting, rotating
+ * into, or managing a key wider than the caller: a key that expires cannot mint one that outlives it,
+ * and a rate-limited key cannot mint a faster or unlimited one.
+ */
+export function grantExcess(child: Grant, parent: Grant): GrantField[] {
+  const excess: GrantField[] = [];
+  if (!roleWithin(child.role, parent.role)) excess.push('role');
+  if (!scopeWithin(child.providerIds, parent.providerIds)) excess.push('provider_ids');
+  if (!scopeWithin(child.modelIds, parent.modelIds)) excess.push('model_ids');
+  if (!limitWithin(epochMs(child.expiresAt), epochMs(parent.expiresAt))) excess.push('expires_at');
+  if (!limitWithin(child.rateLimitRpm, parent.rateLimitRpm)) excess.push('rate_limit_rpm');
+  return excess;
+}
+
+/** Whether `child` grants nothing beyond `parent` in any dimension. */
+export function grantWithin(child: Grant, parent: Grant): boolean {
+  return grantExcess(child, parent).length === 0;
+}

@@ -1,0 +1,84 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describeError, logger } from '../observability.js';
+import { isConditionFailed } from '../store/errors.js';
+import { keys } from '../store/keys.js';
+import type { Item, Table } from '../store/table.js';
+import { type Principal, ROLES, type Role } from './roles.js';
+
+/** `entity` of the item the authorizer reads (one per live secret of a key). */
+export const SECRET_ENTITY = 'api_key_secret';
+
+/** `last_used_at` is written at most this often per key (per container, and by condition overall). */
+export const LAST_USED_INTERVAL_MS = 60_000;
+
+const stringList = (value: unknown): string[] | undefined =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+
+/** Epoch ms of an optional ISO time; `Infinity` when absent, `NaN` when unreadable. */
+const endOf = (value: unknown): number =>
+  value === null || value === undefined ? Number.POSITIVE_INFINITY : Date.parse(String(value));
+
+/**
+ * The principal a stored secret item grants at `nowMs`, and until when (the earlier of the key's
+ * expiry and the end of a rotation grace period), or `null` when the item is not a live secret:
+ * revoked, expired, past its grace period or malformed. Every `null` becomes the same 401.
+ */
+export function principalFromSecretItem(
+  item: Item,
+  nowMs: number,
+): { principal: Principal; validUntilMs: number } | null {
+  if (item.entity !== SECRET_ENTITY || item.status !== 'active') return null;
+  if (typeof item.key_id !== 'string' || !ROLES.includes(item.role as Role)) return null;
+  const validUntilMs = Math.min(endOf(item.expires_at), endOf(item.secret_expires_at));
+  if (!(validUntilMs > nowMs)) return null;
+  const providerIds = stringList(item.provider_ids);
+  const modelIds = stringList(item.model_ids);
+  const rpm = item.rate_limit_rpm;
+  return {
+    principal: {
+      keyId: item.key_id,
+      role: item.role as Role,
+      ...(providerIds ? { providerIds } : {}),
+      ...(modelIds ? { modelIds } : {}),
+      ...(typeof rpm === 'number' ? { rateLimitRpm: rpm } : {}),
+      ...(typeof item.expires_at === 'string' ? { expiresAt: item.expires_at } : {}),
+    },
+    validUntilMs,
+  };
+}
+
+const lastTouched = new Map<string, number>();
+
+/**
+ * Records that a key was used, at most once a minute per key: an in-memory guard per container
+ * plus a condition on the stored time across containers, so steady traffic costs no writes. The
+ * write never fails authentication (a failure is logged and skipped). It does not bump `version`.
+ */
+export async function touchLastUsed(table: Table, keyId: string, nowMs: number): Promise<void> {
+  const last = lastTouched.get(keyId);
+  if (last !== undefined && nowMs - last < LAST_USED_INTERVAL_MS) return;
+  if (lastTouched.size >= 10_000) lastTouched.clear();
+  lastTouched.set(keyId, nowMs);
+  try {
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.apiKeyRecord(keyId),
+        UpdateExpression: 'SET last_used_at = :now',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(last_used_at) OR last_used_at < :cutoff)',
+        ExpressionAttributeValues: {
+          ':now': new Date(nowMs).toISOString(),
+          ':cutoff': new Date(nowMs - LAST_USED_INTERVAL_MS).toISOString(),
+        },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailed(error)) logger.warn('could not record key use', { error: describeError(error) });
+  }
+}
+
+/** Forgets which keys were touched (tests). */
+export function resetLastUsedGuard(): void {
+  lastTouched.clear();
+}

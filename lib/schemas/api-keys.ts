@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { ROLES } from '../auth/roles.js';
+import { isoDateTime, objectId, page, pageQuery, systemFields, text } from './common.js';
+import { modelIdSchema } from './models.js';
+
+/** Scope lists travel in the authorizer context; keep them short. */
+export const MAX_SCOPE_ITEMS = 50;
+/** Longest overlap a rotation may grant the old secret (one hour). */
+export const MAX_GRACE_SECONDS = 3600;
+
+/** Stored status; `expired` is derived from `expires_at` when read. */
+export const API_KEY_STATUSES = ['active', 'revoked', 'expired'] as const;
+
+export const role = z.enum(ROLES);
+
+const scope = <T extends z.ZodType<string>>(item: T, what: string) =>
+  z
+    .array(item)
+    .min(1, `omit ${what} for an unscoped key`)
+    .max(MAX_SCOPE_ITEMS)
+    .refine((list) => new Set(list).size === list.length, `${what} must not repeat`);
+
+export const apiKeyCreate = z.strictObject({
+  name: text(100),
+  role,
+  provider_ids: scope(objectId, 'provider_ids')
+    .optional()
+    .meta({ description: 'Only these providers are visible and usable; omitted means all.' }),
+  model_ids: scope(modelIdSchema, 'model_ids')
+    .optional()
+    .meta({ description: 'Only these model ids are visible and usable; omitted means all.' }),
+  expires_at: isoDateTime
+    .nullable()
+    .optional()
+    .meta({ description: 'Must be in the future; null or omitted: never.' }),
+  rate_limit_rpm: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .nullable()
+    .optional()
+    .meta({ description: 'Requests per minute for this key (stored; enforced by the rate limiter).' }),
+});
+export type ApiKeyCreate = z.infer<typeof apiKeyCreate>;
+
+/** A key's metadata: everything but the secret, which no read ever returns. */
+export const apiKey = z.object({
+  id: z.string(),
+  name: z.string(),
+  role,
+  provider_ids: z.array(z.string()).nullable(),
+  model_ids: z.array(z.string()).nullable(),
+  status: z.enum(API_KEY_STATUSES),
+  key_hint: z.string().meta({ description: 'Prefix and last 4 characters of the current secret.' }),
+  expires_at: z.string().nullable(),
+  rate_limit_rpm: z.number().int().nullable(),
+  created_by: z.string(),
+  last_used_at: z.string().nullable().meta({ description: 'Updated at most once a minute.' }),
+  last_rotated_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+  ...systemFields,
+});
+export type ApiKey = z.infer<typeof apiKey>;
+
+/** The answer of create and rotate: the metadata and, this once, the secret. */
+export const apiKeyWithSecret = apiKey.extend({
+  key: z.string().meta({ description: 'The secret. Shown once; store it now, it cannot be read again.' }),
+  previous_key_valid_until: z
+    .string()
+    .nullable()
+    .optional()
+    .meta({ description: 'Rotate only: until when the replaced secret still works (null: it stopped).' }),
+});
+export type ApiKeyWithSecret = z.infer<typeof apiKeyWithSecret>;
+
+export const apiKeyListQuery = z.strictObject({
+  ...pageQuery,
+  role: role.optional(),
+  status: z.enum(API_KEY_STATUSES).optional(),
+});
+export type ApiKeyListQuery = z.infer<typeof apiKeyListQuery>;
+export const apiKeyPage = page(apiKey);
+
+export const apiKeyParams = z.strictObject({ id: objectId });
+
+export const apiKeyRotateQuery = z.strictObject({
+  grace_seconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_GRACE_SECONDS)
+    .optional()
+    .meta({ description: 'Seconds the old secret keeps working (0–3600, default 0: it stops at once).' }),
+});
+export type ApiKeyRotateQuery = z.infer<typeof apiKeyRotateQuery>;

@@ -1,0 +1,48 @@
+import type { Grant } from '../../auth/grants.js';
+import type { Role } from '../../auth/roles.js';
+import type { ApiKey } from '../../schemas/api-keys.js';
+import type { Item } from '../../store/table.js';
+
+const optionalString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const list = (value: unknown): string[] | null =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : null;
+
+/** A record's status at `nowMs`: `revoked` wins, then `expired` once `expires_at` has passed. */
+export function statusOf(item: Item, nowMs: number): ApiKey['status'] {
+  if (item.status === 'revoked') return 'revoked';
+  const expiresAt = optionalString(item.expires_at);
+  return expiresAt !== null && Date.parse(expiresAt) <= nowMs ? 'expired' : 'active';
+}
+
+/** What a stored record grants (for the "no wider than the caller" checks). */
+export function grantOf(item: Item): Grant {
+  return {
+    role: item.role as Role,
+    providerIds: list(item.provider_ids) ?? undefined,
+    modelIds: list(item.model_ids) ?? undefined,
+    expiresAt: optionalString(item.expires_at) ?? undefined,
+    rateLimitRpm: typeof item.rate_limit_rpm === 'number' ? item.rate_limit_rpm : undefined,
+  };
+}
+
+/** The public view of a key record. Hashes, key attributes and the actor bookkeeping stay inside. */
+export function toApiKey(item: Item, nowMs: number): ApiKey {
+  return {
+    id: String(item.id),
+    name: String(item.name),
+    role: item.role as Role,
+    provider_ids: list(item.provider_ids),
+    model_ids: list(item.model_ids),
+    status: statusOf(item, nowMs),
+    key_hint: String(item.key_hint),
+    expires_at: optionalString(item.expires_at),
+    rate_limit_rpm: typeof item.rate_limit_rpm === 'number' ? item.rate_limit_rpm : null,
+    created_by: String(item.created_by),
+    last_used_at: optionalString(item.last_used_at),
+    last_rotated_at: optionalString(item.last_rotated_at),
+    revoked_at: optionalString(item.revoked_at),
+    version: Number(item.version),
+    created_at: String(item.created_at),
+    updated_at: String(item.updated_at),
+  };
+}

@@ -1,0 +1,136 @@
+import { hashApiKey, keyHint, newApiKeySecret } from '../../auth/api-key.js';
+import { type Grant, grantExcess, grantWithin } from '../../auth/grants.js';
+import type { Principal } from '../../auth/roles.js';
+import { ConflictError, GatewayError, NotFoundError, ValidationError } from '../../errors.js';
+import { newId } from '../../ids.js';
+import type { Deps } from '../../runtime/deps.js';
+import type { ApiKey, ApiKeyCreate, ApiKeyListQuery, ApiKeyWithSecret } from '../../schemas/api-keys.js';
+import { keys } from '../../store/keys.js';
+import type { Item } from '../../store/table.js';
+import type { Actor } from '../actor.js';
+import { grantOf, statusOf, toApiKey } from './mapper.js';
+import { createSecret, type KeyGrantFields, RECORD_ENTITY, recordItem, secretItem } from './repository.js';
+
+const NOT_FOUND = () => new NotFoundError('API key');
+
+/** What a caller's own key grants. */
+export const grantOfPrincipal = (principal: Principal): Grant => ({
+  role: principal.role,
+  providerIds: principal.providerIds,
+  modelIds: principal.modelIds,
+  expiresAt: principal.expiresAt,
+  rateLimitRpm: principal.rateLimitRpm,
+});
+
+/**
+ * Refuses a key wider than the caller's own (role by access classes, scope subset, an expiry no
+ * later and a rate limit no higher than the caller's): 403 `key_exceeds_caller`, naming the fields
+ * that exceed. This holds whatever the route's access class, so it stays true if non-admins are
+ * ever allowed to mint keys.
+ */
+export function assertWithinCaller(requested: Grant, caller: Principal): void {
+  const excess = grantExcess(requested, grantOfPrincipal(caller));
+  if (excess.length === 0) return;
+  throw new GatewayError(403, 'key_exceeds_caller', 'A key cannot grant more than the key that makes it.', {
+    details: { fields: excess },
+  });
+}
+
+/**
+ * Reads a key record the caller may manage: one no wider than the caller's own key. Others, like
+ * unknown ids, are 404 (a caller learns nothing about keys above it).
+ */
+export async function loadRecord(deps: Deps, id: string, caller: Principal): Promise<Item> {
+  const item = await deps.table.get(keys.apiKeyRecord(id));
+  if (!item || item.entity !== RECORD_ENTITY) throw NOT_FOUND();
+  if (!grantWithin(grantOf(item), grantOfPrincipal(caller))) throw NOT_FOUND();
+  return item;
+}
+
+function futureExpiry(expiresAt: string | null | undefined, nowMs: number): string | null {
+  if (expiresAt === undefined || expiresAt === null) return null;
+  if (Date.parse(expiresAt) <= nowMs) {
+    throw new ValidationError('The request body is invalid.', {
+      details: [{ field: 'expires_at', message: 'must be in the future' }],
+    });
+  }
+  return expiresAt;
+}
+
+/**
+ * Creates a key and returns its secret, once. Only the HMAC of the secret is stored. The record is
+ * written first, so anything that can authenticate is listed and revocable.
+ *
+ * @throws 403 `key_exceeds_caller` for a key wider than the caller's; 422 for a past `expires_at`.
+ */
+export async function createApiKey(
+  deps: Deps,
+  input: { body: ApiKeyCreate; caller: Principal; actor: Actor },
+): Promise<ApiKeyWithSecret> {
+  const { body } = input;
+  const grant: KeyGrantFields = {
+    keyId: newId('key', deps.now()),
+    role: body.role,
+    providerIds: body.provider_ids ?? null,
+    modelIds: body.model_ids ?? null,
+    expiresAt: futureExpiry(body.expires_at, deps.now()),
+    rateLimitRpm: body.rate_limit_rpm ?? null,
+  };
+  assertWithinCaller(
+    {
+      role: grant.role,
+      providerIds: body.provider_ids,
+      modelIds: body.model_ids,
+      expiresAt: grant.expiresAt ?? undefined,
+      rateLimitRpm: grant.rateLimitRpm ?? undefined,
+    },
+    input.caller,
+  );
+  const secret = newApiKeySecret();
+  const hash = hashApiKey(await deps.apiKeyPepper(), secret);
+  const now = new Date(deps.now()).toISOString();
+  const record = recordItem({
+    grant,
+    name: body.name,
+    hint: keyHint(secret),
+    hash,
+    createdBy: input.caller.keyId,
+    now,
+    actor: input.actor,
+  });
+  await deps.table.create(record, () => new ConflictError('API key id collision; retry.'));
+  try {
+    await createSecret(deps.table, secretItem({ hash, grant, now, actor: input.actor }));
+  } catch (error) {
+    await deps.table.delete(keys.apiKeyRecord(grant.keyId)).catch(() => false);
+    throw error;
+  }
+  return { ...toApiKey(record, deps.now()), key: secret };
+}
+
+/** One key's metadata (never its secret), if the caller may manage it. */
+export async function getApiKey(deps: Deps, id: string, caller: Principal): Promise<ApiKey> {
+  return toApiKey(await loadRecord(deps, id, caller), deps.now());
+}
+
+/** A page of keys in creation order, filtered by role and status, limited to what the caller may manage. */
+export async function listApiKeys(deps: Deps, filter: ApiKeyListQuery, caller: Principal) {
+  const nowMs = deps.now();
+  const callerGrant = grantOfPrincipal(caller);
+  const page = await deps.table.queryPage({
+    index: 'gsi2',
+    partition: keys.apiKeysPartition(),
+    limit: filter.limit,
+    cursor: filter.cursor,
+    filter: (item) =>
+      item.entity === RECORD_ENTITY &&
+      grantWithin(grantOf(item), callerGrant) &&
+      (!filter.role || item.role === filter.role) &&
+      (!filter.status || statusOf(item, nowMs) === filter.status),
+  });
+  return {
+    data: page.items.map((item) => toApiKey(item, nowMs)),
+    next_cursor: page.nextCursor,
+    has_more: page.nextCursor !== null,
+  };
+}

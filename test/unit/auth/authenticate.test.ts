@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { authenticate, BOOTSTRAP_KEY_ID, clearAuthCache } from '../../../lib/auth/authenticate.js';
+import type { Principal } from '../../../lib/auth/roles.js';
+import { resetLastUsedGuard } from '../../../lib/auth/stored-key.js';
+import { loadConfig } from '../../../lib/config.js';
+import { createDeps, type Deps } from '../../../lib/runtime/deps.js';
+import { revokeApiKey, rotateApiKey } from '../../../lib/services/api-keys/lifecycle.js';
+import { createApiKey } from '../../../lib/services/api-keys/service.js';
+import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '../../../local/dynamo.js';
+
+const ADMIN: Principal = { keyId: BOOTSTRAP_KEY_ID, role: 'admin' };
+const ACTOR = { keyId: BOOTSTRAP_KEY_ID, requestId: 'req-test', sourceIp: '127.0.0.1' };
+const BOOTSTRAP = 'gk_unit_bootstrap_admin_000000000000000';
+
+let dynamo: EmbeddedDynamo;
+let dataDir: string;
+let clock = Date.parse('2026-11-26T12:00:00.000Z');
+/** DynamoDB commands sent, by name, recorded by a middleware on the real client. */
+let calls: string[] = [];
+
+function depsWith(cacheTtl: number): Deps {
+  const config = loadConfig({
+    GATEWAY_RUNTIME: 'local',
+    DATA_DIR: dataDir,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    TABLE_NAME: 'auth-unit',
+    ADMIN_API_KEY: BOOTSTRAP,
+    AUTH_CACHE_TTL_SECONDS: String(cacheTtl),
+  });
+  const deps = createDeps(config, () => clock);
+  deps.table.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  return deps;
+}
+
+let uncached: Deps;
+let cached: Deps;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'auth-unit-'));
+  dynamo = await startEmbeddedDynamo();
+  uncached = depsWith(0);
+  cached = depsWith(60);
+  await ensureTable(uncached.table.client as unknown as DynamoDBClient, 'auth-unit');
+});
+afterAll(async () => {
+  await dynamo.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  clearAuthCache();
+  resetLastUsedGuard();
+  calls = [];
+});
+
+const mint = (deps: Deps, body: Partial<Parameters<typeof createApiKey>[1]['body']> = {}) =>
+  createApiKey(deps, { body: { name: 'unit', role: 'viewer', ...body }, caller: ADMIN, actor: ACTOR });
+
+describe('authenticate: one read per lookup', () => {
+  it('authenticates a table-backed key with exactly one GetItem (plus one last_used_at write a minute)', async () => {
+    const { id, key } = await mint(uncached, {
+      role: 'operator',
+      provider_ids: ['prov_01m8bwjkr672zknf0jar5m8r48'],
+    });
+    calls = [];
+    const principal = await authenticate(uncached, key);
+    expect(principal).toEqual({
+      keyId: id,
+      role: 'operator',
+      providerIds: ['prov_01m8bwjkr672zknf0jar5m8r48'],
+    });
+    expect(calls).toEqual(['GetItemCommand', 'UpdateItemCommand']);
+    calls = [];
+    clock += 30_000;
+    await authenticate(uncached, key);
+    expect(calls).toEqual(['GetItemCommand']);
+    calls = [];
+    clock += 31_000;
+    await authenticate(uncached, key);
+    expect(calls).toEqual(['GetItemCommand', 'UpdateItemCommand']);
+  });
+
+  it('answers null for an unknown key after one GetItem, and the bootstrap key with no read', async () => {
+    expect(await authenticate(uncached, 'gk_never_issued_000000000000000000000000')).toBeNull();
+    expect(calls).toEqual(['GetItemCommand']);
+    calls = [];
+    expect(await authenticate(uncached, BOOTSTRAP)).toEqual(ADMIN);
+    expect(calls).toEqual([]);
+  });
+
+  it('carries rate_limit_rpm on the principal for the rate limiter', async () => {
+    const { key } = await mint(uncached, { rate_limit_rpm: 90 });
+    expect((await authenticate(uncached, key))?.rateLimitRpm).toBe(90);
+  });
+});
+
+describe('authenticate: revocation and expiry', () => {
+  it('without a cache, stops a revoked key on the very next lookup', async () => {
+    const { id, key } = await mint(uncached);
+    expect(await authenticate(uncached, key)).not.toBeNull();
+    await revokeApiKey(uncached, { id, caller: ADMIN, actor: ACTOR });
+    expect(await authenticate(uncached, key)).toBeNull();
+  });
+
+  it('with AUTH_CACHE_TTL_SECONDS=60, serves from memory (0 reads) and drops a revoked key once the TTL passes', async () => {
+    const { id, key } = await mint(cached);
+    expect(await authenticate(cached, key)).not.toBeNull();
+    await revokeApiKey(cached, { id, caller: ADMIN, actor: ACTOR });
+    calls = [];
+    clock += 59_000;
+    expect(await authenticate(cached, key)).not.toBeNull();
+    expect(calls.filter((c) => c === 'GetItemCommand')).toEqual([]);
+    clock += 1_000;
+    expect(await authenticate(cached, key)).toBeNull();
+  });
+
+  it('never serves a cached key past its own expiry', async () => {
+    const { key } = await mint(cached, { expires_at: new Date(clock + 10_000).toISOString() });
+    expect(await authenticate(cached, key)).not.toBeNull();
+    clock += 10_000;
+    expect(await authenticate(cached, key)).toBeNull();
+  });
+
+  it('ends a rotated secret after its grace period, even from the cache', async () => {
+    const { id, key } = await mint(cached);
+    const rotated = await rotateApiKey(cached, { id, graceSeconds: 20, caller: ADMIN, actor: ACTOR });
+    expect(await authenticate(cached, key)).not.toBeNull();
+    clock += 20_000;
+    expect(await authenticate(cached, key)).toBeNull();
+    expect(await authenticate(cached, rotated.key)).not.toBeNull();
+  });
+});

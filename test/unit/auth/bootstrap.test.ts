@@ -1,0 +1,54 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  BOOTSTRAP_REFRESH_MS,
+  isBootstrapKey,
+  setBootstrapSecretsClient,
+} from '../../../lib/auth/bootstrap.js';
+import { loadConfig } from '../../../lib/config.js';
+import { logger } from '../../../lib/observability.js';
+
+const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:gateway-admin-AbCdEf';
+const FIRST = 'gk_bootstrap_first_0000000000000000000000';
+const SECOND = 'gk_bootstrap_second_000000000000000000000';
+
+describe('bootstrap admin key', () => {
+  const sm = mockClient(SecretsManagerClient);
+  afterEach(() => {
+    sm.reset();
+    setBootstrapSecretsClient(undefined);
+  });
+
+  it('matches ADMIN_API_KEY without any call', async () => {
+    const config = loadConfig({ ADMIN_API_KEY: FIRST });
+    expect(await isBootstrapKey(config, FIRST)).toBe(true);
+    expect(await isBootstrapKey(config, SECOND)).toBe(false);
+    expect(sm.calls()).toHaveLength(0);
+  });
+
+  it('reads the Secrets Manager secret once, then again after the refresh period (rotation)', async () => {
+    let now = 0;
+    setBootstrapSecretsClient(new SecretsManagerClient({}), () => now);
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: FIRST }).resolves({ SecretString: SECOND });
+    const config = loadConfig({ ADMIN_KEY_SECRET_ARN: ARN });
+    expect(await isBootstrapKey(config, FIRST)).toBe(true);
+    expect(await isBootstrapKey(config, FIRST)).toBe(true);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    now += BOOTSTRAP_REFRESH_MS;
+    expect(await isBootstrapKey(config, FIRST)).toBe(false);
+    expect(await isBootstrapKey(config, SECOND)).toBe(true);
+  });
+
+  it('is simply not matched while Secrets Manager fails (other keys keep working)', async () => {
+    setBootstrapSecretsClient(new SecretsManagerClient({}));
+    sm.on(GetSecretValueCommand).rejects(
+      Object.assign(new Error('denied'), { name: 'AccessDeniedException' }),
+    );
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    expect(await isBootstrapKey(loadConfig({ ADMIN_KEY_SECRET_ARN: ARN }), FIRST)).toBe(false);
+    expect(warn).toHaveBeenCalledWith('bootstrap admin key unavailable', expect.anything());
+    expect(JSON.stringify(warn.mock.calls)).not.toContain(FIRST);
+    warn.mockRestore();
+  });
+});
