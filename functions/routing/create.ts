@@ -1,0 +1,7 @@
+import { actorOf, defineHandler } from '../../lib/http/handler.js';
+import type { RuleCreate } from '../../lib/schemas/routing.js';
+import { createRule } from '../../lib/services/routing/rules/service.js';
+
+export const handler = defineHandler<RuleCreate>('POST /api/providers/routing-rules', (request) =>
+  createRule(request.deps, { rule: request.body, principal: request.principal, actor: actorOf(request) }),
+);

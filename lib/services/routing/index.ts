@@ -1,0 +1,46 @@
+/**
+ * The routing API the AI request pipeline calls (issue 5). In order, per request:
+ *
+ * 1. `admitRequest(deps, { principal, tokens })`: the key's and the gateway's rate limits (429).
+ * 2. `resolveRoute(deps, { serviceType, model, needs, principal, isBlocked })`: ordered candidates,
+ *    the matched rule and the failover policy; no candidates → answer from `skipped`.
+ * 3. `executeWithFailover({ candidates, policy, attempt, deadlineMs, isStream,
+ *    hooks: routingHooks(deps, { tokens }) })`: retries, failover, circuits, provider rate limits and
+ *    latency, around the adapter call `attempt`.
+ */
+export { type CircuitCheck, checkCircuit, passCircuits, recordCircuitOutcome } from './circuit.js';
+export {
+  type AttemptControl,
+  type AttemptFn,
+  DeadlineExceededError,
+  deadlineFromRemaining,
+  executeWithFailover,
+  type FailoverHooks,
+  type FailoverPolicy,
+  type FailoverResult,
+} from './failover.js';
+export { type ClassifiedFailure, classifyFailure, type UpstreamFailureLike } from './failure.js';
+export { type RoutingTicket, routingHooks } from './hooks.js';
+export { latencyOf, observeLatency } from './latency.js';
+export { recordLatencySample } from './latency-store.js';
+export {
+  type Admission,
+  admit,
+  admitProvider,
+  admitRequest,
+  providerLimits,
+  type RateGrant,
+  type RateLimitSpec,
+  refund,
+  requestLimits,
+} from './rate-limit.js';
+export {
+  type Candidate,
+  failoverPolicy,
+  type RequestNeeds,
+  type Resolution,
+  type ResolveInput,
+  resolveCandidates,
+  resolveRoute,
+} from './resolve.js';
+export { invalidateRoutingSnapshot, routingSnapshot } from './snapshot.js';

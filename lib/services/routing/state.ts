@@ -1,0 +1,63 @@
+/**
+ * What one function instance remembers about routing: the cached configuration snapshot, its view
+ * of circuit states and its own latency observations. State is keyed by the {@link Deps} object, so
+ * each `createDeps` is one "instance" (tests build several sharing one table); nothing here must be
+ * shared for correctness: the table is the source of truth, this is a bounded-staleness cache.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../../runtime/deps.js';
+import type { Snapshot } from './snapshot.js';
+
+/** An instance's view of one circuit (absent = closed). Times are epoch milliseconds. */
+export interface CircuitView {
+  state: 'closed' | 'open' | 'half_open';
+  /** Until when an open circuit refuses traffic; after it, one probe may test the upstream. */
+  openUntil: number;
+  /** Until when the half-open probe lease is held by someone (a probe is in flight). */
+  probeUntil: number;
+  /** When the stored state last changed (orders a refresh against this instance's own writes). */
+  changedAt: number;
+}
+
+/** This instance's latency EWMA of one provider+model, and what it last shared. */
+export interface LocalLatency {
+  ewmaMs: number;
+  samples: number;
+  lastAt: number;
+  flushedMs: number | null;
+  flushedAt: number;
+  unflushed: number;
+}
+
+export interface RoutingState {
+  /** Identifies this instance as the holder of a probe lease. */
+  readonly instanceId: string;
+  snapshot: Snapshot | undefined;
+  /** The refresh in flight, shared by concurrent requests (single flight). */
+  loading: Promise<Snapshot> | undefined;
+  circuits: Map<string, CircuitView>;
+  latency: Map<string, LocalLatency>;
+}
+
+const states = new WeakMap<Deps, RoutingState>();
+
+/** The routing state of the instance that owns `deps` (created on first use). */
+export function routingState(deps: Deps): RoutingState {
+  let state = states.get(deps);
+  if (!state) {
+    state = {
+      instanceId: randomUUID(),
+      snapshot: undefined,
+      loading: undefined,
+      circuits: new Map(),
+      latency: new Map(),
+    };
+    states.set(deps, state);
+  }
+  return state;
+}
+
+/** Map key of a provider (`modelId` absent) or provider+model pair. */
+export function pairKey(providerId: string, modelId?: string): string {
+  return modelId === undefined ? providerId : `${providerId}\n${modelId}`;
+}

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Deps } from '../../lib/runtime/deps.js';
+import { executeWithFailover } from '../../lib/services/routing/failover.js';
+import { routingHooks } from '../../lib/services/routing/hooks.js';
+import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
+import {
+  addModel,
+  addProvider,
+  addRule,
+  type FakeUpstream,
+  fakeUpstream,
+  fetchAttempt,
+  ManualClock,
+  ok,
+  type SharedTable,
+  startSharedTable,
+} from '../support/routing.js';
+
+let table: SharedTable;
+let upstream: FakeUpstream;
+const clock = new ManualClock();
+
+beforeAll(async () => {
+  table = await startSharedTable({ ROUTING_CACHE_TTL: '60' });
+  upstream = await fakeUpstream(ok());
+});
+afterAll(async () => {
+  await upstream.close();
+  await table.close();
+});
+
+/** Counts the DynamoDB commands an instance sends, by command name. */
+function countCommands(deps: Deps) {
+  const counts: Record<string, number> = {};
+  const original = deps.table.client.send.bind(deps.table.client);
+  vi.spyOn(deps.table.client, 'send').mockImplementation(((command: { constructor: { name: string } }) => {
+    counts[command.constructor.name] = (counts[command.constructor.name] ?? 0) + 1;
+    return original(command as never);
+  }) as never);
+  return counts;
+}
+
+describe('routing: the hot path in steady state', () => {
+  it('reads nothing and writes nothing per request (least_latency, no limits, healthy)', async () => {
+    const admin = table.instance();
+    const [a, b] = [await addProvider(admin, 'hp-a'), await addProvider(admin, 'hp-b')];
+    for (const p of [a, b]) await addModel(admin, p.id, { model_id: 'hp-model' });
+    await addRule(admin, {
+      rule_name: 'hp',
+      rule_type: 'least_latency',
+      service_type: 'llm',
+      model_pattern: 'hp-model',
+      provider_ids: [a.id, b.id],
+    });
+    const deps = table.instance({ now: clock.now });
+    const send = async () => {
+      const route = await resolveRoute(deps, { serviceType: 'llm', model: 'hp-model' });
+      return executeWithFailover({
+        candidates: route.candidates,
+        policy: route.policy,
+        attempt: fetchAttempt((_c: Candidate) => upstream.url),
+        deadlineMs: clock.ms + 5_000,
+        isStream: false,
+        hooks: routingHooks(deps),
+        // Latency measured on the manual clock: machine load cannot make a figure "change".
+        clock: { now: clock.now, sleep: async (ms: number) => clock.advance(ms) },
+      });
+    };
+    // Warm-up: the snapshot is read and each pair's first latency figure is shared once.
+    for (let i = 0; i < 3; i++) await send();
+    const counts = countCommands(deps);
+    for (let i = 0; i < 100; i++) {
+      clock.advance(100);
+      await send();
+    }
+    expect(counts).toEqual({});
+    // The routine share of latency figures: one write per pair per TTL, not per request.
+    clock.advance(60_000);
+    await send();
+    // ...and the snapshot refresh: rules, providers, models, open circuits, 2 providers' latency
+    // items, and their health states.
+    expect(counts).toEqual({ UpdateCommand: 1, QueryCommand: 6, GetCommand: 2 });
+  });
+
+  it('keeps routing on the last snapshot when a refresh is throttled; fails closed with none', async () => {
+    const admin = table.instance();
+    const p = await addProvider(admin, 'hp-throttle');
+    await addModel(admin, p.id, { model_id: 'hp-throttle-model' });
+    const deps = table.instance({ now: clock.now });
+    const cold = table.instance({ now: clock.now });
+    const resolve = (d: Deps) => resolveRoute(d, { serviceType: 'llm', model: 'hp-throttle-model' });
+    expect((await resolve(deps)).candidates).toHaveLength(1);
+    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    for (const d of [deps, cold]) vi.spyOn(d.table.client, 'send').mockRejectedValue(throttled as never);
+    clock.advance(61_000);
+    expect((await resolve(deps)).candidates.map((c) => c.provider.id)).toEqual([p.id]);
+    await expect(resolve(cold)).rejects.toMatchObject({ statusCode: 503, code: 'storage_throttled' });
+  });
+});

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorResponse } from '../../lib/http/response.js';
+import type { Deps } from '../../lib/runtime/deps.js';
+import { executeWithFailover } from '../../lib/services/routing/failover.js';
+import { routingHooks } from '../../lib/services/routing/hooks.js';
+import { admit, admitRequest, type RateLimitSpec, windowOf } from '../../lib/services/routing/rate-limit.js';
+import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
+import { keys } from '../../lib/store/keys.js';
+import {
+  addModel,
+  addProvider,
+  addRule,
+  type FakeUpstream,
+  fakeUpstream,
+  fetchAttempt,
+  ManualClock,
+  ok,
+  type SharedTable,
+  startSharedTable,
+} from '../support/routing.js';
+
+let table: SharedTable;
+const clock = new ManualClock();
+let instances: Deps[];
+const fakes: FakeUpstream[] = [];
+
+beforeAll(async () => {
+  table = await startSharedTable({ ROUTING_CACHE_TTL: '0' });
+  instances = [1, 2, 3, 4, 5].map(() => table.instance({ now: clock.now }));
+});
+afterAll(async () => {
+  await Promise.all(fakes.map((f) => f.close()));
+  await table.close();
+});
+
+const burst = (limits: RateLimitSpec[], n: number, extra: { tokens?: number; shardCapacity?: number } = {}) =>
+  Promise.all(
+    Array.from({ length: n }, (_, i) => admit(instances[i % instances.length]!, { limits, ...extra })),
+  );
+
+describe('routing: exact rate limits across instances', () => {
+  it('admits exactly 10 of 50 concurrent requests against 10 per minute; 40 get 429 with Retry-After', async () => {
+    const results = await burst([{ scope: 'key:burst', label: 'this API key', rpm: 10, tpm: null }], 50);
+    const admitted = results.filter((r) => r.admitted);
+    const refused = results.filter((r) => !r.admitted);
+    expect(admitted).toHaveLength(10);
+    expect(refused).toHaveLength(40);
+    const secondsLeft = Math.ceil((windowOf(clock.ms).endsAt - clock.ms) / 1000);
+    for (const r of refused) {
+      if (r.admitted) continue;
+      expect(r.retryAfterSeconds).toBe(secondsLeft);
+      const response = errorResponse(r.error, 'req_1');
+      expect(response.statusCode).toBe(429);
+      expect(response.headers?.['retry-after']).toBe(String(secondsLeft));
+      expect(JSON.parse(response.body).error).toMatchObject({ code: 'rate_limited', request_id: 'req_1' });
+    }
+    const stored = await instances[0]!.table.get(keys.rateWindow('key:burst', windowOf(clock.ms).minute, 0));
+    expect(stored?.requests).toBe(10);
+  });
+
+  it('opens a fresh allowance in the next window', async () => {
+    const limits = [{ scope: 'key:windows', label: 'this API key', rpm: 3, tpm: null }];
+    expect((await burst(limits, 5)).filter((r) => r.admitted)).toHaveLength(3);
+    clock.advance(60_000);
+    expect((await burst(limits, 5)).filter((r) => r.admitted)).toHaveLength(3);
+  });
+
+  it('stays exact when the limit is sharded: 10 split over 3 items, 50 concurrent', async () => {
+    const limits = [{ scope: 'global', label: 'the gateway', rpm: 10, tpm: null }];
+    const results = await burst(limits, 50, { shardCapacity: 4 });
+    expect(results.filter((r) => r.admitted)).toHaveLength(10);
+    const { minute } = windowOf(clock.ms);
+    const shards = await Promise.all(
+      [0, 1, 2].map((s) => instances[0]!.table.get(keys.rateWindow('global', minute, s))),
+    );
+    expect(shards.map((s) => s?.requests)).toEqual([4, 3, 3]);
+  });
+
+  it('limits tokens per minute: never admits past the token allowance', async () => {
+    const limits = [{ scope: 'provider:tokens', label: 'the provider', rpm: null, tpm: 1_000 }];
+    const results = await burst(limits, 30, { tokens: 120 });
+    expect(results.filter((r) => r.admitted)).toHaveLength(8);
+  });
+
+  it('refunds the scopes already admitted when a later one refuses', async () => {
+    const key = { scope: 'key:refund', label: 'this API key', rpm: 100, tpm: null };
+    const tight = { scope: 'global:refund', label: 'the gateway', rpm: 2, tpm: null };
+    const results = await burst([key, tight], 6);
+    expect(results.filter((r) => r.admitted)).toHaveLength(2);
+    const stored = await instances[0]!.table.get(keys.rateWindow('key:refund', windowOf(clock.ms).minute, 0));
+    expect(stored?.requests).toBe(2);
+  });
+
+  it('applies the global limits from configuration and the key limit from the principal', async () => {
+    clock.advance(60_000); // a window the earlier tests did not touch
+    const deps = table.instance({ now: clock.now, env: { GLOBAL_RATE_LIMIT_RPM: '4' } });
+    const principal = { keyId: 'key_rl', role: 'invoke' as const, rateLimitRpm: 2 };
+    const keyed = await Promise.all(Array.from({ length: 5 }, () => admitRequest(deps, { principal })));
+    expect(keyed.filter((r) => r.admitted)).toHaveLength(2);
+    const anonymous = await Promise.all(Array.from({ length: 5 }, () => admitRequest(deps, {})));
+    expect(anonymous.filter((r) => r.admitted)).toHaveLength(2);
+    const refused = anonymous.find((r) => !r.admitted);
+    expect(refused && !refused.admitted && refused.scope).toBe('global');
+  });
+});
+
+describe('routing: a provider over its rate limit', () => {
+  it('fails over to the next provider where the rule allows, and answers 429 where it does not', async () => {
+    clock.advance(60_000); // a fresh window, which the manual clock keeps for the whole test
+    const deps = table.instance({ now: clock.now });
+    const upstream = await fakeUpstream(ok());
+    fakes.push(upstream);
+    const limited = await addProvider(deps, 'rl-limited', { rate_limit_rpm: 2 });
+    const spare = await addProvider(deps, 'rl-spare');
+    for (const p of [limited, spare]) await addModel(deps, p.id, { model_id: 'rl-model' });
+    await addModel(deps, limited.id, { model_id: 'rl-solo' });
+    await addRule(deps, {
+      rule_name: 'rl',
+      rule_type: 'primary_fallback',
+      service_type: 'llm',
+      model_pattern: 'rl-model',
+      provider_ids: [limited.id, spare.id],
+    });
+    await addRule(deps, {
+      rule_name: 'rl-solo',
+      rule_type: 'primary_fallback',
+      service_type: 'llm',
+      model_pattern: 'rl-solo',
+      provider_ids: [limited.id],
+    });
+    const send = async (model: string) => {
+      const route = await resolveRoute(deps, { serviceType: 'llm', model });
+      return executeWithFailover({
+        candidates: route.candidates,
+        policy: route.policy,
+        attempt: fetchAttempt((_c: Candidate) => upstream.url),
+        deadlineMs: Date.now() + 5_000,
+        isStream: false,
+        hooks: routingHooks(deps),
+      });
+    };
+    const served = [];
+    for (let i = 0; i < 4; i++) served.push((await send('rl-model')).candidate.provider.id);
+    expect(served).toEqual([limited.id, limited.id, spare.id, spare.id]);
+    await expect(send('rl-solo')).rejects.toMatchObject({
+      statusCode: 429,
+      code: 'rate_limited',
+      headers: { 'retry-after': expect.stringMatching(/^\d+$/) },
+    });
+  });
+});
