@@ -1,0 +1,7 @@
+import { actorOf, defineHandler } from '../../lib/http/handler.js';
+import type { QuotaCreate } from '../../lib/schemas/quotas.js';
+import { createQuota } from '../../lib/services/quotas/service.js';
+
+export const handler = defineHandler<QuotaCreate>('POST /api/quotas', (request) =>
+  createQuota(request.deps, { quota: request.body, principal: request.principal, actor: actorOf(request) }),
+);

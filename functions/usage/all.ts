@@ -1,0 +1,18 @@
+import { defineHandler } from '../../lib/http/handler.js';
+import type { Granularity, GroupBy } from '../../lib/services/usage/aggregate.js';
+import { usageReply } from '../../lib/services/usage/reply.js';
+import { usageReport } from '../../lib/services/usage/report.js';
+
+type Query = {
+  start_date?: string;
+  end_date?: string;
+  granularity: Granularity;
+  group_by?: GroupBy;
+  provider_id?: string;
+};
+
+export const handler = defineHandler<unknown, Query, unknown>(
+  'GET /api/usage',
+  async ({ deps, query, principal, headers }) =>
+    usageReply(await usageReport(deps, { ...query, scope: 'all', principal }), headers.accept),
+);

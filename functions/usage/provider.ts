@@ -1,0 +1,15 @@
+import { defineHandler } from '../../lib/http/handler.js';
+import type { Granularity, GroupBy } from '../../lib/services/usage/aggregate.js';
+import { usageReply } from '../../lib/services/usage/reply.js';
+import { usageReport } from '../../lib/services/usage/report.js';
+
+type Query = { start_date?: string; end_date?: string; granularity: Granularity; group_by?: GroupBy };
+
+export const handler = defineHandler<unknown, Query, { id: string }>(
+  'GET /api/providers/{id}/usage',
+  async ({ deps, params, query, principal, headers }) =>
+    usageReply(
+      await usageReport(deps, { ...query, provider_id: params.id, scope: 'provider', principal }),
+      headers.accept,
+    ),
+);

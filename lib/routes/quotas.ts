@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { objectId } from '../schemas/common.js';
+import * as quotas from '../schemas/quotas.js';
+import type { Route } from './types.js';
+
+const quotaParams = z.strictObject({ id: objectId });
+
+export const quotaRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/api/quotas',
+    fn: 'quotas/create',
+    access: 'write',
+    streams: false,
+    summary: 'Create a quota (cost, tokens or requests per UTC day or month)',
+    tag: 'quotas',
+    body: quotas.quotaCreate,
+    response: quotas.quota,
+    successStatus: 201,
+  },
+  {
+    method: 'GET',
+    path: '/api/quotas',
+    fn: 'quotas/list',
+    access: 'read',
+    streams: false,
+    summary: 'List quotas',
+    tag: 'quotas',
+    query: quotas.quotaListQuery,
+    response: quotas.quotaPage,
+    successStatus: 200,
+  },
+  {
+    method: 'GET',
+    path: '/api/quotas/{id}',
+    fn: 'quotas/get',
+    access: 'read',
+    streams: false,
+    summary: 'Get a quota',
+    tag: 'quotas',
+    params: quotaParams,
+    response: quotas.quota,
+    successStatus: 200,
+  },
+  {
+    method: 'PATCH',
+    path: '/api/quotas/{id}',
+    fn: 'quotas/update',
+    access: 'write',
+    streams: false,
+    summary: 'Update a quota (limit, thresholds, action, enforcement, activity)',
+    tag: 'quotas',
+    params: quotaParams,
+    body: quotas.quotaPatch,
+    response: quotas.quota,
+    successStatus: 200,
+  },
+  {
+    method: 'DELETE',
+    path: '/api/quotas/{id}',
+    fn: 'quotas/delete',
+    access: 'write',
+    streams: false,
+    summary: 'Delete a quota',
+    tag: 'quotas',
+    params: quotaParams,
+    successStatus: 204,
+  },
+  {
+    method: 'GET',
+    path: '/api/quotas/{id}/status',
+    fn: 'quotas/status',
+    access: 'read',
+    streams: false,
+    summary: "A quota's current window: used, limit, percent, state and reset time",
+    tag: 'quotas',
+    params: quotaParams,
+    response: quotas.quotaStatus,
+    successStatus: 200,
+  },
+];

@@ -1,0 +1,31 @@
+import * as usage from '../schemas/usage.js';
+import { providerParams } from './providers.js';
+import type { Route } from './types.js';
+
+export const usageRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: '/api/providers/{id}/usage',
+    fn: 'usage/provider',
+    access: 'read',
+    streams: false,
+    summary: "A provider's usage and cost: totals and a time series (CSV with Accept: text/csv)",
+    tag: 'usage',
+    params: providerParams,
+    query: usage.providerUsageQuery,
+    response: usage.usageReport,
+    successStatus: 200,
+  },
+  {
+    method: 'GET',
+    path: '/api/usage',
+    fn: 'usage/all',
+    access: 'read',
+    streams: false,
+    summary: 'Usage and cost across providers: totals and a time series (CSV with Accept: text/csv)',
+    tag: 'usage',
+    query: usage.usageQuery,
+    response: usage.usageReport,
+    successStatus: 200,
+  },
+];

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { objectId } from './common.js';
+
+/** `yyyy-mm-dd` (a UTC day) or an ISO date-time with offset (normalised to UTC). */
+const dateOrDateTime = z.union([
+  z.iso.date(),
+  z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString()),
+]);
+
+const reportFields = {
+  start_date: dateOrDateTime.optional().meta({
+    description:
+      'First day (yyyy-mm-dd) or instant of the range; default: 24 hours, 30 days or 12 months back.',
+  }),
+  end_date: dateOrDateTime.optional().meta({
+    description: 'Last day, inclusive (yyyy-mm-dd), or an exclusive instant; default: the current period.',
+  }),
+  granularity: z.enum(['hour', 'day', 'month']).default('day'),
+};
+
+/** Query of `GET /api/providers/{id}/usage`. */
+export const providerUsageQuery = z.strictObject({
+  ...reportFields,
+  group_by: z.enum(['model', 'api_key', 'service_type']).optional(),
+});
+
+/** Query of `GET /api/usage`: every provider, or one (`provider_id`); can also group by provider. */
+export const usageQuery = z.strictObject({
+  ...reportFields,
+  group_by: z.enum(['model', 'api_key', 'service_type', 'provider']).optional(),
+  provider_id: objectId.optional(),
+});
+
+const figures = {
+  requests: z.number().int(),
+  errors: z.number().int(),
+  input_tokens: z.number().int(),
+  output_tokens: z.number().int(),
+  cached_input_tokens: z.number().int(),
+  audio_seconds: z.number(),
+  characters: z.number().int(),
+  cost_usd: z.number().meta({ description: 'USD, the exact sum of integer nano-USD costs.' }),
+  avg_latency_ms: z.number().nullable(),
+  unpriced_requests: z.number().int().meta({ description: 'Calls with usage no price in force covered.' }),
+};
+
+/** A usage report (JSON; `Accept: text/csv` returns the series as CSV). */
+export const usageReport = z.object({
+  provider_id: z.string().nullable(),
+  start: z.string(),
+  end: z.string(),
+  granularity: z.enum(['hour', 'day', 'month']),
+  group_by: z.enum(['model', 'api_key', 'service_type', 'provider']).nullable(),
+  totals: z.object(figures),
+  series: z.array(z.object({ period: z.string(), group: z.string().optional(), ...figures })),
+});

@@ -1,0 +1,62 @@
+import { describeError, logger } from '../../observability.js';
+import type { Deps } from '../../runtime/deps.js';
+import type { Quota } from '../../schemas/quotas.js';
+import { costOf } from '../usage/cost.js';
+import { pricingAt } from '../usage/pricing-cache.js';
+import { type BudgetAmount, type Reservation, reserveBudget, settleBudget } from './budget.js';
+
+/**
+ * The most one call can use, for strict holds: its prompt tokens plus `max_tokens` of output, at
+ * the price in force at `atMs` (cached prices; no read in steady state). Cached-input discounts
+ * are ignored, so the hold is never below the real cost.
+ */
+export async function reservationAmount(
+  deps: Deps,
+  call: { providerId: string; modelId: string; atMs: number; inputTokens: number; maxOutputTokens: number },
+): Promise<BudgetAmount> {
+  const pricing = await pricingAt(deps, call);
+  const usage = {
+    input_tokens: call.inputTokens,
+    output_tokens: call.maxOutputTokens,
+    cached_input_tokens: 0,
+  };
+  return {
+    costNanos: costOf(pricing, usage).nanos,
+    tokens: call.inputTokens + call.maxOutputTokens,
+    requests: 1,
+  };
+}
+
+/**
+ * Holds `amount` on every strict quota of a call, all or nothing: if one refuses (429
+ * `quota_exceeded`), the holds already taken are released before the error is rethrown.
+ */
+export async function reserveAll(
+  deps: Deps,
+  input: { quotas: Quota[]; amount: BudgetAmount },
+): Promise<Reservation[]> {
+  const taken: Reservation[] = [];
+  try {
+    for (const quota of input.quotas) taken.push(await reserveBudget(deps, { quota, amount: input.amount }));
+    return taken;
+  } catch (error) {
+    await settleAll(deps, taken, { costNanos: 0, tokens: 0, requests: 0 });
+    throw error;
+  }
+}
+
+/** Settles every hold of a call with what it really used; a failure is logged (the hold expires). */
+export async function settleAll(
+  deps: Deps,
+  reservations: Reservation[],
+  actual: BudgetAmount,
+): Promise<void> {
+  await Promise.all(
+    reservations.map((r) =>
+      settleBudget(deps, r, actual).catch((error: unknown) => {
+        logger.error('quota reservation not settled', { quota_id: r.quotaId, error: describeError(error) });
+        return false;
+      }),
+    ),
+  );
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TooManyRequestsError } from '../../errors.js';
+import { logger } from '../../observability.js';
+import type { Deps } from '../../runtime/deps.js';
+import type { Quota } from '../../schemas/quotas.js';
+import { isConditionFailed, translateStoreError } from '../../store/errors.js';
+import { type ItemKey, keys } from '../../store/keys.js';
+import { TABLE_SCHEMA } from '../../store/table-schema.js';
+import { MS } from '../usage/time.js';
+import { currentWindow, limitUnits, type Metric, metricOf } from './model.js';
+
+/** What one call may use or used, in every unit a quota can count; each quota takes its own. */
+export interface BudgetAmount {
+  /** Cost in integer nano-USD (cost quotas). */
+  costNanos?: number;
+  /** Input + output tokens (token quotas). */
+  tokens?: number;
+  /** Requests (request quotas); 1 when absent. */
+  requests?: number;
+}
+
+/** A hold on a strict quota's window, released by {@link settleBudget}. */
+export interface Reservation {
+  id: string;
+  quotaId: string;
+  /** The window id (`yyyy-mm-dd` or `yyyy-mm`) the hold was taken in. */
+  window: string;
+  /** What the quota counts; `amount` is in its unit (nano-USD, tokens or requests). */
+  metric: Metric;
+  amount: number;
+  /** When an unsettled hold is considered abandoned and may be released (epoch ms). */
+  expiresAt: number;
+}
+
+/** Longest a hold lasts unsettled: longer than any Lambda invocation (15 min). */
+export const RESERVATION_HOLD_MS = 16 * 60_000;
+const BUDGET_RETENTION_DAYS = 35;
+
+/** The amount a metric counts of a {@link BudgetAmount}. @throws RangeError when it is missing. */
+export function amountFor(metric: Metric, amount: BudgetAmount): number {
+  const value =
+    metric === 'cost' ? amount.costNanos : metric === 'tokens' ? amount.tokens : (amount.requests ?? 1);
+  if (value === undefined || !Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`a ${metric} quota needs a non-negative integer ${metric} amount`);
+  }
+  return value;
+}
+
+/** Adds `amount` to committed and reserved unless that would pass the limit (one conditional ADD). */
+async function hold(deps: Deps, input: Reservation & { key: ItemKey; limit: number; windowEndMs: number }) {
+  await deps.table.client.send(
+    new UpdateCommand({
+      TableName: deps.table.tableName,
+      Key: input.key,
+      UpdateExpression:
+        'ADD committed :amt, reserved :amt SET #r = :hold, entity = :entity, quota_id = :qid, #window = :window, limit_units = :limit, #ttl = :ttl',
+      // DynamoDB conditions have no arithmetic: `committed + :amt <= limit` is `committed <= :max`.
+      ConditionExpression: 'attribute_not_exists(committed) OR committed <= :max',
+      ExpressionAttributeNames: {
+        '#r': keys.quotaReservationAttribute(input.id),
+        '#window': 'window',
+        '#ttl': TABLE_SCHEMA.ttlAttribute,
+      },
+      ExpressionAttributeValues: {
+        ':amt': input.amount,
+        ':max': input.limit - input.amount,
+        ':hold': { amount: input.amount, expires_at: input.expiresAt },
+        ':entity': 'quota_budget',
+        ':qid': input.quotaId,
+        ':window': input.window,
+        ':limit': input.limit,
+        ':ttl': Math.floor(input.windowEndMs / 1000) + BUDGET_RETENTION_DAYS * (MS.DAY / 1000),
+      },
+    }),
+  );
+}
+
+/** Releases holds whose time ran out (a crashed caller never settled them). Returns how many. */
+async function releaseExpired(deps: Deps, key: ItemKey): Promise<number> {
+  const item = await deps.table.get(key);
+  if (!item) return 0;
+  const now = deps.now();
+  let released = 0;
+  for (const [name, value] of Object.entries(item)) {
+    const hold = value as { amount?: number; expires_at?: number };
+    if (!name.startsWith('r_') || typeof hold?.expires_at !== 'number' || hold.expires_at > now) continue;
+    if (await release(deps, { key, attribute: name, amount: Number(hold.amount), used: 0 })) released++;
+  }
+  if (released) logger.warn('released abandoned quota reservations', { budget: key.sk, released });
+  return released;
+}
+
+/** Removes one hold exactly once, moving `used` into the settled figure. */
+async function release(deps: Deps, input: { key: ItemKey; attribute: string; amount: number; used: number }) {
+  try {
+    await deps.table.client.send(
+      new UpdateCommand({
+        TableName: deps.table.tableName,
+        Key: input.key,
+        UpdateExpression: 'ADD committed :delta, reserved :neg, used :used REMOVE #r',
+        ConditionExpression: 'attribute_exists(#r)',
+        ExpressionAttributeNames: { '#r': input.attribute },
+        ExpressionAttributeValues: {
+          ':delta': input.used - input.amount,
+          ':neg': -input.amount,
+          ':used': input.used,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    return translateStoreError(error);
+  }
+}
+
+/**
+ * Strict budgets, before the upstream call: holds the call's maximum (cost from max_tokens and the
+ * price, tokens, or one request) on the quota's current window with ONE conditional `ADD`
+ * (`committed <= limit − amount`). DynamoDB serialises writes to the item, so N concurrent calls
+ * against a remaining allowance worth k calls admit exactly k, and committed never passes the limit.
+ *
+ * @throws TooManyRequestsError 429 `quota_exceeded` (Retry-After: the window's reset) when the
+ *   hold does not fit, after releasing abandoned holds once; ServiceUnavailableError on throttling.
+ */
+export async function reserveBudget(
+  deps: Deps,
+  input: { quota: Quota; amount: BudgetAmount },
+): Promise<Reservation> {
+  const { quota } = input;
+  const now = deps.now();
+  const window = currentWindow(quota, now);
+  const metric = metricOf(quota.quota_type);
+  const amount = amountFor(metric, input.amount);
+  const limit = limitUnits(quota);
+  const key = keys.quotaBudget(quota.id, window.id);
+  const reservation: Reservation = {
+    id: randomBytes(8).toString('hex'),
+    quotaId: quota.id,
+    window: window.id,
+    metric,
+    amount,
+    expiresAt: now + RESERVATION_HOLD_MS,
+  };
+  for (let attempt = 0; amount <= limit && attempt < 2; attempt++) {
+    try {
+      await hold(deps, { ...reservation, key, limit, windowEndMs: window.endMs });
+      return reservation;
+    } catch (error) {
+      if (!isConditionFailed(error)) translateStoreError(error);
+      if (attempt > 0 || (await releaseExpired(deps, key)) === 0) break;
+    }
+  }
+  throw new TooManyRequestsError(`The quota ${quota.id} has no budget left for this request.`, {
+    code: 'quota_exceeded',
+    retryAfterSeconds: Math.ceil((window.endMs - now) / 1000),
+    details: {
+      quota_id: quota.id,
+      quota_type: quota.quota_type,
+      window: window.id,
+      action_on_exceed: quota.action_on_exceed,
+    },
+  });
+}
+
+/**
+ * Strict budgets, after the upstream call: releases the hold and counts what the call really used
+ * (`committed += actual − held`), exactly once per reservation (a second settle is a no-op and
+ * returns false, as is a settle after the hold expired). A failed call settles with 0.
+ *
+ * @throws ServiceUnavailableError on throttling (the hold then expires after its time).
+ */
+export async function settleBudget(
+  deps: Deps,
+  reservation: Reservation,
+  actual: BudgetAmount,
+): Promise<boolean> {
+  const used = amountFor(reservation.metric, actual);
+  return release(deps, {
+    key: keys.quotaBudget(reservation.quotaId, reservation.window),
+    attribute: keys.quotaReservationAttribute(reservation.id),
+    amount: reservation.amount,
+    used,
+  });
+}

@@ -1,0 +1,52 @@
+import type { Deps } from '../../runtime/deps.js';
+
+interface Entry {
+  value?: unknown;
+  loadedAt: number;
+  loading?: Promise<unknown>;
+}
+
+/** Per-container caches, one per table (each test gateway has its own). */
+const stores = new WeakMap<object, Map<string, Entry>>();
+
+function storeOf(deps: Deps): Map<string, Entry> {
+  let store = stores.get(deps.table);
+  if (!store) {
+    store = new Map();
+    stores.set(deps.table, store);
+  }
+  return store;
+}
+
+/**
+ * A value loaded at most once per `maxAgeMs` of `deps.now()` per container; concurrent misses
+ * share one load, and a failed load is not cached (the next call tries again).
+ */
+export async function cached<T>(
+  deps: Deps,
+  key: string,
+  maxAgeMs: number,
+  load: () => Promise<T>,
+): Promise<T> {
+  const store = storeOf(deps);
+  const now = deps.now();
+  const entry = store.get(key);
+  if (entry?.loading) return entry.loading as Promise<T>;
+  if (entry && 'value' in entry && now >= entry.loadedAt && now - entry.loadedAt < maxAgeMs)
+    return entry.value as T;
+  const loading = load();
+  store.set(key, { ...entry, loadedAt: entry?.loadedAt ?? 0, loading });
+  try {
+    const value = await loading;
+    store.set(key, { value, loadedAt: now });
+    return value;
+  } catch (error) {
+    store.delete(key);
+    throw error;
+  }
+}
+
+/** Drops every cached quota definition and state of this container. */
+export function forgetCached(deps: Deps): void {
+  stores.delete(deps.table);
+}

@@ -1,0 +1,140 @@
+import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { describeError, logger } from '../../observability.js';
+import type { Deps } from '../../runtime/deps.js';
+import type { Quota } from '../../schemas/quotas.js';
+import { keys } from '../../store/keys.js';
+import { fromImage } from '../../streams/attribute-values.js';
+import { BatchFailures, minSequence, sequenceOf } from '../../streams/batch.js';
+import { type HourlySource, parseHourlyImage, rollUp } from '../usage/rollup.js';
+import { windowById } from '../usage/time.js';
+import { quotasOfScope } from './definitions.js';
+import { evaluateQuota } from './evaluate.js';
+import { scopesOf, windowKindOf } from './model.js';
+import { type Overlay, overlayKey } from './usage.js';
+
+/** The newest state of one hourly counter in a batch, and the first record that carried it. */
+interface Touched {
+  source: HourlySource;
+  firstSequence: string;
+  eventId: string;
+}
+
+/** scope key → window id → first sequence number that touched it */
+type Scopes = Map<string, Map<string, string>>;
+
+const isHourlyChange = (r: DynamoDBRecord) =>
+  (r.eventName === 'INSERT' || r.eventName === 'MODIFY') &&
+  String(r.dynamodb?.Keys?.sk?.S ?? '').startsWith(keys.usageHourlySkPrefix());
+
+/** Reads the batch's hourly counter changes; an unreadable one is reported alone (poison). */
+function collect(records: DynamoDBRecord[], failures: BatchFailures): Map<string, Touched> {
+  const sources = new Map<string, Touched>();
+  for (const record of records) {
+    if (!isHourlyChange(record)) continue;
+    const sequence = sequenceOf(record);
+    try {
+      const source = parseHourlyImage(fromImage(record.dynamodb?.NewImage));
+      const id = `${record.dynamodb?.Keys?.pk?.S}\u0000${record.dynamodb?.Keys?.sk?.S}`;
+      const seen = sources.get(id);
+      // Coalesce: the state with the most requests is the newest; report failures from the first.
+      const newest = !seen || source.counters.requests > seen.source.counters.requests ? source : seen.source;
+      const firstSequence = seen ? minSequence(seen.firstSequence, sequence) : sequence;
+      sources.set(id, { source: newest, firstSequence, eventId: seen?.eventId ?? String(record.eventID) });
+    } catch (error) {
+      logger.warn('stream record unreadable: reported as failed', {
+        sequence_number: sequence,
+        error: describeError(error),
+      });
+      failures.add(sequence);
+    }
+  }
+  return sources;
+}
+
+function touch(scopes: Scopes, touched: Touched): void {
+  const { source } = touched;
+  for (const scope of scopesOf(source)) {
+    const windows = scopes.get(scope) ?? scopes.set(scope, new Map()).get(scope)!;
+    for (const window of [source.hour.slice(0, 10), source.hour.slice(0, 7)]) {
+      const known = windows.get(window);
+      windows.set(window, known ? minSequence(known, touched.firstSequence) : touched.firstSequence);
+    }
+  }
+}
+
+/** Rolls every touched counter up; a failed one reports its first record. */
+async function rollUpAll(deps: Deps, sources: Map<string, Touched>, failures: BatchFailures) {
+  const overlay: Overlay = new Map();
+  const scopes: Scopes = new Map();
+  await Promise.all(
+    [...sources.values()].map(async (touched) => {
+      try {
+        const { daily, monthly } = await rollUp(deps, touched.source);
+        overlay.set(overlayKey(daily), daily);
+        overlay.set(overlayKey(monthly), monthly);
+        touch(scopes, touched);
+      } catch (error) {
+        logger.error('usage rollup failed', {
+          sequence_number: touched.firstSequence,
+          error: describeError(error),
+        });
+        failures.add(touched.firstSequence);
+      }
+    }),
+  );
+  return { overlay, scopes };
+}
+
+/** Evaluates the quotas of every touched scope and window; a failure reports the first record. */
+async function evaluateScopes(
+  deps: Deps,
+  input: { scopes: Scopes; overlay: Overlay; cause: string; failures: BatchFailures },
+): Promise<void> {
+  await Promise.all(
+    [...input.scopes].map(async ([scope, windows]) => {
+      let quotas: Quota[];
+      try {
+        quotas = await quotasOfScope(deps, scope);
+      } catch (error) {
+        fail(input.failures, [...windows.values()].reduce(minSequence), error, scope);
+        return;
+      }
+      const jobs = quotas.flatMap((quota) =>
+        [...windows]
+          .filter(([windowId]) => (windowId.length === 10) === (windowKindOf(quota.quota_type) === 'day'))
+          .map(async ([windowId, sequence]) => {
+            try {
+              const window = windowById(windowId);
+              await evaluateQuota(deps, { quota, window, cause: input.cause, overlay: input.overlay });
+            } catch (error) {
+              fail(input.failures, sequence, error, quota.id);
+            }
+          }),
+      );
+      await Promise.all(jobs);
+    }),
+  );
+}
+
+function fail(failures: BatchFailures, sequence: string, error: unknown, what: string): void {
+  logger.error('quota evaluation failed', { sequence_number: sequence, what, error: describeError(error) });
+  failures.add(sequence);
+}
+
+/**
+ * The quota enforcer's batch: rolls the hourly usage counters changed in the batch into their
+ * daily and monthly rollups, then evaluates the quotas of every scope and window touched and
+ * writes their states (announcing crossings once). Returns a partial batch response that names
+ * only records that failed: an unreadable (poison) record names itself; a failed rollup or
+ * evaluation names the first record that needed it. Everything is idempotent, so Lambda's retry
+ * from the lowest reported record, or a replay of the whole batch, leaves the same state.
+ */
+export async function enforceQuotas(deps: Deps, records: DynamoDBRecord[]): Promise<DynamoDBBatchResponse> {
+  const failures = new BatchFailures();
+  const sources = collect(records, failures);
+  if (sources.size === 0) return failures.response();
+  const { overlay, scopes } = await rollUpAll(deps, sources, failures);
+  const cause = [...sources.values()][0]?.eventId ?? 'stream';
+  await evaluateScopes(deps, { scopes, overlay, cause, failures });
+  return failures.response();
+}

@@ -1,0 +1,112 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../../runtime/deps.js';
+import type { Quota } from '../../schemas/quotas.js';
+import { isConditionFailed, translateStoreError } from '../../store/errors.js';
+import { keys } from '../../store/keys.js';
+import type { Item } from '../../store/table.js';
+import { TABLE_SCHEMA } from '../../store/table-schema.js';
+import { MS, type TimeWindow } from '../usage/time.js';
+import { limitUnits, metricOf, percentOf, type QuotaState, stateOf, toPublic, unitOf } from './model.js';
+import { notifyCrossing } from './notify.js';
+import { type Overlay, usedInWindow } from './usage.js';
+
+/** The actor recorded on every state change the enforcer makes (the audit trail reads it). */
+export const ENFORCER_ACTOR = 'quota-enforcer';
+/** Window states are kept this long after the window ends. */
+const STATE_RETENTION_DAYS = 35;
+
+/** A window's evaluated state, as stored. */
+export interface EvaluatedState {
+  state: QuotaState;
+  used: number;
+  limit: number;
+  item: Item;
+}
+
+/**
+ * Writes a window's state unless a newer one is stored. Usage only grows within a window, so a
+ * state with less usage (a replayed or out-of-order batch) never overwrites one with more; a
+ * newer quota version (a PATCH changed the limit) always wins. Returns the item as stored.
+ */
+async function writeState(
+  deps: Deps,
+  input: { quota: Quota; window: TimeWindow; used: number; limit: number; state: QuotaState; cause: string },
+): Promise<Item> {
+  const { quota, window } = input;
+  const metric = metricOf(quota.quota_type);
+  const key = keys.quotaState(quota.id, window.id);
+  const values = {
+    ':entity': 'quota_state',
+    ':qid': quota.id,
+    ':window': window.id,
+    ':state': input.state,
+    ':used': input.used,
+    ':limit': input.limit,
+    ':unit': unitOf(metric),
+    ':percent': percentOf(input.used, input.limit),
+    ':resets': new Date(window.endMs).toISOString(),
+    ':qv': quota.version,
+    ':at': new Date(deps.now()).toISOString(),
+    ':g2pk': keys.quotaStateIndex(window.id, quota.id).gsi2pk,
+    ':g2sk': keys.quotaStateIndex(window.id, quota.id).gsi2sk,
+    ':ttl': Math.floor(window.endMs / 1000) + STATE_RETENTION_DAYS * (MS.DAY / 1000),
+    ':actor': ENFORCER_ACTOR,
+    ':cause': input.cause,
+    ':none': '',
+  };
+  try {
+    const out = await deps.table.client.send(
+      new UpdateCommand({
+        TableName: deps.table.tableName,
+        Key: key,
+        UpdateExpression:
+          'SET entity = :entity, quota_id = :qid, #window = :window, #state = :state, used = :used, limit_units = :limit, #unit = :unit, #percent = :percent, resets_at = :resets, quota_version = :qv, evaluated_at = :at, gsi2pk = :g2pk, gsi2sk = :g2sk, #ttl = :ttl, last_actor = :actor, last_request_id = :cause, last_source_ip = :none',
+        ConditionExpression:
+          'attribute_not_exists(pk) OR quota_version < :qv OR (quota_version = :qv AND used < :used)',
+        ExpressionAttributeNames: {
+          '#window': 'window',
+          '#state': 'state',
+          '#unit': 'unit',
+          '#percent': 'percent',
+          '#ttl': TABLE_SCHEMA.ttlAttribute,
+        },
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes as Item;
+  } catch (error) {
+    if (!isConditionFailed(error)) translateStoreError(error);
+    const current = await deps.table.get(key);
+    if (!current) throw error;
+    return current;
+  }
+}
+
+/**
+ * Evaluates one quota over one window: reads what it used from the rollups, writes the state
+ * (`ok`, `soft_exceeded`, `exceeded`) with the window's reset time, and emits one event when the
+ * stored state differs from the last one announced. Idempotent: replaying it changes nothing.
+ *
+ * @param input.cause - what triggered it (a stream event id, `quota-change`), kept on the item.
+ * @param input.overlay - rollups this invocation just wrote (read-your-writes over gsi1).
+ * @throws ServiceUnavailableError when the table throttles; EventPublishError when the bus refuses
+ *   the event (the announcement is then released so that a retry announces it).
+ */
+export async function evaluateQuota(
+  deps: Deps,
+  input: { quota: Quota; window: TimeWindow; cause: string; overlay?: Overlay | undefined },
+): Promise<EvaluatedState> {
+  const used = await usedInWindow(deps, input);
+  const limit = limitUnits(input.quota);
+  const state = stateOf(used, limit, input.quota.soft_limit_percent);
+  const item = await writeState(deps, { ...input, used, limit, state });
+  await notifyCrossing(deps, { quota: input.quota, window: input.window, item });
+  return { state: item.state as QuotaState, used: Number(item.used), limit: Number(item.limit_units), item };
+}
+
+/** Public figures of a stored state (USD for cost quotas). */
+export function publicFigures(quota: Quota, used: number, limit: number) {
+  const metric = metricOf(quota.quota_type);
+  return { unit: unitOf(metric), used: toPublic(metric, used), limit: toPublic(metric, limit) };
+}

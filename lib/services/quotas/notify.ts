@@ -1,0 +1,97 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../../runtime/deps.js';
+import type { Quota } from '../../schemas/quotas.js';
+import { isConditionFailed, translateStoreError } from '../../store/errors.js';
+import { type ItemKey, keys } from '../../store/keys.js';
+import type { Item } from '../../store/table.js';
+import type { TimeWindow } from '../usage/time.js';
+import { metricOf, type QuotaState, toPublic, unitOf } from './model.js';
+
+/** The event type of a quota window changing state. */
+export const QUOTA_EVENT = 'quota.state_changed';
+
+/**
+ * Moves `notified_state` from `from` to `to` if nobody else did: the one writer that succeeds is
+ * the one that announces the crossing (concurrent enforcers and replays lose the race).
+ */
+async function swapNotified(
+  deps: Deps,
+  input: { key: ItemKey; from: string | undefined; to: string | undefined; state?: string },
+): Promise<boolean> {
+  const values: Record<string, unknown> = { ':actor': 'quota-enforcer' };
+  const names: Record<string, string> = { '#n': 'notified_state' };
+  let condition = input.from === undefined ? 'attribute_not_exists(#n)' : '#n = :from';
+  if (input.from !== undefined) values[':from'] = input.from;
+  if (input.state !== undefined) {
+    names['#s'] = 'state';
+    values[':state'] = input.state;
+    condition = `#s = :state AND ${condition}`;
+  }
+  let update = 'SET last_actor = :actor REMOVE #n';
+  if (input.to !== undefined) {
+    values[':to'] = input.to;
+    update = 'SET #n = :to, last_actor = :actor';
+  }
+  try {
+    await deps.table.client.send(
+      new UpdateCommand({
+        TableName: deps.table.tableName,
+        Key: input.key,
+        UpdateExpression: update,
+        ConditionExpression: `attribute_exists(pk) AND ${condition}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    return translateStoreError(error);
+  }
+}
+
+/**
+ * Announces a window's state change once: when the stored `state` differs from the last one
+ * announced (`notified_state`, `ok` when absent), it claims the announcement with a conditional
+ * write and publishes `quota.state_changed`. If the bus refuses, the claim is released and the
+ * error rethrown, so the stream retry announces it. A crash between claim and publish loses that
+ * one event (the state item still records the change).
+ */
+export async function notifyCrossing(deps: Deps, input: { quota: Quota; window: TimeWindow; item: Item }) {
+  const { item, quota } = input;
+  const state = item.state as QuotaState;
+  const announced = typeof item.notified_state === 'string' ? item.notified_state : undefined;
+  if (state === (announced ?? 'ok')) return;
+  const key = keys.quotaState(quota.id, input.window.id);
+  if (!(await swapNotified(deps, { key, from: announced, to: state, state }))) return;
+  const metric = metricOf(quota.quota_type);
+  try {
+    await deps.events.publish([
+      {
+        type: QUOTA_EVENT,
+        at: new Date(deps.now()).toISOString(),
+        resources: [quota.id],
+        detail: {
+          quota_id: quota.id,
+          quota_type: quota.quota_type,
+          scope: quota.scope,
+          provider_id: quota.provider_id,
+          model_id: quota.model_id,
+          api_key_id: quota.api_key_id,
+          action_on_exceed: quota.action_on_exceed,
+          window: input.window.id,
+          previous_state: announced ?? 'ok',
+          state,
+          unit: unitOf(metric),
+          used: toPublic(metric, Number(item.used)),
+          limit: toPublic(metric, Number(item.limit_units)),
+          percent: Number(item.percent),
+          resets_at: item.resets_at,
+        },
+      },
+    ]);
+  } catch (error) {
+    await swapNotified(deps, { key, from: state, to: announced });
+    throw error;
+  }
+}

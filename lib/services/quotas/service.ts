@@ -1,0 +1,156 @@
+import type { Principal } from '../../auth/roles.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { newId } from '../../ids.js';
+import { describeError, logger } from '../../observability.js';
+import type { Deps } from '../../runtime/deps.js';
+import type { Quota, QuotaCreate, QuotaPatch } from '../../schemas/quotas.js';
+import { keys } from '../../store/keys.js';
+import type { Item } from '../../store/table.js';
+import { type Actor, actorAttributes, canSeeProvider } from '../actor.js';
+import { loadProviderItem } from '../providers/service.js';
+import { forgetQuotaCaches } from './definitions.js';
+import { evaluateQuota } from './evaluate.js';
+import { isQuotaItem, toQuota } from './mapper.js';
+import { currentWindow, scopeKeyOf } from './model.js';
+
+const NOT_FOUND = () => new NotFoundError('Quota');
+
+/** A principal scoped to some providers sees only quotas of those providers. */
+function canSeeQuota(principal: Principal | undefined, item: Record<string, unknown>): boolean {
+  if (!principal?.providerIds) return true;
+  return typeof item.provider_id === 'string' && canSeeProvider(principal, item.provider_id);
+}
+
+/** Reads a stored quota the principal may see, or throws 404. */
+export async function loadQuotaItem(deps: Deps, id: string, principal?: Principal): Promise<Item> {
+  const item = await deps.table.get(keys.quota(id));
+  if (!item || !isQuotaItem(item) || !canSeeQuota(principal, item)) throw NOT_FOUND();
+  return item;
+}
+
+/** Re-evaluates a quota's current window after a change; a failure only delays the state. */
+async function refreshState(deps: Deps, quota: Quota): Promise<void> {
+  forgetQuotaCaches(deps);
+  if (!quota.is_active) return;
+  try {
+    await evaluateQuota(deps, { quota, window: currentWindow(quota, deps.now()), cause: 'quota-change' });
+  } catch (error) {
+    logger.warn('quota state not refreshed after a change', {
+      quota_id: quota.id,
+      error: describeError(error),
+    });
+  }
+}
+
+/**
+ * Creates a quota. Its current window is evaluated at once, so usage already recorded counts.
+ * A principal scoped to some providers may only create quotas of a provider it can see.
+ */
+export async function createQuota(
+  deps: Deps,
+  input: { quota: QuotaCreate; principal: Principal; actor: Actor },
+): Promise<Quota> {
+  const q = input.quota;
+  if (q.provider_id) await loadProviderItem(deps, q.provider_id, input.principal);
+  else if (input.principal.providerIds)
+    throw new ForbiddenError('A provider-scoped key can only set quotas of its providers.');
+  const nowMs = deps.now();
+  const now = new Date(nowMs).toISOString();
+  const id = newId('quota', nowMs);
+  const scopeKey = scopeKeyOf({
+    scope: q.scope,
+    provider_id: q.provider_id ?? null,
+    model_id: q.model_id ?? null,
+    api_key_id: q.api_key_id ?? null,
+  });
+  const item: Item = {
+    ...keys.quota(id),
+    ...keys.quotaScopeIndex(scopeKey, id),
+    ...keys.quotaListIndex(now, id),
+    entity: 'quota',
+    id,
+    provider_id: q.provider_id ?? null,
+    quota_type: q.quota_type,
+    limit_value: q.limit_value,
+    soft_limit_percent: q.soft_limit_percent,
+    action_on_exceed: q.action_on_exceed,
+    scope: q.scope,
+    scope_key: scopeKey,
+    model_id: q.model_id ?? null,
+    api_key_id: q.api_key_id ?? null,
+    enforcement: q.enforcement,
+    is_active: q.is_active,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    ...actorAttributes(input.actor),
+  };
+  await deps.table.create(item, () => new ConflictError('A quota with this id exists.'));
+  const quota = toQuota(item);
+  await refreshState(deps, quota);
+  return quota;
+}
+
+/** One quota. */
+export async function getQuota(deps: Deps, id: string, principal: Principal): Promise<Quota> {
+  return toQuota(await loadQuotaItem(deps, id, principal));
+}
+
+/** Query of `GET /api/quotas` (validated). */
+export interface QuotaFilter {
+  limit: number;
+  cursor?: string | undefined;
+  provider_id?: string | undefined;
+  scope?: string | undefined;
+  quota_type?: string | undefined;
+}
+
+/** A page of quotas in creation order, filtered and scoped to what the principal may see. */
+export async function listQuotas(deps: Deps, filter: QuotaFilter, principal: Principal) {
+  const page = await deps.table.queryPage({
+    index: 'gsi2',
+    partition: keys.quotasPartition(),
+    limit: filter.limit,
+    cursor: filter.cursor,
+    filter: (item) =>
+      isQuotaItem(item) &&
+      canSeeQuota(principal, item) &&
+      (!filter.provider_id || item.provider_id === filter.provider_id) &&
+      (!filter.scope || item.scope === filter.scope) &&
+      (!filter.quota_type || item.quota_type === filter.quota_type),
+  });
+  return { data: page.items.map(toQuota), next_cursor: page.nextCursor, has_more: page.nextCursor !== null };
+}
+
+/** Applies a PATCH under optimistic concurrency, then re-evaluates the current window. */
+export async function updateQuota(
+  deps: Deps,
+  input: { id: string; patch: QuotaPatch; principal: Principal; actor: Actor },
+): Promise<Quota> {
+  const current = await loadQuotaItem(deps, input.id, input.principal);
+  const { version, ...changes } = input.patch;
+  const next = toQuota({ ...current, ...changes });
+  if (next.quota_type.endsWith('_cost') === false && !Number.isInteger(next.limit_value)) {
+    throw new ValidationError('Token and request limits are integers.', {
+      details: [{ field: 'limit_value', message: 'token and request limits are integers' }],
+    });
+  }
+  const updated = await deps.table.updateVersioned({
+    key: keys.quota(input.id),
+    expectedVersion: version ?? Number(current.version),
+    changes: { ...changes, updated_at: new Date(deps.now()).toISOString(), ...actorAttributes(input.actor) },
+    what: 'Quota',
+  });
+  const quota = toQuota(updated);
+  await refreshState(deps, quota);
+  return quota;
+}
+
+/** Deletes a quota, then its window states and budgets (best effort: they also expire). */
+export async function deleteQuota(deps: Deps, input: { id: string; principal: Principal }): Promise<void> {
+  await loadQuotaItem(deps, input.id, input.principal);
+  await deps.table.delete(keys.quota(input.id));
+  forgetQuotaCaches(deps);
+  const children = await deps.table.queryAll({ partition: keys.quota(input.id).pk });
+  await Promise.all(children.map((child) => deps.table.delete({ pk: child.pk, sk: child.sk })));
+}

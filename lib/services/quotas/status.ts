@@ -1,0 +1,43 @@
+import type { Principal } from '../../auth/roles.js';
+import type { Deps } from '../../runtime/deps.js';
+import type { QuotaStatus } from '../../schemas/quotas.js';
+import { keys } from '../../store/keys.js';
+import { toQuota } from './mapper.js';
+import { currentWindow, limitUnits, metricOf, percentOf, stateOf, toPublic, unitOf } from './model.js';
+import { loadQuotaItem } from './service.js';
+import { usedInWindow } from './usage.js';
+
+/**
+ * A quota's current window, computed live from the rollups (not from the enforcer's last state, so
+ * it is never behind it): used, limit, percent, state and when the window resets. For a strict
+ * quota the settled and held budget is counted too (`used` is the larger of rollups and settled
+ * budget; `reserved` is held by calls in flight).
+ */
+export async function quotaStatus(
+  deps: Deps,
+  input: { id: string; principal: Principal },
+): Promise<QuotaStatus> {
+  const quota = toQuota(await loadQuotaItem(deps, input.id, input.principal));
+  const window = currentWindow(quota, deps.now());
+  const metric = metricOf(quota.quota_type);
+  let used = await usedInWindow(deps, { quota, window });
+  let reserved: number | undefined;
+  if (quota.enforcement === 'strict') {
+    const budget = await deps.table.get(keys.quotaBudget(quota.id, window.id));
+    used = Math.max(used, Number(budget?.used ?? 0));
+    reserved = Number(budget?.reserved ?? 0);
+  }
+  const limit = limitUnits(quota);
+  return {
+    quota_id: quota.id,
+    quota_type: quota.quota_type,
+    window: window.id,
+    unit: unitOf(metric),
+    used: toPublic(metric, used),
+    limit: toPublic(metric, limit),
+    percent: percentOf(used, limit),
+    state: stateOf(used, limit, quota.soft_limit_percent),
+    resets_at: new Date(window.endMs).toISOString(),
+    ...(reserved === undefined ? {} : { reserved: toPublic(metric, reserved) }),
+  };
+}

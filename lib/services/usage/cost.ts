@@ -1,0 +1,93 @@
+import type { Pricing } from '../../schemas/models.js';
+import { divideRounded, NANOS_PER_USD, toDecimal, toSafeNumber } from './units.js';
+
+/**
+ * What one call consumed, as the upstream reported it. Token semantics follow OpenAI:
+ * `input_tokens` counts every prompt token, cached ones included; `cached_input_tokens` is the part
+ * served from the provider's prompt cache (billed at `cached_input_per_1m` when the model has one).
+ */
+export interface UsageQuantities {
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  /** Seconds of audio (transcription), billed at `per_second`. */
+  audio_seconds?: number | undefined;
+  /** Characters synthesised (speech), billed at `per_character`. */
+  characters?: number | undefined;
+}
+
+/** The cost of one call: integer nano-USD, and the reported parts the price did not cover. */
+export interface Cost {
+  nanos: number;
+  /** Usage parts with a non-zero quantity but no price in force (their cost counts as 0). */
+  unpriced: string[];
+}
+
+type Part = { name: string; quantity: number; price: number | undefined; perUnits: bigint };
+
+const PER_MILLION = 1_000_000n;
+
+function partsOf(pricing: Pricing, usage: UsageQuantities): Part[] {
+  const cachedPrice = pricing.cached_input_per_1m;
+  const cached = cachedPrice === undefined ? 0 : usage.cached_input_tokens;
+  return [
+    {
+      name: 'input_tokens',
+      quantity: usage.input_tokens - cached,
+      price: pricing.input_per_1m,
+      perUnits: PER_MILLION,
+    },
+    { name: 'cached_input_tokens', quantity: cached, price: cachedPrice, perUnits: PER_MILLION },
+    {
+      name: 'output_tokens',
+      quantity: usage.output_tokens,
+      price: pricing.output_per_1m,
+      perUnits: PER_MILLION,
+    },
+    { name: 'audio_seconds', quantity: usage.audio_seconds ?? 0, price: pricing.per_second, perUnits: 1n },
+    { name: 'characters', quantity: usage.characters ?? 0, price: pricing.per_character, perUnits: 1n },
+  ];
+}
+
+/**
+ * The exact cost of one call at one price: Σ quantity × price, computed on exact decimals (prices
+ * and fractional audio seconds as typed) and rounded once, half up, to the nano-USD. The result is
+ * therefore exact to the micro-dollar (±0.5 nano-USD). Cached input tokens are billed at the cached
+ * price when the model has one, otherwise at the input price. Pure: no I/O.
+ *
+ * @param pricing - the price in force at the request's moment (`priceAt`), or null for none.
+ * @throws RangeError for negative or non-finite quantities, or a cost beyond 2^53 nano-USD.
+ * @example costOf({ input_per_1m: 2.5, output_per_1m: 10, effective_from }, { input_tokens: 1000,
+ *   output_tokens: 200, cached_input_tokens: 0 }) // → { nanos: 4_500_000, unpriced: [] } ($0.0045)
+ */
+export function costOf(pricing: Pricing | null, usage: UsageQuantities): Cost {
+  const unpriced: string[] = [];
+  if (!pricing) {
+    const names = ['input_tokens', 'output_tokens', 'audio_seconds', 'characters'] as const;
+    return { nanos: 0, unpriced: names.filter((n) => (usage[n] ?? 0) > 0) };
+  }
+  // Sum exact fractions over a common denominator (a power of ten), then round once.
+  let numerator = 0n;
+  let scale = 0;
+  for (const part of partsOf(pricing, usage)) {
+    if (part.quantity < 0) throw new RangeError(`${part.name} must not be negative`);
+    if (part.quantity === 0) continue;
+    if (part.price === undefined) {
+      unpriced.push(part.name);
+      continue;
+    }
+    const quantity = toDecimal(part.quantity);
+    const price = toDecimal(part.price);
+    // quantity × price × 1e9 / perUnits, as digits / 10^(qScale + pScale) / perUnits.
+    const termScale = quantity.scale + price.scale;
+    let term = (quantity.digits * price.digits * BigInt(NANOS_PER_USD) * 1_000_000n) / part.perUnits;
+    // perUnits (1 or 1e6) divides 1e6 exactly, so the term stays an exact integer numerator.
+    if (termScale > scale) {
+      numerator *= 10n ** BigInt(termScale - scale);
+      scale = termScale;
+    } else term *= 10n ** BigInt(scale - termScale);
+    numerator += term;
+  }
+  const nanos = divideRounded(numerator, 10n ** BigInt(scale) * 1_000_000n);
+  return { nanos: toSafeNumber(nanos, 'cost'), unpriced };
+}

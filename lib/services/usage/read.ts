@@ -1,0 +1,102 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../../runtime/deps.js';
+import { translateStoreError } from '../../store/errors.js';
+import { keys } from '../../store/keys.js';
+import type { Item } from '../../store/table.js';
+import type { IndexName } from '../../store/table-schema.js';
+
+/** Rollup items read at most per call (bounds a runaway analytics query: ~1 MB per page). */
+const MAX_PAGES = 200;
+
+/** Thrown when a range holds more rollups than one call reads. */
+export class RangeTooLargeError extends Error {
+  override name = 'RangeTooLargeError';
+}
+
+async function queryBetween(
+  deps: Deps,
+  input: { index?: IndexName; partition: string; lower: string; upper: string },
+): Promise<Item[]> {
+  const pkAttr = input.index ? `${input.index}pk` : 'pk';
+  const skAttr = input.index ? `${input.index}sk` : 'sk';
+  const items: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const out = await deps.table.client
+      .send(
+        new QueryCommand({
+          TableName: deps.table.tableName,
+          IndexName: input.index,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+          ExpressionAttributeNames: { '#pk': pkAttr, '#sk': skAttr },
+          ExpressionAttributeValues: { ':pk': input.partition, ':lo': input.lower, ':hi': input.upper },
+          ExclusiveStartKey: startKey,
+          // Base-table reads are strongly consistent (the enforcer reads right after its writes).
+          ConsistentRead: input.index ? undefined : true,
+        }),
+      )
+      .catch(translateStoreError);
+    items.push(...((out.Items ?? []) as Item[]));
+    if (!out.LastEvaluatedKey) return items;
+    startKey = out.LastEvaluatedKey;
+  }
+  throw new RangeTooLargeError('The usage range holds too many rows; narrow it.');
+}
+
+/** Which rollups to read: a period, an inclusive bucket range and optionally one provider. */
+export interface RollupQuery {
+  /** `D`: daily rollups (hour entries); `M`: monthly rollups (day entries). */
+  period: 'D' | 'M';
+  /** First and last bucket (`yyyy-mm-dd` for D, `yyyy-mm` for M), inclusive. */
+  from: string;
+  to: string;
+  /** One provider's partition; without it, every provider's rollups through gsi1. */
+  providerId?: string | undefined;
+}
+
+/** The gsi1 partitions (months for D, years for M) that hold buckets `from`..`to`. */
+function indexPartitions(query: RollupQuery): Array<{ from: string; to: string }> {
+  const width = query.period === 'D' ? 7 : 4;
+  const out: Array<{ from: string; to: string }> = [];
+  let cursor = query.from;
+  while (cursor <= query.to) {
+    const container = cursor.slice(0, width);
+    const last = query.to.slice(0, width) === container ? query.to : `${container}\uffff`;
+    out.push({ from: cursor, to: last });
+    cursor = nextContainerStart(container, query.period);
+  }
+  return out;
+}
+
+function nextContainerStart(container: string, period: 'D' | 'M'): string {
+  if (period === 'M') return `${String(Number(container) + 1).padStart(4, '0')}-01`;
+  const [y, m] = container.split('-').map(Number) as [number, number];
+  const next = new Date(Date.UTC(y, m, 1)).toISOString();
+  return next.slice(0, 10);
+}
+
+/**
+ * Reads rollup items of a bucket range: one range query on a provider's partition, or range
+ * queries on gsi1 per month (daily rollups) or per year (monthly rollups) across providers. The
+ * gsi1 reads are eventually consistent (typically under a second behind).
+ *
+ * @throws RangeTooLargeError past {@link MAX_PAGES} pages per partition.
+ */
+export async function readRollups(deps: Deps, query: RollupQuery): Promise<Item[]> {
+  if (query.providerId) {
+    const range = keys.usageRollupRange(query.providerId, query.period, query.from, query.to);
+    return queryBetween(deps, { partition: range.pk, lower: range.lower, upper: range.upper });
+  }
+  const parts = await Promise.all(
+    indexPartitions(query).map((p) => {
+      const range = keys.usageRollupIndexRange(query.period, p.from, p.to);
+      return queryBetween(deps, {
+        index: 'gsi1',
+        partition: range.gsi1pk,
+        lower: range.lower,
+        upper: range.upper,
+      });
+    }),
+  );
+  return parts.flat();
+}

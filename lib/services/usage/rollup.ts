@@ -1,0 +1,148 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../../runtime/deps.js';
+import { isConditionFailed, translateStoreError } from '../../store/errors.js';
+import { type ItemKey, keys } from '../../store/keys.js';
+import type { Item } from '../../store/table.js';
+import { addCounters, type Counters, InvalidCountersError, parseCounters, zeroCounters } from './counters.js';
+
+/** The state of one hourly counter, read from its change record's new image. */
+export interface HourlySource {
+  providerId: string;
+  modelId: string;
+  apiKeyId: string;
+  serviceType: string;
+  /** `yyyy-mm-ddThh` */
+  hour: string;
+  shard: number;
+  counters: Counters;
+}
+
+const HOUR = /^\d{4}-\d{2}-\d{2}T\d{2}$/;
+const HOUR_ENTRY = /^h\d{2}_\d{2}$/;
+const DAY_ENTRY = /^d\d{2}$/;
+
+function text(image: Record<string, unknown>, name: string): string {
+  const value = image[name];
+  if (typeof value !== 'string' || value === '') throw new InvalidCountersError(`${name} is missing`);
+  return value;
+}
+
+/**
+ * Reads an hourly counter's image (as written by `recordUsage`).
+ *
+ * @throws InvalidCountersError when a dimension, the hour, the shard or a counter is malformed.
+ */
+export function parseHourlyImage(image: Record<string, unknown>): HourlySource {
+  const hour = text(image, 'hour');
+  const shard = image.shard;
+  if (!HOUR.test(hour)) throw new InvalidCountersError('hour is malformed');
+  if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0 || shard > 99) {
+    throw new InvalidCountersError('shard is malformed');
+  }
+  return {
+    providerId: text(image, 'provider_id'),
+    modelId: text(image, 'model_id'),
+    apiKeyId: text(image, 'api_key_id'),
+    serviceType: text(image, 'service_type'),
+    hour,
+    shard,
+    counters: parseCounters(image),
+  };
+}
+
+/** Attribute of a daily rollup holding one hour × shard, e.g. `h13_00`. */
+export const hourEntry = (hour: string, shard: number) =>
+  `h${hour.slice(11, 13)}_${String(shard).padStart(2, '0')}`;
+/** Attribute of a monthly rollup holding one day, e.g. `d26`. */
+export const dayEntry = (day: string) => `d${day.slice(8, 10)}`;
+
+/** The entries of a rollup item: hour × shard entries of a daily one, day entries of a monthly one. */
+export function entriesOf(item: Record<string, unknown>): Array<{ name: string; counters: Counters }> {
+  const pattern = String(item.sk ?? '').startsWith('D') ? HOUR_ENTRY : DAY_ENTRY;
+  return Object.keys(item)
+    .filter((name) => pattern.test(name))
+    .map((name) => ({ name, counters: parseCounters(item[name]) }));
+}
+
+/** The sum of a rollup item's entries. */
+export function totalOf(item: Record<string, unknown>): Counters {
+  return entriesOf(item).reduce((sum, e) => addCounters(sum, e.counters), zeroCounters());
+}
+
+/**
+ * Sets one entry of a rollup to a newer state of its source: the write applies only if the entry
+ * is absent or holds fewer requests, so a replayed, duplicated or out-of-order record is a no-op
+ * (a max-merge keyed by `requests`, which grows by one per recorded call). Returns the item after
+ * the write (read back when the entry was already as new).
+ */
+async function mergeEntry(
+  deps: Deps,
+  input: { key: ItemKey; entry: string; counters: Counters; attributes: Record<string, unknown> },
+): Promise<Item> {
+  const names: Record<string, string> = { '#e': input.entry, '#req': 'requests' };
+  const values: Record<string, unknown> = { ':c': input.counters, ':req': input.counters.requests };
+  const sets = ['#e = :c'];
+  Object.entries(input.attributes).forEach(([name, value], i) => {
+    names[`#a${i}`] = name;
+    values[`:a${i}`] = value;
+    sets.push(`#a${i} = :a${i}`);
+  });
+  try {
+    const out = await deps.table.client.send(
+      new UpdateCommand({
+        TableName: deps.table.tableName,
+        Key: input.key,
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_not_exists(#e) OR #e.#req < :req',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes as Item;
+  } catch (error) {
+    if (!isConditionFailed(error)) translateStoreError(error);
+    const current = await deps.table.get(input.key);
+    if (!current) throw error;
+    return current;
+  }
+}
+
+function attributesOf(source: HourlySource, period: 'D' | 'M', bucket: string, dimensions: string) {
+  return {
+    entity: period === 'D' ? 'usage_day' : 'usage_month',
+    provider_id: source.providerId,
+    model_id: source.modelId,
+    api_key_id: source.apiKeyId,
+    service_type: source.serviceType,
+    bucket,
+    ...keys.usageRollupIndex({ providerId: source.providerId, period, bucket, dimensions }),
+  };
+}
+
+/**
+ * Rolls one hourly counter state into its day (entry per hour × shard) and then its month (entry
+ * per day, the day's total read back from the daily write). Both writes are idempotent and
+ * order-insensitive, so a batch may be replayed, split or retried freely; a crash between the two
+ * writes heals on the retry because the monthly entry is taken from the daily item as stored.
+ *
+ * @returns the daily and monthly items as written (the enforcer reads its own writes from them).
+ */
+export async function rollUp(deps: Deps, source: HourlySource): Promise<{ daily: Item; monthly: Item }> {
+  const dimensions = keys.usageDimensions(source);
+  const day = source.hour.slice(0, 10);
+  const month = source.hour.slice(0, 7);
+  const daily = await mergeEntry(deps, {
+    key: keys.usageRollup({ providerId: source.providerId, period: 'D', bucket: day, dimensions }),
+    entry: hourEntry(source.hour, source.shard),
+    counters: source.counters,
+    attributes: attributesOf(source, 'D', day, dimensions),
+  });
+  const monthly = await mergeEntry(deps, {
+    key: keys.usageRollup({ providerId: source.providerId, period: 'M', bucket: month, dimensions }),
+    entry: dayEntry(day),
+    counters: totalOf(daily),
+    attributes: attributesOf(source, 'M', month, dimensions),
+  });
+  return { daily, monthly };
+}

@@ -1,0 +1,49 @@
+import { keys } from '../store/keys.js';
+
+/**
+ * One consumer of the table's change stream (NEW_AND_OLD_IMAGES). The CDK stack builds a Lambda
+ * event source mapping from each entry; the local runtime delivers to the same handler with the
+ * same batching, filter, retry and bisect settings. `fn` names `functions/<fn>.ts` (`handler`).
+ */
+export interface StreamConsumer {
+  fn: string;
+  /** Most records per invocation. */
+  batchSize: number;
+  /** Seconds to gather records before invoking (0: as soon as any are available). */
+  maxBatchingWindowSeconds: number;
+  /** Retries of a failing batch before its records go to the on-failure destination. */
+  maxRetryAttempts: number;
+  /** Split a batch in two when the handler throws, to isolate a poison record. */
+  bisectBatchOnFunctionError: boolean;
+  /** The handler returns `{ batchItemFailures }`; retries resume from the lowest one. */
+  reportBatchItemFailures: boolean;
+  /** Concurrent batches per stream shard (records of one partition key stay in order). */
+  parallelizationFactor: number;
+  startingPosition: 'LATEST' | 'TRIM_HORIZON';
+  /** Lambda event filter patterns (`FilterCriteria`, AWS syntax): only matching records are delivered. */
+  filterPatterns: ReadonlyArray<Record<string, unknown>>;
+}
+
+/**
+ * Every stream consumer. The quota enforcer reads only hourly usage counter inserts and updates;
+ * it rolls them up to days and months and evaluates quotas. Its batching window is 0 so that a
+ * crossing reaches the quota state (and, within the request path's 4 s cache, a 429) within 5 s.
+ */
+export const STREAM_CONSUMERS: readonly StreamConsumer[] = [
+  {
+    fn: 'streams/quota-enforcer',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 0,
+    maxRetryAttempts: 10,
+    bisectBatchOnFunctionError: true,
+    reportBatchItemFailures: true,
+    parallelizationFactor: 1,
+    startingPosition: 'LATEST',
+    filterPatterns: [
+      {
+        eventName: ['INSERT', 'MODIFY'],
+        dynamodb: { Keys: { sk: { S: [{ prefix: keys.usageHourlySkPrefix() }] } } },
+      },
+    ],
+  },
+];

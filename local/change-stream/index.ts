@@ -1,0 +1,114 @@
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { describeError, logger } from '../../lib/observability.js';
+import type { StreamConsumer } from '../../lib/streams/consumers.js';
+import { lambdaContext } from '../event.js';
+import type { ChangeCapture } from './capture.js';
+import { ConsumerRunner, type FailedBatch, type Invoke } from './delivery.js';
+import { type StreamIdentity, toStreamRecord } from './records.js';
+import { sweepExpired } from './ttl-sweeper.js';
+
+export { ChangeCapture } from './capture.js';
+export type { FailedBatch, Invoke } from './delivery.js';
+
+type StreamHandler = (
+  event: DynamoDBStreamEvent,
+  context: Context,
+) => Promise<DynamoDBBatchResponse | undefined>;
+
+/** The local change stream of one table, delivering to its consumers. */
+export interface LocalStreams {
+  /** Resolves once every record captured so far (and those its deliveries caused) is delivered. */
+  idle(): Promise<void>;
+  /** Runs the TTL sweep now; resolves with how many items it deleted. */
+  sweepNow(): Promise<number>;
+  /** Batches that ran out of retries (the on-failure destination). */
+  failures(): readonly FailedBatch[];
+  /** Calls `listener` with every record of the table, unfiltered (tests, tracing). */
+  onRecord(listener: (record: DynamoDBRecord) => void): () => void;
+  /** Adds a consumer with its own invoke function (tests). */
+  addConsumer(consumer: StreamConsumer, invoke: Invoke): void;
+  stop(): Promise<void>;
+}
+
+export interface LocalStreamsOptions {
+  capture: ChangeCapture;
+  tableName: string;
+  region: string;
+  consumers: readonly StreamConsumer[];
+  ttlAttribute: string;
+  now: () => number;
+  /** Interval of the TTL sweep (AWS deletes expired items within days; locally every minute). */
+  ttlSweepIntervalMs?: number;
+  retryBaseMs?: number;
+}
+
+/**
+ * Invokes `functions/<group>/<name>.ts`'s `handler` as Lambda would. The module is imported on the
+ * first delivery (a cold start), so the runtime's own start-up does not wait for it.
+ */
+function lazyInvoke(fn: string): Invoke {
+  let handler: Promise<StreamHandler> | undefined;
+  return async (event) => {
+    const [group, name] = fn.split('/');
+    handler ??= import(`../../functions/${group}/${name}.ts`).then(
+      (mod: { handler: StreamHandler }) => mod.handler,
+    );
+    return (await handler)(event, lambdaContext(fn.replace('/', '-'), 900_000));
+  };
+}
+
+/**
+ * Starts the local stand-in for DynamoDB Streams + Lambda event source mappings: every change the
+ * capture sees on `tableName` becomes a real-shaped `DynamoDBRecord`, fanned out to each consumer
+ * (filtered, batched, in order per partition key, retried), and a timer sweeps expired items.
+ */
+export async function startLocalStreams(options: LocalStreamsOptions): Promise<LocalStreams> {
+  const identity: StreamIdentity = {
+    region: options.region,
+    accountId: '000000000000',
+    label: new Date(options.now()).toISOString().replace(/Z$/, ''),
+  };
+  const failed: FailedBatch[] = [];
+  const runners: ConsumerRunner[] = [];
+  const listeners = new Set<(record: DynamoDBRecord) => void>();
+  const delivery = { retryBaseMs: options.retryBaseMs ?? 100, onFailure: (f: FailedBatch) => failed.push(f) };
+  for (const consumer of options.consumers) {
+    runners.push(new ConsumerRunner(consumer, lazyInvoke(consumer.fn), delivery));
+  }
+  const unsubscribe = options.capture.onChange((change) => {
+    if (change.tableName !== options.tableName) return;
+    const record = toStreamRecord(change, identity);
+    for (const listener of listeners) listener(record);
+    for (const runner of runners) runner.push(record, change.partitionKey);
+  });
+  const sweepNow = () =>
+    sweepExpired(options.capture, {
+      tableName: options.tableName,
+      ttlAttribute: options.ttlAttribute,
+      nowMs: options.now(),
+    });
+  const timer = setInterval(() => {
+    sweepNow().catch((error: unknown) => logger.warn('TTL sweep failed', { error: describeError(error) }));
+  }, options.ttlSweepIntervalMs ?? 60_000);
+  timer.unref();
+  return {
+    async idle() {
+      // A delivery can write items whose records another consumer needs: wait until all are quiet.
+      while (!runners.every((r) => r.isIdle())) await Promise.all(runners.map((r) => r.idle()));
+    },
+    sweepNow,
+    failures: () => failed,
+    onRecord(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    addConsumer(consumer, invoke) {
+      runners.push(new ConsumerRunner(consumer, invoke, delivery));
+    },
+    async stop() {
+      clearInterval(timer);
+      unsubscribe();
+      await Promise.all(runners.map((r) => r.stop()));
+    },
+  };
+}

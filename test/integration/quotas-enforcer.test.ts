@@ -1,0 +1,190 @@
+import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enforceQuotas } from '../../lib/services/quotas/enforcer.js';
+import { QUOTA_EVENT } from '../../lib/services/quotas/notify.js';
+import { COUNTER_FIELDS } from '../../lib/services/usage/counters.js';
+import { recordUsage } from '../../lib/services/usage/record.js';
+import { keys } from '../../lib/store/keys.js';
+import { startUsageGateway, type UsageGateway, usageEvent } from './usage-fixtures.js';
+
+const T0 = Date.parse('2031-06-01T13:00:00.000Z');
+const DIME = 100_000_000;
+
+let t: UsageGateway;
+let live: string; // a provider whose records come from real usage
+let synthetic: string; // a provider whose records the test builds
+let liveQuota: string;
+let syntheticQuota: string;
+const captured: DynamoDBRecord[] = [];
+
+/** A stream record of an hourly counter, as `recordUsage` would have produced it. */
+function hourlyRecord(input: {
+  apiKeyId: string;
+  requests: number;
+  seq: number;
+  poison?: boolean;
+}): DynamoDBRecord {
+  const dims = keys.usageDimensions({ modelId: 'm-1', apiKeyId: input.apiKeyId, serviceType: 'llm' });
+  const key = keys.usageCounter({
+    providerId: synthetic,
+    granularity: 'H',
+    bucket: '2031-06-01T13',
+    dimensions: dims,
+    shard: 0,
+  });
+  const image: Record<string, AttributeValue> = { pk: { S: key.pk }, sk: { S: key.sk } };
+  for (const f of COUNTER_FIELDS) image[f] = { N: '0' };
+  Object.assign(image, {
+    requests: input.poison ? { S: 'lots' } : { N: String(input.requests) },
+    cost_nanos: { N: String(input.requests * DIME) },
+    provider_id: { S: synthetic },
+    model_id: { S: 'm-1' },
+    api_key_id: { S: input.apiKeyId },
+    service_type: { S: 'llm' },
+    hour: { S: '2031-06-01T13' },
+    shard: { N: '0' },
+  });
+  return {
+    eventID: `synthetic-${input.seq}`,
+    eventName: input.requests === 1 ? 'INSERT' : 'MODIFY',
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'us-east-1',
+    dynamodb: {
+      Keys: { pk: { S: key.pk }, sk: { S: key.sk } },
+      NewImage: image,
+      SequenceNumber: `9${String(input.seq).padStart(20, '0')}`,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/gateway/stream/test',
+  };
+}
+
+/** Everything the enforcer writes for a provider and a quota, and the events it sent. */
+async function snapshot(providerId: string, quotaId: string) {
+  const rollups = await t.deps.table.queryAll({
+    partition: keys.usageRollupRange(providerId, 'D', '', '').pk,
+  });
+  const states = await t.deps.table.queryAll({ partition: keys.quota(quotaId).pk });
+  const events = t.events
+    .published()
+    .filter((e) => e.type === QUOTA_EVENT && e.detail.quota_id === quotaId).length;
+  return JSON.stringify({ rollups: rollups.filter((i) => !String(i.sk).startsWith('H')), states, events });
+}
+
+async function quota(providerId: string, limit: number): Promise<string> {
+  const res = await t.gw.call('POST', '/api/quotas', {
+    body: { provider_id: providerId, scope: 'provider', quota_type: 'daily_cost', limit_value: limit },
+  });
+  expect(res.status).toBe(201);
+  return res.json.id;
+}
+
+beforeAll(async () => {
+  t = await startUsageGateway(T0);
+  live = await t.provider('enforcer-live');
+  synthetic = await t.provider('enforcer-synthetic');
+  await t.model(live, {
+    model_id: 'm-1',
+    model_type: 'llm',
+    pricing: { input_per_1m: 1, effective_from: '2031-01-01T00:00:00Z' },
+  });
+  liveQuota = await quota(live, 1);
+  syntheticQuota = await quota(synthetic, 1);
+  t.gw.runtime.streams?.onRecord((r) => {
+    if (r.dynamodb?.Keys?.pk?.S === `USAGE#${live}` && r.dynamodb.Keys.sk?.S?.startsWith('H#'))
+      captured.push(r);
+  });
+  for (let i = 0; i < 12; i++) {
+    const usage = { input_tokens: 100_000, output_tokens: 0, cached_input_tokens: 0 };
+    await recordUsage(
+      t.deps,
+      usageEvent({ at: t.clock.now(), providerId: live, modelId: 'm-1', apiKeyId: `key_${i % 3}`, usage }),
+    );
+  }
+  await t.settle();
+});
+
+afterAll(async () => {
+  await t.stop();
+});
+
+describe('quota enforcer: a stream consumer that replays safely', () => {
+  it('processed the live records: exceeded, with one event per state change', async () => {
+    expect(captured).toHaveLength(12);
+    expect(await t.deps.table.get(keys.quotaState(liveQuota, '2031-06-01'))).toMatchObject({
+      state: 'exceeded',
+      used: 12 * DIME,
+    });
+    const events = t.events
+      .published()
+      .filter((e) => e.type === QUOTA_EVENT && e.detail.quota_id === liveQuota);
+    // Batches may carry the usage past both thresholds at once: one event per change, never repeated.
+    const states = events.map((e) => e.detail.state);
+    expect(states.at(-1)).toBe('exceeded');
+    expect(new Set(states).size).toBe(states.length);
+  });
+
+  it('leaves the same state when the batch is replayed three times, in order or reversed', async () => {
+    const before = await snapshot(live, liveQuota);
+    for (let i = 0; i < 3; i++)
+      expect(await enforceQuotas(t.deps, captured)).toEqual({ batchItemFailures: [] });
+    expect(await enforceQuotas(t.deps, [...captured].reverse())).toEqual({ batchItemFailures: [] });
+    expect(await snapshot(live, liveQuota)).toBe(before);
+  });
+
+  it('reports only a poison record; the rest of the batch is applied', async () => {
+    const batch = [
+      hourlyRecord({ apiKeyId: 'key_a', requests: 1, seq: 1 }),
+      hourlyRecord({ apiKeyId: 'key_a', requests: 2, seq: 2 }),
+      hourlyRecord({ apiKeyId: 'key_b', requests: 9, seq: 3, poison: true }),
+      hourlyRecord({ apiKeyId: 'key_b', requests: 3, seq: 4 }),
+      {
+        ...hourlyRecord({ apiKeyId: 'key_c', requests: 1, seq: 5 }),
+        dynamodb: {
+          ...hourlyRecord({ apiKeyId: 'key_c', requests: 1, seq: 5 }).dynamodb,
+          NewImage: undefined,
+        },
+      },
+    ] as DynamoDBRecord[];
+    const response = await enforceQuotas(t.deps, batch);
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: batch[2]!.dynamodb!.SequenceNumber },
+      { itemIdentifier: batch[4]!.dynamodb!.SequenceNumber },
+    ]);
+    const state = await t.deps.table.get(keys.quotaState(syntheticQuota, '2031-06-01'));
+    expect(state).toMatchObject({ used: 5 * DIME, state: 'ok' }); // key_a: 2 calls, key_b: 3 calls
+    const before = await snapshot(synthetic, syntheticQuota);
+    for (let i = 0; i < 3; i++) await enforceQuotas(t.deps, batch);
+    expect(await snapshot(synthetic, syntheticQuota)).toBe(before);
+  });
+
+  it('reports the first record of a scope whose evaluation failed, and heals on the retry', async () => {
+    const batch = [
+      hourlyRecord({ apiKeyId: 'key_a', requests: 5, seq: 10 }),
+      hourlyRecord({ apiKeyId: 'key_b', requests: 4, seq: 11 }),
+    ];
+    const client = t.deps.table.client;
+    const send = client.send.bind(client);
+    client.send = ((command: { input?: { Key?: { pk?: string; sk?: string } } }, ...rest: unknown[]) => {
+      if (
+        command.input?.Key?.pk === `QUOTA#${syntheticQuota}` &&
+        command.input.Key.sk?.startsWith('STATE#')
+      ) {
+        return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+      }
+      return (send as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as typeof client.send;
+    try {
+      const response = await enforceQuotas(t.deps, batch);
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: batch[0]!.dynamodb!.SequenceNumber }]);
+    } finally {
+      client.send = send;
+    }
+    expect(await enforceQuotas(t.deps, batch)).toEqual({ batchItemFailures: [] });
+    expect(await t.deps.table.get(keys.quotaState(syntheticQuota, '2031-06-01'))).toMatchObject({
+      used: 9 * DIME,
+      state: 'soft_exceeded',
+    });
+  });
+});

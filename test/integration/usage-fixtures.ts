@@ -1,0 +1,86 @@
+/**
+ * Shared set-up of the usage and quota tests: a gateway whose clock the test moves (it keeps
+ * ticking in real time, so caches age), providers and priced models made over the API, and
+ * direct reads of counters.
+ */
+import { LocalEventBus } from '../../lib/events/bus.js';
+import { type Deps, getDeps } from '../../lib/runtime/deps.js';
+import type { UsageEvent } from '../../lib/services/usage/record.js';
+import { keys } from '../../lib/store/keys.js';
+import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
+
+/** A clock that starts at `start` and ticks with real time; `set` and `advance` jump it. */
+export class TestClock {
+  private offset: number;
+  constructor(start: number) {
+    this.offset = start - Date.now();
+  }
+  now = () => Date.now() + this.offset;
+  set(at: number): void {
+    this.offset = at - Date.now();
+  }
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+export interface UsageGateway {
+  gw: TestGateway;
+  clock: TestClock;
+  deps: Deps;
+  events: LocalEventBus;
+  /** Waits until the change stream has delivered everything written so far. */
+  settle(): Promise<void>;
+  provider(name: string): Promise<string>;
+  model(providerId: string, body: Record<string, unknown>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startUsageGateway(
+  start: number,
+  env: Record<string, string> = {},
+): Promise<UsageGateway> {
+  const clock = new TestClock(start);
+  const gw = await startTestGateway(env, { now: clock.now });
+  const deps = getDeps();
+  if (!(deps.events instanceof LocalEventBus)) throw new Error('the local runtime has a local event bus');
+  const streams = gw.runtime.streams;
+  if (!streams) throw new Error('the local runtime has a change stream');
+  return {
+    gw,
+    clock,
+    deps,
+    events: deps.events,
+    settle: () => streams.idle(),
+    async provider(name) {
+      const res = await gw.call('POST', '/api/providers', { body: providerBody(name) });
+      if (res.status !== 201) throw new Error(`provider: ${res.status} ${res.text}`);
+      return res.json.id as string;
+    },
+    async model(providerId, body) {
+      const res = await gw.call('POST', `/api/providers/${providerId}/models`, { body });
+      if (res.status !== 201) throw new Error(`model: ${res.status} ${res.text}`);
+    },
+    stop: () => gw.stop(),
+  };
+}
+
+/** Sums a counter field over every hourly counter (all shards) of a provider. */
+export async function hourlySum(deps: Deps, providerId: string, field: string): Promise<number> {
+  const range = keys.usageRangeOfProvider(providerId, 'H');
+  const items = await deps.table.queryAll({ partition: range.pk, skPrefix: range.prefix });
+  return items.reduce((sum, item) => sum + Number(item[field] ?? 0), 0);
+}
+
+/** A usage event with defaults. */
+export function usageEvent(over: Partial<UsageEvent> & Pick<UsageEvent, 'at' | 'providerId'>): UsageEvent {
+  return {
+    modelId: 'gpt-4o',
+    apiKeyId: 'key_test',
+    serviceType: 'llm',
+    usage: { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0 },
+    latencyMs: 100,
+    outcome: 'success',
+    ...over,
+  };
+}
