@@ -1,0 +1,8 @@
+import { defineHandler } from '../../lib/http/handler.js';
+import type { IncidentListQuery } from '../../lib/schemas/incidents.js';
+import { listIncidents } from '../../lib/services/incidents/service.js';
+
+export const handler = defineHandler<unknown, IncidentListQuery>(
+  'GET /api/incidents',
+  ({ deps, query, principal }) => listIncidents(deps, query, principal),
+);
