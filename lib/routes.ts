@@ -1,7 +1,15 @@
+import { aiRoutes } from './routes/ai.js';
+import { credentialRoutes } from './routes/credentials.js';
+import { healthRoutes } from './routes/health.js';
+import { incidentRoutes } from './routes/incidents.js';
+import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
 import { providerRoutes } from './routes/providers.js';
+import { quotaRoutes } from './routes/quotas.js';
+import { routingRoutes } from './routes/routing.js';
 import { systemRoutes } from './routes/system.js';
 import type { Route } from './routes/types.js';
+import { usageRoutes } from './routes/usage.js';
 
 export type { HttpMethod, Route } from './routes/types.js';
 
@@ -10,7 +18,19 @@ export type { HttpMethod, Route } from './routes/types.js';
  * OpenAPI description is generated from them. Each area keeps its routes in `lib/routes/<area>.ts`;
  * add a new area's list here.
  */
-export const ROUTES: readonly Route[] = [...systemRoutes, ...providerRoutes, ...modelRoutes];
+export const ROUTES: readonly Route[] = [
+  ...systemRoutes,
+  ...providerRoutes,
+  ...modelRoutes,
+  ...credentialRoutes,
+  ...keyRoutes,
+  ...routingRoutes,
+  ...healthRoutes,
+  ...incidentRoutes,
+  ...usageRoutes,
+  ...quotaRoutes,
+  ...aiRoutes,
+];
 
 /** `METHOD path`, the identity of a route. */
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { TABLE_SCHEMA } from '../lib/store/table-schema.js';
+import type { ChangeCapture } from './change-stream/capture.js';
 
 /** A running embedded DynamoDB: its endpoint and how to stop it (flushing LevelDB). */
 export interface EmbeddedDynamo {
@@ -21,13 +22,17 @@ export interface EmbeddedDynamo {
  * Starts dynalite on a free loopback port. With `dataDir` it persists under `<dataDir>/dynamodb`
  * (a restart keeps the data); without, it is in memory (tests).
  */
-export async function startEmbeddedDynamo(options: { dataDir?: string } = {}): Promise<EmbeddedDynamo> {
+export async function startEmbeddedDynamo(
+  options: { dataDir?: string; capture?: ChangeCapture } = {},
+): Promise<EmbeddedDynamo> {
   let path: string | undefined;
   if (options.dataDir) {
     path = join(options.dataDir, 'dynamodb');
     mkdirSync(path, { recursive: true });
   }
-  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const start = () => dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // With a capture, every item write is recorded for the local change stream (local/change-stream).
+  const server = options.capture ? options.capture.install(start) : start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

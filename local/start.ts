@@ -3,11 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { handler as authorizer } from '../functions/auth/authorizer.js';
+import { handleScheduledEvent } from '../functions/health/scheduled-check.js';
 import { loadConfig, resetConfig } from '../lib/config.js';
 import { logger } from '../lib/observability.js';
+import { setProviderDeps } from '../lib/providers/index.js';
 import { createDeps, setDeps } from '../lib/runtime/deps.js';
+import { ensureMockProvider } from '../lib/services/catalog/mock.js';
+import { startIntervalSchedule } from '../lib/services/health/schedule.js';
+import { TABLE_SCHEMA } from '../lib/store/table-schema.js';
+import { STREAM_CONSUMERS } from '../lib/streams/consumers.js';
 import { resolveLocalAdminKey } from './admin-key.js';
 import { removeRunFile, writeRunFile } from './attach.js';
+import { ChangeCapture, type LocalStreams, startLocalStreams } from './change-stream/index.js';
 import { ensureTable, startEmbeddedDynamo } from './dynamo.js';
 import { createGatewayServer } from './gateway-server.js';
 
@@ -16,6 +23,8 @@ export interface LocalRuntime {
   adminKey: string;
   adminKeyCreated: boolean;
   dataDir: string;
+  /** The table's change stream delivered to the stream consumers (embedded DynamoDB only). */
+  streams: LocalStreams | undefined;
   /** Stops the HTTP server, then the embedded DynamoDB (flushing it to disk). */
   close(): Promise<void>;
 }
@@ -25,23 +34,45 @@ export interface LocalRuntime {
  * `DYNAMODB_ENDPOINT` names another), the table as the stack defines it, and the HTTP server.
  * `env` is the environment to read (tests pass their own; `PORT=0` picks a free port).
  */
-export async function startLocalRuntime(env: NodeJS.ProcessEnv = process.env): Promise<LocalRuntime> {
+export async function startLocalRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { now?: () => number } = {},
+): Promise<LocalRuntime> {
+  const now = options.now ?? Date.now;
   const dataDir = resolve(env.DATA_DIR || '.data');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const admin = resolveLocalAdminKey(dataDir, env.ADMIN_API_KEY?.trim() || undefined);
-  const dynamo = env.DYNAMODB_ENDPOINT ? undefined : await startEmbeddedDynamo({ dataDir });
+  const capture = env.DYNAMODB_ENDPOINT ? undefined : new ChangeCapture(now);
+  const dynamo = env.DYNAMODB_ENDPOINT ? undefined : await startEmbeddedDynamo({ dataDir, capture });
   const config = loadConfig({
     ...env,
     GATEWAY_RUNTIME: 'local',
     DATA_DIR: dataDir,
     ADMIN_API_KEY: admin.key,
     DYNAMODB_ENDPOINT: env.DYNAMODB_ENDPOINT || dynamo?.endpoint,
+    // Locally a revoked key stops at once unless the caller asks for the AWS behaviour.
+    AUTH_CACHE_TTL_SECONDS: env.AUTH_CACHE_TTL_SECONDS || '0',
   });
   resetConfig(config);
+  setProviderDeps(undefined); // rebuilt from this configuration on first use
   logger.setLogLevel(config.LOG_LEVEL.toUpperCase() as 'INFO');
-  const deps = createDeps(config);
+  const deps = createDeps(config, now);
   setDeps(deps);
   await ensureTable(deps.table.client as unknown as DynamoDBClient, config.TABLE_NAME);
+  await deps.apiKeyPepper(); // creates DATA_DIR/api-key-pepper (0600) on first start
+  if (config.MOCK_PROVIDER === 'on') {
+    await ensureMockProvider(deps, { keyId: 'local-runtime', requestId: 'startup', sourceIp: '' });
+  }
+  const streams = capture
+    ? await startLocalStreams({
+        capture,
+        tableName: config.TABLE_NAME,
+        region: config.AWS_REGION,
+        consumers: STREAM_CONSUMERS,
+        ttlAttribute: TABLE_SCHEMA.ttlAttribute,
+        now,
+      })
+    : undefined;
   const server = createGatewayServer({ authorizer });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((ready, fail) => {
@@ -50,16 +81,24 @@ export async function startLocalRuntime(env: NodeJS.ProcessEnv = process.env): P
   });
   const { port } = server.address() as AddressInfo;
   if (dynamo) writeRunFile(dataDir, dynamo.endpoint);
+  // The EventBridge schedule's stand-in: the same health function every HEALTH_CHECK_INTERVAL.
+  const healthSchedule =
+    config.HEALTH_SCHEDULE === 'on'
+      ? startIntervalSchedule({ intervalMs: config.HEALTH_CHECK_INTERVAL * 1000, run: handleScheduledEvent })
+      : undefined;
   return {
     url: `http://${config.HOST}:${port}`,
     adminKey: admin.key,
     adminKeyCreated: admin.created,
     dataDir,
+    streams,
     close: async () => {
+      await healthSchedule?.stop();
       await new Promise<void>((done) => {
         server.close(() => done());
         server.closeAllConnections();
       });
+      await streams?.stop();
       if (dynamo) removeRunFile(dataDir);
       await dynamo?.close();
       setDeps(undefined);

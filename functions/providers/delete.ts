@@ -1,8 +1,13 @@
-import { defineHandler } from '../../lib/http/handler.js';
-import { deleteProvider } from '../../lib/services/providers/service.js';
+import { actorOf, defineHandler } from '../../lib/http/handler.js';
+import { deleteProvider } from '../../lib/services/providers/delete.js';
 
 export const handler = defineHandler<unknown, { force?: 'true' | 'false' }, { id: string }>(
   'DELETE /api/providers/{id}',
-  ({ deps, params, query, principal }) =>
-    deleteProvider(deps, { id: params.id, force: query.force === 'true', principal }),
+  (request) =>
+    deleteProvider(request.deps, {
+      id: request.params.id,
+      force: request.query.force === 'true',
+      principal: request.principal,
+      actor: actorOf(request),
+    }),
 );

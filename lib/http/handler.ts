@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { principalFromEvent } from '../auth/principal.js';
@@ -10,7 +9,7 @@ import { type Deps, getDeps } from '../runtime/deps.js';
 import { tracingMiddleware } from '../tracing.js';
 import './lambda-streaming.js';
 import { lowerHeaders, parseBody, parseParams, parseQuery } from './request.js';
-import { errorResponse, jsonResponse } from './response.js';
+import { errorResponse, Reply, replyResponse } from './response.js';
 
 /** What a handler receives: validated input, the caller and the container's dependencies. */
 export interface HandlerRequest<B, Q, P> {
@@ -20,6 +19,8 @@ export interface HandlerRequest<B, Q, P> {
   /** Absent only on public routes. */
   principal: Principal;
   requestId: string;
+  /** `performance.now()` when the invocation began (for the gateway's own overhead). */
+  receivedAt: number;
   sourceIp: string;
   headers: Record<string, string>;
   deps: Deps;
@@ -27,17 +28,7 @@ export interface HandlerRequest<B, Q, P> {
   context: Context;
 }
 
-/**
- * A handler result with an explicit status or headers; a plain value is sent with the route's
- * status. On a streaming route the body may be a `Readable`, piped to the client as it is produced.
- */
-export class Reply {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {}
-}
+export { Reply } from './response.js';
 
 type Impl<B, Q, P> = (request: HandlerRequest<B, Q, P>) => Promise<unknown>;
 type State = { route: Route; started: number; requestId: string };
@@ -67,7 +58,7 @@ const observe = (route: Route): middy.MiddlewareObj<APIGatewayProxyEvent, APIGat
   onError: async function answerError(request) {
     const state = stateOf(request.event, route);
     const error = request.error;
-    const response = errorResponse(error, state.requestId);
+    const response = errorResponse(error, state.requestId, route.errorStyle);
     if (!(error instanceof GatewayError) || response.statusCode >= 500) {
       logger.error('request failed', { error: describeError(error), status: response.statusCode });
     }
@@ -117,20 +108,15 @@ export function defineHandler<B = unknown, Q = unknown, P = unknown>(
       params,
       principal,
       requestId: state.requestId,
+      receivedAt: state.started,
       sourceIp: event.requestContext?.identity?.sourceIp ?? '',
       headers: lowerHeaders(event),
       deps,
       event,
       context,
     });
-    if (result instanceof Reply && result.body instanceof Readable) {
-      // Streaming routes: middy pipes the body after API Gateway's prelude (status, headers).
-      const headers = { 'x-request-id': state.requestId, ...result.headers };
-      return { statusCode: result.status, headers, body: result.body as unknown as string };
-    }
-    if (result instanceof Reply)
-      return jsonResponse(result.status, result.body, state.requestId, result.headers);
-    return jsonResponse(route.successStatus, result, state.requestId);
+    const reply = result instanceof Reply ? result : new Reply(route.successStatus, result);
+    return replyResponse(reply, state.requestId);
   };
   // Tracing wraps the whole invocation; the error envelope is the last middleware to run.
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler, {

@@ -23,4 +23,6 @@ export interface Route {
   body?: z.ZodType;
   response?: z.ZodType;
   successStatus: number;
+  /** Error body shape: ours (default), or Anthropic's superset for `/v1/messages` (SDK compatibility). */
+  errorStyle?: 'anthropic';
 }

@@ -17,6 +17,7 @@ export const HEALTH_STATUSES = ['unknown', 'healthy', 'degraded', 'down'] as con
 
 export const providerType = z.enum(PROVIDER_TYPES);
 export const serviceType = z.enum(SERVICE_TYPES);
+export type ServiceType = (typeof SERVICE_TYPES)[number];
 
 const providerName = text(100).regex(
   /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/,

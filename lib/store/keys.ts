@@ -55,6 +55,12 @@ export const keys = {
     gsi1sk: credentialId,
   }),
   credentialsOfProvider: (providerId: string) => join('PROVIDER_CREDENTIALS', providerId),
+  /** gsi2: every credential, by id (creation order): what the re-wrap and sweep page through. */
+  credentialListIndex: (credentialId: string): IndexKeys => ({
+    gsi2pk: 'CREDENTIALS',
+    gsi2sk: credentialId,
+  }),
+  credentialsPartition: () => 'CREDENTIALS',
 
   // ── routing rules ───────────────────────────────────────────────────────────
   routingRule: (ruleId: string): ItemKey => ({ pk: join('RULE', ruleId), sk: 'RULE' }),
@@ -70,6 +76,21 @@ export const keys = {
     pk: join('PROVIDER', providerId),
     sk: modelId === undefined ? 'CIRCUIT' : join('CIRCUIT', modelId),
   }),
+  /**
+   * gsi1, sparse: set only while a circuit is open or half-open (removed when it closes), so the
+   * routing cache reads every non-closed circuit with one query.
+   */
+  openCircuitIndex: (providerId: string, modelId?: string): IndexKeys => ({
+    gsi1pk: 'OPEN_CIRCUITS',
+    gsi1sk: modelId === undefined ? providerId : join(providerId, modelId),
+  }),
+  openCircuitsPartition: () => 'OPEN_CIRCUITS',
+  /** Shared latency EWMA of a provider+model (least_latency): written on change and by health checks. */
+  latency: (providerId: string, modelId: string): ItemKey => ({
+    pk: join('PROVIDER', providerId),
+    sk: join('LATENCY', modelId),
+  }),
+  latencyOfProviderPrefix: () => join('LATENCY', ''),
 
   // ── rate limits (fixed one-minute windows, sharded when hot) ───────────────
   rateWindow: (scope: string, minute: string, shard: number): ItemKey => ({
@@ -78,7 +99,15 @@ export const keys = {
   }),
 
   // ── usage counters ──────────────────────────────────────────────────────────
-  /** One counter per provider × bucket × dimensions × shard; sk sorts by time within a provider. */
+  /**
+   * The dimensions part of a usage key: model, API key and service type. Model ids exclude `#`
+   * and `|` (see `modelIdSchema`); the model comes first so one model's rows share a prefix.
+   */
+  usageDimensions: (input: { modelId: string; apiKeyId: string; serviceType: string }) =>
+    `m=${input.modelId}|k=${input.apiKeyId}|s=${input.serviceType}`,
+  /** Prefix of every dimensions string of one model (model-scoped quotas). */
+  usageModelDimensionsPrefix: (modelId: string) => `m=${modelId}|`,
+  /** One hot counter per provider × hour × dimensions × shard (atomic `ADD`); sk sorts by time. */
   usageCounter: (input: {
     providerId: string;
     granularity: 'H' | 'D';
@@ -93,33 +122,99 @@ export const keys = {
     pk: join('USAGE', providerId),
     prefix: join(granularity, ''),
   }),
-  /** gsi1: every provider's counters of one day (usage across providers). */
-  usageDayIndex: (day: string, providerId: string, sk: string): IndexKeys => ({
-    gsi1pk: join('USAGE_DAY', day),
-    gsi1sk: join(providerId, sk),
+  /** Sort-key prefix of every hourly counter (the quota enforcer's stream filter). */
+  usageHourlySkPrefix: () => join('H', ''),
+  /**
+   * A rollup of one provider × dimensions over a day (`D`, bucket `yyyy-mm-dd`, one entry per hour
+   * and shard) or a month (`M`, bucket `yyyy-mm`, one entry per day), written by the stream consumer.
+   */
+  usageRollup: (input: {
+    providerId: string;
+    period: 'D' | 'M';
+    bucket: string;
+    dimensions: string;
+  }): ItemKey => ({
+    pk: join('USAGE', input.providerId),
+    sk: join(input.period, input.bucket, input.dimensions),
+  }),
+  /** A provider's rollups from bucket `from` to bucket `to` (inclusive; `sk BETWEEN lower AND upper`). */
+  usageRollupRange: (providerId: string, period: 'D' | 'M', from: string, to: string) => ({
+    pk: join('USAGE', providerId),
+    lower: join(period, from, ''),
+    upper: join(period, to, '\uffff'),
+  }),
+  /**
+   * gsi1 of rollups (usage across providers): daily rollups are grouped by month
+   * (`USAGE_DAYS#yyyy-mm`, sk `day#provider#dims`), monthly ones by year (`USAGE_MONTHS#yyyy`).
+   */
+  usageRollupIndex: (input: {
+    providerId: string;
+    period: 'D' | 'M';
+    bucket: string;
+    dimensions: string;
+  }): IndexKeys => ({
+    gsi1pk:
+      input.period === 'D'
+        ? join('USAGE_DAYS', input.bucket.slice(0, 7))
+        : join('USAGE_MONTHS', input.bucket.slice(0, 4)),
+    gsi1sk: join(input.bucket, input.providerId, input.dimensions),
+  }),
+  /** The gsi1 partition holding rollups of `bucket`, and the sk bounds of buckets `from`..`to`. */
+  usageRollupIndexRange: (period: 'D' | 'M', from: string, to: string) => ({
+    gsi1pk: period === 'D' ? join('USAGE_DAYS', from.slice(0, 7)) : join('USAGE_MONTHS', from.slice(0, 4)),
+    lower: join(from, ''),
+    upper: join(to, '\uffff'),
   }),
 
   // ── quotas ──────────────────────────────────────────────────────────────────
   quota: (quotaId: string): ItemKey => ({ pk: join('QUOTA', quotaId), sk: 'QUOTA' }),
+  /**
+   * What a quota watches, as one string: `global`, `provider:<pid>`, `model:<pid>:<model id>`,
+   * `api_key:<key id>` (every provider) or `api_key:<key id>:<pid>` (one provider).
+   */
+  quotaScopeKey: (input: {
+    scope: string;
+    providerId?: string;
+    modelId?: string;
+    apiKeyId?: string;
+  }): string => {
+    if (input.scope === 'global') return 'global';
+    if (input.scope === 'provider') return `provider:${input.providerId}`;
+    if (input.scope === 'model') return `model:${input.providerId}:${input.modelId}`;
+    return input.providerId ? `api_key:${input.apiKeyId}:${input.providerId}` : `api_key:${input.apiKeyId}`;
+  },
   /** gsi1: quotas by the scope they watch (the enforcer finds quotas of a touched scope). */
   quotaScopeIndex: (scopeKey: string, quotaId: string): IndexKeys => ({
     gsi1pk: join('QUOTA_SCOPE', scopeKey),
     gsi1sk: quotaId,
   }),
-  /** gsi2: every quota (list quotas). */
+  quotaScopePartition: (scopeKey: string) => join('QUOTA_SCOPE', scopeKey),
+  /** gsi2: every quota (list quotas; the request path's quota cache). */
   quotaListIndex: (createdAt: string, quotaId: string): IndexKeys => ({
     gsi2pk: 'QUOTAS',
     gsi2sk: join(createdAt, quotaId),
   }),
+  quotasPartition: () => 'QUOTAS',
+  /** State of one quota window (`yyyy-mm-dd` or `yyyy-mm`), written by the enforcer. */
   quotaState: (quotaId: string, window: string): ItemKey => ({
     pk: join('QUOTA', quotaId),
     sk: join('STATE', window),
   }),
+  /** gsi2: every quota's state, by window: the request path reads the current windows' states. */
+  quotaStateIndex: (window: string, quotaId: string): IndexKeys => ({
+    gsi2pk: 'QUOTA_STATES',
+    gsi2sk: join(window, quotaId),
+  }),
+  quotaStatesPartition: () => 'QUOTA_STATES',
+  /** Sort-key prefix of the states of one window in {@link keys.quotaStatesPartition}. */
+  quotaStatesOfWindowPrefix: (window: string) => join(window, ''),
   /** Strict budgets: reserved-then-settled spend of one quota window (conditional ADD). */
   quotaBudget: (quotaId: string, window: string): ItemKey => ({
     pk: join('QUOTA', quotaId),
     sk: join('BUDGET', window),
   }),
+  /** A reservation's attribute on the budget item (released exactly once at settle). */
+  quotaReservationAttribute: (reservationId: string) => `r_${reservationId}`,
 
   // ── health ──────────────────────────────────────────────────────────────────
   healthCheck: (providerId: string, checkedAt: string, checkId: string): ItemKey => ({
@@ -127,6 +222,26 @@ export const keys = {
     sk: join(checkedAt, checkId),
   }),
   healthHistoryOfProvider: (providerId: string) => join('HEALTH', providerId),
+  /**
+   * Sort-key bounds of a time range over items whose sort key starts with an ISO-8601 instant
+   * (`<iso>#<id>`): health checks, and incidents on gsi1/gsi2. Either end may be open.
+   */
+  timeRange: (fromIso?: string, toIso?: string) => ({
+    from: fromIso ?? '0000',
+    // '~' sorts after every id character, so the end instant is inclusive.
+    to: join(toIso ?? '9999', '~'),
+  }),
+  /** Derived health of a provider (counters, EWMA, last slot), under the provider so deletes cascade. */
+  providerHealthState: (providerId: string): ItemKey => ({
+    pk: join('PROVIDER', providerId),
+    sk: 'HEALTH_STATE',
+  }),
+  /** Hourly roll-up of counted checks (total / up) of a provider, for uptime over 24 h and 7 d. */
+  healthHourly: (providerId: string, hour: string): ItemKey => ({
+    pk: join('HEALTH_HOURLY', providerId),
+    sk: hour,
+  }),
+  healthHourlyOfProvider: (providerId: string) => join('HEALTH_HOURLY', providerId),
 
   // ── incidents ───────────────────────────────────────────────────────────────
   incident: (incidentId: string): ItemKey => ({ pk: join('INCIDENT', incidentId), sk: 'INCIDENT' }),
@@ -139,6 +254,7 @@ export const keys = {
     gsi2pk: join('PROVIDER_INCIDENTS', providerId),
     gsi2sk: join(openedAt, incidentId),
   }),
+  incidentsOfProvider: (providerId: string) => join('PROVIDER_INCIDENTS', providerId),
   /** At most one open automatic incident per provider: created with attribute_not_exists. */
   openIncidentLock: (providerId: string): ItemKey => ({
     pk: join('PROVIDER', providerId),
@@ -170,6 +286,14 @@ export const keys = {
     gsi2pk: 'APIKEYS',
     gsi2sk: join(createdAt, keyId),
   }),
+  /** gsi2 partition of {@link keys.apiKeyListIndex}: every key record, in creation order. */
+  apiKeysPartition: () => 'APIKEYS',
+  /**
+   * A key's record by id (strongly consistent reads): name, role, scope, status and the hashes of
+   * its live secrets. Revoke and rotate serialise on its version; the secret items copy what the
+   * authorizer needs so that authentication stays one read.
+   */
+  apiKeyRecord: (keyId: string): ItemKey => ({ pk: join('APIKEY_RECORD', keyId), sk: 'RECORD' }),
 
   /** Reverse reference: a routing rule uses a provider (checked before a provider is deleted). */
   providerRuleRef: (providerId: string, ruleId: string): ItemKey => ({

@@ -68,7 +68,8 @@ function checkEnvelope(label: string, res: { status: number; json: any; text: st
     typeof res.json?.error?.code === 'string' &&
     typeof res.json?.error?.message === 'string' &&
     typeof res.json?.error?.request_id === 'string' &&
-    Object.keys(res.json).length === 1 &&
+    // Our envelope alone; `/v1/messages` adds Anthropic's top-level `type: "error"` for its SDK.
+    Object.keys(res.json).filter((k) => !(k === 'type' && res.json.type === 'error')).length === 1 &&
     !res.text.includes(TABLE_NAME) &&
     !/\bat .+:\d+:\d+/.test(res.text) &&
     !res.text.includes(gw.adminKey);

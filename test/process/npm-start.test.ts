@@ -82,6 +82,16 @@ describe('npm start: the local runtime as a user runs it', () => {
       body: JSON.stringify({ name: 'survives-restart', provider_type: 'anthropic', service_types: ['llm'] }),
     });
     expect(created.status).toBe(201);
+    const chat = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'mock-chat', messages: [{ role: 'user', content: 'first request' }] }),
+    });
+    expect(chat.status).toBe(200);
+    expect(
+      ((await chat.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message
+        .content,
+    ).toContain('first request');
     await stop(first);
     expect(first.output()).toContain('SIGINT: stopping\nstopped\n');
     expect(first.output()).not.toMatch(/Error|Could not start/);
@@ -92,7 +102,8 @@ describe('npm start: the local runtime as a user runs it', () => {
       headers: { authorization: `Bearer ${key}` },
     });
     const body = (await list.json()) as { data: Array<{ name: string }> };
-    expect(body.data.map((p) => p.name)).toEqual(['survives-restart']);
+    // The built-in mock provider is there from the first start, so a first chat needs no key.
+    expect(body.data.map((p) => p.name).sort()).toEqual(['mock', 'survives-restart']);
     await stop(second);
     expect(second.output()).toContain('stopped\n');
   });

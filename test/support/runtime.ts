@@ -16,17 +16,28 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-/** Starts the local runtime on a free port with a fresh data folder (the real handlers, real sockets). */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+/**
+ * Starts the local runtime on a free port with a fresh data folder (the real handlers, real
+ * sockets). `options.now` replaces the clock of every service (tests move time with it).
+ */
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  options: { now?: () => number } = {},
+): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gw-test-'));
-  const runtime = await startLocalRuntime({
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: '0',
-    ADMIN_API_KEY: 'gk_test_admin_key_0123456789abcdef',
-    LOG_LEVEL: 'ERROR',
-    ...env,
-  });
+  const runtime = await startLocalRuntime(
+    {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      ADMIN_API_KEY: 'gk_test_admin_key_0123456789abcdef',
+      LOG_LEVEL: 'ERROR',
+      // Tests that want the built-in mock provider turn it on; the rest count exact provider lists.
+      MOCK_PROVIDER: 'off',
+      ...env,
+    },
+    options,
+  );
   return {
     runtime,
     url: runtime.url,

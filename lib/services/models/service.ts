@@ -7,6 +7,7 @@ import type { Item } from '../../store/table.js';
 import { type Actor, actorAttributes, canSeeModel, canSeeProvider } from '../actor.js';
 import { appendPrice } from '../pricing.js';
 import { loadProviderItem } from '../providers/service.js';
+import { invalidateRoutingSnapshot } from '../routing/snapshot.js';
 import { toModel } from './mapper.js';
 
 const NOT_FOUND = () => new NotFoundError('Model');
@@ -58,6 +59,7 @@ export async function createModel(
     () =>
       new ConflictError(`This provider already has a model "${fields.model_id}".`, { code: 'model_exists' }),
   );
+  invalidateRoutingSnapshot(deps);
   return toModel(item, nowMs);
 }
 
@@ -133,6 +135,7 @@ export async function updateModel(
     changes: { ...changes, ...actorAttributes(input.actor) },
     what: 'Model',
   });
+  invalidateRoutingSnapshot(deps);
   return toModel(updated, nowMs);
 }
 
@@ -143,4 +146,5 @@ export async function deleteModel(
 ): Promise<void> {
   await loadModelItem(deps, input.providerId, input.modelId, input.principal);
   await deps.table.delete(keys.model(input.providerId, input.modelId));
+  invalidateRoutingSnapshot(deps);
 }

@@ -8,6 +8,7 @@ import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { type Actor, actorAttributes, canSeeProvider } from '../actor.js';
 import { DEFAULT_BASE_URLS, NO_BASE_URL, REQUIRES_BASE_URL } from '../provider-defaults.js';
+import { invalidateRoutingSnapshot } from '../routing/snapshot.js';
 import { toProvider } from './mapper.js';
 import { claimName, releaseName } from './name-claims.js';
 
@@ -85,6 +86,7 @@ export async function createProvider(deps: Deps, input: ProviderCreate, actor: A
     await releaseName(deps.table, input.name, id);
     throw error;
   }
+  invalidateRoutingSnapshot(deps);
   return toProvider(item);
 }
 
@@ -162,33 +164,6 @@ export async function updateProvider(
     throw error;
   }
   if (renamed && !caseOnly) await releaseName(deps.table, String(current.name), input.id);
+  invalidateRoutingSnapshot(deps);
   return toProvider(updated);
-}
-
-/**
- * Deletes a provider and everything stored under it (models, circuit state). A provider that a
- * routing rule names is kept (409 `provider_in_use`) unless `force` is set.
- */
-export async function deleteProvider(
-  deps: Deps,
-  input: { id: string; force: boolean; principal: Principal },
-): Promise<void> {
-  const current = await loadProviderItem(deps, input.id, input.principal);
-  const refs = await deps.table.queryAll({
-    partition: keys.provider(input.id).pk,
-    skPrefix: keys.providerRuleRefPrefix(),
-  });
-  if (refs.length > 0 && !input.force) {
-    throw new ConflictError(
-      'Routing rules use this provider; remove it from them or delete with force=true.',
-      {
-        code: 'provider_in_use',
-        details: { routing_rule_ids: refs.map((r) => r.rule_id) },
-      },
-    );
-  }
-  await deps.table.delete(keys.provider(input.id), { expectedVersion: Number(current.version) });
-  const children = await deps.table.queryAll({ partition: keys.provider(input.id).pk });
-  for (const child of children) await deps.table.delete({ pk: child.pk, sk: child.sk });
-  await releaseName(deps.table, String(current.name), input.id);
 }

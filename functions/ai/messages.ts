@@ -1,0 +1,5 @@
+import type { AnthropicMessagesRequest } from '../../lib/ai/schemas/anthropic-messages.js';
+import { defineHandler } from '../../lib/http/handler.js';
+import { serveMessages } from '../../lib/services/ai/messages.js';
+
+export const handler = defineHandler<AnthropicMessagesRequest>('POST /v1/messages', serveMessages);

@@ -1,0 +1,84 @@
+import { Readable } from 'node:stream';
+import { formatSseEvent, SSE_DONE } from '../../ai/sse.js';
+import type { ChatCompletionChunk, ChatCompletionRequest } from '../../ai/types.js';
+import type { HandlerRequest } from '../../http/handler.js';
+import { Reply } from '../../http/handler.js';
+import { errorResponse } from '../../http/response.js';
+import { type ChatInvocation, type ChatStream, invokeChat } from '../../providers/index.js';
+import { deadlineFromRemaining } from '../routing/index.js';
+import { gatewayHeaders } from './headers.js';
+import { chatNeeds } from './needs.js';
+import { type AiRun, runAi } from './pipeline.js';
+
+type ChatRequest = HandlerRequest<ChatCompletionRequest, unknown, unknown>;
+
+/** Serves a chat completion over the route's providers: JSON, or an SSE stream when asked. */
+export async function serveChat(request: ChatRequest): Promise<Reply> {
+  const run = await runChat(request, request.body);
+  const headers = gatewayHeaders(run, request.receivedAt);
+  const value = run.value;
+  if (value.stream === false) {
+    await run.finish(value.usage, 'success');
+    return new Reply(200, value.response, headers);
+  }
+  const body = Readable.from(sseEvents(run, value.stream, request.requestId));
+  return new Reply(200, body, { ...headers, ...SSE_HEADERS });
+}
+
+/** Routes and calls a canonical chat request (shared by `/v1/messages`). */
+export function runChat(request: ChatRequest, body: ChatCompletionRequest): Promise<AiRun<ChatInvocation>> {
+  const { needs, inputTokens, maxOutputTokens } = chatNeeds(body);
+  const { deps } = request;
+  return runAi<ChatInvocation>({
+    deps,
+    principal: request.principal,
+    serviceType: 'llm',
+    usageServiceType: 'llm',
+    model: body.model,
+    needs,
+    inputTokens,
+    maxOutputTokens,
+    stream: body.stream === true,
+    deadlineMs: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),
+    invoke: (candidate, ticket, signal) =>
+      invokeChat({
+        provider: candidate.provider,
+        model: candidate.modelId,
+        request: { ...body, model: candidate.modelId },
+        credential: ticket.credential,
+        deadline: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),
+        signal,
+      }),
+  });
+}
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+};
+
+/**
+ * The SSE body of a streamed chat: each chunk as it arrives, then `[DONE]`. An upstream failure
+ * after the first byte can no longer fail over: it becomes an error event in our envelope. Usage
+ * is recorded from the stream's final report when it ends, or as an error when it breaks.
+ */
+async function* sseEvents(
+  run: AiRun<ChatInvocation>,
+  stream: ChatStream,
+  requestId: string,
+): AsyncGenerator<string> {
+  let completed = false;
+  try {
+    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+      yield formatSseEvent({ data: JSON.stringify(chunk) });
+    }
+    completed = true;
+    yield SSE_DONE;
+  } catch (error) {
+    yield formatSseEvent({ data: errorResponse(error, requestId).body });
+  } finally {
+    if (!completed) await stream.close().catch(() => undefined);
+    await run.finish(stream.result?.usage ?? null, completed ? 'success' : 'error');
+  }
+}

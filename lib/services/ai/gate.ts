@@ -1,0 +1,158 @@
+import type { Principal } from '../../auth/roles.js';
+import { GatewayError, ServiceUnavailableError, TooManyRequestsError } from '../../errors.js';
+import type { Credential } from '../../providers/index.js';
+import type { Deps } from '../../runtime/deps.js';
+import { reportCredentialRejected, resolveProviderSecret } from '../credentials/index.js';
+import {
+  quotaDecision,
+  type Reservation,
+  reservationAmount,
+  reserveAll,
+  settleAll,
+} from '../quotas/index.js';
+import {
+  admit,
+  type Candidate,
+  type FailoverHooks,
+  type RoutingTicket,
+  routingHooks,
+} from '../routing/index.js';
+import { recordUsage } from '../usage/record.js';
+
+/** Requests per minute a quota with `action_on_exceed: throttle` still lets through, per quota. */
+export const THROTTLED_RPM = 6;
+
+/** What a passed gate holds for one attempt. */
+export interface AiTicket {
+  credential: Credential;
+  credentialRef?: { credentialId: string; keyVersion: number };
+  reservations: Reservation[];
+  routing: RoutingTicket;
+}
+
+export interface GateContext {
+  principal: Principal;
+  /** The usage service type of the operation (`llm`, `embedding`, `rerank`, `tts`, `stt`). */
+  usageServiceType: string;
+  /** Estimated input tokens and the most output the call may produce (strict holds, TPM limits). */
+  inputTokens: number;
+  maxOutputTokens: number;
+  startedAt: number;
+}
+
+const NO_CREDENTIAL_TYPES = new Set(['mock', 'bedrock']);
+
+/** The credential to call a provider with, or a refusal that moves on to the next candidate. */
+async function credentialFor(deps: Deps, candidate: Candidate) {
+  const secret = await resolveProviderSecret(deps, candidate.provider.id);
+  if (secret) {
+    const credential: Credential =
+      secret.value === undefined ? { type: secret.type } : { type: secret.type, value: secret.value };
+    return { credential, ref: { credentialId: secret.credentialId, keyVersion: secret.keyVersion } };
+  }
+  if (NO_CREDENTIAL_TYPES.has(candidate.provider.provider_type)) {
+    return {
+      credential: {
+        type: candidate.provider.provider_type === 'bedrock' ? 'aws_iam' : 'api_key',
+      } as Credential,
+    };
+  }
+  return undefined;
+}
+
+/** Quota state of the pair: block and fallback refuse it; throttle admits a few per minute. */
+async function quotaGate(deps: Deps, candidate: Candidate, ctx: GateContext) {
+  const decision = await quotaDecision(deps, {
+    providerId: candidate.provider.id,
+    modelId: candidate.modelId,
+    apiKeyId: ctx.principal.keyId,
+  });
+  if (decision.action === 'block' || decision.action === 'fallback') {
+    const error = new TooManyRequestsError('A usage quota for this provider is exhausted.', {
+      code: 'quota_exceeded',
+      ...(decision.retryAfterSeconds ? { retryAfterSeconds: decision.retryAfterSeconds } : {}),
+    });
+    return { refused: error, retryAfterMs: (decision.retryAfterSeconds ?? 0) * 1000 };
+  }
+  if (decision.action === 'throttle' && decision.quotaId) {
+    const scope = { scope: `quota:${decision.quotaId}`, label: 'the quota', rpm: THROTTLED_RPM, tpm: null };
+    const admission = await admit(deps, { limits: [scope] });
+    if (!admission.admitted)
+      return { refused: admission.error, retryAfterMs: admission.retryAfterSeconds * 1000 };
+  }
+  if (decision.strict.length === 0) return { reservations: [] as Reservation[] };
+  const amount = await reservationAmount(deps, {
+    providerId: candidate.provider.id,
+    modelId: candidate.modelId,
+    atMs: ctx.startedAt,
+    inputTokens: ctx.inputTokens,
+    maxOutputTokens: ctx.maxOutputTokens,
+  });
+  try {
+    return { reservations: await reserveAll(deps, { quotas: decision.strict, amount }) };
+  } catch (error) {
+    if (error instanceof GatewayError && error.statusCode === 429) return { refused: error, retryAfterMs: 0 };
+    throw error;
+  }
+}
+
+/**
+ * The hooks around each upstream attempt: quota state and strict holds, the provider's credential,
+ * then routing's circuit and rate-limit gate; after it, routing's bookkeeping, an upstream 401
+ * marking the credential invalid, an error counted in usage, and the holds of a failed attempt
+ * released. `tickets` keeps the ticket of each candidate's latest attempt for settlement.
+ */
+export function aiHooks(
+  deps: Deps,
+  ctx: GateContext,
+  tickets: Map<Candidate, AiTicket>,
+): FailoverHooks<Candidate, AiTicket> {
+  const routing = routingHooks(deps, { tokens: ctx.inputTokens + ctx.maxOutputTokens });
+  return {
+    async before(candidate) {
+      const quota = await quotaGate(deps, candidate, ctx);
+      if ('refused' in quota)
+        return { allow: false, error: quota.refused as Error, retryAfterMs: quota.retryAfterMs };
+      const credential = await credentialFor(deps, candidate);
+      const release = () => settleAll(deps, quota.reservations, { costNanos: 0, tokens: 0, requests: 0 });
+      if (!credential) {
+        await release();
+        const error = new ServiceUnavailableError('The provider has no usable credential.', {
+          code: 'no_credential',
+        });
+        return { allow: false, error };
+      }
+      const gate = await routing.before!(candidate);
+      if (!gate.allow) {
+        await release();
+        return gate;
+      }
+      const ticket: AiTicket = {
+        credential: credential.credential,
+        ...(credential.ref ? { credentialRef: credential.ref } : {}),
+        reservations: quota.reservations,
+        routing: gate.ticket,
+      };
+      tickets.set(candidate, ticket);
+      return { allow: true, ticket };
+    },
+    async after(candidate, report) {
+      await routing.after!(candidate, { ...report, ticket: report.ticket.routing });
+      if (report.ok) return;
+      const ref = report.ticket.credentialRef;
+      if (report.failure?.status === 401 && ref)
+        await reportCredentialRejected(deps, ref.credentialId, ref.keyVersion);
+      await settleAll(deps, report.ticket.reservations, { costNanos: 0, tokens: 0, requests: 0 });
+      await recordUsage(deps, {
+        at: ctx.startedAt,
+        providerId: candidate.provider.id,
+        modelId: candidate.modelId,
+        apiKeyId: ctx.principal.keyId,
+        serviceType: ctx.usageServiceType,
+        usage: { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0 },
+        latencyMs: report.latencyMs,
+        outcome: 'error',
+      });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { Readable } from 'node:stream';
+import {
+  AnthropicStreamWriter,
+  anthropicMessageId,
+  anthropicSse,
+  anthropicToCanonical,
+  canonicalToAnthropic,
+} from '../../ai/anthropic-compat.js';
+import type { AnthropicMessagesRequest } from '../../ai/schemas/anthropic-messages.js';
+import type { ChatCompletionChunk } from '../../ai/types.js';
+import { type HandlerRequest, Reply } from '../../http/handler.js';
+import type { ChatInvocation, ChatStream } from '../../providers/index.js';
+import { runChat, SSE_HEADERS } from './chat.js';
+import { gatewayHeaders } from './headers.js';
+import type { AiRun } from './pipeline.js';
+
+/**
+ * The Anthropic Messages API (`POST /v1/messages`) served by any provider: the request becomes
+ * canonical, the answer an Anthropic `Message` or its event stream, so the official Anthropic SDK
+ * works whichever provider the route picks.
+ */
+export async function serveMessages(request: HandlerRequest<AnthropicMessagesRequest, unknown, unknown>) {
+  const canonical = anthropicToCanonical(request.body);
+  const run = await runChat(request as never, canonical);
+  const headers = gatewayHeaders(run, request.receivedAt);
+  const value = run.value;
+  if (value.stream === false) {
+    await run.finish(value.usage, 'success');
+    return new Reply(
+      200,
+      { ...canonicalToAnthropic(value.response, value.usage), model: request.body.model },
+      headers,
+    );
+  }
+  const writer = new AnthropicStreamWriter({
+    id: anthropicMessageId(request.requestId),
+    model: request.body.model,
+  });
+  return new Reply(200, Readable.from(events(run, value.stream, writer)), { ...headers, ...SSE_HEADERS });
+}
+
+async function* events(
+  run: AiRun<ChatInvocation>,
+  stream: ChatStream,
+  writer: AnthropicStreamWriter,
+): AsyncGenerator<string> {
+  let completed = false;
+  try {
+    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>)
+      yield anthropicSse(writer.push(chunk));
+    completed = true;
+    yield anthropicSse(writer.end(stream.result?.usage ?? null));
+  } catch (error) {
+    yield anthropicSse([writer.error(error)]);
+  } finally {
+    if (!completed) await stream.close().catch(() => undefined);
+    await run.finish(stream.result?.usage ?? null, completed ? 'success' : 'error');
+  }
+}

@@ -1,0 +1,40 @@
+import type { Principal } from '../../auth/roles.js';
+import type { Deps } from '../../runtime/deps.js';
+import { canSeeModel, canSeeProvider } from '../actor.js';
+import { routingSnapshot } from '../routing/index.js';
+
+/** An entry of OpenAI's `GET /v1/models` list. */
+export interface OpenAIModel {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
+/**
+ * The models a caller can use (`GET /v1/models`, OpenAI's list format): active catalog entries of
+ * active providers within the key's scope, one entry per model id (the first provider by priority
+ * names the owner). Served from the routing cache: no read per call in steady state.
+ */
+export async function listUsableModels(deps: Deps, principal: Principal) {
+  const snapshot = await routingSnapshot(deps);
+  const byId = new Map<string, OpenAIModel & { priority: number }>();
+  for (const model of snapshot.models.values()) {
+    const provider = snapshot.providers.get(model.provider_id);
+    if (!provider || provider.status !== 'active' || !model.is_active) continue;
+    if (!canSeeProvider(principal, provider.id) || !canSeeModel(principal, model.model_id)) continue;
+    const existing = byId.get(model.model_id);
+    if (existing && existing.priority <= provider.priority) continue;
+    byId.set(model.model_id, {
+      id: model.model_id,
+      object: 'model',
+      created: Math.floor(Date.parse(model.created_at) / 1000),
+      owned_by: provider.name,
+      priority: provider.priority,
+    });
+  }
+  const data = [...byId.values()]
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map(({ priority: _p, ...entry }) => entry);
+  return { object: 'list' as const, data };
+}

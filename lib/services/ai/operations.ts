@@ -1,0 +1,87 @@
+import type { EmbeddingsRequest, RerankRequest, SpeechRequest } from '../../ai/types.js';
+import { type HandlerRequest, Reply } from '../../http/handler.js';
+import { invokeEmbeddings, invokeRerank, invokeSpeech } from '../../providers/index.js';
+import type { ServiceType } from '../../schemas/providers.js';
+import { deadlineFromRemaining } from '../routing/index.js';
+import { gatewayHeaders } from './headers.js';
+import { estimateTokens } from './needs.js';
+import { runAi } from './pipeline.js';
+
+type Invocation<R> = { response: R; usage: import('../../ai/types.js').ReportedUsage };
+
+/** Routes and serves a single-answer operation (embeddings, rerank, speech) with its usage recorded. */
+async function serveOperation<Req extends { model: string }, Res>(
+  request: HandlerRequest<Req, unknown, unknown>,
+  op: {
+    serviceType: ServiceType;
+    usageServiceType: string;
+    input: unknown;
+    invoke: (args: {
+      provider: import('../../providers/index.js').ProviderRecord;
+      model: string;
+      request: Req;
+      credential: import('../../providers/index.js').Credential;
+      deadline: number;
+      signal: AbortSignal;
+    }) => Promise<Invocation<Res>>;
+  },
+) {
+  const { deps } = request;
+  const deadline = () => deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis());
+  const run = await runAi<Invocation<Res>>({
+    deps,
+    principal: request.principal,
+    serviceType: op.serviceType,
+    usageServiceType: op.usageServiceType,
+    model: request.body.model,
+    needs: {},
+    inputTokens: estimateTokens(op.input),
+    maxOutputTokens: 0,
+    stream: false,
+    deadlineMs: deadline(),
+    invoke: (candidate, ticket, signal) =>
+      op.invoke({
+        provider: candidate.provider,
+        model: candidate.modelId,
+        request: { ...request.body, model: candidate.modelId },
+        credential: ticket.credential,
+        deadline: deadline(),
+        signal,
+      }),
+  });
+  await run.finish(run.value.usage, 'success');
+  return { run, response: run.value.response, headers: gatewayHeaders(run, request.receivedAt) };
+}
+
+/** `POST /v1/embeddings`: batched inputs, `dimensions`, float or base64 encoding. */
+export async function serveEmbeddings(request: HandlerRequest<EmbeddingsRequest, unknown, unknown>) {
+  const out = await serveOperation(request, {
+    serviceType: 'embedding',
+    usageServiceType: 'embedding',
+    input: request.body.input,
+    invoke: invokeEmbeddings,
+  });
+  return new Reply(200, out.response, out.headers);
+}
+
+/** `POST /v1/rerank`: documents ordered by relevance to a query. */
+export async function serveRerank(request: HandlerRequest<RerankRequest, unknown, unknown>) {
+  const out = await serveOperation(request, {
+    serviceType: 'rerank',
+    usageServiceType: 'rerank',
+    input: [request.body.query, request.body.documents],
+    invoke: invokeRerank,
+  });
+  return new Reply(200, out.response, out.headers);
+}
+
+/** `POST /v1/audio/speech`: text to audio, answered as binary (base64 through API Gateway). */
+export async function serveSpeech(request: HandlerRequest<SpeechRequest, unknown, unknown>) {
+  const out = await serveOperation(request, {
+    serviceType: 'speech',
+    usageServiceType: 'tts',
+    input: request.body.input,
+    invoke: invokeSpeech,
+  });
+  return new Reply(200, out.response, { ...out.headers, 'content-type': out.response.content_type });
+}

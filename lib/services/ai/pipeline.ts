@@ -1,0 +1,142 @@
+import type { NormalizedUsage } from '../../ai/types.js';
+import type { Principal } from '../../auth/roles.js';
+import { type GatewayError, NotFoundError, ServiceUnavailableError } from '../../errors.js';
+import { describeError, logger, MetricUnit, metrics } from '../../observability.js';
+import type { Deps } from '../../runtime/deps.js';
+import type { ServiceType } from '../../schemas/providers.js';
+import { settleAll } from '../quotas/index.js';
+import {
+  type AttemptControl,
+  admitRequest,
+  type Candidate,
+  executeWithFailover,
+  type RequestNeeds,
+  resolveRoute,
+} from '../routing/index.js';
+import { recordUsage } from '../usage/record.js';
+import { type AiTicket, aiHooks } from './gate.js';
+
+/** One AI operation to serve: what to route, and how to call one candidate. */
+export interface AiCall<T> {
+  deps: Deps;
+  principal: Principal;
+  serviceType: ServiceType;
+  /** Usage's service type (`llm`, `embedding`, `rerank`, `tts`, `stt`). */
+  usageServiceType: string;
+  model: string;
+  needs: RequestNeeds;
+  inputTokens: number;
+  maxOutputTokens: number;
+  stream: boolean;
+  /** Epoch ms by which an answer must have started (from the function's remaining time). */
+  deadlineMs: number;
+  signal?: AbortSignal;
+  /** Calls one candidate with its credential; must honour `signal`. */
+  invoke(candidate: Candidate, ticket: AiTicket, signal: AbortSignal, control: AttemptControl): Promise<T>;
+}
+
+/** A served operation: its value, who served it, and how to close its books. */
+export interface AiRun<T> {
+  value: T;
+  candidate: Candidate;
+  attempts: number;
+  /** Milliseconds spent in upstream calls (for a stream: until its first chunk). */
+  upstreamMs: number;
+  /**
+   * Records usage and settles strict quota holds with what the provider reported (once; a stream
+   * calls it at its end). Never throws: the caller's answer is already decided.
+   */
+  finish(usage: NormalizedUsage | null, outcome: 'success' | 'error'): Promise<void>;
+}
+
+const ZERO_USAGE = { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0 };
+
+function nothingToRoute(skipped: Array<{ reason: string }>): GatewayError {
+  const reasons = [...new Set(skipped.map((s) => s.reason))];
+  if (reasons.length === 0 || reasons.every((r) => r === 'not_in_catalog' || r === 'out_of_scope')) {
+    return new NotFoundError('Model', { details: { reasons } });
+  }
+  return new ServiceUnavailableError('No provider can serve this model now.', {
+    code: 'no_available_provider',
+    retryAfterSeconds: 1,
+    details: { reasons },
+  });
+}
+
+/**
+ * Serves one AI operation: the caller's and the gateway's rate limits, route resolution, then
+ * failover over the candidates (each gated by quotas, credentials, circuits and provider limits).
+ */
+export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
+  const { deps, principal } = call;
+  const startedAt = deps.now();
+  const tokens = call.inputTokens + call.maxOutputTokens;
+  const admission = await admitRequest(deps, { principal, tokens });
+  if (!admission.admitted) throw admission.error;
+  const route = await resolveRoute(deps, {
+    serviceType: call.serviceType,
+    model: call.model,
+    needs: call.needs,
+    principal,
+  });
+  if (route.candidates.length === 0) throw nothingToRoute(route.skipped);
+  const tickets = new Map<Candidate, AiTicket>();
+  let upstreamMs = 0;
+  const ctx = { ...call, startedAt };
+  const hooks = aiHooks(deps, ctx, tickets);
+  const result = await executeWithFailover({
+    candidates: route.candidates,
+    policy: route.policy,
+    deadlineMs: call.deadlineMs,
+    isStream: call.stream,
+    ...(call.signal ? { signal: call.signal } : {}),
+    hooks: {
+      before: hooks.before!,
+      async after(candidate, report) {
+        upstreamMs += report.latencyMs;
+        await hooks.after!(candidate, report);
+      },
+    },
+    attempt: (candidate, _n, signal, control) =>
+      call.invoke(candidate, tickets.get(candidate)!, signal, control),
+  });
+  let finished = false;
+  const ticket = tickets.get(result.candidate)!;
+  return {
+    value: result.value,
+    candidate: result.candidate,
+    attempts: result.attempts,
+    upstreamMs,
+    async finish(usage, outcome) {
+      if (finished) return;
+      finished = true;
+      try {
+        const recorded = await recordUsage(deps, {
+          at: startedAt,
+          providerId: result.candidate.provider.id,
+          modelId: result.candidate.modelId,
+          apiKeyId: principal.keyId,
+          serviceType: call.usageServiceType,
+          usage: usage ?? ZERO_USAGE,
+          latencyMs: deps.now() - startedAt,
+          outcome,
+        });
+        const used = usage ?? ZERO_USAGE;
+        await settleAll(deps, ticket.reservations, {
+          costNanos: recorded.costNanos,
+          tokens: used.input_tokens + used.output_tokens,
+          requests: 1,
+        });
+        metrics.addDimensions({
+          provider: result.candidate.provider.provider_type,
+          model: result.candidate.modelId,
+        });
+        metrics.addMetric('tokens', MetricUnit.Count, used.input_tokens + used.output_tokens);
+        metrics.addMetric('cost_usd', MetricUnit.NoUnit, recorded.costNanos / 1e9);
+        metrics.publishStoredMetrics();
+      } catch (error) {
+        logger.error('usage not recorded', { error: describeError(error) });
+      }
+    },
+  };
+}

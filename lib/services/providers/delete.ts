@@ -1,0 +1,46 @@
+import type { Principal } from '../../auth/roles.js';
+import { ConflictError } from '../../errors.js';
+import type { Deps } from '../../runtime/deps.js';
+import { keys } from '../../store/keys.js';
+import type { Actor } from '../actor.js';
+import { revokeCredential } from '../credentials/index.js';
+import { invalidateRoutingSnapshot } from '../routing/snapshot.js';
+import { releaseName } from './name-claims.js';
+import { loadProviderItem } from './service.js';
+
+/**
+ * Deletes a provider and everything stored under it (models, circuit state), and revokes its
+ * credentials. A provider that a routing rule names is kept (409 `provider_in_use`) unless `force` is set.
+ */
+export async function deleteProvider(
+  deps: Deps,
+  input: { id: string; force: boolean; principal: Principal; actor: Actor },
+): Promise<void> {
+  const current = await loadProviderItem(deps, input.id, input.principal);
+  const refs = await deps.table.queryAll({
+    partition: keys.provider(input.id).pk,
+    skPrefix: keys.providerRuleRefPrefix(),
+  });
+  if (refs.length > 0 && !input.force) {
+    throw new ConflictError(
+      'Routing rules use this provider; remove it from them or delete with force=true.',
+      {
+        code: 'provider_in_use',
+        details: { routing_rule_ids: refs.map((r) => r.rule_id) },
+      },
+    );
+  }
+  await deps.table.delete(keys.provider(input.id), { expectedVersion: Number(current.version) });
+  // Credentials live in their own partitions: revoke them, so no ciphertext outlives its provider.
+  const credentials = await deps.table.queryAll({
+    index: 'gsi1',
+    partition: keys.credentialsOfProvider(input.id),
+  });
+  for (const credential of credentials) {
+    await revokeCredential(deps, { credentialId: String(credential.id), actor: input.actor });
+  }
+  const children = await deps.table.queryAll({ partition: keys.provider(input.id).pk });
+  for (const child of children) await deps.table.delete({ pk: child.pk, sk: child.sk });
+  await releaseName(deps.table, String(current.name), input.id);
+  invalidateRoutingSnapshot(deps);
+}

@@ -1,0 +1,69 @@
+/**
+ * A test gateway for health and incident tests: the real local runtime (handlers over sockets,
+ * embedded DynamoDB) with loopback upstreams allowed, the in-process schedule off (the tests
+ * deliver scheduled events themselves), and a clock the test moves (checks, TTLs and incident
+ * durations all read it).
+ */
+
+import { handleScheduledEvent } from '../../functions/health/scheduled-check.js';
+import { getConfig } from '../../lib/config.js';
+import type { LocalEventBus } from '../../lib/events/bus.js';
+import { createDeps, type Deps, setDeps } from '../../lib/runtime/deps.js';
+import type { RunReport } from '../../lib/services/health/scheduled.js';
+import { startTestGateway, type TestGateway } from '../support/runtime.js';
+
+/** The first instant of the test clock; slot `n` is `T0 + n × interval`. */
+export const T0 = Date.parse('2031-03-01T00:00:00.000Z');
+
+export interface HealthGateway {
+  gw: TestGateway;
+  deps: Deps;
+  intervalMs: number;
+  now(): number;
+  /** Moves the clock to slot `n` and returns its ISO instant. */
+  slot(n: number): string;
+  /** The ISO instant of slot `n` (the clock stays). */
+  timeOf(n: number): string;
+  advance(ms: number): void;
+  /** Delivers one scheduled event (`id`, `time`) to the health function. */
+  deliver(id: string, time: string, budgetMs?: number): Promise<RunReport>;
+  /** `incident.*` events published so far, oldest first. */
+  incidentEvents(): Array<{ type: string; detail: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+export async function startHealthGateway(env: Record<string, string> = {}): Promise<HealthGateway> {
+  const gw = await startTestGateway({
+    ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1',
+    HEALTH_SCHEDULE: 'off',
+    ...env,
+  });
+  let clock = T0;
+  const deps = createDeps(getConfig(), () => clock);
+  setDeps(deps);
+  const intervalMs = deps.config.HEALTH_CHECK_INTERVAL * 1000;
+  return {
+    gw,
+    deps,
+    intervalMs,
+    now: () => clock,
+    slot(n) {
+      clock = T0 + n * intervalMs;
+      return new Date(clock).toISOString();
+    },
+    timeOf: (n) => new Date(T0 + n * intervalMs).toISOString(),
+    advance(ms) {
+      clock += ms;
+    },
+    deliver: (id, time, budgetMs = 10_000) => handleScheduledEvent({ id, time }, { budgetMs }),
+    incidentEvents: () =>
+      (deps.events as LocalEventBus)
+        .published()
+        .filter((e) => e.type.startsWith('incident.'))
+        .map((e) => ({ type: e.type, detail: e.detail })),
+    async stop() {
+      deps.table.client.destroy();
+      await gw.stop();
+    },
+  };
+}
