@@ -1,8 +1,8 @@
+import { cached } from '../../runtime/cache.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Quota } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
 import { windowAt } from '../usage/time.js';
-import { cached } from './cache.js';
 import { QUOTA_CACHE_MS } from './definitions.js';
 import { isQuotaItem, toQuota } from './mapper.js';
 import { currentWindow, type QuotaState, quotaCovers } from './model.js';
@@ -76,7 +76,7 @@ export async function quotaDecision(
   deps: Deps,
   call: { providerId: string; modelId: string; apiKeyId: string },
 ): Promise<QuotaDecision> {
-  const snapshot = await cached(deps, 'snapshot', QUOTA_CACHE_MS, () => loadSnapshot(deps));
+  const snapshot = await cached(deps, 'quota:snapshot', QUOTA_CACHE_MS, () => loadSnapshot(deps));
   const now = deps.now();
   const decision: QuotaDecision = { action: 'allow', strict: [], softExceeded: [] };
   for (const quota of snapshot.quotas) {

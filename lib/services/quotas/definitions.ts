@@ -1,7 +1,7 @@
+import { cached, forgetCached } from '../../runtime/cache.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Quota } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
-import { cached, forgetCached } from './cache.js';
 import { isQuotaItem, toQuota } from './mapper.js';
 
 /**
@@ -16,7 +16,7 @@ export const QUOTA_CACHE_MS = 4_000;
  * evaluates it anyway.
  */
 export function quotasOfScope(deps: Deps, scopeKey: string): Promise<Quota[]> {
-  return cached(deps, `scope:${scopeKey}`, QUOTA_CACHE_MS, async () => {
+  return cached(deps, `quota:scope:${scopeKey}`, QUOTA_CACHE_MS, async () => {
     const items = await deps.table.queryAll({ index: 'gsi1', partition: keys.quotaScopePartition(scopeKey) });
     return items
       .filter(isQuotaItem)
@@ -27,5 +27,5 @@ export function quotasOfScope(deps: Deps, scopeKey: string): Promise<Quota[]> {
 
 /** Forgets cached quota definitions and states (a quota changed in this container). */
 export function forgetQuotaCaches(deps: Deps): void {
-  forgetCached(deps);
+  forgetCached(deps, 'quota:');
 }

@@ -1,25 +1,10 @@
+import { cached, forgetCached } from '../../runtime/cache.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Pricing } from '../../schemas/models.js';
 import { keys } from '../../store/keys.js';
 import { priceAt } from '../pricing.js';
 
-interface Entry {
-  history: readonly Pricing[] | null;
-  loadedAt: number;
-  loading?: Promise<readonly Pricing[] | null>;
-}
-
-/** Price histories per container and table, so each test's gateway has its own cache. */
-const caches = new WeakMap<object, Map<string, Entry>>();
-
-function cacheOf(deps: Deps): Map<string, Entry> {
-  let cache = caches.get(deps.table);
-  if (!cache) {
-    cache = new Map();
-    caches.set(deps.table, cache);
-  }
-  return cache;
-}
+const PRICES = 'price:';
 
 async function load(deps: Deps, providerId: string, modelId: string): Promise<readonly Pricing[] | null> {
   const item = await deps.table.get(keys.model(providerId, modelId));
@@ -34,24 +19,10 @@ async function load(deps: Deps, providerId: string, modelId: string): Promise<re
  *
  * @returns the history, or null when the model is not in the catalog.
  */
-export async function priceHistory(deps: Deps, providerId: string, modelId: string) {
-  const cache = cacheOf(deps);
-  const id = `${providerId}\u0000${modelId}`;
-  const now = deps.now();
-  const ttlMs = deps.config.ROUTING_CACHE_TTL * 1000;
-  const entry = cache.get(id);
-  if (entry && !entry.loading && now - entry.loadedAt < ttlMs && now >= entry.loadedAt) return entry.history;
-  if (entry?.loading) return entry.loading;
-  const loading = load(deps, providerId, modelId);
-  cache.set(id, { history: entry?.history ?? null, loadedAt: entry?.loadedAt ?? 0, loading });
-  try {
-    const history = await loading;
-    cache.set(id, { history, loadedAt: now });
-    return history;
-  } catch (error) {
-    cache.delete(id);
-    throw error;
-  }
+export function priceHistory(deps: Deps, providerId: string, modelId: string) {
+  return cached(deps, `${PRICES}${providerId}\u0000${modelId}`, deps.config.ROUTING_CACHE_TTL * 1000, () =>
+    load(deps, providerId, modelId),
+  );
 }
 
 /** The price in force for a model at `atMs` (cached history), or null when there is none. */
@@ -62,5 +33,5 @@ export async function pricingAt(deps: Deps, input: { providerId: string; modelId
 
 /** Forgets cached prices (a model was changed in this container, or a test resets). */
 export function forgetPrices(deps: Deps): void {
-  caches.delete(deps.table);
+  forgetCached(deps, PRICES);
 }

@@ -1,4 +1,4 @@
-import type { Deps } from '../../runtime/deps.js';
+import type { Deps } from './deps.js';
 
 interface Entry {
   value?: unknown;
@@ -6,7 +6,10 @@ interface Entry {
   loading?: Promise<unknown>;
 }
 
-/** Per-container caches, one per table (each test gateway has its own). */
+/**
+ * Per-container caches of values read from the table (quota snapshots, price histories), one store
+ * per table so each test gateway has its own.
+ */
 const stores = new WeakMap<object, Map<string, Entry>>();
 
 function storeOf(deps: Deps): Map<string, Entry> {
@@ -46,7 +49,9 @@ export async function cached<T>(
   }
 }
 
-/** Drops every cached quota definition and state of this container. */
-export function forgetCached(deps: Deps): void {
-  stores.delete(deps.table);
+/** Drops this container's cached values whose key starts with `prefix` (all of them without one). */
+export function forgetCached(deps: Deps, prefix = ''): void {
+  const store = stores.get(deps.table);
+  if (!store) return;
+  for (const key of store.keys()) if (key.startsWith(prefix)) store.delete(key);
 }
