@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { decodeCursor, encodeCursor, type PageKey } from './cursor.js';
 import { isConditionFailed, translateStoreError } from './errors.js';
 import type { ItemKey } from './keys.js';
@@ -21,6 +21,8 @@ export interface PageRequest {
   index?: IndexName;
   /** Only sort keys that begin with this prefix. */
   skPrefix?: string;
+  /** Only sort keys within these inclusive bounds (time ranges); not with `skPrefix`. */
+  skRange?: { from: string; to: string };
   limit: number;
   cursor?: string | undefined;
   /** Client-side filter (never built from caller input into an expression). */
@@ -165,15 +167,21 @@ export class Table {
     }
   }
 
-  /** Every item of a partition (bounded use: small partitions such as a provider's children). */
-  async queryAll(request: Omit<PageRequest, 'limit' | 'cursor'>): Promise<Item[]> {
+  /**
+   * Every item of a partition (bounded use: small partitions such as a provider's children, a
+   * week of hourly roll-ups); stops after `maxItems`.
+   */
+  async queryAll(
+    request: Omit<PageRequest, 'limit' | 'cursor'>,
+    maxItems = Number.POSITIVE_INFINITY,
+  ): Promise<Item[]> {
     const all: Item[] = [];
     let cursor: string | undefined;
     do {
       const page = await this.queryPage({ ...request, limit: 100, cursor });
       all.push(...page.items);
       cursor = page.nextCursor ?? undefined;
-    } while (cursor);
+    } while (cursor && all.length < maxItems);
     return all;
   }
 
@@ -184,9 +192,8 @@ export class Table {
   async queryPage(request: PageRequest): Promise<Page> {
     const pkAttr = request.index ? `${request.index}pk` : 'pk';
     const skAttr = request.index ? `${request.index}sk` : 'sk';
-    let startKey: PageKey | undefined = request.cursor
-      ? decodeCursor(request.cursor, { attribute: pkAttr, value: request.partition })
-      : undefined;
+    let startKey = startKeyOf(request, pkAttr, skAttr);
+    const condition = keyCondition(request, pkAttr, skAttr);
     const items: Item[] = [];
     let lastExamined: Item | undefined;
     for (let reads = 0; reads < MAX_READS_PER_PAGE; reads++) {
@@ -195,13 +202,9 @@ export class Table {
           new QueryCommand({
             TableName: this.tableName,
             IndexName: request.index,
-            KeyConditionExpression: request.skPrefix
-              ? '#pk = :pk AND begins_with(#sk, :prefix)'
-              : '#pk = :pk',
-            ExpressionAttributeNames: request.skPrefix ? { '#pk': pkAttr, '#sk': skAttr } : { '#pk': pkAttr },
-            ExpressionAttributeValues: request.skPrefix
-              ? { ':pk': request.partition, ':prefix': request.skPrefix }
-              : { ':pk': request.partition },
+            KeyConditionExpression: condition.expression,
+            ExpressionAttributeNames: condition.names,
+            ExpressionAttributeValues: condition.values,
             ExclusiveStartKey: startKey,
             ScanIndexForward: !request.newestFirst,
             Limit: Math.min(100, request.limit + 1),
@@ -223,6 +226,41 @@ export class Table {
     // The read budget ran out on a sparse filter: resume after the last item examined.
     return { items, nextCursor: lastExamined ? encodeCursor(pageKeyOf(lastExamined, request.index)) : null };
   }
+}
+
+/** The key condition of a page request: the partition, and a sort-key prefix or range. */
+function keyCondition(request: PageRequest, pkAttr: string, skAttr: string) {
+  const names: Record<string, string> = { '#pk': pkAttr };
+  const values: Record<string, unknown> = { ':pk': request.partition };
+  let expression = '#pk = :pk';
+  if (request.skPrefix) {
+    names['#sk'] = skAttr;
+    values[':prefix'] = request.skPrefix;
+    expression += ' AND begins_with(#sk, :prefix)';
+  } else if (request.skRange) {
+    names['#sk'] = skAttr;
+    values[':from'] = request.skRange.from;
+    values[':to'] = request.skRange.to;
+    expression += ' AND #sk BETWEEN :from AND :to';
+  }
+  return { expression, names, values };
+}
+
+/**
+ * The decoded cursor, checked against the request: the partition it names, and for a range the
+ * sort key inside it (DynamoDB rejects a start key outside the key condition).
+ */
+function startKeyOf(request: PageRequest, pkAttr: string, skAttr: string): PageKey | undefined {
+  if (!request.cursor) return undefined;
+  const key = decodeCursor(request.cursor, { attribute: pkAttr, value: request.partition });
+  const sort = key[skAttr as keyof PageKey];
+  const outside =
+    (request.skRange && (sort === undefined || sort < request.skRange.from || sort > request.skRange.to)) ||
+    (request.skPrefix && !sort?.startsWith(request.skPrefix));
+  if (outside || !key.pk || !key.sk) {
+    throw new BadRequestError('The cursor is not valid for this list.', { code: 'invalid_cursor' });
+  }
+  return key;
 }
 
 /** The exclusive start key DynamoDB expects: the table key, plus the index key when querying one. */
