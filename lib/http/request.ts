@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '../errors.js';
 import type { Route } from '../routes.js';
+import { multipartBoundary, parseMultipart } from './multipart.js';
 
 /** Lower-cased single-value headers (API Gateway keeps the caller's casing). */
 export function lowerHeaders(event: Pick<APIGatewayProxyEvent, 'headers'>): Record<string, string> {
@@ -66,6 +67,7 @@ export function parseQuery(route: Route, event: APIGatewayProxyEvent): unknown {
 export function parseBody(route: Route, event: APIGatewayProxyEvent, defaultMaxBytes: number): unknown {
   if (!route.body) return undefined;
   const headers = lowerHeaders(event);
+  if (route.bodyType === 'multipart') return parseForm(route, event, route.maxBodyBytes ?? defaultMaxBytes);
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   const limit = route.maxBodyBytes ?? defaultMaxBytes;
@@ -85,4 +87,31 @@ export function parseBody(route: Route, event: APIGatewayProxyEvent, defaultMaxB
     throw new ValidationError('The request body is invalid.', { details: issueDetails(parsed.error) });
   }
   return parsed.data;
+}
+
+/**
+ * A `multipart/form-data` body: text fields validated by the route's schema (422 otherwise), file
+ * parts attached beside them by name as `{data, filename, content_type}`.
+ */
+function parseForm(route: Route, event: APIGatewayProxyEvent, limit: number): unknown {
+  const boundary = multipartBoundary(lowerHeaders(event)['content-type']);
+  if (!boundary) throw new UnsupportedMediaTypeError('multipart/form-data');
+  const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  const fields: Record<string, string> = {};
+  const files: Record<string, { data: Uint8Array; filename: string; content_type: string }> = {};
+  for (const part of parseMultipart(body, boundary, limit)) {
+    if (part.filename === undefined) fields[part.name] = part.data.toString('utf8');
+    else {
+      files[part.name] = {
+        data: part.data,
+        filename: part.filename,
+        content_type: part.contentType ?? 'application/octet-stream',
+      };
+    }
+  }
+  const parsed = route.body!.safeParse(fields);
+  if (!parsed.success) {
+    throw new ValidationError('The form is invalid.', { details: issueDetails(parsed.error) });
+  }
+  return { ...(parsed.data as object), ...files };
 }

@@ -3,8 +3,10 @@ import { anthropicMessagesRequestSchema } from '../ai/schemas/anthropic-messages
 import { chatCompletionRequestSchema } from '../ai/schemas/chat.js';
 import {
   embeddingsRequestSchema,
+  MAX_TRANSCRIPTION_BYTES,
   rerankRequestSchema,
   speechRequestSchema,
+  transcriptionFieldsSchema,
 } from '../ai/schemas/operations.js';
 import type { Route } from './types.js';
 
@@ -26,6 +28,7 @@ const chat = (path: string, fn: string, summary: string): Route => ({
   streams: true,
   summary,
   tag: 'ai',
+  uses: ['bedrock', 'credentials:decrypt'],
   maxBodyBytes: AI_MAX_BODY_BYTES,
   body: chatCompletionRequestSchema,
   successStatus: 200,
@@ -39,6 +42,7 @@ const operation = (path: string, fn: string, summary: string, body: z.ZodType): 
   streams: false,
   summary,
   tag: 'ai',
+  uses: ['bedrock', 'credentials:decrypt'],
   maxBodyBytes: AI_MAX_BODY_BYTES,
   body,
   successStatus: 200,
@@ -76,6 +80,17 @@ export const aiRoutes: Route[] = [
     rerankRequestSchema,
   ),
   operation('/v1/audio/speech', 'ai/speech', 'Text to speech (binary audio)', speechRequestSchema),
+  {
+    ...operation(
+      '/v1/audio/transcriptions',
+      'ai/transcriptions',
+      'Speech to text (multipart/form-data upload: file, model, language, prompt, response_format)',
+      transcriptionFieldsSchema,
+    ),
+    bodyType: 'multipart',
+    // Lambda's 6 MB payload limit binds first, below OpenAI's 25 MB (larger uploads: see docs).
+    maxBodyBytes: Math.min(AI_MAX_BODY_BYTES, MAX_TRANSCRIPTION_BYTES),
+  },
   {
     method: 'GET',
     path: '/v1/models',

@@ -4,6 +4,13 @@ import type { Access } from '../auth/roles.js';
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /**
+ * A capability a handler uses beyond the table, from which the CDK stack derives its grants:
+ * `bedrock` calls Bedrock runtime (Converse, InvokeModel, the health probe), `credentials:decrypt`
+ * unwraps provider credentials (and reads `secret_ref` secrets), `events` publishes to the event bus.
+ */
+export type RouteUse = 'bedrock' | 'credentials:decrypt' | 'events';
+
+/**
  * One endpoint. `fn` names the handler module `functions/<fn>.ts` (export `handler`), which is
  * also the Lambda function the stack builds for it. Paths use API Gateway resource syntax;
  * `{name+}` is greedy (model ids may contain `/`).
@@ -23,6 +30,10 @@ export interface Route {
   body?: z.ZodType;
   response?: z.ZodType;
   successStatus: number;
+  /** AWS capabilities the handler uses beyond the table (see {@link RouteUse}). */
+  uses?: readonly RouteUse[];
+  /** `multipart`: a form whose text fields `body` validates and whose files come beside them. */
+  bodyType?: 'json' | 'multipart';
   /** Error body shape: ours (default), or Anthropic's superset for `/v1/messages` (SDK compatibility). */
   errorStyle?: 'anthropic';
 }

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicFake } from '../fakes/anthropic.js';
 import { TEST_KEY } from '../fakes/harness.js';
@@ -23,7 +23,7 @@ const TINY_PNG =
 
 async function addProvider(name: string, body: Record<string, unknown>, models: string[]) {
   const created = await gw.call('POST', '/api/providers', {
-    body: { name, service_types: ['llm', 'embedding'], ...body },
+    body: { name, service_types: ['llm', 'embedding', 'speech'], ...body },
   });
   expect(created.status, created.text).toBe(201);
   const id = created.json.id as string;
@@ -32,7 +32,13 @@ async function addProvider(name: string, body: Record<string, unknown>, models: 
   });
   expect(credential.status, credential.text).toBe(201);
   for (const model of models) {
-    const type = model.includes('embed') ? 'embedding' : 'llm';
+    const type = model.includes('embed')
+      ? 'embedding'
+      : model.startsWith('tts')
+        ? 'tts'
+        : model.startsWith('whisper')
+          ? 'stt'
+          : 'llm';
     const res = await gw.call('POST', `/api/providers/${id}/models`, {
       body: { model_id: model, model_type: type, capabilities: ['streaming', 'tools', 'vision'] },
     });
@@ -49,6 +55,8 @@ beforeAll(async () => {
   await addProvider('fake-openai', { provider_type: 'openai', base_url: `${openaiOrigin}/v1` }, [
     'gpt-4o',
     'text-embedding-3-small',
+    'tts-1',
+    'whisper-1',
   ]);
   await addProvider('fake-anthropic', { provider_type: 'anthropic', base_url: anthropicOrigin }, [
     'claude-sonnet',
@@ -140,10 +148,34 @@ describe('OpenAI SDK → an Anthropic provider', () => {
       'claude-sonnet',
       'gpt-4o',
       'text-embedding-3-small',
+      'tts-1',
+      'whisper-1',
     ]);
     const embeddings = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] });
     expect(embeddings.data).toHaveLength(2);
     expect(embeddings.data[0]?.embedding.length).toBeGreaterThan(0);
+  });
+});
+
+describe('OpenAI SDK: audio', () => {
+  it('gets speech as binary audio', async () => {
+    const speech = await openai.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'Hello' });
+    const audio = Buffer.from(await speech.arrayBuffer());
+    expect(audio.length).toBeGreaterThan(0);
+    expect(openaiFake.last().path).toBe('/v1/audio/speech');
+  });
+
+  it('uploads audio for transcription as multipart', async () => {
+    const wav = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(64, 1)]);
+    const result = await openai.audio.transcriptions.create({
+      file: await toFile(wav, 'clip.wav', { type: 'audio/wav' }),
+      model: 'whisper-1',
+    });
+    expect(typeof result.text).toBe('string');
+    const upstream = openaiFake.last();
+    expect(upstream.path).toBe('/v1/audio/transcriptions');
+    expect(String(upstream.headers['content-type'])).toMatch(/^multipart\/form-data/);
+    expect(upstream.body.includes(wav)).toBe(true);
   });
 });
 

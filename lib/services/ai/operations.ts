@@ -1,6 +1,12 @@
-import type { EmbeddingsRequest, RerankRequest, SpeechRequest } from '../../ai/types.js';
+import type {
+  EmbeddingsRequest,
+  RerankRequest,
+  SpeechRequest,
+  TranscriptionRequest,
+} from '../../ai/types.js';
+import { ValidationError } from '../../errors.js';
 import { type HandlerRequest, Reply } from '../../http/handler.js';
-import { invokeEmbeddings, invokeRerank, invokeSpeech } from '../../providers/index.js';
+import { invokeEmbeddings, invokeRerank, invokeSpeech, invokeTranscription } from '../../providers/index.js';
 import type { ServiceType } from '../../schemas/providers.js';
 import { deadlineFromRemaining } from '../routing/index.js';
 import { gatewayHeaders } from './headers.js';
@@ -84,4 +90,27 @@ export async function serveSpeech(request: HandlerRequest<SpeechRequest, unknown
     invoke: invokeSpeech,
   });
   return new Reply(200, out.response, { ...out.headers, 'content-type': out.response.content_type });
+}
+
+/** `POST /v1/audio/transcriptions`: a multipart audio upload transcribed to text. */
+export async function serveTranscription(request: HandlerRequest<TranscriptionRequest, unknown, unknown>) {
+  if (!request.body.file?.data?.length) {
+    throw new ValidationError('The form is invalid.', {
+      details: [{ field: 'file', message: 'an audio file is required' }],
+    });
+  }
+  const out = await serveOperation(request, {
+    serviceType: 'speech',
+    usageServiceType: 'stt',
+    input: request.body.prompt ?? '',
+    invoke: invokeTranscription,
+  });
+  const format = request.body.response_format;
+  if (format === 'text' || format === 'srt' || format === 'vtt') {
+    return new Reply(200, out.response.body_text ?? out.response.text, {
+      ...out.headers,
+      'content-type': 'text/plain; charset=utf-8',
+    });
+  }
+  return new Reply(200, out.response, out.headers);
 }
