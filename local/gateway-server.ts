@@ -14,6 +14,7 @@ import { describeError, logger } from '../lib/observability.js';
 import { lambdaContext, toAuthorizerEvent, toProxyEvent } from './event.js';
 import { createResponseStream } from './response-stream.js';
 import { matchRoute } from './router.js';
+import { serveStatic } from './static-files.js';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 type StreamingHandler = (event: APIGatewayProxyEvent, stream: Writable, context: Context) => Promise<void>;
@@ -90,7 +91,11 @@ export function createGatewayServer(options: { authorizer: Authorizer }): Server
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const match = matchRoute(req.method ?? 'GET', url.pathname);
-      if (match.kind === 'not_found') throw new GatewayError(404, 'route_not_found', 'No such route.');
+      if (match.kind === 'not_found') {
+        // The operator dashboard's files, for GETs no API route claims.
+        if (await serveStatic(res, { method: req.method ?? 'GET', pathname: url.pathname })) return;
+        throw new GatewayError(404, 'route_not_found', 'No such route.');
+      }
       if (match.kind === 'method_not_allowed') {
         throw new GatewayError(405, 'method_not_allowed', 'Method not allowed on this route.', {
           headers: { allow: match.allowed.join(', ') },

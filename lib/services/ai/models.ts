@@ -21,7 +21,7 @@ export async function listUsableModels(deps: Deps, principal: Principal) {
   const byId = new Map<string, OpenAIModel & { priority: number }>();
   for (const model of snapshot.models.values()) {
     const provider = snapshot.providers.get(model.provider_id);
-    if (!provider || provider.status !== 'active' || !model.is_active) continue;
+    if (provider?.status !== 'active' || !model.is_active) continue;
     if (!canSeeProvider(principal, provider.id) || !canSeeModel(principal, model.model_id)) continue;
     const existing = byId.get(model.model_id);
     if (existing && existing.priority <= provider.priority) continue;

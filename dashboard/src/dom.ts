@@ -1,0 +1,48 @@
+/** A tiny element builder: text children are escaped by the DOM, never parsed as HTML. */
+type Child = Node | string | number | null | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number | boolean | EventListener | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    if (typeof value === 'function') el.addEventListener(name.slice(2).toLowerCase(), value);
+    else el.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+/** A table with a caption; `rows` are cells already built. */
+export function table(caption: string, head: string[], rows: Child[][]): HTMLTableElement {
+  return h(
+    'table',
+    {},
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((c) => h('td', {}, c))))),
+  );
+}
+
+/** An honest empty state: what is missing and why. */
+export function empty(message: string): HTMLParagraphElement {
+  return h('p', { class: 'empty' }, message);
+}
+
+/** A status pill whose meaning is in its text, not only its colour. */
+export function pill(value: string): HTMLSpanElement {
+  return h('span', { class: `pill pill-${value.replace(/[^a-z_]/g, '')}` }, value.replace(/_/g, ' '));
+}
+
+export function when(iso: string | null | undefined): string {
+  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '—';
+}
+
+export const usd = (n: number): string =>
+  n.toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2 });

@@ -1,0 +1,78 @@
+import { api, list } from '../api.js';
+import { empty, h, pill, table, when } from '../dom.js';
+
+interface Incident {
+  id: string;
+  provider_id: string;
+  title: string;
+  severity: string;
+  status: 'open' | 'acknowledged' | 'resolved';
+  source: string;
+  opened_at: string;
+  duration_seconds: number;
+  version: number;
+}
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** Incidents newest first; open ones can be acknowledged and any unresolved one resolved. */
+export async function incidentsView(refresh: () => void): Promise<HTMLElement> {
+  const [incidents, providers] = await Promise.all([
+    list<Incident>('/api/incidents?limit=50'),
+    list<{ id: string; name: string }>('/api/providers?limit=100'),
+  ]);
+  if (incidents.data.length === 0)
+    return empty('No incidents recorded. Providers have had none, or none were opened.');
+  const names = new Map(providers.data.map((p) => [p.id, p.name]));
+  const status = h('p', { role: 'status', class: 'help' });
+  const act = async (inc: Incident, next: 'acknowledged' | 'resolved') => {
+    try {
+      await api('PATCH', `/api/incidents/${inc.id}`, { status: next, version: inc.version });
+      refresh();
+    } catch (error) {
+      status.textContent = `Could not update “${inc.title}”: ${error instanceof Error ? error.message : error}`;
+    }
+  };
+  const rows = incidents.data.map((inc) => [
+    h('span', { class: 'strong' }, inc.title),
+    names.get(inc.provider_id) ?? inc.provider_id,
+    pill(inc.severity),
+    pill(inc.status),
+    when(inc.opened_at),
+    duration(inc.duration_seconds),
+    h(
+      'span',
+      { class: 'actions' },
+      inc.status === 'open' &&
+        h(
+          'button',
+          {
+            type: 'button',
+            'aria-label': `Acknowledge ${inc.title}`,
+            onclick: () => act(inc, 'acknowledged'),
+          },
+          'Acknowledge',
+        ),
+      inc.status !== 'resolved' &&
+        h(
+          'button',
+          { type: 'button', 'aria-label': `Resolve ${inc.title}`, onclick: () => act(inc, 'resolved') },
+          'Resolve',
+        ),
+    ),
+  ]);
+  return h(
+    'section',
+    { 'aria-label': 'Incidents' },
+    status,
+    table(
+      `${incidents.data.length} incident(s), newest first${incidents.hasMore ? ' (first page)' : ''}`,
+      ['Title', 'Provider', 'Severity', 'Status', 'Opened', 'Duration', 'Actions'],
+      rows,
+    ),
+  );
+}
