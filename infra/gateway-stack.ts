@@ -6,24 +6,38 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ROUTES, type Route, routeKey } from '../lib/routes.js';
+import { STREAM_CONSUMERS, type StreamConsumer } from '../lib/streams/consumers.js';
 import { GatewayAlarms } from './constructs/alarms.js';
+import { grantBedrock } from './constructs/bedrock.js';
 import { CredentialKey } from './constructs/credential-key.js';
+import { GatewayEventBus } from './constructs/event-bus.js';
 import { BUFFERED_TIMEOUT, GatewayFunction, MAX_TIMEOUT } from './constructs/gateway-function.js';
 import { GatewayTable } from './constructs/gateway-table.js';
+import { HealthSchedule } from './constructs/health-schedule.js';
 import { GatewayRestApi, type ThrottleSettings } from './constructs/rest-api.js';
 import { GatewaySecrets } from './constructs/secrets.js';
+import { GatewayStreamConsumers } from './constructs/stream-consumers.js';
 import { FUNCTIONS_DIR } from './paths.js';
-import { functionsOf, type Need } from './route-needs.js';
+import { consumerNeeds, functionsOf, type Need, scheduledHealthCheckNeeds } from './route-needs.js';
 
 /** The authorizer's handler module, under `functions/`. */
 export const AUTHORIZER_FN = 'auth/authorizer';
+
+/** The scheduled health check's handler module, under `functions/`. */
+export const SCHEDULED_HEALTH_CHECK_FN = 'health/scheduled-check';
+
+/** `HEALTH_CHECK_INTERVAL`'s default (seconds), as in `lib/config.ts`. */
+export const DEFAULT_HEALTH_CHECK_INTERVAL = 300;
+
+/** Default timeout of streaming routes (function and STREAM integration): a long generation. */
+export const DEFAULT_STREAMING_TIMEOUT = Duration.seconds(300);
 
 export interface GatewayStackProps extends StackProps {
   /** Endpoints to build. Default: the route table, `ROUTES`. */
   routes?: readonly Route[];
   /** Stage throttling. Default 50 requests/s steady, bursts of 100. */
   throttle?: ThrottleSettings;
-  /** Timeout of streaming routes (function and integration), at most 15 minutes. Default 30 s. */
+  /** Timeout of streaming routes (function and integration), at most 15 minutes. Default 300 s. */
   streamingTimeout?: Duration;
   /** Retention of function and access logs. Default one month. */
   logRetention?: logs.RetentionDays;
@@ -36,6 +50,20 @@ export interface GatewayStackProps extends StackProps {
    * API Gateway logging). Default true; false where the account already manages it.
    */
   manageApiGatewayLoggingRole?: boolean;
+  /** Stream consumers to build. Default: `STREAM_CONSUMERS`. */
+  streamConsumers?: readonly StreamConsumer[];
+  /**
+   * `HEALTH_CHECK_INTERVAL` in seconds (5 to 86400). EventBridge schedules in whole minutes, at
+   * least one, so it is rounded up to the next minute; the function gets the rounded value.
+   * Default 300.
+   */
+  healthCheckInterval?: number;
+  /**
+   * Reserve concurrency for the stream consumers and the scheduled health check. Default true; set
+   * false in an account whose Lambda concurrency quota is low (Lambda keeps 100 unreserved, so a
+   * reservation that would leave less fails the deploy; new accounts may start at 10).
+   */
+  reserveConcurrency?: boolean;
 }
 
 /** `providers/create` → `ProvidersCreate`: a construct id that is stable for a handler module. */
@@ -69,6 +97,9 @@ export class GatewayStack extends Stack {
   readonly secrets: GatewaySecrets;
   readonly restApi: GatewayRestApi;
   readonly authorizer: GatewayFunction;
+  readonly eventBus: GatewayEventBus;
+  readonly streamConsumers: GatewayStreamConsumers;
+  readonly healthSchedule: HealthSchedule;
   /** Route functions by handler module (`fn`). */
   readonly functions = new Map<string, GatewayFunction>();
 
@@ -76,7 +107,8 @@ export class GatewayStack extends Stack {
     super(scope, id, props);
     const routes = props.routes ?? ROUTES;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const streamingTimeout = props.streamingTimeout ?? Duration.seconds(30);
+    const streamingTimeout = props.streamingTimeout ?? DEFAULT_STREAMING_TIMEOUT;
+    const reserveConcurrency = props.reserveConcurrency ?? true;
     if (streamingTimeout.toSeconds() > MAX_TIMEOUT.toSeconds()) {
       throw new Error('streamingTimeout may not exceed 15 minutes');
     }
@@ -84,6 +116,7 @@ export class GatewayStack extends Stack {
     this.table = new GatewayTable(this, 'Storage');
     this.credentialKey = new CredentialKey(this, 'CredentialKey');
     this.secrets = new GatewaySecrets(this, 'Secrets');
+    this.eventBus = new GatewayEventBus(this, 'Events');
 
     for (const [fn, { routes: served, needs }] of functionsOf(routes)) {
       const streams = served.some((r) => r.streams);
@@ -106,6 +139,24 @@ export class GatewayStack extends Stack {
     this.grant(this.authorizer, new Set<Need>(['tableRead', 'apiKeyPepper']));
     this.secrets.grantAdminKeyRead(this.authorizer);
 
+    this.streamConsumers = new GatewayStreamConsumers(this, 'Streams', {
+      table: this.table.table,
+      consumers: props.streamConsumers ?? STREAM_CONSUMERS,
+      entryOf: (fn) => entryOf(fn, []),
+      idOf: (fn) => `Fn${constructIdOf(fn)}`,
+      grant: (consumer, fn) => this.grant(fn, consumerNeeds(consumer.fn)),
+      logRetention,
+      reserveConcurrency,
+    });
+
+    this.healthSchedule = new HealthSchedule(this, 'HealthSchedule', {
+      entry: entryOf(SCHEDULED_HEALTH_CHECK_FN, []),
+      intervalSeconds: props.healthCheckInterval ?? DEFAULT_HEALTH_CHECK_INTERVAL,
+      logRetention,
+      reserveConcurrency,
+    });
+    this.grant(this.healthSchedule.fn, scheduledHealthCheckNeeds());
+
     this.restApi = new GatewayRestApi(this, 'Http', {
       routes,
       handlerFor: (route) => this.functions.get(route.fn)!.function,
@@ -122,7 +173,18 @@ export class GatewayStack extends Stack {
     new GatewayAlarms(this, 'Monitoring', {
       api: this.restApi.api,
       table: this.table.table,
-      functions: byName(this.functions),
+      functions: byName([
+        ...this.functions,
+        ...this.streamConsumers.consumers.map(
+          ({ consumer, fn }) => [consumer.fn, fn] as [string, GatewayFunction],
+        ),
+        [SCHEDULED_HEALTH_CHECK_FN, this.healthSchedule.fn],
+      ]),
+      streamConsumers: this.streamConsumers.consumers.map(({ consumer, fn, failureQueue }) => ({
+        name: consumer.fn,
+        fn: fn.function,
+        failureQueue,
+      })),
       throttleOnlyFunctions: byName([[AUTHORIZER_FN, this.authorizer]]),
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
@@ -136,6 +198,14 @@ export class GatewayStack extends Stack {
       description:
         'Secret holding the first admin API key (aws secretsmanager get-secret-value --secret-id <arn>)',
     });
+    new CfnOutput(this, 'CredentialKeyArn', {
+      value: this.credentialKey.key.keyArn,
+      description: 'KMS key of credential envelopes (CREDENTIAL_KEY_ID for npm run init / rewrap)',
+    });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.eventBus.bus.eventBusName,
+      description: 'EventBridge bus of quota and incident events (source ai-gateway)',
+    });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'The gateway table' });
   }
 
@@ -147,5 +217,7 @@ export class GatewayStack extends Stack {
     if (needs.has('credentialEnvelope')) this.credentialKey.grantEnvelope(fn);
     else if (needs.has('credentialDecrypt')) this.credentialKey.grantDecrypt(fn);
     if (needs.has('credentialSecretRef')) this.secrets.grantCredentialSecretRefRead(fn);
+    if (needs.has('bedrock')) grantBedrock(fn);
+    if (needs.has('events')) this.eventBus.grantPublish(fn);
   }
 }

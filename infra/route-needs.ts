@@ -1,3 +1,4 @@
+import type { RouteUse } from '../lib/routes/types.js';
 import type { Route } from '../lib/routes.js';
 
 /** A permission a route's function can be given; each maps to one grant helper. */
@@ -7,7 +8,21 @@ export type Need =
   | 'apiKeyPepper'
   | 'credentialEnvelope'
   | 'credentialDecrypt'
-  | 'credentialSecretRef';
+  | 'credentialSecretRef'
+  | 'bedrock'
+  | 'events';
+
+/** What each declared {@link RouteUse} of a route grants. */
+export const NEEDS_OF_USE: Readonly<Record<RouteUse, readonly Need[]>> = {
+  bedrock: ['bedrock'],
+  'credentials:decrypt': ['credentialDecrypt', 'credentialSecretRef'],
+  events: ['events'],
+};
+
+/** The needs a list of declared uses grants. */
+export function needsOfUses(uses: readonly RouteUse[] | undefined): Need[] {
+  return (uses ?? []).flatMap((use) => NEEDS_OF_USE[use]);
+}
 
 /**
  * What the function behind a route may touch, derived from the route itself so that a new route
@@ -18,9 +33,11 @@ export type Need =
  * - `credentials` routes that change a credential wrap data keys under the credential key;
  * - routes that call an upstream provider with its credential unwrap data keys (never create
  *   them) and read `secret_ref` credentials: the AI routes (`invoke`) and the on-demand health
- *   check (a non-GET `health` route).
+ *   check (a non-GET `health` route);
+ * - and whatever the route declares in `uses` (`NEEDS_OF_USE`): Bedrock, credential decryption,
+ *   publishing to the event bus.
  */
-export function needsOf(route: Pick<Route, 'method' | 'tag' | 'access'>): Set<Need> {
+export function needsOf(route: Pick<Route, 'method' | 'tag' | 'access' | 'uses'>): Set<Need> {
   const needs = new Set<Need>(['tableRead']);
   if (route.method !== 'GET') needs.add('tableWrite');
   if (route.tag === 'keys') needs.add('apiKeyPepper');
@@ -29,6 +46,7 @@ export function needsOf(route: Pick<Route, 'method' | 'tag' | 'access'>): Set<Ne
     needs.add('credentialDecrypt');
     needs.add('credentialSecretRef');
   }
+  for (const need of needsOfUses(route.uses)) needs.add(need);
   return needs;
 }
 
@@ -45,4 +63,28 @@ export function functionsOf(routes: readonly Route[]): Map<string, { routes: Rou
     byFn.set(route.fn, entry);
   }
   return byFn;
+}
+
+/**
+ * Declared uses of the stream consumers of `lib/streams/consumers.ts` that need more than the table
+ * (every consumer reads and writes it). The quota enforcer publishes quota events; a consumer missing
+ * here gets the table only.
+ */
+export const CONSUMER_USES: Readonly<Record<string, readonly RouteUse[]>> = {
+  'streams/quota-enforcer': ['events'],
+};
+
+/** What a stream consumer's function may touch: the table, read and write, and its declared uses. */
+export function consumerNeeds(fn: string): Set<Need> {
+  return new Set<Need>(['tableRead', 'tableWrite', ...needsOfUses(CONSUMER_USES[fn])]);
+}
+
+/**
+ * What the scheduled health check does: probe every provider with its credential (Bedrock's probe
+ * included), write history and states, open and resolve incidents (which publishes events).
+ */
+export const SCHEDULED_HEALTH_CHECK_USES: readonly RouteUse[] = ['bedrock', 'credentials:decrypt', 'events'];
+
+export function scheduledHealthCheckNeeds(): Set<Need> {
+  return new Set<Need>(['tableRead', 'tableWrite', ...needsOfUses(SCHEDULED_HEALTH_CHECK_USES)]);
 }

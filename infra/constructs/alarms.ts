@@ -5,6 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /** CloudWatch alarms on metric math may reference at most 10 metrics (a hard limit). */
@@ -22,6 +23,10 @@ export interface GatewayAlarmsProps {
    * every refused key as a function error (that is how a Lambda authorizer says 401).
    */
   throttleOnlyFunctions: ReadonlyMap<string, lambda.IFunction>;
+  /** Stream consumers: an iterator-age alarm per mapping and a depth alarm per failure queue. */
+  streamConsumers?: ReadonlyArray<{ name: string; fn: lambda.IFunction; failureQueue: sqs.IQueue }>;
+  /** Iterator age (ms) of a stream mapping that raises its alarm. Default 60 000 (one minute). */
+  iteratorAgeMs?: number;
   /** Where alarms notify; without one they only show on the dashboard. */
   alarmTopic?: sns.ITopic;
   /** Percentage of 5xx among API requests that raises the 5xx alarm. Default 5. */
@@ -101,6 +106,30 @@ export class GatewayAlarms extends Construct {
     ]);
     this.add('TableThrottles', tableThrottles, 1, 'DynamoDB read or write throttle events');
 
+    // Quotas are enforced from the stream: a consumer a minute behind means a crossing is noticed a
+    // minute late. Any message in a failure queue is a batch that exhausted its retries.
+    const consumers = props.streamConsumers ?? [];
+    const iteratorAges = consumers.map(({ name, fn }) =>
+      fn.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum', label: name }),
+    );
+    consumers.forEach(({ name, failureQueue }, i) => {
+      // Unlabelled: a labelled metric renders as metric math, which hides the metric from the alarm's own fields.
+      const id = idOf(name);
+      this.add(
+        `IteratorAge${id}`,
+        consumers[i]!.fn.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' }),
+        props.iteratorAgeMs ?? 60_000,
+        `Stream consumer ${name} is behind the table's stream (iterator age, ms)`,
+        { evaluationPeriods: 2, datapointsToAlarm: 2 },
+      );
+      this.add(
+        `DeadLetters${id}`,
+        failureQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+        1,
+        `Stream batches of ${name} that exhausted their retries (on-failure queue depth)`,
+      );
+    });
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     const allFns = throttleFns.map(([name, fn]) => ({ name, fn }));
     this.dashboard.addWidgets(
@@ -155,6 +184,22 @@ export class GatewayAlarms extends Construct {
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
     );
+    if (consumers.length > 0) {
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({ title: 'Stream iterator age (ms)', left: iteratorAges, width: 12 }),
+        new cloudwatch.GraphWidget({
+          title: 'Stream failure queues',
+          left: consumers.map(({ name, failureQueue }) =>
+            failureQueue.metricApproximateNumberOfMessagesVisible({
+              period: PERIOD,
+              statistic: 'Maximum',
+              label: name,
+            }),
+          ),
+          width: 12,
+        }),
+      );
+    }
   }
 
   private add(
@@ -178,6 +223,15 @@ export class GatewayAlarms extends Construct {
     if (this.topic) alarm.addAlarmAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
   }
+}
+
+/** `streams/quota-enforcer` → `StreamsQuotaEnforcer`. */
+function idOf(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
 }
 
 function names(group: ReadonlyArray<readonly [string, unknown]>): string {

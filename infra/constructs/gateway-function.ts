@@ -132,9 +132,10 @@ export class GatewayFunction extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Only the X-Ray statement added by active tracing uses Resource "*": xray:PutTraceSegments and ' +
-        'xray:PutTelemetryRecords support no resource-level permissions. The stack tests assert that no ' +
-        'other statement of a function role has a wildcard resource.',
+        'Resource "*" is used only for actions that support no resource-level permissions: the X-Ray ' +
+        'statement of active tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and, where the ' +
+        'function needs them, bedrock:ListAsyncInvokes (health probe) and dynamodb:ListStreams (stream ' +
+        'event source). The stack tests assert that no other statement of a function role has one.',
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',

@@ -6,6 +6,9 @@ import { Construct } from 'constructs';
 import { type Route, routeKey } from '../../lib/routes.js';
 import { addGatewayResponses } from './gateway-responses.js';
 
+/** Media types API Gateway passes as binary: audio out, uploads and raw bytes in. */
+export const BINARY_MEDIA_TYPES = ['audio/*', 'application/octet-stream', 'multipart/form-data'] as const;
+
 /** Stage-wide throttling: steady requests per second and the burst bucket. */
 export interface ThrottleSettings {
   rateLimit: number;
@@ -91,6 +94,9 @@ export class GatewayRestApi extends Construct {
     this.api = new apigateway.RestApi(this, 'Api', {
       description: 'AI provider gateway',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // Bodies of these types reach the handler base64-encoded (`isBase64Encoded`), and responses
+      // the handler marks base64 (the speech route's audio) are decoded to bytes for the client.
+      binaryMediaTypes: [...BINARY_MEDIA_TYPES],
       disableExecuteApiEndpoint: false,
       cloudWatchRole: props.manageAccountLoggingRole,
       // Retained: other APIs in the region may log through the same account setting.

@@ -60,8 +60,9 @@ export class GatewaySecrets extends Construct {
 
   /**
    * Read access to the team's own secrets under {@link CREDENTIAL_SECRET_PREFIX} in this account and
-   * region (what `secret_ref` credentials name), and `CREDENTIAL_SECRET_PREFIX` itself. Secrets
-   * encrypted with a customer-managed key also need `kms:Decrypt` on that key, granted by its owner.
+   * region (what `secret_ref` credentials name), `kms:Decrypt` through Secrets Manager for those
+   * secrets only (customer-managed keys), and `CREDENTIAL_SECRET_PREFIX` itself. A customer key's
+   * own key policy must still allow the account (the default key policy does).
    */
   grantCredentialSecretRefRead(fn: GatewayFunction): void {
     const arn = Stack.of(this).formatArn({
@@ -73,7 +74,28 @@ export class GatewaySecrets extends Construct {
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [arn] }),
     );
+    // Secrets encrypted with a customer-managed key: Decrypt on any key of this account, but only as
+    // Secrets Manager's call on the caller's behalf and only for a secret under the prefix (Secrets
+    // Manager puts the secret's ARN in the encryption context), so no other ciphertext is reachable.
+    const stack = Stack.of(this);
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:SecretARN': arn },
+        },
+      }),
+    );
     fn.addEnvironment('CREDENTIAL_SECRET_PREFIX', CREDENTIAL_SECRET_PREFIX);
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+      reason:
+        'The customer-managed keys of secret_ref secrets are chosen by the operator after deploy. Decrypt ' +
+        'is allowed only via Secrets Manager in this region and only with a SecretARN encryption context ' +
+        'under the gateway prefix, so it reaches no ciphertext but those secrets.',
+    });
     Validations.of(fn.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${CREDENTIAL_SECRET_PREFIX}*]`,
       reason:

@@ -15,6 +15,7 @@ export const healthRoutes: Route[] = [
     streams: false,
     summary: 'Check a provider now (the same probe and rules as the schedule)',
     tag: 'health',
+    uses: ['bedrock', 'credentials:decrypt', 'events'],
     params: providerParams,
     response: health.healthCheckResult,
     successStatus: 200,

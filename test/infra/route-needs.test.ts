@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { chunk } from '../../infra/constructs/alarms.js';
 import { envelopeTemplate, GATEWAY_ERRORS } from '../../infra/constructs/gateway-responses.js';
 import { pathParameters } from '../../infra/constructs/rest-api.js';
+import { stackPropsFromContext } from '../../infra/gateway-app.js';
 import { constructIdOf } from '../../infra/gateway-stack.js';
-import { functionsOf, needsOf } from '../../infra/route-needs.js';
+import { consumerNeeds, functionsOf, needsOf, scheduledHealthCheckNeeds } from '../../infra/route-needs.js';
 import { ROUTES, type Route } from '../../lib/routes.js';
 
 const route = (over: Partial<Route>): Route => ({ ...ROUTES[0]!, ...over });
@@ -85,5 +86,58 @@ describe('REST API helpers', () => {
   it('splits alarm metrics into groups the metric-math limit allows', () => {
     expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
     expect(chunk([], 10)).toEqual([]);
+  });
+});
+
+describe('needsOf: declared uses', () => {
+  it('derives Bedrock, credential decryption and event publishing from `uses`', () => {
+    const needs = needsOf(route({ method: 'GET', tag: 'x', access: 'read', uses: ['bedrock', 'events'] }));
+    expect([...needs].sort()).toEqual(['bedrock', 'events', 'tableRead']);
+    const decrypt = needsOf(
+      route({ method: 'GET', tag: 'x', access: 'read', uses: ['credentials:decrypt'] }),
+    );
+    expect(decrypt.has('credentialDecrypt') && decrypt.has('credentialSecretRef')).toBe(true);
+    expect(needsOf(route({ method: 'GET', tag: 'x', access: 'read', uses: undefined })).size).toBe(1);
+  });
+
+  it('declares Bedrock on every AI call and publishing on the incident writers and the on-demand check', () => {
+    for (const r of ROUTES.filter((x) => x.tag === 'ai' && x.method === 'POST'))
+      expect(needsOf(r).has('bedrock'), r.path).toBe(true);
+    const publishers = ROUTES.filter((r) => needsOf(r).has('events'))
+      .map((r) => r.fn)
+      .sort();
+    expect(publishers).toEqual(['health/check', 'incidents/create', 'incidents/update']);
+  });
+});
+
+describe('needs of the functions outside the route table', () => {
+  it('gives every stream consumer the table, and the quota enforcer the event bus', () => {
+    expect([...consumerNeeds('streams/some-new-consumer')].sort()).toEqual(['tableRead', 'tableWrite']);
+    expect(consumerNeeds('streams/quota-enforcer').has('events')).toBe(true);
+  });
+
+  it('lets the scheduled health check probe with credentials and publish', () => {
+    const needs = scheduledHealthCheckNeeds();
+    for (const n of ['bedrock', 'credentialDecrypt', 'credentialSecretRef', 'events', 'tableWrite'] as const)
+      expect(needs.has(n), n).toBe(true);
+    expect(needs.has('credentialEnvelope')).toBe(false);
+  });
+});
+
+describe('stack props from CDK context', () => {
+  const from = (ctx: Record<string, unknown>) => stackPropsFromContext((k) => ctx[k]);
+
+  it('reads the health interval and the concurrency switch as the CLI passes them (strings)', () => {
+    expect(from({})).toEqual({});
+    expect(from({ healthCheckInterval: '600', reserveConcurrency: 'false' })).toEqual({
+      healthCheckInterval: 600,
+      reserveConcurrency: false,
+    });
+    expect(from({ reserveConcurrency: true })).toEqual({ reserveConcurrency: true });
+  });
+
+  it('refuses values it cannot read', () => {
+    expect(() => from({ healthCheckInterval: 'often' })).toThrow(/healthCheckInterval/);
+    expect(() => from({ reserveConcurrency: 'yes' })).toThrow(/reserveConcurrency/);
   });
 });

@@ -8,6 +8,7 @@ import { CREDENTIAL_SECRET_PREFIX } from '../../infra/constructs/secrets.js';
 import { functionsOf, needsOf } from '../../infra/route-needs.js';
 import { ROUTES, type Route, routeKey } from '../../lib/routes.js';
 import { TABLE_SCHEMA } from '../../lib/store/table-schema.js';
+import { STREAM_CONSUMERS } from '../../lib/streams/consumers.js';
 import { acknowledgements, allFindings, unacknowledgedFindings } from './nag.js';
 import { type Synthesized, synthGateway } from './synth.js';
 import { actionsOf, getAttTargets, refOf, resourcesOf, type Statement } from './template-model.js';
@@ -146,8 +147,10 @@ describe('REST API built from ROUTES', () => {
 });
 
 describe('functions', () => {
-  it('builds one function per handler module plus the authorizer', () => {
-    expect(s.model.ofType('AWS::Lambda::Function')).toHaveLength(functionsOf(ROUTES).size + 1);
+  it('builds one function per handler module, the authorizer, each stream consumer and the health check', () => {
+    expect(s.model.ofType('AWS::Lambda::Function')).toHaveLength(
+      functionsOf(ROUTES).size + 1 + STREAM_CONSUMERS.length + 1,
+    );
   });
 
   it('runs every function on nodejs22.x/arm64 with tracing, source maps and a retained log group', () => {
@@ -172,10 +175,13 @@ describe('functions', () => {
     }
   });
 
-  it('gives buffered routes 29 s (API Gateway integration limit) and streaming routes the streaming timeout', () => {
+  it('gives buffered routes 29 s (API Gateway integration limit) and streaming routes 300 s by default', () => {
+    expect(ROUTES.some((r) => r.streams)).toBe(true);
     for (const route of ROUTES) {
       const timeout = s.model.resources[functionOfRoute(route)]?.Properties.Timeout;
-      expect(timeout, routeKey(route)).toBe(route.streams ? 30 : 29);
+      expect(timeout, routeKey(route)).toBe(route.streams ? 300 : 29);
+      const integration = methodOf(route).props.Integration as Record<string, unknown>;
+      if (route.streams) expect(integration.TimeoutInMillis, routeKey(route)).toBe(300_000);
     }
   });
 });
@@ -225,16 +231,49 @@ describe('IAM: each function may do what its routes do and nothing else', () => 
     for (const st of statements.filter((x) => getAttTargets(x.Resource).includes(tableKeyId))) {
       expect(st.Condition).toMatchObject({ StringEquals: { 'kms:ViaService': expect.anything() } });
     }
+
+    const env =
+      (
+        s.model.resources[functionId]?.Properties.Environment as
+          | { Variables?: Record<string, unknown> }
+          | undefined
+      )?.Variables ?? {};
+    const usesCredentialKey = needs.has('credentialEnvelope') || needs.has('credentialDecrypt');
+    expect(env.CREDENTIAL_KEY_ID !== undefined, 'CREDENTIAL_KEY_ID').toBe(usesCredentialKey);
+    expect(env.API_KEY_PEPPER_SECRET_ARN !== undefined, 'API_KEY_PEPPER_SECRET_ARN').toBe(
+      needs.has('apiKeyPepper'),
+    );
+
+    // secret_ref secrets under a customer key: Decrypt only through Secrets Manager, only for them.
+    const secretKeyDecrypts = statements.filter((st) =>
+      JSON.stringify(st.Condition ?? {}).includes('kms:EncryptionContext:SecretARN'),
+    );
+    expect(secretKeyDecrypts).toHaveLength(needs.has('credentialSecretRef') ? 1 : 0);
+    for (const st of secretKeyDecrypts) {
+      expect(actionsOf(st)).toEqual(['kms:Decrypt']);
+      expect(JSON.stringify(st.Resource)).toContain(':key/*');
+      expect(JSON.stringify(st.Condition)).toContain('secretsmanager.');
+      expect(JSON.stringify(st.Condition)).toContain(`:secret:${CREDENTIAL_SECRET_PREFIX}*`);
+    }
+
+    const bedrock = [...actions].filter((a) => a.startsWith('bedrock:')).sort();
+    expect(bedrock).toEqual(
+      needs.has('bedrock')
+        ? ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:ListAsyncInvokes']
+        : [],
+    );
+    expect(actions.has('events:PutEvents')).toBe(needs.has('events'));
+    expect(env.EVENT_BUS_NAME !== undefined, 'EVENT_BUS_NAME').toBe(needs.has('events'));
   });
 
-  it('uses a wildcard resource only for X-Ray, and no role has a managed policy', () => {
+  it('uses a wildcard resource only for actions without resource types, and no role has a managed policy', () => {
+    // X-Ray (tracing), the Bedrock health probe and the stream event source's ListStreams.
+    const withoutResourceTypes = (a: string) =>
+      a.startsWith('xray:') || a === 'bedrock:ListAsyncInvokes' || a === 'dynamodb:ListStreams';
     for (const [functionId] of s.model.ofType('AWS::Lambda::Function')) {
       for (const st of statementsOf(functionId)) {
         if (resourcesOf(st).includes('*')) {
-          expect(
-            actionsOf(st).every((a) => a.startsWith('xray:')),
-            functionId,
-          ).toBe(true);
+          expect(actionsOf(st).every(withoutResourceTypes), `${functionId}: ${actionsOf(st)}`).toBe(true);
         }
       }
     }
