@@ -47,6 +47,10 @@ export function createResponseStream(res: ServerResponse): Writable {
       done();
     },
   });
+  // The handler may not be writing (or listening) yet, e.g. while a buffered chat waits on the
+  // upstream: without a listener the destroy's 'error' event would crash the whole local runtime.
+  // The handler still sees the stream destroyed (its writes and pipeline fail).
+  stream.on('error', () => {});
   res.on('close', () => {
     if (!res.writableFinished) stream.destroy(new Error('client closed the connection'));
   });
