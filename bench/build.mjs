@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * Benchmark bundles (not part of `npm test`), built with the same esbuild options the stack's
+ * GatewayFunction uses (ESM, minified, node22 target, the createRequire banner, no externals):
+ *
+ *   dist/local/server.js          the local runtime (all functions), for peer-bench CPU figures
+ *   dist/bench/dynamo-server.js   standalone dynalite (dynalite itself stays external: LevelDB)
+ *   dist/functions/<group>/<name>.js + .meta.json   one Lambda-like bundle per function (cold start)
+ *
+ *   node bench/build.mjs            # everything
+ *   node bench/build.mjs --functions ai/chat,auth/authorizer   # only these functions
+ *   node bench/build.mjs --local                                # only the local runtime bundles
+ */
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist');
+
+/** The stack's banner (infra/constructs/gateway-function.ts ESM_REQUIRE_BANNER). */
+const banner =
+  "import { createRequire as __gatewayCreateRequire } from 'node:module';const require = __gatewayCreateRequire(import.meta.url);";
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  banner: { js: banner },
+  logLevel: 'warning',
+  metafile: true,
+};
+
+const arg = (name) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+
+async function bundle(entry, outfile, extra = {}) {
+  const result = await build({ ...common, entryPoints: [join(root, entry)], outfile, ...extra });
+  writeFileSync(`${outfile.replace(/\.js$/, '')}.meta.json`, JSON.stringify(result.metafile));
+  return statSync(outfile).size;
+}
+
+const only = arg('functions')?.split(',');
+const localOnly = process.argv.includes('--local');
+const sizes = {};
+if (!only) {
+  // dynalite loads LevelDB (a native addon) through CommonJS requires: left external, resolved
+  // from node_modules at run time (dist/ sits in the project root).
+  sizes['local/server'] = await bundle('local/server.ts', join(out, 'local/server.js'), {
+    external: ['dynalite'],
+  });
+  sizes['bench/dynamo-server'] = await bundle('bench/dynamo-server.ts', join(out, 'bench/dynamo-server.js'), {
+    external: ['dynalite'],
+  });
+}
+const fnRoot = join(root, 'functions');
+const functions = [];
+for (const group of readdirSync(fnRoot)) {
+  for (const file of readdirSync(join(fnRoot, group))) {
+    if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+    const name = `${group}/${file.slice(0, -3)}`;
+    if (localOnly || (only && !only.includes(name))) continue;
+    functions.push(name);
+  }
+}
+for (const name of functions) {
+  const outfile = join(out, 'functions', `${name}.js`);
+  mkdirSync(dirname(outfile), { recursive: true });
+  sizes[`functions/${name}`] = await bundle(`functions/${name}.ts`, outfile);
+}
+const width = Math.max(...Object.keys(sizes).map((k) => k.length));
+for (const [k, v] of Object.entries(sizes))
+  process.stdout.write(`${k.padEnd(width)}  ${(v / 1024).toFixed(0).padStart(6)} KiB\n`);
+writeFileSync(join(out, localOnly ? 'sizes-local.json' : 'sizes.json'), JSON.stringify(sizes, null, 2));
+process.stdout.write(`bundles in ${relative(process.cwd(), out) || '.'}/\n`);

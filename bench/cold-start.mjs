@@ -1,0 +1,268 @@
+#!/usr/bin/env node
+/**
+ * Cold start per function (benchmark, not part of `npm test`): bundle size, and the time a fresh
+ * `node` process takes to import the function's bundle (dist/functions/, from `node bench/build.mjs`)
+ * and answer its first event. Each sample is a new process; the figure is the median.
+ *
+ *   node bench/cold-start.mjs [--runs 5] [--functions ai/chat,auth/authorizer,...]
+ *
+ * Needs the benchmark state of `node bench/setup-peer.js` (run/bench): the DynamoDB stand-in is
+ * started on it (its own process), and the peer-bench mock on :9100 if nothing listens there, so
+ * the chat's first event goes all the way (auth context → route → credential decrypt → upstream →
+ * usage write). Env is the local runtime's (GATEWAY_RUNTIME=local: the master key file instead of
+ * KMS, the pepper file instead of Secrets Manager), so AWS SDK client creation for KMS/Secrets
+ * Manager is not on this path; Lambda's own init (runtime bootstrap, code download) is not counted.
+ *
+ * Reported per function: bundle KiB; `import` ms (dynamic import of the bundle); `first` ms (the
+ * first event, from call to response); `total` = import + first; `process` ms (spawn to exit,
+ * includes node's own start, ~40 ms here).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const state = resolve(root, process.env.BENCH_STATE || 'run/bench');
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+const RUNS = Number(arg('runs', 5));
+const FUNCTIONS = arg(
+  'functions',
+  'ai/chat,ai/embeddings,ai/models,auth/authorizer,system/health,providers/list,streams/quota-enforcer',
+).split(',');
+const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 16 };
+
+// ---- child: import one bundle, answer one event, print timings --------------------------------
+if (process.argv[2] === '--child') {
+  const [, , , file, eventJson] = process.argv;
+  const { Writable } = await import('node:stream');
+  const t0 = performance.now();
+  const mod = await import(pathToFileURL(file).href);
+  const t1 = performance.now();
+  const event = JSON.parse(eventJson);
+  const deadline = Date.now() + 29_000;
+  const context = {
+    functionName: 'cold-start',
+    awsRequestId: 'cold-start',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    callbackWaitsForEmptyEventLoop: false,
+  };
+  let status;
+  const handler = mod.handler;
+  if (handler[Symbol.for('aws.lambda.runtime.handler.streaming')] === 'response') {
+    let text = '';
+    const sink = new Writable({
+      write(chunk, _e, done) {
+        text += chunk.toString('utf8');
+        done();
+      },
+    });
+    await handler(event, sink, context);
+    status = JSON.parse(text.slice(0, text.indexOf('\u0000'))).statusCode;
+  } else {
+    const result = await handler(event, context);
+    status = result?.statusCode ?? (result?.policyDocument ? 'policy' : 'ok');
+  }
+  const t2 = performance.now();
+  process.stdout.write(`${JSON.stringify({ import: t1 - t0, first: t2 - t1, status })}\n`);
+  process.exit(0);
+}
+
+// ---- parent ----------------------------------------------------------------------------------
+const keys = JSON.parse(readFileSync(join(state, 'keys.json'), 'utf8'));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const children = [];
+async function up(url) {
+  try {
+    return (await fetch(url)).status === 200;
+  } catch {
+    return false;
+  }
+}
+if (!(await up('http://127.0.0.1:9100/health'))) {
+  const mock = join(root, '../shared/peer-bench/mock-upstream.js');
+  children.push(spawn('node', [mock, '--port', '9100'], { stdio: 'ignore' }));
+}
+const dynamoScript = existsSync(join(root, 'dist/bench/dynamo-server.js'))
+  ? ['dist/bench/dynamo-server.js']
+  : ['--import', 'tsx', 'bench/dynamo-server.ts'];
+const stateFile = join(state, 'dynamo-cold.json');
+rmSync(stateFile, { force: true });
+const dynamo = spawn(
+  'node',
+  [
+    ...dynamoScript,
+    '--state',
+    stateFile,
+    '--data-dir',
+    join(state, 'dynamo'),
+    '--parent',
+    String(process.pid),
+  ],
+  {
+    cwd: root,
+    stdio: 'ignore',
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  },
+);
+children.push(dynamo);
+let endpoint;
+for (let i = 0; i < 300 && !endpoint; i++) {
+  await sleep(100);
+  try {
+    endpoint = JSON.parse(readFileSync(stateFile, 'utf8')).endpoint;
+  } catch {
+    /* not yet */
+  }
+}
+if (!endpoint) throw new Error('dynamo-server did not start');
+
+const env = {
+  ...process.env,
+  GATEWAY_RUNTIME: 'local',
+  DATA_DIR: join(state, 'data'),
+  DYNAMODB_ENDPOINT: endpoint,
+  ADMIN_API_KEY: readFileSync(join(state, 'admin-key'), 'utf8').trim(),
+  ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1/32',
+  AUTH_CACHE_TTL_SECONDS: '60',
+  MOCK_PROVIDER: 'off',
+  HEALTH_SCHEDULE: 'off',
+  LOG_LEVEL: 'warn',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+function proxyEvent(method, path, resource, body, authorizer) {
+  return {
+    resource,
+    path,
+    httpMethod: method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.keys['0ms']}` },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: body ? JSON.stringify(body) : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer,
+      httpMethod: method,
+      path: `/local${path}`,
+      stage: 'local',
+      requestId: 'cold-start',
+      requestTimeEpoch: Date.now(),
+      resourcePath: resource,
+      identity: { sourceIp: '127.0.0.1', userAgent: 'cold-start' },
+    },
+  };
+}
+
+function runChild(file, event) {
+  return new Promise((done, fail) => {
+    const started = performance.now();
+    const child = spawn('node', [fileURLToPath(import.meta.url), '--child', file, JSON.stringify(event)], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', () => {
+      const line = out.trim().split('\n').pop();
+      try {
+        done({ ...JSON.parse(line), process: performance.now() - started });
+      } catch {
+        fail(new Error(`${file}: ${out} ${err.slice(-1500)}`));
+      }
+    });
+  });
+}
+
+// The authorizer's answer for the invoke key is the context API Gateway hands every AI function.
+const authorizerFile = join(root, 'dist/functions/auth/authorizer.js');
+const authEvent = {
+  type: 'REQUEST',
+  methodArn: 'arn:aws:execute-api:local:000000000000:local/local/POST/v1/chat/completions',
+  resource: '/v1/chat/completions',
+  path: '/v1/chat/completions',
+  httpMethod: 'POST',
+  headers: { authorization: `Bearer ${keys.keys['0ms']}` },
+  multiValueHeaders: {},
+  pathParameters: null,
+  queryStringParameters: null,
+  multiValueQueryStringParameters: null,
+  stageVariables: null,
+  requestContext: { requestId: 'cold-start', identity: { sourceIp: '127.0.0.1' } },
+};
+function authorize(key) {
+  const event = { ...authEvent, headers: { authorization: `Bearer ${key}` } };
+  return new Promise((done, fail) => {
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(authorizerFile).href)});
+      process.stdout.write(JSON.stringify(await m.handler(${JSON.stringify(event)})));`;
+    const child = spawn('node', ['--input-type=module', '-e', script], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', () => {
+      try {
+        const result = JSON.parse(out);
+        done({ principalId: result.principalId, ...result.context });
+      } catch {
+        fail(new Error(`authorizer: ${out}`));
+      }
+    });
+  });
+}
+const principal = await authorize(keys.keys['0ms']);
+const adminPrincipal = await authorize(keys.adminKey);
+
+const EVENTS = {
+  'ai/chat': () => proxyEvent('POST', '/v1/chat/completions', '/v1/chat/completions', CHAT, principal),
+  'ai/embeddings': () =>
+    proxyEvent('POST', '/v1/embeddings', '/v1/embeddings', { model: 'gpt-4o-mini', input: 'hi' }, principal),
+  'ai/models': () => proxyEvent('GET', '/v1/models', '/v1/models', null, principal),
+  'auth/authorizer': () => authEvent,
+  'system/health': () => proxyEvent('GET', '/health', '/health', null, null),
+  'providers/list': () => proxyEvent('GET', '/api/providers', '/api/providers', null, adminPrincipal),
+  'streams/quota-enforcer': () => ({ Records: [] }),
+};
+
+const rows = [];
+for (const fn of FUNCTIONS) {
+  const file = join(root, 'dist/functions', `${fn}.js`);
+  if (!existsSync(file)) throw new Error(`${file} missing: run node bench/build.mjs`);
+  const event = (EVENTS[fn] ?? (() => proxyEvent('GET', '/', '/', null, principal)))();
+  const samples = [];
+  for (let i = 0; i < RUNS; i++) samples.push(await runChild(file, event));
+  const row = {
+    function: fn,
+    kib: Math.round(statSync(file).size / 1024),
+    import: median(samples.map((s) => s.import)),
+    first: median(samples.map((s) => s.first)),
+    total: median(samples.map((s) => s.import + s.first)),
+    process: median(samples.map((s) => s.process)),
+    status: samples[0].status,
+  };
+  rows.push(row);
+  process.stdout.write(
+    `${fn.padEnd(24)} ${String(row.kib).padStart(6)} KiB  import ${row.import.toFixed(1).padStart(6)} ms  first ${row.first.toFixed(1).padStart(6)} ms  total ${row.total.toFixed(1).padStart(6)} ms  process ${row.process.toFixed(0).padStart(5)} ms  status ${row.status}\n`,
+  );
+}
+for (const c of children) c.kill('SIGTERM');
+process.stdout.write(`${JSON.stringify({ runs: RUNS, rows })}\n`);
