@@ -106,6 +106,8 @@ const envSchema = z.object({
   CREDENTIAL_CACHE_MAX_USES: int('CREDENTIAL_CACHE_MAX_USES', 1, 1_000_000, 10_000),
   /** Hours a rotated-out credential version stays decryptable before its ciphertext is destroyed. */
   CREDENTIAL_GRACE_HOURS: int('CREDENTIAL_GRACE_HOURS', 1, 720, 24),
+  /** Days audit events are kept (TTL); `npm run audit:verify` accepts the expired head of the chain. */
+  AUDIT_RETENTION_DAYS: int('AUDIT_RETENTION_DAYS', 1, 3_650, 365),
   /** Shards of each hourly usage counter: a writer picks one at random, readers sum them (hot items). */
   USAGE_COUNTER_SHARDS: int('USAGE_COUNTER_SHARDS', 1, 100, 1),
 });

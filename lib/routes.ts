@@ -1,4 +1,5 @@
 import { aiRoutes } from './routes/ai.js';
+import { auditRoutes } from './routes/audit.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { healthRoutes } from './routes/health.js';
 import { incidentRoutes } from './routes/incidents.js';
@@ -29,6 +30,7 @@ export const ROUTES: readonly Route[] = [
   ...incidentRoutes,
   ...usageRoutes,
   ...quotaRoutes,
+  ...auditRoutes,
   ...aiRoutes,
 ];
 

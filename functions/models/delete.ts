@@ -1,10 +1,15 @@
-import { defineHandler } from '../../lib/http/handler.js';
+import { actorOf, defineHandler } from '../../lib/http/handler.js';
 import { deleteModel } from '../../lib/services/models/service.js';
 
 type Params = { id: string; model_id: string };
 
 export const handler = defineHandler<unknown, unknown, Params>(
   'DELETE /api/providers/{id}/models/{model_id+}',
-  ({ deps, params, principal }) =>
-    deleteModel(deps, { providerId: params.id, modelId: params.model_id, principal }),
+  (request) =>
+    deleteModel(request.deps, {
+      providerId: request.params.id,
+      modelId: request.params.model_id,
+      principal: request.principal,
+      actor: actorOf(request),
+    }),
 );

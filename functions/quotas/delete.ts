@@ -1,7 +1,6 @@
-import { defineHandler } from '../../lib/http/handler.js';
+import { actorOf, defineHandler } from '../../lib/http/handler.js';
 import { deleteQuota } from '../../lib/services/quotas/service.js';
 
-export const handler = defineHandler<unknown, unknown, { id: string }>(
-  'DELETE /api/quotas/{id}',
-  ({ deps, params, principal }) => deleteQuota(deps, { id: params.id, principal }),
+export const handler = defineHandler<unknown, unknown, { id: string }>('DELETE /api/quotas/{id}', (request) =>
+  deleteQuota(request.deps, { id: request.params.id, principal: request.principal, actor: actorOf(request) }),
 );

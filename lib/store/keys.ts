@@ -269,13 +269,21 @@ export const keys = {
   auditDay: (day: string) => join('AUDIT', day),
   /** The head of the hash chain: last sequence and hash, advanced with a conditional update. */
   auditHead: (): ItemKey => ({ pk: 'AUDIT_HEAD', sk: 'AUDIT_HEAD' }),
-  auditActorIndex: (actorKeyId: string, at: string): IndexKeys => ({
+  /** Marks a stream record (by its eventID) as appended: replays of the record are skipped. */
+  auditSource: (sourceId: string): ItemKey => ({ pk: join('AUDIT_SOURCE', sourceId), sk: 'SOURCE' }),
+  /** gsi1 partition of one actor's events ({@link keys.auditActorIndex}). */
+  auditActorPartition: (actorKeyId: string) => join('AUDIT_ACTOR', actorKeyId),
+  /** gsi2 partition of one target's events ({@link keys.auditTargetIndex}). */
+  auditTargetPartition: (targetType: string, targetId: string) => join('AUDIT_TARGET', targetType, targetId),
+  /** gsi1: one actor's events; `gsi1sk = <recorded at>#<sequence>` (time order, unique). */
+  auditActorIndex: (actorKeyId: string, at: string, sequence: number): IndexKeys => ({
     gsi1pk: join('AUDIT_ACTOR', actorKeyId),
-    gsi1sk: at,
+    gsi1sk: join(at, padNumber(sequence, 12)),
   }),
-  auditTargetIndex: (targetType: string, targetId: string, at: string): IndexKeys => ({
+  /** gsi2: one target's events; `gsi2sk = <recorded at>#<sequence>`. */
+  auditTargetIndex: (targetType: string, targetId: string, at: string, sequence: number): IndexKeys => ({
     gsi2pk: join('AUDIT_TARGET', targetType, targetId),
-    gsi2sk: at,
+    gsi2sk: join(at, padNumber(sequence, 12)),
   }),
 
   // ── API keys ────────────────────────────────────────────────────────────────

@@ -1,3 +1,4 @@
+import { AUDITED_MODEL_SK_PREFIX, AUDITED_SORT_KEYS } from '../audit/entities.js';
 import { keys } from '../store/keys.js';
 
 /**
@@ -44,6 +45,25 @@ export const STREAM_CONSUMERS: readonly StreamConsumer[] = [
         eventName: ['INSERT', 'MODIFY'],
         dynamodb: { Keys: { sk: { S: [{ prefix: keys.usageHourlySkPrefix() }] } } },
       },
+    ],
+  },
+  /**
+   * The audit writer (`docs/audit.md`): every change of an audited item (providers, models,
+   * credentials, routing rules, quotas, API key records, incidents). One lane, so the hash chain is
+   * appended in stream order; retried for as long as Lambda allows (10,000), never dropped.
+   */
+  {
+    fn: 'streams/audit-writer',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 0,
+    maxRetryAttempts: 10_000,
+    bisectBatchOnFunctionError: true,
+    reportBatchItemFailures: true,
+    parallelizationFactor: 1,
+    startingPosition: 'TRIM_HORIZON',
+    filterPatterns: [
+      { dynamodb: { Keys: { sk: { S: Object.keys(AUDITED_SORT_KEYS) } } } },
+      { dynamodb: { Keys: { sk: { S: [{ prefix: AUDITED_MODEL_SK_PREFIX }] } } } },
     ],
   },
 ];

@@ -1,3 +1,4 @@
+import { stampForDelete } from '../../audit/stamp.js';
 import type { Principal } from '../../auth/roles.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { Deps } from '../../runtime/deps.js';
@@ -142,9 +143,10 @@ export async function updateModel(
 /** Removes a model from the catalog. */
 export async function deleteModel(
   deps: Deps,
-  input: { providerId: string; modelId: string; principal: Principal },
+  input: { providerId: string; modelId: string; principal: Principal; actor: Actor },
 ): Promise<void> {
   await loadModelItem(deps, input.providerId, input.modelId, input.principal);
+  await stampForDelete(deps.table, keys.model(input.providerId, input.modelId), input.actor);
   await deps.table.delete(keys.model(input.providerId, input.modelId));
   invalidateRoutingSnapshot(deps);
 }

@@ -1,3 +1,4 @@
+import { stampForDelete } from '../../audit/stamp.js';
 import type { Principal } from '../../auth/roles.js';
 import { ConflictError } from '../../errors.js';
 import type { Deps } from '../../runtime/deps.js';
@@ -30,6 +31,7 @@ export async function deleteProvider(
       },
     );
   }
+  await stampForDelete(deps.table, keys.provider(input.id), input.actor);
   await deps.table.delete(keys.provider(input.id), { expectedVersion: Number(current.version) });
   // Credentials live in their own partitions: revoke them, so no ciphertext outlives its provider.
   const credentials = await deps.table.queryAll({
@@ -40,7 +42,13 @@ export async function deleteProvider(
     await revokeCredential(deps, { credentialId: String(credential.id), actor: input.actor });
   }
   const children = await deps.table.queryAll({ partition: keys.provider(input.id).pk });
-  for (const child of children) await deps.table.delete({ pk: child.pk, sk: child.sk });
+  for (const child of children) {
+    const key = { pk: child.pk, sk: child.sk };
+    // Models are audited: their REMOVE records name the request that deleted their provider.
+    if (child.sk.startsWith(keys.modelsOfProviderPrefix()))
+      await stampForDelete(deps.table, key, input.actor);
+    await deps.table.delete(key);
+  }
   await releaseName(deps.table, String(current.name), input.id);
   invalidateRoutingSnapshot(deps);
 }

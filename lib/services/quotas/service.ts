@@ -1,3 +1,4 @@
+import { stampForDelete } from '../../audit/stamp.js';
 import type { Principal } from '../../auth/roles.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -147,8 +148,12 @@ export async function updateQuota(
 }
 
 /** Deletes a quota, then its window states and budgets (best effort: they also expire). */
-export async function deleteQuota(deps: Deps, input: { id: string; principal: Principal }): Promise<void> {
+export async function deleteQuota(
+  deps: Deps,
+  input: { id: string; principal: Principal; actor: Actor },
+): Promise<void> {
   await loadQuotaItem(deps, input.id, input.principal);
+  await stampForDelete(deps.table, keys.quota(input.id), input.actor);
   await deps.table.delete(keys.quota(input.id));
   forgetQuotaCaches(deps);
   const children = await deps.table.queryAll({ partition: keys.quota(input.id).pk });

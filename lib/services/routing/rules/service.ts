@@ -1,3 +1,4 @@
+import { stampForDelete } from '../../../audit/stamp.js';
 import type { Principal } from '../../../auth/roles.js';
 import { ConflictError, NotFoundError } from '../../../errors.js';
 import { newId } from '../../../ids.js';
@@ -148,11 +149,12 @@ export async function updateRule(
  */
 export async function deleteRule(
   deps: Deps,
-  input: { id: string; version?: number | undefined; principal: Principal },
+  input: { id: string; version?: number | undefined; principal: Principal; actor: Actor },
 ): Promise<void> {
   const current = await loadRuleItem(deps, input.id, input.principal);
   const expectedVersion = input.version ?? Number(current.version);
   if (expectedVersion !== Number(current.version)) throw staleVersion(current);
+  await stampForDelete(deps.table, keys.routingRule(input.id), input.actor);
   await deps.table.delete(keys.routingRule(input.id), { expectedVersion });
   await removeRefs(deps, { ruleId: input.id, providerIds: toRule(current).provider_ids, upToVersion: null });
   await deps.table.delete(keys.routingCounter(input.id));

@@ -1,0 +1,129 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../runtime/deps.js';
+import { isConditionFailed } from '../store/errors.js';
+import { keys } from '../store/keys.js';
+import type { Item } from '../store/table.js';
+import { TABLE_SCHEMA } from '../store/table-schema.js';
+import type { AuditDraft } from './event.js';
+import { type AuditEvent, GENESIS_HASH, hashOf } from './hash.js';
+
+/** Attempts to take the head before giving up (another writer advanced it each time). */
+const MAX_ATTEMPTS = 60;
+
+/** What {@link appendEvent} did: appended the event, or found the source record already there. */
+export type AppendOutcome = { appended: true; event: AuditEvent } | { appended: false; sequence: number };
+
+/** The stored item of an event: its day partition, both indexes and the retention TTL. */
+export function eventItem(event: AuditEvent): Item {
+  return {
+    ...keys.auditEvent(event.recorded_at.slice(0, 10), event.sequence),
+    ...keys.auditActorIndex(event.actor_key_id, event.recorded_at, event.sequence),
+    ...keys.auditTargetIndex(event.target_type, event.target_id, event.recorded_at, event.sequence),
+    entity: 'audit_event',
+    ...event,
+    [TABLE_SCHEMA.ttlAttribute]: event.expires_at,
+  };
+}
+
+/** Writes an event the head already holds (idempotent: the same content every time), then clears it. */
+async function settle(deps: Deps, event: AuditEvent): Promise<void> {
+  await deps.table.put(eventItem(event));
+  await deps.table.put({
+    ...keys.auditSource(event.source_id),
+    entity: 'audit_source',
+    sequence: event.sequence,
+    [TABLE_SCHEMA.ttlAttribute]: event.expires_at,
+  });
+  try {
+    await deps.table.client.send(
+      new UpdateCommand({
+        TableName: deps.table.tableName,
+        Key: keys.auditHead(),
+        UpdateExpression: 'REMOVE pending',
+        ConditionExpression: '#seq = :seq',
+        ExpressionAttributeNames: { '#seq': 'sequence' },
+        ExpressionAttributeValues: { ':seq': event.sequence },
+      }),
+    );
+  } catch (error) {
+    // Another writer settled it and moved on: nothing left to do.
+    if (!isConditionFailed(error)) throw error;
+  }
+}
+
+function build(deps: Deps, draft: AuditDraft, head: Item | undefined): AuditEvent {
+  // Never before the previous event (clocks of concurrent writers differ): day partitions stay in order.
+  const previous = typeof head?.recorded_at === 'string' ? Date.parse(head.recorded_at) : 0;
+  const recordedMs = Math.max(deps.now(), Number.isFinite(previous) ? previous : 0);
+  const content: Omit<AuditEvent, 'hash'> = {
+    ...draft,
+    sequence: Number(head?.sequence ?? 0) + 1,
+    recorded_at: new Date(recordedMs).toISOString(),
+    expires_at: Math.floor(recordedMs / 1000) + deps.config.AUDIT_RETENTION_DAYS * 86_400,
+    prev_hash: typeof head?.hash === 'string' ? head.hash : GENESIS_HASH,
+    prev_expires_at: typeof head?.expires_at === 'number' ? head.expires_at : null,
+  };
+  return { ...content, hash: hashOf(content) };
+}
+
+/** Moves the head from `previous` (absent: an empty chain) to `event`, holding it as pending. */
+async function advanceHead(deps: Deps, event: AuditEvent): Promise<boolean> {
+  try {
+    await deps.table.client.send(
+      new UpdateCommand({
+        TableName: deps.table.tableName,
+        Key: keys.auditHead(),
+        UpdateExpression:
+          'SET #seq = :seq, #hash = :hash, expires_at = :exp, recorded_at = :rec, pending = :event, first_day = if_not_exists(first_day, :day), entity = :entity',
+        ConditionExpression:
+          '(attribute_not_exists(#seq) AND :prev = :zero) OR (#seq = :prev AND attribute_not_exists(pending))',
+        ExpressionAttributeNames: { '#seq': 'sequence', '#hash': 'hash' },
+        ExpressionAttributeValues: {
+          ':seq': event.sequence,
+          ':prev': event.sequence - 1,
+          ':zero': 0,
+          ':hash': event.hash,
+          ':exp': event.expires_at,
+          ':rec': event.recorded_at,
+          ':event': event,
+          ':day': event.recorded_at.slice(0, 10),
+          ':entity': 'audit_head',
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Appends one draft to the hash chain, exactly once per source record. The head item holds the
+ * last sequence and hash; a writer takes sequence n + 1 by a conditional update of the head
+ * (`sequence = n`, nothing pending) that also stores the new event as `pending`, then writes the
+ * event item and a marker for its source record and clears `pending`. A writer that finds an
+ * event pending (its writer stopped half-way) settles it first, so a crash never loses an event
+ * nor leaves a gap; the marker makes a replayed record a no-op. Contention is retried with jitter.
+ */
+export async function appendEvent(deps: Deps, draft: AuditDraft): Promise<AppendOutcome> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const head = await deps.table.get(keys.auditHead());
+    const pending = head?.pending as AuditEvent | undefined;
+    if (pending) {
+      await settle(deps, pending);
+      continue;
+    }
+    const marker = await deps.table.get(keys.auditSource(draft.source_id));
+    if (marker) return { appended: false, sequence: Number(marker.sequence) };
+    const event = build(deps, draft, head);
+    if (await advanceHead(deps, event)) {
+      await settle(deps, event);
+      return { appended: true, event };
+    }
+    // Full jitter, doubling from 5 ms up to 250 ms: at most about 14 s in all.
+    await sleep(Math.floor(Math.random() * Math.min(250, 5 * 2 ** attempt)));
+  }
+  throw new Error('audit chain head stayed contended; the batch will be retried');
+}
