@@ -80,6 +80,16 @@ export class ConsumerRunner {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Delivers queued records now instead of waiting out the batching window. */
+  flush(): void {
+    for (const lane of this.lanes) {
+      if (!lane.timer) continue;
+      clearTimeout(lane.timer);
+      lane.timer = undefined;
+      void this.run(lane);
+    }
+  }
+
   /** Stops taking records; resolves when the batches in flight end. */
   async stop(): Promise<void> {
     this.stopped = true;

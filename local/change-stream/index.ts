@@ -43,19 +43,21 @@ export interface LocalStreamsOptions {
 }
 
 /**
- * Invokes `functions/<group>/<name>.ts`'s `handler` as Lambda would. The module is imported on the
- * first delivery (a cold start), so the runtime's own start-up does not wait for it.
+ * Invokes `functions/<group>/<name>.ts`'s `handler` as Lambda would. The module starts loading at
+ * once in the background: start-up does not wait for it, and a Ctrl-C (which also stops tsx's
+ * compiler) cannot strand the batches still to deliver on the way out.
  */
-function lazyInvoke(fn: string): Invoke {
-  let handler: Promise<StreamHandler> | undefined;
-  return async (event) => {
-    const [group, name] = fn.split('/');
-    handler ??= import(`../../functions/${group}/${name}.ts`).then(
-      (mod: { handler: StreamHandler }) => mod.handler,
-    );
-    return (await handler)(event, lambdaContext(fn.replace('/', '-'), 900_000));
-  };
+function backgroundInvoke(fn: string): Invoke {
+  const [group, name] = fn.split('/');
+  const handler: Promise<StreamHandler> = import(`../../functions/${group}/${name}.ts`).then(
+    (mod: { handler: StreamHandler }) => mod.handler,
+  );
+  handler.catch(() => undefined); // a failed import surfaces on the first delivery instead
+  return async (event) => (await handler)(event, lambdaContext(fn.replace('/', '-'), 900_000));
 }
+
+/** Longest a stop waits for captured changes to be delivered (the local stream lives in memory). */
+const DRAIN_MS = 10_000;
 
 /**
  * Starts the local stand-in for DynamoDB Streams + Lambda event source mappings: every change the
@@ -73,7 +75,7 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<L
   const listeners = new Set<(record: DynamoDBRecord) => void>();
   const delivery = { retryBaseMs: options.retryBaseMs ?? 100, onFailure: (f: FailedBatch) => failed.push(f) };
   for (const consumer of options.consumers) {
-    runners.push(new ConsumerRunner(consumer, lazyInvoke(consumer.fn), delivery));
+    runners.push(new ConsumerRunner(consumer, backgroundInvoke(consumer.fn), delivery));
   }
   const unsubscribe = options.capture.onChange((change) => {
     if (change.tableName !== options.tableName) return;
@@ -107,6 +109,21 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<L
     },
     async stop() {
       clearInterval(timer);
+      // Deliver what was captured before stopping: DynamoDB Streams keeps records for 24 h, this
+      // stand-in only in memory, so a stop that dropped them would lose rollups and audit events.
+      let drained: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        (async () => {
+          while (!runners.every((r) => r.isIdle())) {
+            for (const runner of runners) runner.flush();
+            await Promise.all(runners.map((r) => r.idle()));
+          }
+        })(),
+        new Promise((resolve) => {
+          drained = setTimeout(resolve, DRAIN_MS);
+        }),
+      ]);
+      clearTimeout(drained);
       unsubscribe();
       await Promise.all(runners.map((r) => r.stop()));
     },
