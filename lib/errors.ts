@@ -66,8 +66,11 @@ export class UnauthorizedError extends GatewayError {
 /** 403: authenticated, but the key's role does not allow this route. */
 export class ForbiddenError extends GatewayError {
   override name = 'ForbiddenError';
-  constructor(message = 'This API key may not perform this operation.', options: GatewayErrorOptions = {}) {
-    super(403, 'forbidden', message, options);
+  constructor(
+    message = 'This API key may not perform this operation.',
+    options: GatewayErrorOptions & { code?: string } = {},
+  ) {
+    super(403, options.code ?? 'forbidden', message, options);
   }
 }
 

@@ -3,5 +3,5 @@ import type { ProviderCreate } from '../../lib/schemas/providers.js';
 import { createProvider } from '../../lib/services/providers/service.js';
 
 export const handler = defineHandler<ProviderCreate>('POST /api/providers', (request) =>
-  createProvider(request.deps, request.body, actorOf(request)),
+  createProvider(request.deps, request.body, actorOf(request), request.principal),
 );

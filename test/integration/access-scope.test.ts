@@ -80,6 +80,17 @@ describe('scope: a key scoped to providers sees and changes only those (404 for 
     const own = await gw.call('PATCH', `/api/providers/${a}`, { key: operator.key, body: { priority: 7 } });
     expect(own.status).toBe(200);
   });
+
+  it('cannot create a provider it would then be unable to see (403 scoped_key), and nothing is stored', async () => {
+    const res = await gw.call('POST', '/api/providers', {
+      key: operator.key,
+      body: providerBody('scoped-orphan'),
+    });
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('scoped_key');
+    const all = await gw.call('GET', '/api/providers?limit=100');
+    expect(all.json.data.map((p: { name: string }) => p.name)).not.toContain('scoped-orphan');
+  });
 });
 
 describe('scope: a key scoped to models sees only those models', () => {

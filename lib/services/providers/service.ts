@@ -1,5 +1,5 @@
 import type { Principal } from '../../auth/roles.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { validateUpstreamUrl } from '../../net/upstream-address.js';
 import type { Deps } from '../../runtime/deps.js';
@@ -53,7 +53,16 @@ export async function loadProviderItem(deps: Deps, id: string, principal?: Princ
 }
 
 /** Creates a provider with a unique name (409 `name_taken` otherwise, also under concurrency). */
-export async function createProvider(deps: Deps, input: ProviderCreate, actor: Actor): Promise<Provider> {
+export async function createProvider(
+  deps: Deps,
+  input: ProviderCreate,
+  actor: Actor,
+  principal?: Principal,
+): Promise<Provider> {
+  // A key scoped to some providers could not see what it created: refuse rather than orphan it.
+  if (principal?.providerIds) {
+    throw new ForbiddenError('A key scoped to providers cannot create providers.', { code: 'scoped_key' });
+  }
   const baseUrl = resolveBaseUrl(deps, input.provider_type, input.base_url);
   const status = resolveStatus(input) ?? 'active';
   const id = newId('prov', deps.now());
