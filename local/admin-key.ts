@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { newApiKeySecret } from '../lib/auth/api-key.js';
 
 /** Where the local runtime keeps the generated bootstrap admin key (mode 0600). */
 export const ADMIN_KEY_FILE = 'admin-api-key';
-
-/** A new gateway API key: `gk_` and 43 URL-safe characters (256 random bits). */
-export function generateApiKey(): string {
-  return `gk_${randomBytes(32).toString('base64url')}`;
-}
 
 /**
  * The local bootstrap admin key: `ADMIN_API_KEY` if set, else the one stored under the data folder,
@@ -24,7 +19,7 @@ export function resolveLocalAdminKey(
     chmodSync(file, 0o600);
     return { key: readFileSync(file, 'utf8').trim(), created: false };
   }
-  const key = generateApiKey();
+  const key = newApiKeySecret();
   writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
   return { key, created: true };
 }

@@ -13,6 +13,7 @@ import {
   type KMSClient,
   ReEncryptCommand,
 } from '@aws-sdk/client-kms';
+import { safeCause, sdkErrorFacts } from '../aws/sdk-error.js';
 import { ConfigError, type GatewayError } from '../errors.js';
 import {
   CredentialDecryptError,
@@ -86,24 +87,16 @@ export interface KmsKeyProviderOptions {
  * keeps only the operation, error name and request id. Unknown errors become `kms_failed`.
  */
 export function translateKmsError(err: unknown, operation: string, retryAfterSeconds = 1): GatewayError {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as {
-    name?: unknown;
-    code?: unknown;
-    $retryable?: unknown;
-    $metadata?: { httpStatusCode?: number; requestId?: string };
-  };
-  const name = typeof e.name === 'string' ? e.name : 'UnknownError';
-  const code = typeof e.code === 'string' ? e.code : undefined;
-  const requestId = e.$metadata?.requestId;
-  const cause = new Error(`KMS ${operation} failed: ${name}${requestId ? ` (request id ${requestId})` : ''}`);
+  const facts = sdkErrorFacts(err);
+  const { name, code, status } = facts;
+  const cause = safeCause(`KMS ${operation}`, facts);
   if (BAD_CIPHERTEXT.has(name)) return new CredentialDecryptError({ cause });
   if (ACCESS_DENIED.has(name)) return new KmsAccessDeniedError({ cause });
   if (KEY_UNAVAILABLE.has(name)) return new KmsKeyUnavailableError({ cause });
-  const status = e.$metadata?.httpStatusCode;
   if (
     UNAVAILABLE.has(name) ||
     (code !== undefined && NETWORK_CODES.has(code)) ||
-    e.$retryable ||
+    facts.retryable ||
     (status !== undefined && status >= 500)
   ) {
     return new KmsUnavailableError({ cause, retryAfterSeconds });

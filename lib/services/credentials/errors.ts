@@ -4,6 +4,8 @@
  * and keep only the SDK error's name and request id as `cause` for operators. Only a throttled or
  * unreachable Secrets Manager is retryable (503 with `Retry-After`).
  */
+
+import { safeCause, sdkErrorFacts } from '../../aws/sdk-error.js';
 import { GatewayError, ServiceUnavailableError } from '../../errors.js';
 
 /** 500-class failure of a secret reference; the message is constant, so it is shown. */
@@ -65,23 +67,14 @@ export function unusableSecret(): SecretRefError {
  * `secret_store_failed`. The SDK message (which names the ARN) is never copied.
  */
 export function translateSecretsError(err: unknown): GatewayError {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as {
-    name?: unknown;
-    code?: unknown;
-    $retryable?: unknown;
-    $metadata?: { httpStatusCode?: number; requestId?: string };
-  };
-  const name = typeof e.name === 'string' ? e.name : 'UnknownError';
-  const requestId = e.$metadata?.requestId;
-  const cause = new Error(
-    `Secrets Manager GetSecretValue failed: ${name}${requestId ? ` (request id ${requestId})` : ''}`,
-  );
+  const facts = sdkErrorFacts(err);
+  const { name, status } = facts;
+  const cause = safeCause('Secrets Manager GetSecretValue', facts);
   const known = FAILURES[name];
   if (known) return new SecretRefError(500, known[0], known[1], { cause });
-  const status = e.$metadata?.httpStatusCode;
   // Node socket errors (ECONNRESET, ETIMEDOUT, ...) carry no $metadata, only a code.
-  const network = typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code);
-  if (UNAVAILABLE.has(name) || network || e.$retryable || (status !== undefined && status >= 500)) {
+  const network = facts.code !== undefined && /^E[A-Z]+$/.test(facts.code);
+  if (UNAVAILABLE.has(name) || network || facts.retryable || (status !== undefined && status >= 500)) {
     return new SecretStoreUnavailableError({ cause });
   }
   return new SecretRefError(500, 'secret_store_failed', 'The secret store could not complete the request.', {
