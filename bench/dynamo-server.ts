@@ -19,7 +19,7 @@
 
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbClient } from '../lib/store/dynamodb-client.js';
 import type { ChangeCapture } from '../local/change-stream/capture.js';
 import { ensureTable, startEmbeddedDynamo } from '../local/dynamo.js';
 
@@ -89,10 +89,9 @@ const counting = { install: (start: () => Server) => instrument(start()) } as un
 
 const dynamo = await startEmbeddedDynamo({ dataDir: arg('data-dir'), capture: counting });
 const tableName = process.env.TABLE_NAME || 'gateway';
-const client = new DynamoDBClient({
+const client = new DynamoDbClient({
   endpoint: dynamo.endpoint,
   region: process.env.AWS_REGION || 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
 await ensureTable(client, tableName);
 client.destroy();

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Config, loadConfig } from '../lib/config.js';
 import { createDeps, type Deps } from '../lib/runtime/deps.js';
 import { ensureTable, startEmbeddedDynamo } from './dynamo.js';
@@ -50,6 +49,6 @@ export async function openToolDeps(env: NodeJS.ProcessEnv = process.env): Promis
     DYNAMODB_ENDPOINT: endpoint,
   });
   const deps = createDeps(config);
-  if (local) await ensureTable(deps.table.client as unknown as DynamoDBClient, config.TABLE_NAME);
+  if (local) await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
   return { deps, config, close: async () => embedded?.close() };
 }

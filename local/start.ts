@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { handler as authorizer } from '../functions/auth/authorizer.js';
 import { handleScheduledEvent } from '../functions/health/scheduled-check.js';
 import { loadConfig, resetConfig } from '../lib/config.js';
@@ -58,7 +57,7 @@ export async function startLocalRuntime(
   logger.setLogLevel(config.LOG_LEVEL.toUpperCase() as 'INFO');
   const deps = createDeps(config, now);
   setDeps(deps);
-  await ensureTable(deps.table.client as unknown as DynamoDBClient, config.TABLE_NAME);
+  await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
   await deps.apiKeyPepper(); // creates DATA_DIR/api-key-pepper (0600) on first start
   if (config.MOCK_PROVIDER === 'on') {
     await ensureMockProvider(deps, { keyId: 'local-runtime', requestId: 'startup', sourceIp: '' });

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../store/document-client.js';
 import type { Deps } from '../runtime/deps.js';
 import { isConditionFailed } from '../store/errors.js';
 import { keys } from '../store/keys.js';

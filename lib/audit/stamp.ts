@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../store/document-client.js';
 import type { Actor } from '../services/actor.js';
 import { isConditionFailed, translateStoreError } from '../store/errors.js';
 import type { ItemKey } from '../store/keys.js';

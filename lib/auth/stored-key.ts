@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../store/document-client.js';
 import { describeError, logger } from '../observability.js';
 import { isConditionFailed } from '../store/errors.js';
 import { keys } from '../store/keys.js';

@@ -1,13 +1,13 @@
+import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
+import { decodeCursor, encodeCursor, type PageKey } from './cursor.js';
 import {
   DeleteCommand,
-  type DynamoDBDocumentClient,
+  type DocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
-import { decodeCursor, encodeCursor, type PageKey } from './cursor.js';
+} from './document-client.js';
 import { isConditionFailed, translateStoreError } from './errors.js';
 import type { ItemKey } from './keys.js';
 import { type IndexName, TABLE_SCHEMA } from './table-schema.js';
@@ -44,7 +44,7 @@ const MAX_READS_PER_PAGE = 25;
  */
 export class Table {
   constructor(
-    readonly client: DynamoDBDocumentClient,
+    readonly client: DocumentClient,
     readonly tableName: string,
     private readonly nowMs: () => number = Date.now,
   ) {}

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '../../lib/store/document-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDeps } from '../../lib/runtime/deps.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';

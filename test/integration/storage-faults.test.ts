@@ -5,7 +5,7 @@ import { providerBody, startTestGateway, type TestGateway } from '../support/run
 
 /**
  * A stand-in DynamoDB endpoint that describes the table as ACTIVE and throttles every data call,
- * the way DynamoDB answers when a partition is hot: the real SDK, its real retries, real sockets.
+ * the way DynamoDB answers when a partition is hot: the real client, its real retries, real sockets.
  */
 function throttlingDynamo(): Promise<{ server: Server; endpoint: string; calls: Map<string, number> }> {
   const calls = new Map<string, number>();

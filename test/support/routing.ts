@@ -4,7 +4,6 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Principal } from '../../lib/auth/roles.js';
 import { loadConfig } from '../../lib/config.js';
 import { createDeps, type Deps } from '../../lib/runtime/deps.js';
@@ -53,7 +52,7 @@ export async function startSharedTable(baseEnv: Record<string, string> = {}): Pr
       }),
       options.now,
     );
-  await ensureTable(make().table.client as unknown as DynamoDBClient, tableName);
+  await ensureTable(make().table.client.dynamo, tableName);
   return { endpoint: dynamo.endpoint, instance: make, close: () => dynamo.close() };
 }
 

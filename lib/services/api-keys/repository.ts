@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../../store/document-client.js';
 import type { Role } from '../../auth/roles.js';
 import { SECRET_ENTITY } from '../../auth/stored-key.js';
 import { ConflictError, NotFoundError } from '../../errors.js';

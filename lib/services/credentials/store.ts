@@ -5,7 +5,7 @@
  * and none is lost. Retiring versions past their grace period are destroyed by whichever write or
  * admin read touches the credential next (the lazy sweep).
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../../store/document-client.js';
 import { ConflictError } from '../../errors.js';
 import type { Deps } from '../../runtime/deps.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';

@@ -4,7 +4,7 @@
  * (`HEALTH_HISTORY_RETENTION_DAYS`). Reads filter expired items at once: DynamoDB's TTL sweep lags
  * by days and dynalite has none.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../../store/document-client.js';
 import { newId } from '../../ids.js';
 import type { Deps } from '../../runtime/deps.js';
 import { translateStoreError } from '../../store/errors.js';

@@ -9,7 +9,7 @@
  *   ran), conditioned on the provider existing and on `health_seq` being older, so a slow run can
  *   never overwrite a newer status.
  */
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '../../store/document-client.js';
 import { logger } from '../../observability.js';
 import type { Deps } from '../../runtime/deps.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';

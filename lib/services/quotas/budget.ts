@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../../store/document-client.js';
 import { TooManyRequestsError } from '../../errors.js';
 import { logger } from '../../observability.js';
 import type { Deps } from '../../runtime/deps.js';

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../../store/document-client.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Quota } from '../../schemas/quotas.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';

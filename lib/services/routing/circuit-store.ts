@@ -5,7 +5,7 @@
  * `open_until`, `probe_until` + `probe_id` (the half-open probe lease), `changed_at` (epoch ms).
  * While not closed, the item carries the sparse `OPEN_CIRCUITS` index keys.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '../../store/document-client.js';
 import type { Deps } from '../../runtime/deps.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';

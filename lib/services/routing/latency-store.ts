@@ -4,7 +4,7 @@
  * written. Writers are instances (at most once per cache TTL, or on a large change) and the health
  * checker; last writer wins, which for "how fast is it now" is the right merge.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../../store/document-client.js';
 import type { Deps } from '../../runtime/deps.js';
 import { translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';

@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '../../store/document-client.js';
 import type { Deps } from '../../runtime/deps.js';
 import { translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';

@@ -1,4 +1,4 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '../../store/document-client.js';
 import type { Deps } from '../../runtime/deps.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { type ItemKey, keys } from '../../store/keys.js';

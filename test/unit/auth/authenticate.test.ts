@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authenticate, BOOTSTRAP_KEY_ID, clearAuthCache } from '../../../lib/auth/authenticate.js';
 import type { Principal } from '../../../lib/auth/roles.js';
@@ -19,7 +18,7 @@ const BOOTSTRAP = 'gk_unit_bootstrap_admin_000000000000000';
 let dynamo: EmbeddedDynamo;
 let dataDir: string;
 let clock = Date.parse('2026-11-26T12:00:00.000Z');
-/** DynamoDB commands sent, by name, recorded by a middleware on the real client. */
+/** DynamoDB operations sent, by name, as the real client reports them. */
 let calls: string[] = [];
 
 function depsWith(cacheTtl: number): Deps {
@@ -32,13 +31,7 @@ function depsWith(cacheTtl: number): Deps {
     AUTH_CACHE_TTL_SECONDS: String(cacheTtl),
   });
   const deps = createDeps(config, () => clock);
-  deps.table.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String(context.commandName));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  deps.table.client.dynamo.observe((operation) => calls.push(operation));
   return deps;
 }
 
@@ -50,7 +43,7 @@ beforeAll(async () => {
   dynamo = await startEmbeddedDynamo();
   uncached = depsWith(0);
   cached = depsWith(60);
-  await ensureTable(uncached.table.client as unknown as DynamoDBClient, 'auth-unit');
+  await ensureTable(uncached.table.client.dynamo, 'auth-unit');
 });
 afterAll(async () => {
   await dynamo.close();
@@ -78,20 +71,20 @@ describe('authenticate: one read per lookup', () => {
       role: 'operator',
       providerIds: ['prov_01m8bwjkr672zknf0jar5m8r48'],
     });
-    expect(calls).toEqual(['GetItemCommand', 'UpdateItemCommand']);
+    expect(calls).toEqual(['GetItem', 'UpdateItem']);
     calls = [];
     clock += 30_000;
     await authenticate(uncached, key);
-    expect(calls).toEqual(['GetItemCommand']);
+    expect(calls).toEqual(['GetItem']);
     calls = [];
     clock += 31_000;
     await authenticate(uncached, key);
-    expect(calls).toEqual(['GetItemCommand', 'UpdateItemCommand']);
+    expect(calls).toEqual(['GetItem', 'UpdateItem']);
   });
 
   it('answers null for an unknown key after one GetItem, and the bootstrap key with no read', async () => {
     expect(await authenticate(uncached, 'gk_never_issued_000000000000000000000000')).toBeNull();
-    expect(calls).toEqual(['GetItemCommand']);
+    expect(calls).toEqual(['GetItem']);
     calls = [];
     expect(await authenticate(uncached, BOOTSTRAP)).toEqual(ADMIN);
     expect(calls).toEqual([]);
@@ -118,7 +111,7 @@ describe('authenticate: revocation and expiry', () => {
     calls = [];
     clock += 59_000;
     expect(await authenticate(cached, key)).not.toBeNull();
-    expect(calls.filter((c) => c === 'GetItemCommand')).toEqual([]);
+    expect(calls.filter((c) => c === 'GetItem')).toEqual([]);
     clock += 1_000;
     expect(await authenticate(cached, key)).toBeNull();
   });

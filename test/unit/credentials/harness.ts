@@ -7,8 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../../../lib/config.js';
 import type { KeyProvider } from '../../../lib/crypto/key-provider.js';
 import { logger } from '../../../lib/observability.js';
@@ -16,6 +14,7 @@ import type { Deps } from '../../../lib/runtime/deps.js';
 import { createDeps } from '../../../lib/runtime/deps.js';
 import type { Actor } from '../../../lib/services/actor.js';
 import { createProvider } from '../../../lib/services/providers/service.js';
+import { ScanCommand } from '../../../lib/store/document-client.js';
 import { keys } from '../../../lib/store/keys.js';
 import type { Item } from '../../../lib/store/table.js';
 import { ensureTable, startEmbeddedDynamo } from '../../../local/dynamo.js';
@@ -60,7 +59,7 @@ export async function startHarness(
   });
   let clock = Date.parse('2030-01-01T00:00:00.000Z');
   const deps = createDeps(config, () => clock);
-  await ensureTable(deps.table.client as unknown as DynamoDBClient, config.TABLE_NAME);
+  await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
   if (options.keyProvider) {
     const injected = options.keyProvider;
     deps.keyProvider = async () => injected;

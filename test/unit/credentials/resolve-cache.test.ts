@@ -1,5 +1,4 @@
-import type { ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/roles.js';
 import { resolveProviderSecret } from '../../../lib/services/credentials/resolve.js';
 import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
@@ -18,15 +17,7 @@ beforeAll(async () => {
     keyProvider: fake.provider(),
     env: { CREDENTIAL_CACHE_TTL_SECONDS: '300', CREDENTIAL_CACHE_MAX_USES: '5000', ROUTING_CACHE_TTL: '60' },
   });
-  const send = h.deps.table.client.send.bind(h.deps.table.client) as (command: {
-    constructor: { name: string };
-  }) => Promise<ServiceOutputTypes>;
-  vi.spyOn(h.deps.table.client, 'send').mockImplementation(((
-    command: ServiceInputTypes & { constructor: { name: string } },
-  ) => {
-    dynamoCalls.push(command.constructor.name);
-    return send(command);
-  }) as never);
+  h.deps.table.client.dynamo.observe((operation) => dynamoCalls.push(operation));
 });
 afterAll(async () => {
   await h.close();
@@ -79,7 +70,7 @@ describe('resolveProviderSecret: steady state', () => {
     );
     expect(results.every((r) => r?.value === value)).toBe(true);
     expect(fake.count('Decrypt')).toBe(1);
-    expect(dynamoCalls.filter((c) => c === 'QueryCommand')).toHaveLength(1);
+    expect(dynamoCalls.filter((c) => c === 'Query')).toHaveLength(1);
   });
 
   it('decrypts again once the entry is older than CREDENTIAL_CACHE_TTL_SECONDS', async () => {
@@ -99,7 +90,7 @@ describe('resolveProviderSecret: steady state', () => {
     dynamoCalls = [];
     h.advance(60_000);
     await resolveProviderSecret(h.deps, providerId);
-    expect(dynamoCalls.filter((c) => c === 'QueryCommand')).toHaveLength(1);
+    expect(dynamoCalls.filter((c) => c === 'Query')).toHaveLength(1);
     expect(fake.count('Decrypt')).toBe(1);
   });
 
@@ -153,7 +144,7 @@ describe('resolveProviderSecret: last_used_at', () => {
     await resolveProviderSecret(h.deps, providerId);
     raw = await h.rawItem(credentialId);
     expect(raw.last_used_at).toBe(new Date(h.now()).toISOString());
-    expect(dynamoCalls.filter((c) => c === 'UpdateCommand')).toHaveLength(2);
+    expect(dynamoCalls.filter((c) => c === 'UpdateItem')).toHaveLength(2);
   });
 });
 
@@ -162,7 +153,7 @@ describe('resolveProviderSecret: a probe is not a use', () => {
     const { providerId, credentialId } = await credentialFor(fakeKey());
     await resolveProviderSecret(h.deps, providerId, { recordUse: false });
     expect((await h.rawItem(credentialId)).last_used_at).toBeUndefined();
-    expect(dynamoCalls.filter((c) => c === 'UpdateCommand')).toHaveLength(0);
+    expect(dynamoCalls.filter((c) => c === 'UpdateItem')).toHaveLength(0);
   });
 });
 

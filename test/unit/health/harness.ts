@@ -6,7 +6,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../../../lib/config.js';
 import { LocalEventBus } from '../../../lib/events/bus.js';
 import { logger } from '../../../lib/observability.js';
@@ -50,7 +49,7 @@ export async function startHealthHarness(env: Record<string, string> = {}): Prom
   const deps = createDeps(config, () => clock);
   const events = new LocalEventBus();
   deps.events = events;
-  await ensureTable(deps.table.client as unknown as DynamoDBClient, config.TABLE_NAME);
+  await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
   const answers = new Map<string, ProbeResult>();
   const probe = Object.assign(
     async (input: Parameters<ProviderProbe>[0]) => {

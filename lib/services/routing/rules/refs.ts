@@ -13,7 +13,7 @@
  * that introduced it; removal is conditional on it, so a removal based on an older read never drops
  * a reference a newer write re-added.
  */
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '../../../store/document-client.js';
 import { ValidationError } from '../../../errors.js';
 import type { Deps } from '../../../runtime/deps.js';
 import type { RuleTarget } from '../../../schemas/routing.js';
