@@ -3,7 +3,13 @@ import { errorResponse } from '../../lib/http/response.js';
 import type { Deps } from '../../lib/runtime/deps.js';
 import { executeWithFailover } from '../../lib/services/routing/failover.js';
 import { routingHooks } from '../../lib/services/routing/hooks.js';
-import { admit, admitRequest, type RateLimitSpec, windowOf } from '../../lib/services/routing/rate-limit.js';
+import {
+  admit,
+  admitRequest,
+  type RateLimitSpec,
+  refund,
+  windowOf,
+} from '../../lib/services/routing/rate-limit.js';
 import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
 import { keys } from '../../lib/store/keys.js';
 import {
@@ -33,7 +39,11 @@ afterAll(async () => {
   await table.close();
 });
 
-const burst = (limits: RateLimitSpec[], n: number, extra: { tokens?: number; shardCapacity?: number } = {}) =>
+const burst = (
+  limits: RateLimitSpec[],
+  n: number,
+  extra: { tokens?: number; shardCapacity?: number; leaseFraction?: number } = {},
+) =>
   Promise.all(
     Array.from({ length: n }, (_, i) => admit(instances[i % instances.length]!, { limits, ...extra })),
   );
@@ -101,6 +111,68 @@ describe('routing: exact rate limits across instances', () => {
     expect(anonymous.filter((r) => r.admitted)).toHaveLength(2);
     const refused = anonymous.find((r) => !r.admitted);
     expect(refused && !refused.admitted && refused.scope).toBe('global');
+  });
+});
+
+describe('routing: leased admissions for large limits', () => {
+  /** UpdateItem calls an instance sends while `run` runs. */
+  async function writesDuring<T>(deps: Deps, run: () => Promise<T>): Promise<{ value: T; writes: number }> {
+    let writes = 0;
+    const stop = deps.table.client.dynamo.observe((op) => {
+      if (op === 'UpdateItem') writes += 1;
+    });
+    try {
+      return { value: await run(), writes };
+    } finally {
+      stop();
+    }
+  }
+  const stored = async (scope: string) =>
+    (await instances[0]!.table.get(keys.rateWindow(scope, windowOf(clock.ms).minute, 0)))?.requests;
+
+  it('admits 200 requests of one instance with one write per lease of 10, not one per request', async () => {
+    const limits = [{ scope: 'key:leased', label: 'this API key', rpm: 1_000, tpm: null }];
+    const deps = table.instance({ now: clock.now });
+    const { value, writes } = await writesDuring(deps, async () => {
+      const results = [];
+      for (let i = 0; i < 200; i++) results.push(await admit(deps, { limits, leaseFraction: 100 }));
+      return results;
+    });
+    expect(value.every((r) => r.admitted)).toBe(true);
+    expect(writes).toBeLessThanOrEqual(21);
+    expect(await stored('key:leased')).toBeLessThanOrEqual(210);
+  });
+
+  it('never over-admits: 5 instances × 60 concurrent against 100 per minute with leases of 10', async () => {
+    const limits = [{ scope: 'key:leased-burst', label: 'this API key', rpm: 100, tpm: null }];
+    const results = await burst(limits, 300, { leaseFraction: 10 });
+    const admitted = results.filter((r) => r.admitted).length;
+    expect(await stored('key:leased-burst')).toBeLessThanOrEqual(100);
+    expect(admitted).toBeLessThanOrEqual(100);
+    // Under-admission is bounded by one unused lease per instance.
+    expect(admitted).toBeGreaterThanOrEqual(100 - 5 * 9);
+  });
+
+  it('returns a refunded leased admission to the lease, without a write', async () => {
+    const limits = [{ scope: 'key:leased-refund', label: 'this API key', rpm: 1_000, tpm: null }];
+    const deps = table.instance({ now: clock.now });
+    const first = await admit(deps, { limits, leaseFraction: 100 });
+    expect(first.admitted && first.grants[0]?.leased).toBe(true);
+    const { writes } = await writesDuring(deps, async () => {
+      await refund(deps, first.admitted ? first.grants : []);
+      for (let i = 0; i < 9; i++)
+        expect((await admit(deps, { limits, leaseFraction: 100 })).admitted).toBe(true);
+    });
+    expect(writes).toBeLessThanOrEqual(1); // the background refill of the next lease, at most
+  });
+
+  it('does not lease small limits: 10 per minute stays one conditional write per request', async () => {
+    const limits = [{ scope: 'key:small', label: 'this API key', rpm: 10, tpm: null }];
+    const deps = table.instance({ now: clock.now });
+    const { writes } = await writesDuring(deps, async () => {
+      for (let i = 0; i < 3; i++) await admit(deps, { limits });
+    });
+    expect(writes).toBe(3);
   });
 });
 

@@ -14,15 +14,25 @@
  * shard); and a scope refused after an earlier one admitted refunds it, which may briefly refuse
  * someone else (under-, never over-admission).
  *
+ * Leases: a large request limit (no token limit) is not paid for with one write per request. An
+ * instance takes a block of admissions at once — {@link leaseSize}: one thousandth of a shard's
+ * share, at most {@link MAX_LEASE} — with the same conditional write, hands them out from memory,
+ * and takes the next block in the background when half is used. The limit still holds exactly
+ * (blocks are admitted atomically against it); what a lease costs is under-admission: admissions an
+ * instance took and did not use by the window's end are lost, at most one block per instance per
+ * scope (≤ 0.1 % of a shard's share each). A limit below 2,000 per shard per minute is never leased,
+ * and once a block does not fit any more the instance admits one by one for the rest of the window.
+ *
  * Fixed windows admit up to twice a limit across a window boundary; the window item expires two
  * minutes after its window (TTL), and `Retry-After` is the time to the window's end.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
 import type { Principal } from '../../auth/roles.js';
 import type { Config } from '../../config.js';
 import { TooManyRequestsError } from '../../errors.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Provider } from '../../schemas/providers.js';
+import { UpdateCommand } from '../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 
@@ -44,12 +54,50 @@ export interface RateLimitSpec {
   tpm: number | null;
 }
 
-/** An admission held in one shard of one window (what a refund gives back). */
+/** Fraction of a shard's share one lease takes (see "Leases" above). */
+export const LEASE_FRACTION = 1_000;
+/** Most admissions one lease takes. */
+export const MAX_LEASE = 100;
+
+/** An admission held in one shard of one window, or in this instance's lease (what a refund gives back). */
 export interface RateGrant {
   scope: string;
   minute: string;
   shard: number;
   tokens: number;
+  /** Taken from this instance's lease: a refund returns it there, without a write. */
+  leased?: boolean;
+}
+
+/** An instance's block of admissions for one scope and window. */
+interface Lease {
+  minute: string;
+  remaining: number;
+  /** A block that no longer fits: admit one by one for the rest of this window. */
+  exhausted: boolean;
+  refilling: Promise<void> | undefined;
+}
+
+/** Leases per instance: keyed by the instance's table gateway (one per container, one per test instance). */
+const leasesByInstance = new WeakMap<object, Map<string, Lease>>();
+
+function leaseOf(deps: Deps, scope: string, minute: string): Lease {
+  let leases = leasesByInstance.get(deps.table);
+  if (!leases) {
+    leases = new Map();
+    leasesByInstance.set(deps.table, leases);
+  }
+  let lease = leases.get(scope);
+  if (!lease || lease.minute !== minute) {
+    lease = { minute, remaining: 0, exhausted: false, refilling: undefined };
+    leases.set(scope, lease);
+  }
+  return lease;
+}
+
+/** Admissions one lease takes from a shard whose share is `share` (1: no leasing). */
+export function leaseSize(share: number, fraction = LEASE_FRACTION): number {
+  return Math.max(1, Math.min(MAX_LEASE, Math.floor(share / fraction)));
 }
 
 export type Admission =
@@ -85,20 +133,23 @@ async function tryShard(
     shard: number;
     shards: number;
     tokens: number;
+    /** Admissions to take at once (a lease); default 1. */
+    count?: number;
   },
 ): Promise<boolean> {
   const { spec, shard, shards, tokens } = input;
+  const count = input.count ?? 1;
   const conditions: string[] = [];
   const values: Record<string, unknown> = {
-    ':one': 1,
+    ':one': count,
     ':n': tokens,
     ':ttl': Math.ceil(input.endsAt / 1000) + 120,
   };
   if (spec.rpm !== null) {
-    const share = shardShare(spec.rpm, shards, shard);
-    if (share <= 0) return false;
-    conditions.push('(attribute_not_exists(#r) OR #r < :rmax)');
-    values[':rmax'] = share;
+    const room = shardShare(spec.rpm, shards, shard) - count;
+    if (room < 0) return false;
+    conditions.push('(attribute_not_exists(#r) OR #r <= :rroom)');
+    values[':rroom'] = room;
   }
   if (spec.tpm !== null) {
     const room = shardShare(spec.tpm, shards, shard) - tokens;
@@ -124,12 +175,69 @@ async function tryShard(
   }
 }
 
-async function admitScope(
+interface ScopeInput {
+  spec: RateLimitSpec;
+  tokens: number;
+  nowMs: number;
+  random: () => number;
+  capacity?: number | undefined;
+  leaseFraction?: number | undefined;
+}
+
+/**
+ * Takes the next lease for a scope into `lease`: one conditional write on a random shard. Requests
+ * waiting for admissions share one refill; a refill that does not fit marks the lease exhausted.
+ */
+function refill(
   deps: Deps,
-  input: { spec: RateLimitSpec; tokens: number; nowMs: number; random: () => number; capacity?: number },
-): Promise<RateGrant | null> {
+  lease: Lease,
+  input: ScopeInput & { shards: number; size: number },
+): Promise<void> {
+  lease.refilling ??= (async () => {
+    const { endsAt } = windowOf(input.nowMs);
+    const shard = Math.floor(input.random() * input.shards);
+    const ok = await tryShard(deps, {
+      spec: input.spec,
+      minute: lease.minute,
+      endsAt,
+      shard,
+      shards: input.shards,
+      tokens: 0,
+      count: input.size,
+    });
+    if (ok) lease.remaining += input.size;
+    else lease.exhausted = true;
+  })().finally(() => {
+    lease.refilling = undefined;
+  });
+  return lease.refilling;
+}
+
+/** One admission from this instance's lease of the scope; false when no lease can serve it. */
+async function admitLeased(
+  deps: Deps,
+  input: ScopeInput & { shards: number; size: number },
+): Promise<boolean> {
+  const lease = leaseOf(deps, input.spec.scope, windowOf(input.nowMs).minute);
+  if (lease.remaining === 0 && !lease.exhausted) await refill(deps, lease, input);
+  if (lease.remaining === 0) return false;
+  lease.remaining -= 1;
+  if (lease.remaining < input.size / 2 && !lease.exhausted && !lease.refilling) {
+    // The next block, taken while this one lasts; a failure only means the next request refills.
+    refill(deps, lease, input).catch(() => undefined);
+  }
+  return true;
+}
+
+async function admitScope(deps: Deps, input: ScopeInput): Promise<RateGrant | null> {
   const { minute, endsAt } = windowOf(input.nowMs);
   const shards = shardCount(input.spec, input.capacity);
+  if (input.spec.rpm !== null && input.spec.tpm === null) {
+    const size = leaseSize(Math.floor(input.spec.rpm / shards), input.leaseFraction);
+    if (size > 1 && (await admitLeased(deps, { ...input, shards, size }))) {
+      return { scope: input.spec.scope, minute, shard: 0, tokens: input.tokens, leased: true };
+    }
+  }
   const first = Math.floor(input.random() * shards);
   for (let k = 0; k < shards; k++) {
     const shard = (first + k) % shards;
@@ -152,12 +260,19 @@ async function admitScope(
  *
  * @param tokens - the request's token estimate (prompt + max output) counted against TPM limits.
  * @param shardCapacity - admissions per minute per item before sharding (tests lower it).
+ * @param leaseFraction - the fraction of a shard's share one lease takes (tests lower it).
  * @returns `admitted` with the grants, or the refusing scope with `Retry-After` seconds and the
  *   429 `rate_limited` error to throw (or fail over to another provider, where the rule allows).
  */
 export async function admit(
   deps: Deps,
-  input: { limits: readonly RateLimitSpec[]; tokens?: number; random?: () => number; shardCapacity?: number },
+  input: {
+    limits: readonly RateLimitSpec[];
+    tokens?: number | undefined;
+    random?: () => number;
+    shardCapacity?: number;
+    leaseFraction?: number;
+  },
 ): Promise<Admission> {
   const grants: RateGrant[] = [];
   const nowMs = deps.now();
@@ -170,6 +285,7 @@ export async function admit(
       nowMs,
       random: input.random ?? Math.random,
       capacity: input.shardCapacity,
+      leaseFraction: input.leaseFraction,
     });
     if (!grant) {
       await refund(deps, grants);
@@ -191,6 +307,11 @@ export async function admit(
 /** Gives admissions back (a later scope refused, or the request never reached an upstream). */
 export async function refund(deps: Deps, grants: readonly RateGrant[]): Promise<void> {
   for (const g of grants) {
+    if (g.leased) {
+      const lease = leasesByInstance.get(deps.table)?.get(g.scope);
+      if (lease?.minute === g.minute) lease.remaining += 1;
+      continue;
+    }
     await deps.table.client
       .send(
         new UpdateCommand({
