@@ -270,3 +270,31 @@ describe('usage: 1,000 calls priced at the price in force, exact', () => {
     expect(res.json.totals.unpriced_requests).toBe(0);
   });
 });
+
+describe('usage: group commit', () => {
+  it('stores 50 concurrent calls of one counter in a few writes, every amount counted once', async () => {
+    const providerId = await t.provider('group-commit');
+    let writes = 0;
+    const stop = t.deps.table.client.dynamo.observe((op) => {
+      if (op === 'UpdateItem') writes += 1;
+    });
+    const recorded = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        recordUsage(
+          t.deps,
+          usageEvent({
+            at: T0,
+            providerId,
+            usage: { input_tokens: i + 1, output_tokens: 2, cached_input_tokens: 0 },
+          }),
+        ),
+      ),
+    );
+    stop();
+    expect(recorded).toHaveLength(50);
+    expect(writes).toBeLessThanOrEqual(5);
+    expect(await hourlySum(t.deps, providerId, 'requests')).toBe(50);
+    expect(await hourlySum(t.deps, providerId, 'input_tokens')).toBe((50 * 51) / 2);
+    expect(await hourlySum(t.deps, providerId, 'output_tokens')).toBe(100);
+  });
+});

@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../../runtime/deps.js';
+import { UpdateCommand } from '../../store/document-client.js';
 import { translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
 import { costOf, type UsageQuantities } from './cost.js';
-import { COUNTER_FIELDS, type Counters, zeroCounters } from './counters.js';
+import { addCounters, COUNTER_FIELDS, type Counters, zeroCounters } from './counters.js';
 import { pricingAt } from './pricing-cache.js';
 import { hourOf, MS } from './time.js';
 import { secondsToMs } from './units.js';
@@ -85,22 +85,111 @@ export async function countersOf(deps: Deps, event: UsageEvent): Promise<Counter
   return add;
 }
 
+/** Calls of one counter waiting to be written together, and the write's outcome. */
+interface Batch {
+  event: UsageEvent;
+  hour: string;
+  add: Counters;
+  ttl: number;
+  shard: number;
+  written: Promise<void>;
+  settle(error?: unknown): void;
+}
+
+/** A counter group (provider × model × key × service × hour): its write in flight and the next batch. */
+interface Group {
+  writing: boolean;
+  next: Batch | undefined;
+}
+
+/** Groups per instance, keyed by the instance's table gateway. */
+const groupsByInstance = new WeakMap<object, Map<string, Group>>();
+
+function newBatch(deps: Deps, event: UsageEvent, hour: string, add: Counters): Batch {
+  let settle!: (error?: unknown) => void;
+  const written = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error === undefined ? resolve() : reject(error));
+  });
+  return {
+    event,
+    hour,
+    add: { ...add },
+    ttl: ttlOf(event.at),
+    shard: randomInt(deps.config.USAGE_COUNTER_SHARDS),
+    written,
+    settle,
+  };
+}
+
+const ttlOf = (at: number) => Math.floor(at / 1000) + 3600 + HOURLY_COUNTER_RETENTION_DAYS * (MS.DAY / 1000);
+
 /**
- * Records one AI call with ONE `UpdateItem`: atomic `ADD` of requests, errors, tokens, audio,
+ * Records one AI call on its hourly counter: an atomic `ADD` of requests, errors, tokens, audio,
  * characters, cost (integer nano-USD at the catalog price in force at `event.at`) and latency on
- * the hourly counter of provider × model × API key × service type, on a random one of
+ * the counter of provider × model × API key × service type, on a random one of
  * `USAGE_COUNTER_SHARDS` shards. Daily and monthly figures are rolled up from the counter's change
  * stream, never written here. The price comes from a cache (no read in steady state).
  *
+ * Group commit: at most one write per counter group is in flight per instance; calls recorded
+ * while it is in flight are summed and written together by the next one. A lone call is written at
+ * once (one `UpdateItem`); under concurrency the writes per call fall below one. Every caller's
+ * promise settles only once its own amounts are stored (or their write failed), so nothing is
+ * acknowledged before it is durable.
+ *
  * Failure modes: a throttled or unavailable table surfaces as a 503 `storage_throttled` after the
- * SDK's bounded retries (nothing was added); a malformed event throws RangeError (a caller bug).
- * `ADD` is not idempotent: an SDK retry after an ambiguous network failure can count a call twice.
+ * client's bounded retries (nothing was added, for every call of that batch); a malformed event
+ * throws RangeError (a caller bug). `ADD` is not idempotent: a retry after an ambiguous network
+ * failure can count a batch twice.
  */
 export async function recordUsage(deps: Deps, event: UsageEvent): Promise<RecordedUsage> {
   checkEvent(event);
   const add = await countersOf(deps, event);
   const hour = hourOf(event.at);
-  const shard = randomInt(deps.config.USAGE_COUNTER_SHARDS);
+  let groups = groupsByInstance.get(deps.table);
+  if (!groups) {
+    groups = new Map();
+    groupsByInstance.set(deps.table, groups);
+  }
+  const name = `${event.providerId}\u0000${event.modelId}\u0000${event.apiKeyId}\u0000${event.serviceType}\u0000${hour}`;
+  let group = groups.get(name);
+  if (!group) {
+    group = { writing: false, next: undefined };
+    groups.set(name, group);
+  }
+  let batch = group.next;
+  if (batch) {
+    addCounters(batch.add, add);
+    batch.ttl = Math.max(batch.ttl, ttlOf(event.at));
+  } else {
+    batch = newBatch(deps, event, hour, add);
+    group.next = batch;
+  }
+  if (!group.writing) void drain(deps, groups, name, group);
+  await batch.written;
+  return { costNanos: add.cost_nanos, hour, shard: batch.shard };
+}
+
+/** Writes a group's batches one after the other until none is waiting. */
+async function drain(deps: Deps, groups: Map<string, Group>, name: string, group: Group): Promise<void> {
+  group.writing = true;
+  try {
+    for (let batch = group.next; batch; batch = group.next) {
+      group.next = undefined;
+      try {
+        await writeBatch(deps, batch);
+        batch.settle();
+      } catch (error) {
+        batch.settle(error);
+      }
+    }
+  } finally {
+    group.writing = false;
+    groups.delete(name);
+  }
+}
+
+async function writeBatch(deps: Deps, batch: Batch): Promise<void> {
+  const { event, hour, shard, add } = batch;
   const key = keys.usageCounter({
     providerId: event.providerId,
     granularity: 'H',
@@ -117,7 +206,7 @@ export async function recordUsage(deps: Deps, event: UsageEvent): Promise<Record
     ':svc': event.serviceType,
     ':hour': hour,
     ':shard': shard,
-    ':ttl': Math.floor(event.at / 1000) + 3600 + HOURLY_COUNTER_RETENTION_DAYS * (MS.DAY / 1000),
+    ':ttl': batch.ttl,
   };
   const adds = COUNTER_FIELDS.map((f, i) => {
     names[`#c${i}`] = f;
@@ -135,5 +224,4 @@ export async function recordUsage(deps: Deps, event: UsageEvent): Promise<Record
       }),
     )
     .catch(translateStoreError);
-  return { costNanos: add.cost_nanos, hour, shard };
 }
