@@ -19,13 +19,32 @@ function indexOfDelimiter(buffer: Buffer): number {
  */
 export function createResponseStream(res: ServerResponse): Writable {
   let pending: Buffer | undefined = Buffer.alloc(0);
+  /** Body bytes held for one turn of the event loop, so that headers and a short body leave together. */
+  let held: Buffer[] = [];
+  /** Set once the first turn passed: from then on each chunk is written as it comes, with backpressure. */
+  let direct = false;
+  const flush = () => {
+    direct = true;
+    if (res.writableEnded) return;
+    if (held.length === 0) {
+      res.flushHeaders();
+      return;
+    }
+    const chunks = held;
+    held = [];
+    res.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  };
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       if (!pending) {
-        res.write(chunk, () => done());
+        if (direct) res.write(chunk, () => done());
+        else {
+          held.push(chunk);
+          done();
+        }
         return;
       }
-      pending = Buffer.concat([pending, chunk]);
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       const at = indexOfDelimiter(pending);
       if (at < 0) {
         done(pending.length > MAX_PRELUDE_BYTES ? new Error('response prelude too large') : undefined);
@@ -37,13 +56,20 @@ export function createResponseStream(res: ServerResponse): Writable {
       const headers: Record<string, string | string[]> = { ...prelude.headers, ...prelude.multiValueHeaders };
       if (prelude.cookies?.length) headers['set-cookie'] = prelude.cookies;
       res.writeHead(prelude.statusCode, headers);
-      res.flushHeaders();
-      if (rest.length > 0) res.write(rest, () => done());
-      else done();
+      // Headers go out with the first body bytes, or on their own after one turn (a slow stream).
+      held = rest.length > 0 ? [rest] : [];
+      setImmediate(flush);
+      done();
     },
     final(done) {
-      if (pending) res.writeHead(502).end();
-      else res.end();
+      if (pending) {
+        res.writeHead(502).end();
+      } else {
+        // A body that is all here is sent with its length, in one write with the headers.
+        const chunks = held;
+        held = [];
+        res.end(chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      }
       done();
     },
   });

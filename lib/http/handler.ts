@@ -1,3 +1,5 @@
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { principalFromEvent } from '../auth/principal.js';
@@ -7,7 +9,7 @@ import { describeError, logger, MetricUnit, metrics } from '../observability.js'
 import { findRoute, type Route } from '../routes.js';
 import { type Deps, getDeps } from '../runtime/deps.js';
 import { tracingMiddleware } from '../tracing.js';
-import './lambda-streaming.js';
+import { type HttpResponsePrelude, httpResponseStream, streamifyResponse } from './lambda-streaming.js';
 import { lowerHeaders, parseBody, parseParams, parseQuery } from './request.js';
 import { errorResponse, Reply, replyResponse } from './response.js';
 
@@ -26,12 +28,19 @@ export interface HandlerRequest<B, Q, P> {
   deps: Deps;
   event: APIGatewayProxyEvent;
   context: Context;
+  /**
+   * Runs `task` once the response is complete: on a streaming route after the stream ended (the
+   * caller has its answer; the invocation lasts until the task settles), on a buffered route just
+   * before the response is returned. Tasks run even when the response failed; one task's failure
+   * is logged and does not affect the others.
+   */
+  afterResponse(task: () => Promise<void>): void;
 }
 
 export { Reply } from './response.js';
 
 type Impl<B, Q, P> = (request: HandlerRequest<B, Q, P>) => Promise<unknown>;
-type State = { route: Route; started: number; requestId: string };
+type State = { route: Route; started: number; requestId: string; deferred: Array<() => Promise<void>> };
 
 /** Per-invocation state, keyed by the event (the local runtime runs invocations concurrently). */
 const invocations = new WeakMap<APIGatewayProxyEvent, State>();
@@ -39,10 +48,30 @@ const invocations = new WeakMap<APIGatewayProxyEvent, State>();
 function stateOf(event: APIGatewayProxyEvent, route: Route): State {
   let state = invocations.get(event);
   if (!state) {
-    state = { route, started: performance.now(), requestId: event.requestContext?.requestId ?? '' };
+    state = {
+      route,
+      started: performance.now(),
+      requestId: event.requestContext?.requestId ?? '',
+      deferred: [],
+    };
     invocations.set(event, state);
   }
   return state;
+}
+
+/** Runs the invocation's deferred tasks (see `afterResponse`), each to completion. */
+async function runDeferred(event: APIGatewayProxyEvent): Promise<void> {
+  const state = invocations.get(event);
+  while (state?.deferred.length) {
+    const tasks = state.deferred.splice(0);
+    await Promise.all(
+      tasks.map((task) =>
+        task().catch((error: unknown) =>
+          logger.error('deferred task failed', { error: describeError(error) }),
+        ),
+      ),
+    );
+  }
 }
 
 /** Adds request id to logs, and records requests, errors and latency per route. */
@@ -114,16 +143,50 @@ export function defineHandler<B = unknown, Q = unknown, P = unknown>(
       deps,
       event,
       context,
+      afterResponse: (task) => state.deferred.push(task),
     });
     const reply = result instanceof Reply ? result : new Reply(route.successStatus, result);
     return replyResponse(reply, state.requestId);
   };
   // Tracing wraps the whole invocation; the error envelope is the last middleware to run.
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler, {
-    streamifyResponse: route.streams,
-  })
+  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler)
     .use(tracingMiddleware() as middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>)
     .use(observe(route));
+  // The deferred tasks run once the response is complete: on a streaming route, after its end.
+  if (route.streams) {
+    return streamifyResponse(async (event: APIGatewayProxyEvent, stream: Writable, context: Context) => {
+      try {
+        await writeResponse(stream, await handler(event, context));
+      } finally {
+        await runDeferred(event);
+      }
+    });
+  }
+  return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    try {
+      return await handler(event, context);
+    } finally {
+      await runDeferred(event);
+    }
+  };
+}
+
+/**
+ * Writes a proxy result to Lambda's response stream: the prelude (status, headers), then the body —
+ * a whole string in one write, or a `Readable` piped chunk by chunk as it is produced.
+ */
+async function writeResponse(stream: Writable, response: APIGatewayProxyResult): Promise<void> {
+  const { body, ...prelude } = response;
+  const out = httpResponseStream(stream, prelude as HttpResponsePrelude);
+  const value = body as unknown;
+  if (value instanceof Readable) {
+    await pipeline(value, out);
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.end(typeof value === 'string' ? value : '', () => resolve());
+  });
 }
 
 /** The actor of a request, recorded on what it writes. */

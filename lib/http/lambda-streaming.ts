@@ -47,3 +47,13 @@ scope.awslambda.HttpResponseStream ??= standIn.HttpResponseStream;
 export function isStreamingHandler(handler: unknown): boolean {
   return (handler as Record<symbol, unknown> | undefined)?.[STREAMING_MARK] === STREAM_RESPONSE;
 }
+
+/** Marks `handler` as a response-streaming handler (the runtime's `awslambda.streamifyResponse`). */
+export function streamifyResponse<T extends (...args: never[]) => unknown>(handler: T): T {
+  return (scope.awslambda as LambdaStreamingGlobal).streamifyResponse(handler);
+}
+
+/** Writes API Gateway's prelude to a response stream (the runtime's `awslambda.HttpResponseStream.from`). */
+export function httpResponseStream(stream: Writable, prelude: HttpResponsePrelude): Writable {
+  return (scope.awslambda as LambdaStreamingGlobal).HttpResponseStream.from(stream, prelude);
+}

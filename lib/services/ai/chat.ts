@@ -39,6 +39,7 @@ export function runChat(request: ChatRequest, body: ChatCompletionRequest): Prom
     inputTokens,
     maxOutputTokens,
     stream: body.stream === true,
+    afterResponse: request.afterResponse,
     deadlineMs: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),
     invoke: (candidate, ticket, signal) =>
       invokeChat({

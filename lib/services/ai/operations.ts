@@ -45,6 +45,7 @@ async function serveOperation<Req extends { model: string }, Res>(
     maxOutputTokens: 0,
     stream: false,
     deadlineMs: deadline(),
+    afterResponse: request.afterResponse,
     invoke: (candidate, ticket, signal) =>
       op.invoke({
         provider: candidate.provider,

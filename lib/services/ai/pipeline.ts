@@ -31,6 +31,11 @@ export interface AiCall<T> {
   /** Epoch ms by which an answer must have started (from the function's remaining time). */
   deadlineMs: number;
   signal?: AbortSignal;
+  /**
+   * Defers closing the books until the response is complete (the handler's `afterResponse`), so
+   * the usage write is not on the caller's time. Without it, `finish` does the work before resolving.
+   */
+  afterResponse?: (task: () => Promise<void>) => void;
   /** Calls one candidate with its credential; must honour `signal`. */
   invoke(candidate: Candidate, ticket: AiTicket, signal: AbortSignal, control: AttemptControl): Promise<T>;
 }
@@ -44,7 +49,8 @@ export interface AiRun<T> {
   upstreamMs: number;
   /**
    * Records usage and settles strict quota holds with what the provider reported (once; a stream
-   * calls it at its end). Never throws: the caller's answer is already decided.
+   * calls it at its end), after the response where the call allows it (`afterResponse`). Never
+   * throws: the caller's answer is already decided.
    */
   finish(usage: NormalizedUsage | null, outcome: 'success' | 'error'): Promise<void>;
 }
@@ -110,33 +116,44 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     async finish(usage, outcome) {
       if (finished) return;
       finished = true;
-      try {
-        const recorded = await recordUsage(deps, {
-          at: startedAt,
-          providerId: result.candidate.provider.id,
-          modelId: result.candidate.modelId,
-          apiKeyId: principal.keyId,
-          serviceType: call.usageServiceType,
-          usage: usage ?? ZERO_USAGE,
-          latencyMs: deps.now() - startedAt,
-          outcome,
-        });
-        const used = usage ?? ZERO_USAGE;
-        await settleAll(deps, ticket.reservations, {
-          costNanos: recorded.costNanos,
-          tokens: used.input_tokens + used.output_tokens,
-          requests: 1,
-        });
-        metrics.addDimensions({
-          provider: result.candidate.provider.provider_type,
-          model: result.candidate.modelId,
-        });
-        metrics.addMetric('tokens', MetricUnit.Count, used.input_tokens + used.output_tokens);
-        metrics.addMetric('cost_usd', MetricUnit.NoUnit, recorded.costNanos / 1e9);
-        metrics.publishStoredMetrics();
-      } catch (error) {
-        logger.error('usage not recorded', { error: describeError(error) });
-      }
+      const latencyMs = deps.now() - startedAt;
+      const close = () => closeBooks(usage, outcome, latencyMs);
+      if (call.afterResponse) call.afterResponse(close);
+      else await close();
     },
   };
+
+  async function closeBooks(
+    usage: NormalizedUsage | null,
+    outcome: 'success' | 'error',
+    latencyMs: number,
+  ): Promise<void> {
+    try {
+      const used = usage ?? ZERO_USAGE;
+      const recorded = await recordUsage(deps, {
+        at: startedAt,
+        providerId: result.candidate.provider.id,
+        modelId: result.candidate.modelId,
+        apiKeyId: principal.keyId,
+        serviceType: call.usageServiceType,
+        usage: used,
+        latencyMs,
+        outcome,
+      });
+      await settleAll(deps, ticket.reservations, {
+        costNanos: recorded.costNanos,
+        tokens: used.input_tokens + used.output_tokens,
+        requests: 1,
+      });
+      metrics.addDimensions({
+        provider: result.candidate.provider.provider_type,
+        model: result.candidate.modelId,
+      });
+      metrics.addMetric('tokens', MetricUnit.Count, used.input_tokens + used.output_tokens);
+      metrics.addMetric('cost_usd', MetricUnit.NoUnit, recorded.costNanos / 1e9);
+      metrics.publishStoredMetrics();
+    } catch (error) {
+      logger.error('usage not recorded', { error: describeError(error) });
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineHandler, Reply } from '../../../lib/http/handler.js';
@@ -80,5 +80,69 @@ describe('streaming: Lambda response streaming behind the STREAM transfer mode',
       rest += new TextDecoder().decode(next.value);
     }
     expect(rest).toBe('data: second\n\n');
+  });
+});
+
+describe('afterResponse: work after the caller has its answer', () => {
+  const afterRoute: Route = { ...route, path: '/test/after', fn: 'test/after' };
+  const event = (id: string) =>
+    ({
+      httpMethod: 'POST',
+      path: '/test/after',
+      resource: '/test/after',
+      headers: {},
+      requestContext: { requestId: id },
+    }) as unknown as APIGatewayProxyEvent;
+
+  it('ends the response stream before a deferred task finishes, and the invocation after it', async () => {
+    let finishTask: () => void = () => undefined;
+    const order: string[] = [];
+    const deferred = defineHandler(afterRoute, async (request) => {
+      request.afterResponse(async () => {
+        order.push('task started');
+        await new Promise<void>((resolve) => (finishTask = resolve));
+        order.push('task done');
+      });
+      return new Reply(200, { ok: true });
+    });
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+      final(done) {
+        order.push('response ended');
+        done();
+      },
+    });
+    const invocation = (deferred as unknown as (e: unknown, s: unknown, c: unknown) => Promise<void>)(
+      event('req-after-1'),
+      stream,
+      lambdaContext('test'),
+    ).then(() => order.push('invocation done'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual(['response ended', 'task started']);
+    expect(Buffer.concat(chunks).toString()).toContain('{"ok":true}');
+    finishTask();
+    await invocation;
+    expect(order).toEqual(['response ended', 'task started', 'task done', 'invocation done']);
+  });
+
+  it('still runs a deferred task when the handler failed after deferring it', async () => {
+    let ran = false;
+    const failing = defineHandler(afterRoute, async (request) => {
+      request.afterResponse(async () => {
+        ran = true;
+      });
+      throw new Error('boom');
+    });
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    await (failing as unknown as (e: unknown, s: unknown, c: unknown) => Promise<void>)(
+      event('req-after-2'),
+      sink,
+      lambdaContext('test'),
+    ).catch(() => undefined);
+    expect(ran).toBe(true);
   });
 });
