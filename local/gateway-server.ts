@@ -80,13 +80,30 @@ async function authorize(authorizer: Authorizer, event: APIGatewayProxyEvent): P
   event.requestContext.authorizer = { principalId: result.principalId, ...result.context };
 }
 
+/** The local gateway's HTTP server; `idle()` settles once every invocation (and its after-response work) has. */
+export interface GatewayServer extends Server {
+  idle(): Promise<void>;
+}
+
 /**
  * The local stand-in for API Gateway: matches the route table, turns the request into the REST
  * proxy event, runs the REQUEST authorizer on protected routes and invokes the same handler
  * module Lambda would.
  */
-export function createGatewayServer(options: { authorizer: Authorizer }): Server {
-  return createServer(async (req, res) => {
+export function createGatewayServer(options: { authorizer: Authorizer }): GatewayServer {
+  const inflight = new Set<Promise<void>>();
+  const server = createServer((req, res) => {
+    const invocation = serve(req, res);
+    inflight.add(invocation);
+    void invocation.finally(() => inflight.delete(invocation));
+  });
+  return Object.assign(server, {
+    async idle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = crypto.randomUUID();
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -123,5 +140,5 @@ export function createGatewayServer(options: { authorizer: Authorizer }): Server
       if (!res.headersSent) send(res, errorResponse(error, requestId));
       else res.destroy();
     }
-  });
+  }
 }

@@ -97,6 +97,8 @@ export async function startLocalRuntime(
         server.close(() => done());
         server.closeAllConnections();
       });
+      // Work a handler does after its response (usage writes) finishes before the table closes.
+      await server.idle();
       await streams?.stop();
       if (dynamo) removeRunFile(dataDir);
       await dynamo?.close();
