@@ -2,7 +2,7 @@ import { BedrockRuntimeClient, ListAsyncInvokesCommand } from '@aws-sdk/client-b
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/roles.js';
-import { createCredential } from '../../../lib/services/credentials/index.js';
+import { createCredential, listCredentials } from '../../../lib/services/credentials/index.js';
 import { probeBedrockProvider } from '../../../lib/services/health/probes/bedrock.js';
 import { probeHttpProvider } from '../../../lib/services/health/probes/http.js';
 import { defaultProbe, guardProbe, probeMockProvider } from '../../../lib/services/health/probes/index.js';
@@ -62,6 +62,9 @@ describe('health probe: the cheapest authenticated read per provider type', () =
     expect(fake.requests[0]?.path).toBe('/v1/models?limit=1');
     expect(fake.requests[0]?.headers['x-api-key']).toBe(value);
     expect(fake.requests[0]?.headers['anthropic-version']).toBe('2023-06-01');
+    // A probe is not a use of the credential: last_used_at tells operators about real traffic.
+    const listed = await listCredentials(h.deps, { providerId: id, limit: 10, principal: ADMIN });
+    expect(listed.data.map((c) => c.last_used_at ?? null)).toEqual([null]);
   });
 
   it.each([

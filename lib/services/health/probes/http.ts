@@ -88,7 +88,7 @@ function probeUrl(base: string, spec: HttpProbeSpec): URL {
 
 /** Auth headers from the provider's credential; none when it has none (a keyless local server). */
 async function authHeaders(deps: Deps, providerId: string, spec: HttpProbeSpec) {
-  const secret = await resolveProviderSecret(deps, providerId);
+  const secret = await resolveProviderSecret(deps, providerId, { recordUse: false });
   return { headers: secret?.value ? spec.auth(secret.value) : {}, secret: secret?.value };
 }
 
