@@ -9,8 +9,10 @@
  * for non-2xx answers. Everything that goes wrong surfaces as an `UpstreamError`.
  */
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { SseEvent } from '../ai/sse.js';
+// Not from 'undici': its index loads fetch, WebSocket and more (see lib/net/undici.ts).
+import { Agent } from '../net/undici.js';
 import {
   assertConnectTarget,
   createGuardedLookup,
