@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROUTES, type Route } from './routes.js';
 import { errorEnvelope } from './schemas/common.js';
 import { VERSION } from './version.js';

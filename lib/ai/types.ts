@@ -5,7 +5,7 @@
  *
  * Units: `created` is epoch seconds (as OpenAI); usage counts are tokens unless named otherwise.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { chatCompletionBody, chatMessage, contentPart, functionTool, toolCall } from './schemas/chat.js';
 import type {
   AudioFile,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { anthropicMessagesRequestSchema } from '../ai/schemas/anthropic-messages.js';
 import { chatCompletionRequestSchema } from '../ai/schemas/chat.js';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectId } from '../schemas/common.js';
 import * as models from '../schemas/models.js';
 import { providerParams } from './providers.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectId } from '../schemas/common.js';
 import * as quotas from '../schemas/quotas.js';
 import type { Route } from './types.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROLES } from '../auth/roles.js';
 import { isoDateTime, objectId, page, pageQuery, systemFields, text } from './common.js';
 import { modelIdSchema } from './models.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUDIT_TARGET_TYPES } from '../audit/entities.js';
 import { isoDateTime, page, pageQuery } from './common.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN } from '../ids.js';
 
 /** Control characters (NUL included) are refused in every identifier-like string. */

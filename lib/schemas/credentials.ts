@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTime, page, pageQuery, text } from './common.js';
 
 export const CREDENTIAL_TYPES = ['api_key', 'secret_ref', 'aws_iam'] as const;

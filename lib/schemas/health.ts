@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTime, page, pageQuery } from './common.js';
 import { HEALTH_STATUSES } from './providers.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { expectedVersion, isoDateTime, page, pageQuery, systemFields, text } from './common.js';
 
 export const MODEL_TYPES = ['llm', 'embedding', 'rerank', 'tts', 'stt', 'vision'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { expectedVersion, metadata, page, pageQuery, systemFields, text } from './common.js';
 
 export const PROVIDER_TYPES = [

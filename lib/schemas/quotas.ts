@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { expectedVersion, objectId, page, pageQuery, systemFields } from './common.js';
 import { modelIdSchema } from './models.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { expectedVersion, objectId, page, pageQuery, systemFields, text } from './common.js';
 import { modelIdSchema } from './models.js';
 import { serviceType } from './providers.js';

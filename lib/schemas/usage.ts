@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { objectId } from './common.js';
 
 /** `yyyy-mm-dd` (a UTC day) or an ISO date-time with offset (normalised to UTC). */

@@ -3,7 +3,7 @@
  * against the gateway). Behind the steering guard; unknown fields stripped. Server tools (web search,
  * code execution), documents and citations are not accepted: every provider must be able to serve it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { toolName } from './chat.js';
 import { refuseUpstreamSteering } from './steering.js';
 

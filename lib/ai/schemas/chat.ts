@@ -3,7 +3,7 @@
  * This is also the gateway's canonical chat request: adapters translate from it. Unknown fields are
  * stripped (never forwarded); steering fields are refused (see `steering.ts`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { refuseUpstreamSteering } from './steering.js';
 
 /** Tool and function names, as OpenAI accepts them (and every provider we translate to). */

@@ -2,7 +2,7 @@
  * Request bodies of the non-chat operations, in OpenAI's formats (rerank in the Cohere/Jina format,
  * which OpenAI lacks). Each route schema sits behind the steering guard; unknown fields are stripped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { refuseUpstreamSteering } from './steering.js';
 
 const model = z.string().min(1).max(256);

@@ -8,7 +8,7 @@
  * tool-call inputs are data describing the caller's own tools, not configuration, so a tool with a
  * parameter named `api_key` is allowed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Field names (lower-cased, `-` and `_` removed) that could steer the outbound call. */
 const STEERING_KEYS = new Set([

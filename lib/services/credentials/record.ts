@@ -8,7 +8,7 @@
  * carries; the credential's own key version is `key_version` inside, and is exposed as `version` in
  * the API (`toCredential`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EncryptedSecret } from '../../crypto/envelope.js';
 import type { EncryptionContext } from '../../crypto/key-provider.js';
 import type { Credential } from '../../schemas/credentials.js';
