@@ -5,16 +5,21 @@
  *
  *   dist/local/server.js          the local runtime (all functions), for peer-bench CPU figures
  *   dist/bench/dynamo-server.js   standalone dynalite (dynalite itself stays external: LevelDB)
- *   dist/functions/<group>/<name>.js + .meta.json   one Lambda-like bundle per function (cold start)
+ *   dist/functions/<group>/<name>.js + .meta.json   one Lambda-like bundle per function (cold start):
+ *     the entry module, and in <name>.chunks/ the chunks it imports (esbuild code splitting, as the
+ *     stack bundles: what the handler imports only dynamically, such as the KMS, Secrets Manager,
+ *     EventBridge and Bedrock clients and the X-Ray tracer, is loaded on first use, not at import)
  *
  *   node bench/build.mjs            # everything
  *   node bench/build.mjs --functions ai/chat,auth/authorizer   # only these functions
  *   node bench/build.mjs --local                                # only the local runtime bundles
+ *   node bench/build.mjs --functions ai/chat --no-minify        # readable names for --cpu-prof
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleBytes } from './bundle-bytes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
@@ -36,6 +41,8 @@ const common = {
   metafile: true,
 };
 
+if (process.argv.includes('--no-minify')) common.minify = false;
+
 const arg = (name) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
@@ -45,6 +52,32 @@ async function bundle(entry, outfile, extra = {}) {
   const result = await build({ ...common, entryPoints: [join(root, entry)], outfile, ...extra });
   writeFileSync(`${outfile.replace(/\.js$/, '')}.meta.json`, JSON.stringify(result.metafile));
   return statSync(outfile).size;
+}
+
+/**
+ * A function bundle with code splitting (the stack's layout: infra/constructs/gateway-function.ts):
+ * `<name>.js` is the entry, its chunks go to `<name>.chunks/`. Returns its {@link bundleBytes}: the
+ * entry's size, what loads at import (the entry and the chunks it imports statically) and in all.
+ */
+async function bundleSplit(entry, outfile) {
+  const name = basename(outfile, '.js');
+  rmSync(join(dirname(outfile), `${name}.chunks`), { recursive: true, force: true });
+  const result = await build({
+    ...common,
+    entryPoints: [join(root, entry)],
+    outdir: dirname(outfile),
+    splitting: true,
+    entryNames: '[name]',
+    chunkNames: `${name}.chunks/[name]-[hash]`,
+  });
+  writeFileSync(`${outfile.replace(/\.js$/, '')}.meta.json`, JSON.stringify(result.metafile));
+  // As the stack refuses (assertNoLazyCommonJs): split, an import() of CommonJS loses named exports.
+  const { inputs } = result.metafile;
+  for (const [from, input] of Object.entries(inputs))
+    for (const i of input.imports)
+      if (i.kind === 'dynamic-import' && inputs[i.path]?.format === 'cjs')
+        throw new Error(`${entry}: import() of CommonJS ${i.path} from ${from}`);
+  return bundleBytes(result.metafile);
 }
 
 const only = arg('functions')?.split(',');
@@ -73,10 +106,13 @@ for (const group of readdirSync(fnRoot)) {
 for (const name of functions) {
   const outfile = join(out, 'functions', `${name}.js`);
   mkdirSync(dirname(outfile), { recursive: true });
-  sizes[`functions/${name}`] = await bundle(`functions/${name}.ts`, outfile);
+  sizes[`functions/${name}`] = await bundleSplit(`functions/${name}.ts`, outfile);
 }
 const width = Math.max(...Object.keys(sizes).map((k) => k.length));
-for (const [k, v] of Object.entries(sizes))
-  process.stdout.write(`${k.padEnd(width)}  ${(v / 1024).toFixed(0).padStart(6)} KiB\n`);
+const kib = (n) => `${(n / 1024).toFixed(0).padStart(6)} KiB`;
+for (const [k, v] of Object.entries(sizes)) {
+  const split = typeof v === 'object' ? `  (at import ${kib(v.atImport)}, all chunks ${kib(v.all)})` : '';
+  process.stdout.write(`${k.padEnd(width)}  ${kib(typeof v === 'object' ? v.entry : v)}${split}\n`);
+}
 writeFileSync(join(out, localOnly ? 'sizes-local.json' : 'sizes.json'), JSON.stringify(sizes, null, 2));
 process.stdout.write(`bundles in ${relative(process.cwd(), out) || '.'}/\n`);

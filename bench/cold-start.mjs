@@ -4,7 +4,8 @@
  * `node` process takes to import the function's bundle (dist/functions/, from `node bench/build.mjs`)
  * and answer its first event. Each sample is a new process; the figure is the median.
  *
- *   node bench/cold-start.mjs [--runs 5] [--functions ai/chat,auth/authorizer,...]
+ *   node bench/cold-start.mjs [--runs 5] [--functions ai/chat,auth/authorizer,...] [--dist dist/functions]
+ *   BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=$PWD/run/bench/prof" node bench/cold-start.mjs ...
  *
  * Needs the benchmark state of `node bench/setup-peer.js` (run/bench): the DynamoDB stand-in is
  * started on it (its own process), and the peer-bench mock on :9100 if nothing listens there, so
@@ -13,14 +14,17 @@
  * KMS, the pepper file instead of Secrets Manager), so AWS SDK client creation for KMS/Secrets
  * Manager is not on this path; Lambda's own init (runtime bootstrap, code download) is not counted.
  *
- * Reported per function: bundle KiB; `import` ms (dynamic import of the bundle); `first` ms (the
- * first event, from call to response); `total` = import + first; `process` ms (spawn to exit,
- * includes node's own start, ~40 ms here).
+ * Reported per function: bundle KiB (the entry module; `at import` adds the chunks it imports
+ * statically, `all` every chunk, from the build's metafile); `import` ms (dynamic import of the
+ * bundle); `first` ms (the first event, from call to response); `total` = import + first;
+ * `process` ms (spawn to exit, includes node's own start, ~40 ms here); `cpu` ms, the process's CPU
+ * time (user + system) during import + first event, steadier than wall time on a busy machine.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleBytes } from './bundle-bytes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const state = resolve(root, process.env.BENCH_STATE || 'run/bench');
@@ -33,15 +37,21 @@ const FUNCTIONS = arg(
   'functions',
   'ai/chat,ai/embeddings,ai/models,auth/authorizer,system/health,providers/list,streams/quota-enforcer',
 ).split(',');
+/** Where the function bundles are (`--dist`, e.g. a copy of dist/functions to compare builds). */
+const bundles = resolve(arg('dist', join(root, 'dist/functions')));
 const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 16 };
 
 // ---- child: import one bundle, answer one event, print timings --------------------------------
 if (process.argv[2] === '--child') {
   const [, , , file, eventJson] = process.argv;
   const { Writable } = await import('node:stream');
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const mod = await import(pathToFileURL(file).href);
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
+  // Monotonic microseconds, the clock of --cpu-prof timestamps: where the import phase ends.
+  const importEndUs = Number(process.hrtime.bigint() / 1000n);
   const event = JSON.parse(eventJson);
   const deadline = Date.now() + 29_000;
   const context = {
@@ -67,7 +77,10 @@ if (process.argv[2] === '--child') {
     status = result?.statusCode ?? (result?.policyDocument ? 'policy' : 'ok');
   }
   const t2 = performance.now();
-  process.stdout.write(`${JSON.stringify({ import: t1 - t0, first: t2 - t1, status })}\n`);
+  const c2 = process.cpuUsage();
+  const cpuMs = (a, b) => (b.user - a.user + b.system - a.system) / 1000;
+  const times = { import: t1 - t0, first: t2 - t1, importCpu: cpuMs(c0, c1), firstCpu: cpuMs(c1, c2) };
+  process.stdout.write(`${JSON.stringify({ ...times, status, importEndUs })}\n`);
   process.exit(0);
 }
 
@@ -167,7 +180,9 @@ function proxyEvent(method, path, resource, body, authorizer) {
 function runChild(file, event) {
   return new Promise((done, fail) => {
     const started = performance.now();
-    const child = spawn('node', [fileURLToPath(import.meta.url), '--child', file, JSON.stringify(event)], {
+    const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const args = [...flags, fileURLToPath(import.meta.url), '--child', file, JSON.stringify(event)];
+    const child = spawn('node', args, {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -191,7 +206,7 @@ function runChild(file, event) {
 }
 
 // The authorizer's answer for the invoke key is the context API Gateway hands every AI function.
-const authorizerFile = join(root, 'dist/functions/auth/authorizer.js');
+const authorizerFile = join(bundles, 'auth/authorizer.js');
 const authEvent = {
   type: 'REQUEST',
   methodArn: 'arn:aws:execute-api:local:000000000000:local/local/POST/v1/chat/completions',
@@ -243,9 +258,20 @@ const EVENTS = {
   'streams/quota-enforcer': () => ({ Records: [] }),
 };
 
+/** At-import and all-chunks KiB from the build's metafile (equal to the entry without splitting). */
+function sizesOf(file) {
+  const meta = file.replace(/\.js$/, '.meta.json');
+  const bytes = existsSync(meta) ? bundleBytes(JSON.parse(readFileSync(meta, 'utf8'))) : undefined;
+  const size = statSync(file).size;
+  return {
+    atImportKib: Math.round((bytes?.atImport ?? size) / 1024),
+    allKib: Math.round((bytes?.all ?? size) / 1024),
+  };
+}
+
 const rows = [];
 for (const fn of FUNCTIONS) {
-  const file = join(root, 'dist/functions', `${fn}.js`);
+  const file = join(bundles, `${fn}.js`);
   if (!existsSync(file)) throw new Error(`${file} missing: run node bench/build.mjs`);
   const event = (EVENTS[fn] ?? (() => proxyEvent('GET', '/', '/', null, principal)))();
   const samples = [];
@@ -253,15 +279,19 @@ for (const fn of FUNCTIONS) {
   const row = {
     function: fn,
     kib: Math.round(statSync(file).size / 1024),
+    ...sizesOf(file),
     import: median(samples.map((s) => s.import)),
     first: median(samples.map((s) => s.first)),
     total: median(samples.map((s) => s.import + s.first)),
+    importCpu: median(samples.map((s) => s.importCpu)),
+    firstCpu: median(samples.map((s) => s.firstCpu)),
     process: median(samples.map((s) => s.process)),
     status: samples[0].status,
+    importEndUs: samples.map((s) => s.importEndUs),
   };
   rows.push(row);
   process.stdout.write(
-    `${fn.padEnd(24)} ${String(row.kib).padStart(6)} KiB  import ${row.import.toFixed(1).padStart(6)} ms  first ${row.first.toFixed(1).padStart(6)} ms  total ${row.total.toFixed(1).padStart(6)} ms  process ${row.process.toFixed(0).padStart(5)} ms  status ${row.status}\n`,
+    `${fn.padEnd(24)} ${String(row.kib).padStart(6)} KiB (${String(row.atImportKib).padStart(4)} at import, ${String(row.allKib).padStart(4)} all)  import ${row.import.toFixed(1).padStart(6)} ms  first ${row.first.toFixed(1).padStart(6)} ms  total ${row.total.toFixed(1).padStart(6)} ms  process ${row.process.toFixed(0).padStart(5)} ms  cpu ${row.importCpu.toFixed(0)}+${row.firstCpu.toFixed(0)} ms  status ${row.status}\n`,
   );
 }
 for (const c of children) c.kill('SIGTERM');
