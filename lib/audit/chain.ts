@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UpdateCommand } from '../store/document-client.js';
 import type { Deps } from '../runtime/deps.js';
+import { UpdateCommand } from '../store/document-client.js';
 import { isConditionFailed } from '../store/errors.js';
 import { keys } from '../store/keys.js';
 import type { Item } from '../store/table.js';

@@ -1,5 +1,5 @@
-import { UpdateCommand } from '../store/document-client.js';
 import type { Actor } from '../services/actor.js';
+import { UpdateCommand } from '../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../store/errors.js';
 import type { ItemKey } from '../store/keys.js';
 import type { Table } from '../store/table.js';

@@ -1,5 +1,5 @@
-import { UpdateCommand } from '../store/document-client.js';
 import { describeError, logger } from '../observability.js';
+import { UpdateCommand } from '../store/document-client.js';
 import { isConditionFailed } from '../store/errors.js';
 import { keys } from '../store/keys.js';
 import type { Item, Table } from '../store/table.js';

@@ -13,9 +13,10 @@
  * 100 ms, 500 ms for throttling, capped at 20 s). As with the SDK, an `ADD` retried after an
  * ambiguous connection fault can apply twice.
  */
-import { Pool } from '../net/undici.js';
+
 import { type CredentialSource, defaultCredentials, staticCredentials } from '../aws/credentials.js';
 import { SigV4Signer } from '../aws/sigv4.js';
+import { Pool } from '../net/undici.js';
 
 export interface DynamoDbClientOptions {
   region: string;

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScanCommand } from '../../lib/store/document-client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDeps } from '../../lib/runtime/deps.js';
+import { ScanCommand } from '../../lib/store/document-client.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { GARBAGE_KEY, type MintedKey, mintKey, unauthorizedShape } from './access-fixtures.js';
 

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DeleteCommand, PutCommand } from '../../lib/store/document-client.js';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditTable } from '../../lib/audit/verify-table.js';
 import { writeAuditEvents } from '../../lib/audit/writer.js';
 import { type Deps, getDeps } from '../../lib/runtime/deps.js';
+import { DeleteCommand, PutCommand } from '../../lib/store/document-client.js';
 import { keys } from '../../lib/store/keys.js';
 import type { Item } from '../../lib/store/table.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';

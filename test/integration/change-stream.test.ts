@@ -1,3 +1,5 @@
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -5,8 +7,6 @@ import {
   PutCommand,
   UpdateCommand,
 } from '../../lib/store/document-client.js';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StreamConsumer } from '../../lib/streams/consumers.js';
 import type { LocalStreams } from '../../local/change-stream/index.js';
 import { startUsageGateway, type UsageGateway } from './usage-fixtures.js';

@@ -6,13 +6,13 @@ import {
   KMSServiceException,
 } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ScanCommand } from '../../lib/store/document-client.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KmsKeyProvider } from '../../lib/crypto/kms-key-provider.js';
 import type { LocalKeyProvider } from '../../lib/crypto/local-key-provider.js';
 import { type Deps, getDeps } from '../../lib/runtime/deps.js';
 import { reportCredentialRejected, resolveProviderSecret } from '../../lib/services/credentials/resolve.js';
+import { ScanCommand } from '../../lib/store/document-client.js';
 import { keys } from '../../lib/store/keys.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
 import { mintKey } from './access-fixtures.js';

@@ -1,7 +1,7 @@
-import { UpdateCommand } from '../../store/document-client.js';
 import type { Role } from '../../auth/roles.js';
 import { SECRET_ENTITY } from '../../auth/stored-key.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
+import { UpdateCommand } from '../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item, Table } from '../../store/table.js';

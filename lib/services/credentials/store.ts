@@ -5,9 +5,10 @@
  * and none is lost. Retiring versions past their grace period are destroyed by whichever write or
  * admin read touches the credential next (the lazy sweep).
  */
-import { UpdateCommand } from '../../store/document-client.js';
+
 import { ConflictError } from '../../errors.js';
 import type { Deps } from '../../runtime/deps.js';
+import { UpdateCommand } from '../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';

@@ -4,9 +4,10 @@
  * (`HEALTH_HISTORY_RETENTION_DAYS`). Reads filter expired items at once: DynamoDB's TTL sweep lags
  * by days and dynalite has none.
  */
-import { UpdateCommand } from '../../store/document-client.js';
+
 import { newId } from '../../ids.js';
 import type { Deps } from '../../runtime/deps.js';
+import { UpdateCommand } from '../../store/document-client.js';
 import { translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';

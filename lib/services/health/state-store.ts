@@ -9,9 +9,10 @@
  *   ran), conditioned on the provider existing and on `health_seq` being older, so a slow run can
  *   never overwrite a newer status.
  */
-import { PutCommand, UpdateCommand } from '../../store/document-client.js';
+
 import { logger } from '../../observability.js';
 import type { Deps } from '../../runtime/deps.js';
+import { PutCommand, UpdateCommand } from '../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';

@@ -5,8 +5,9 @@
  * conditional on the id), so two runs that both see an outage open one incident, and a late
  * resolver can never delete the lock of the next outage.
  */
-import { DeleteCommand, PutCommand } from '../../store/document-client.js';
+
 import type { Deps } from '../../runtime/deps.js';
+import { DeleteCommand, PutCommand } from '../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 

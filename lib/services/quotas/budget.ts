@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { UpdateCommand } from '../../store/document-client.js';
 import { TooManyRequestsError } from '../../errors.js';
 import { logger } from '../../observability.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Quota } from '../../schemas/quotas.js';
+import { UpdateCommand } from '../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { type ItemKey, keys } from '../../store/keys.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';

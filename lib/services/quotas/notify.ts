@@ -1,6 +1,6 @@
-import { UpdateCommand } from '../../store/document-client.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Quota } from '../../schemas/quotas.js';
+import { UpdateCommand } from '../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { type ItemKey, keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';

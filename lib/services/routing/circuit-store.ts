@@ -5,8 +5,9 @@
  * `open_until`, `probe_until` + `probe_id` (the half-open probe lease), `changed_at` (epoch ms).
  * While not closed, the item carries the sparse `OPEN_CIRCUITS` index keys.
  */
-import { GetCommand, UpdateCommand } from '../../store/document-client.js';
+
 import type { Deps } from '../../runtime/deps.js';
+import { GetCommand, UpdateCommand } from '../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';

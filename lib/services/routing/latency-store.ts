@@ -4,8 +4,9 @@
  * written. Writers are instances (at most once per cache TTL, or on a large change) and the health
  * checker; last writer wins, which for "how fast is it now" is the right merge.
  */
-import { UpdateCommand } from '../../store/document-client.js';
+
 import type { Deps } from '../../runtime/deps.js';
+import { UpdateCommand } from '../../store/document-client.js';
 import { translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 

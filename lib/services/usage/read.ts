@@ -1,5 +1,5 @@
-import { QueryCommand } from '../../store/document-client.js';
 import type { Deps } from '../../runtime/deps.js';
+import { QueryCommand } from '../../store/document-client.js';
 import { translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';

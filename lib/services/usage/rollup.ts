@@ -1,5 +1,5 @@
-import { UpdateCommand } from '../../store/document-client.js';
 import type { Deps } from '../../runtime/deps.js';
+import { UpdateCommand } from '../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { type ItemKey, keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';

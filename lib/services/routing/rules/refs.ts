@@ -13,10 +13,11 @@
  * that introduced it; removal is conditional on it, so a removal based on an older read never drops
  * a reference a newer write re-added.
  */
-import { DeleteCommand, UpdateCommand } from '../../../store/document-client.js';
+
 import { ValidationError } from '../../../errors.js';
 import type { Deps } from '../../../runtime/deps.js';
 import type { RuleTarget } from '../../../schemas/routing.js';
+import { DeleteCommand, UpdateCommand } from '../../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../../store/errors.js';
 import { keys } from '../../../store/keys.js';
 import { providerIdsOf } from './mapper.js';

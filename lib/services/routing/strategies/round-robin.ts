@@ -1,5 +1,5 @@
-import { UpdateCommand } from '../../../store/document-client.js';
 import type { Deps } from '../../../runtime/deps.js';
+import { UpdateCommand } from '../../../store/document-client.js';
 import { translateStoreError } from '../../../store/errors.js';
 import { keys } from '../../../store/keys.js';
 import type { Strategy } from './types.js';
