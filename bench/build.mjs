@@ -16,37 +16,22 @@
  *   node bench/build.mjs --functions ai/chat --no-minify        # readable names for --cpu-prof
  */
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { bundleBytes } from './bundle-bytes.mjs';
+import { arg, esbuildOptions, flag, root } from './support.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
 
-/** The stack's banner (infra/constructs/gateway-function.ts ESM_REQUIRE_BANNER). */
-const banner =
-  "import { createRequire as __gatewayCreateRequire } from 'node:module';const require = __gatewayCreateRequire(import.meta.url);";
+/** The stack's esbuild options ({@link esbuildOptions}), with source maps and a metafile. */
 const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  mainFields: ['module', 'main'],
-  minify: true,
+  ...esbuildOptions,
   sourcemap: true,
   sourcesContent: false,
-  banner: { js: banner },
-  logLevel: 'warning',
   metafile: true,
 };
 
-if (process.argv.includes('--no-minify')) common.minify = false;
-
-const arg = (name) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
+if (flag('no-minify')) common.minify = false;
 
 async function bundle(entry, outfile, extra = {}) {
   const result = await build({ ...common, entryPoints: [join(root, entry)], outfile, ...extra });
@@ -81,7 +66,7 @@ async function bundleSplit(entry, outfile) {
 }
 
 const only = arg('functions')?.split(',');
-const localOnly = process.argv.includes('--local');
+const localOnly = flag('local');
 const sizes = {};
 if (!only) {
   // dynalite loads LevelDB (a native addon) through CommonJS requires: left external, resolved

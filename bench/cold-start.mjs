@@ -21,17 +21,24 @@
  * time (user + system) during import + first event, steadier than wall time on a busy machine.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleBytes } from './bundle-bytes.mjs';
+import {
+  arg,
+  benchNodeFlags,
+  benchState,
+  childOutput,
+  localRuntimeEnv,
+  processes,
+  readKeys,
+  root,
+  startDynamoServer,
+  startMock,
+} from './support.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const state = resolve(root, process.env.BENCH_STATE || 'run/bench');
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const state = benchState();
 const RUNS = Number(arg('runs', 5));
 const FUNCTIONS = arg(
   'functions',
@@ -85,69 +92,22 @@ if (process.argv[2] === '--child') {
 }
 
 // ---- parent ----------------------------------------------------------------------------------
-const keys = JSON.parse(readFileSync(join(state, 'keys.json'), 'utf8'));
+const keys = readKeys(state);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const children = [];
-async function up(url) {
-  try {
-    return (await fetch(url)).status === 200;
-  } catch {
-    return false;
-  }
-}
-if (!(await up('http://127.0.0.1:9100/health'))) {
-  const mock = join(root, '../shared/peer-bench/mock-upstream.js');
-  children.push(spawn('node', [mock, '--port', '9100'], { stdio: 'ignore' }));
-}
-const dynamoScript = existsSync(join(root, 'dist/bench/dynamo-server.js'))
-  ? ['dist/bench/dynamo-server.js']
-  : ['--import', 'tsx', 'bench/dynamo-server.ts'];
-const stateFile = join(state, 'dynamo-cold.json');
-rmSync(stateFile, { force: true });
-const dynamo = spawn(
-  'node',
-  [
-    ...dynamoScript,
-    '--state',
-    stateFile,
-    '--data-dir',
-    join(state, 'dynamo'),
-    '--parent',
-    String(process.pid),
-  ],
-  {
-    cwd: root,
-    stdio: 'ignore',
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  },
-);
-children.push(dynamo);
-let endpoint;
-for (let i = 0; i < 300 && !endpoint; i++) {
-  await sleep(100);
-  try {
-    endpoint = JSON.parse(readFileSync(stateFile, 'utf8')).endpoint;
-  } catch {
-    /* not yet */
-  }
-}
-if (!endpoint) throw new Error('dynamo-server did not start');
+const { start, stopAll } = processes();
+await startMock(start, 9100);
+const { endpoint } = await startDynamoServer(start, {
+  stateFile: join(state, 'dynamo-cold.json'),
+  dataDir: join(state, 'dynamo'),
+  bundled: existsSync(join(root, 'dist/bench/dynamo-server.js')),
+  env: process.env,
+});
 
-const env = {
-  ...process.env,
-  GATEWAY_RUNTIME: 'local',
-  DATA_DIR: join(state, 'data'),
+const env = localRuntimeEnv(state, {
   DYNAMODB_ENDPOINT: endpoint,
   ADMIN_API_KEY: readFileSync(join(state, 'admin-key'), 'utf8').trim(),
-  ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1/32',
   AUTH_CACHE_TTL_SECONDS: '60',
-  MOCK_PROVIDER: 'off',
-  HEALTH_SCHEDULE: 'off',
-  LOG_LEVEL: 'warn',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
+});
 
 function proxyEvent(method, path, resource, body, authorizer) {
   return {
@@ -177,32 +137,20 @@ function proxyEvent(method, path, resource, body, authorizer) {
   };
 }
 
-function runChild(file, event) {
-  return new Promise((done, fail) => {
-    const started = performance.now();
-    const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-    const args = [...flags, fileURLToPath(import.meta.url), '--child', file, JSON.stringify(event)];
-    const child = spawn('node', args, {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', () => {
-      const line = out.trim().split('\n').pop();
-      try {
-        done({ ...JSON.parse(line), process: performance.now() - started });
-      } catch {
-        fail(new Error(`${file}: ${out} ${err.slice(-1500)}`));
-      }
-    });
+async function runChild(file, event) {
+  const started = performance.now();
+  const args = [...benchNodeFlags(), fileURLToPath(import.meta.url), '--child', file, JSON.stringify(event)];
+  const child = spawn('node', args, {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const { out, err } = await childOutput(child);
+  const line = out.trim().split('\n').pop();
+  try {
+    return { ...JSON.parse(line), process: performance.now() - started };
+  } catch {
+    throw new Error(`${file}: ${out} ${err.slice(-1500)}`);
+  }
 }
 
 // The authorizer's answer for the invoke key is the context API Gateway hands every AI function.
@@ -221,28 +169,21 @@ const authEvent = {
   stageVariables: null,
   requestContext: { requestId: 'cold-start', identity: { sourceIp: '127.0.0.1' } },
 };
-function authorize(key) {
+async function authorize(key) {
   const event = { ...authEvent, headers: { authorization: `Bearer ${key}` } };
-  return new Promise((done, fail) => {
-    const script = `const m = await import(${JSON.stringify(pathToFileURL(authorizerFile).href)});
+  const script = `const m = await import(${JSON.stringify(pathToFileURL(authorizerFile).href)});
       process.stdout.write(JSON.stringify(await m.handler(${JSON.stringify(event)})));`;
-    const child = spawn('node', ['--input-type=module', '-e', script], {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', () => {
-      try {
-        const result = JSON.parse(out);
-        done({ principalId: result.principalId, ...result.context });
-      } catch {
-        fail(new Error(`authorizer: ${out}`));
-      }
-    });
+  const child = spawn('node', ['--input-type=module', '-e', script], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const { out } = await childOutput(child);
+  try {
+    const result = JSON.parse(out);
+    return { principalId: result.principalId, ...result.context };
+  } catch {
+    throw new Error(`authorizer: ${out}`);
+  }
 }
 const principal = await authorize(keys.keys['0ms']);
 const adminPrincipal = await authorize(keys.adminKey);
@@ -294,5 +235,5 @@ for (const fn of FUNCTIONS) {
     `${fn.padEnd(24)} ${String(row.kib).padStart(6)} KiB (${String(row.atImportKib).padStart(4)} at import, ${String(row.allKib).padStart(4)} all)  import ${row.import.toFixed(1).padStart(6)} ms  first ${row.first.toFixed(1).padStart(6)} ms  total ${row.total.toFixed(1).padStart(6)} ms  process ${row.process.toFixed(0).padStart(5)} ms  cpu ${row.importCpu.toFixed(0)}+${row.firstCpu.toFixed(0)} ms  status ${row.status}\n`,
   );
 }
-for (const c of children) c.kill('SIGTERM');
+stopAll();
 process.stdout.write(`${JSON.stringify({ runs: RUNS, rows })}\n`);

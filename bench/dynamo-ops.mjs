@@ -16,25 +16,31 @@
  * (it would show as a Query/GetItem burst: about 4-6 reads per refresh, amortized over every
  * request of that minute).
  */
-import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  arg,
+  benchPort,
+  benchState,
+  flag,
+  procCpuMs,
+  processes,
+  readKeys,
+  sleep,
+  startGateway,
+  startMock,
+  waitUp,
+} from './support.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const state = resolve(root, process.env.BENCH_STATE || 'run/bench');
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const state = benchState();
 const REQUESTS = Number(arg('requests', 2000));
 const WARMUP = Number(arg('warmup', 300));
 const CONNS = Number(arg('conns', 10));
 const TARGET = arg('target', '0ms');
-const STREAM = process.argv.includes('--stream');
-const port = Number(process.env.BENCH_PORT || 8090);
+const STREAM = flag('stream');
+const port = benchPort(8090);
 const base = `http://127.0.0.1:${port}`;
-const keys = JSON.parse(readFileSync(join(state, 'keys.json'), 'utf8'));
+const keys = readKeys(state);
 const key = keys.keys[TARGET];
 const body = JSON.stringify({
   model: 'gpt-4o-mini',
@@ -45,38 +51,12 @@ const body = JSON.stringify({
 const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function up(url) {
-  try {
-    return (await fetch(url)).status === 200;
-  } catch {
-    return false;
-  }
-}
-const cpuMs = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10; // CLK_TCK 100
-};
-
-const children = [];
-const mocks = [
-  [9100, 0],
-  [9120, 20],
-];
-for (const [p, delay] of mocks) {
-  if (await up(`http://127.0.0.1:${p}/health`)) continue;
-  const mock = join(root, '../shared/peer-bench/mock-upstream.js');
-  children.push(spawn('node', [mock, '--port', String(p), '--delay', String(delay)], { stdio: 'ignore' }));
-}
-rmSync(join(state, 'dynamo.json'), { force: true });
-const gateway = spawn(join(root, 'bench/ours.sh'), [], {
-  cwd: root,
-  stdio: 'ignore',
-  env: { ...process.env, BENCH_PORT: String(port) },
-});
-children.push(gateway);
+const { start, stopAll } = processes();
+await startMock(start, 9100, 0);
+await startMock(start, 9120, 20);
+const gateway = startGateway(start, { state, port });
 try {
-  for (let i = 0; i < 300 && !(await up(`${base}/health`)); i++) await sleep(100);
+  await waitUp(`${base}/health`);
   const dynamo = JSON.parse(readFileSync(join(state, 'dynamo.json'), 'utf8'));
   const ops = async () => (await (await fetch(dynamo.opsUrl)).json()).ops;
 
@@ -101,11 +81,21 @@ try {
   await load(WARMUP);
   await sleep(500);
   const wallStart = Date.now();
-  const before = { ops: await ops(), gw: cpuMs(gateway.pid), db: cpuMs(dynamo.pid), t: performance.now() };
+  const before = {
+    ops: await ops(),
+    gw: procCpuMs(gateway.pid),
+    db: procCpuMs(dynamo.pid),
+    t: performance.now(),
+  };
   failures = 0;
   await load(REQUESTS);
   await sleep(200); // writes after the response (none expected) land
-  const after = { ops: await ops(), gw: cpuMs(gateway.pid), db: cpuMs(dynamo.pid), t: performance.now() };
+  const after = {
+    ops: await ops(),
+    gw: procCpuMs(gateway.pid),
+    db: procCpuMs(dynamo.pid),
+    t: performance.now(),
+  };
   const delta = {};
   for (const [op, n] of Object.entries(after.ops)) {
     const d = n - (before.ops[op] ?? 0);
@@ -142,6 +132,6 @@ try {
       process.stdout.write(`${String(n).padStart(5)}  ${shape.slice(0, 400)}\n`);
   }
 } finally {
-  for (const c of children) c.kill('SIGTERM');
+  stopAll();
   await sleep(1000);
 }

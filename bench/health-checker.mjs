@@ -18,8 +18,8 @@
  *   `base_url` on the fake) and an `api_key` credential each (envelope-encrypted with the local
  *   master key, as `npm start` does; KMS in AWS), through the services.
  * - The function runs in a fresh `node` process from its esbuild bundle (the options of
- *   `bench/build.mjs`, into `run/bench-health/dist/`), with a Lambda-like context (300 s left:
- *   the stack's timeout for the default interval). Three runs, one per health slot (the event's
+ *   `bench/build.mjs`: `esbuildOptions` in `bench/support.mjs`; into `run/bench-health/dist/`),
+ *   with a Lambda-like context (300 s left: the stack's timeout for the default interval). Three runs, one per health slot (the event's
  *   `time` is the start of slots s−1, s, s+1; each counts): run 1 cold; runs 2 and 3 warm (run 3
  *   is the third consecutive failure of the failing providers: it opens their incidents).
  * - In AWS the runs are `HEALTH_CHECK_INTERVAL` (300 s) apart, longer than the credential caches
@@ -28,46 +28,40 @@
  *   both to 1 s and waiting 1.2 s between runs; `--hot-caches` keeps the defaults instead.
  * State lives in run/bench-health (recreated on every run); everything started is stopped.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  arg,
+  benchState,
+  bundleFunction,
+  flag,
+  formatOps,
+  localRuntimeEnv,
+  ownCpuUs,
+  procCpuMs,
+  processes,
+  root,
+  sleep,
+  startDynamoServer,
+} from './support.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
-const state = resolve(root, process.env.BENCH_HEALTH_STATE || 'run/bench-health');
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const state = benchState('BENCH_HEALTH_STATE', 'run/bench-health');
 const PROVIDERS = Number(arg('providers', 100));
 const DELAY = Number(arg('delay', 20));
 const FAILING = Number(arg('failing', 10));
 const REFUSED = Number(arg('refused', 5));
 const CONCURRENCY = arg('concurrency', '10');
-const HOT = process.argv.includes('--hot-caches');
+const HOT = flag('hot-caches');
 const TSX = process.env.BENCH_TSX === '1';
 const INTERVAL_S = 300;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const cpuTicksMs = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10; // CLK_TCK 100
-};
-const baseEnv = {
-  ...process.env,
-  GATEWAY_RUNTIME: 'local',
-  DATA_DIR: join(state, 'data'),
-  LOG_LEVEL: 'warn',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-  ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1/32',
-  MOCK_PROVIDER: 'off',
-  HEALTH_SCHEDULE: 'off',
+const baseEnv = localRuntimeEnv(state, {
   HEALTH_CHECK_INTERVAL: String(INTERVAL_S),
   HEALTH_CONCURRENCY: CONCURRENCY,
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   ...(HOT ? {} : { CREDENTIAL_CACHE_TTL_SECONDS: '1', ROUTING_CACHE_TTL: '1' }),
-};
+});
 
 // ---- child: create the providers and their credentials through the services ------------------
 if (process.argv[2] === '--seed') {
@@ -117,10 +111,6 @@ if (process.argv[2] === '--run') {
   const dynamoPid = Number(process.env.BENCH_DYNAMO_PID);
   const ops = async () => (await (await fetch(process.env.BENCH_OPS_URL)).json()).ops;
   const probes = async () => (await (await fetch(process.env.BENCH_FAKE_COUNT_URL)).json()).requests;
-  const cpuUs = () => {
-    const u = process.cpuUsage();
-    return u.user + u.system;
-  };
   const t0 = performance.now();
   const { handler } = await import(pathToFileURL(file).href);
   const importMs = performance.now() - t0;
@@ -135,11 +125,11 @@ if (process.argv[2] === '--run') {
     };
     const event = { id: `bench-run-${i}`, time: new Date(s * INTERVAL_S * 1000).toISOString() };
     const startedAt = Date.now();
-    const before = { ops: await ops(), probes: await probes(), db: cpuTicksMs(dynamoPid), cpu: cpuUs() };
+    const before = { ops: await ops(), probes: await probes(), db: procCpuMs(dynamoPid), cpu: ownCpuUs() };
     const t = performance.now();
     const report = await handler(event, context);
     const wallMs = performance.now() - t;
-    const after = { cpu: cpuUs(), db: cpuTicksMs(dynamoPid), probes: await probes(), ops: await ops() };
+    const after = { cpu: ownCpuUs(), db: procCpuMs(dynamoPid), probes: await probes(), ops: await ops() };
     const delta = {};
     for (const [op, count] of Object.entries(after.ops)) {
       const d = count - (before.ops[op] ?? 0);
@@ -181,33 +171,7 @@ if (process.argv[2] === '--run') {
 }
 
 // ---- parent ------------------------------------------------------------------------------------
-const children = new Set();
-function start(cmd, args, options = {}) {
-  const child = spawn(cmd, args, { cwd: root, env: baseEnv, ...options });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-function runJson(args, env = {}) {
-  return new Promise((done, fail) => {
-    const child = start('node', args, { env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('exit', (code) => {
-      try {
-        done(JSON.parse(out.trim().split('\n').pop()));
-      } catch {
-        fail(new Error(`${args.join(' ')} exited ${code}: ${out.slice(-500)} ${err.slice(-2000)}`));
-      }
-    });
-  });
-}
+const { start, runJson, stopAll } = processes(baseEnv);
 const listen = (server) =>
   new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server.address().port)));
 
@@ -242,60 +206,20 @@ const closed = createServer();
 const closedPort = await listen(closed);
 await new Promise((r) => closed.close(r)); // nothing listens there any more: connection refused
 
-async function startDynamo() {
-  const stateFile = join(state, 'dynamo.json');
-  rmSync(stateFile, { force: true });
-  const child = start(
-    'node',
-    [
-      '--import',
-      'tsx',
-      'bench/dynamo-server.ts',
-      '--state',
-      stateFile,
-      '--data-dir',
-      join(state, 'dynamo'),
-      '--parent',
-      String(process.pid),
-    ],
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; i < 300; i++) {
-    if (existsSync(stateFile) && readFileSync(stateFile, 'utf8'))
-      return { child, ...JSON.parse(readFileSync(stateFile, 'utf8')) };
-    await sleep(100);
-  }
-  throw new Error('bench/dynamo-server.ts did not start');
-}
-
 async function bundle() {
   const entry = join(root, 'functions/health/scheduled-check.ts');
   if (TSX) return entry;
-  const { build } = await import('esbuild');
-  const outfile = join(state, 'dist/health/scheduled-check.js');
-  // The options of bench/build.mjs (the stack's GatewayFunction): ESM, minified, no externals.
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    minify: true,
-    logLevel: 'warning',
-    banner: {
-      js: "import { createRequire as __gatewayCreateRequire } from 'node:module';const require = __gatewayCreateRequire(import.meta.url);",
-    },
-  });
-  return outfile;
+  return bundleFunction(entry, join(state, 'dist/health/scheduled-check.js'));
 }
 
 try {
   rmSync(state, { recursive: true, force: true });
   mkdirSync(join(state, 'data'), { recursive: true });
   const file = await bundle();
-  const dynamo = await startDynamo();
+  const dynamo = await startDynamoServer(start, {
+    stateFile: join(state, 'dynamo.json'),
+    dataDir: join(state, 'dynamo'),
+  });
   const bases = Array.from({ length: PROVIDERS }, (_, i) =>
     i >= FAILING && i < FAILING + REFUSED
       ? `http://127.0.0.1:${closedPort}/p${i}/v1`
@@ -318,11 +242,6 @@ try {
     },
   );
 
-  const fmt = (ops) =>
-    Object.entries(ops)
-      .sort((a, b) => b[1] - a[1])
-      .map(([op, v]) => `${op} ${v}`)
-      .join(', ');
   const rows = [
     `providers ${PROVIDERS} (${FAILING} answer 503, ${REFUSED} refused), fake delay ${DELAY} ms, HEALTH_CONCURRENCY ${CONCURRENCY}, caches ${HOT ? 'hot' : 'expired between runs'}, import ${result.importMs} ms`,
     '',
@@ -331,13 +250,13 @@ try {
   ];
   for (const r of result.runs)
     rows.push(
-      `| ${r.run} | ${r.wallMs} | ${r.functionCpuMs} | ${r.dynamoCpuMs} | ${r.probes} | ${r.opsTotal} (${Math.round((r.opsTotal / PROVIDERS) * 100) / 100}) | ${fmt(r.ops)} | ${r.counted} | ${r.errors} | ${r.incidentsOpened} |`,
+      `| ${r.run} | ${r.wallMs} | ${r.functionCpuMs} | ${r.dynamoCpuMs} | ${r.probes} | ${r.opsTotal} (${Math.round((r.opsTotal / PROVIDERS) * 100) / 100}) | ${formatOps(r.ops)} | ${r.counted} | ${r.errors} | ${r.incidentsOpened} |`,
     );
   process.stdout.write(
     `${rows.join('\n')}\n\n${JSON.stringify({ providers: PROVIDERS, delay: DELAY, failing: FAILING, refused: REFUSED, concurrency: Number(CONCURRENCY), hotCaches: HOT, ...result }, null, 2)}\n`,
   );
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  stopAll();
   fake.close();
   fake.closeAllConnections?.();
 }

@@ -7,10 +7,10 @@
  *   node bench/profile-summary.mjs run/bench/prof/CPU....cpuprofile [--top 30]
  */
 import { readFileSync } from 'node:fs';
+import { arg } from './support.mjs';
 
 const file = process.argv[2];
-const topIndex = process.argv.indexOf('--top');
-const TOP = topIndex > 0 ? Number(process.argv[topIndex + 1]) : 30;
+const TOP = Number(arg('top', 30));
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map();

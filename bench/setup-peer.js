@@ -16,46 +16,32 @@
  * key's requests to its mock) with a rate limit of 10,000,000 requests per minute, which is
  * checked (one conditional write) on every request; usage recorded on every request.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import {
+  benchPort,
+  benchState,
+  flag,
+  isUp,
+  processes,
+  root,
+  sleep,
+  startGateway,
+  startMock,
+  stop,
+  waitUp,
+} from './support.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const state = resolve(root, process.env.BENCH_STATE || 'run/bench');
-const port = Number(process.env.BENCH_PORT || 8080);
+const state = benchState();
+const port = benchPort(8080);
 const base = `http://127.0.0.1:${port}`;
 const targetsFile = join(root, 'bench/peer-targets.json');
-const peerBench = resolve(root, '../shared/peer-bench');
 const MOCKS = [
   { name: '0ms', port: 9100, delay: 0 },
   { name: '20ms', port: 9120, delay: 20 },
 ];
 const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 16 };
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitOk(url, tries = 300) {
-  for (let i = 0; i < tries; i++) {
-    try {
-      const res = await fetch(url);
-      if (res.status === 200) return;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`no 200 from ${url}`);
-}
-
-async function up(url) {
-  try {
-    return (await fetch(url)).status === 200;
-  } catch {
-    return false;
-  }
-}
 
 async function call(adminKey, method, path, body) {
   const res = await fetch(`${base}${path}`, {
@@ -93,28 +79,18 @@ async function prepare() {
   const adminKey = `gk_${randomBytes(32).toString('base64url')}`;
   writeFileSync(join(state, 'admin-key'), `${adminKey}\n`, { mode: 0o600 });
 
-  const children = [];
+  const { start, stopAll } = processes();
   // The mocks, only for the check at the end (run.sh starts its own).
-  for (const m of MOCKS) {
-    if (await up(`http://127.0.0.1:${m.port}/health`)) continue;
-    const mockArgs = [
-      join(peerBench, 'mock-upstream.js'),
-      '--port',
-      String(m.port),
-      '--delay',
-      String(m.delay),
-    ];
-    children.push(spawn('node', mockArgs, { stdio: 'ignore' }));
-  }
-  if (await up(`${base}/health`)) throw new Error(`${base} is already in use`);
-  const gateway = spawn(join(root, 'bench/ours.sh'), [], {
-    cwd: root,
+  for (const m of MOCKS) await startMock(start, m.port, m.delay);
+  if (await isUp(`${base}/health`)) throw new Error(`${base} is already in use`);
+  const gateway = startGateway(start, {
+    state,
+    port,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, BENCH_STATE: state, LOG_LEVEL: 'warn' },
+    env: { LOG_LEVEL: 'warn' },
   });
-  children.push(gateway);
   try {
-    await waitOk(`${base}/health`);
+    if (!(await waitUp(`${base}/health`))) throw new Error(`no 200 from ${base}/health`);
     const keys = {};
     const providerIds = [];
     for (const m of MOCKS) {
@@ -167,13 +143,12 @@ async function prepare() {
     }
     process.stdout.write(`configured; wrote ${targetsFile} (keys are local, throw-away)\n`);
   } finally {
-    gateway.kill('SIGTERM');
-    await new Promise((r) => (gateway.exitCode !== null ? r() : gateway.once('exit', r)));
-    for (const c of children) if (c !== gateway) c.kill('SIGTERM');
+    await stop(gateway);
+    stopAll();
     // The DynamoDB process exits (flushing to disk) once it sees the gateway gone.
     await sleep(1500);
   }
 }
 
-if (process.argv.includes('--verify')) await verify();
+if (flag('verify')) await verify();
 else await prepare();

@@ -25,8 +25,8 @@
  *    window, so `--spread-keys 100` (1,000 counters) shows how a batch's cost grows with them.
  * 2. The table then opens in `bench/dynamo-server.ts` (its own process: counts operations by
  *    `X-Amz-Target`), and each consumer runs in a fresh `node` process that imports its function
- *    bundle (esbuild, the options of `bench/build.mjs`, into `run/bench-streams/dist/`) and calls
- *    `handler` with each batch in turn. The first batch (cold: connections, JIT, quota cache) is
+ *    bundle (esbuild, the options of `bench/build.mjs`: `esbuildOptions` in `bench/support.mjs`;
+ *    into `run/bench-streams/dist/`) and calls `handler` with each batch in turn. The first batch (cold: connections, JIT, quota cache) is
  *    reported apart; the steady figures are over the remaining batches.
  *
  * Reported per consumer and mix: records and batches; records/s (steady, wall clock: one batch in
@@ -35,40 +35,33 @@
  * `/proc/<pid>/stat`); DynamoDB operations per record by kind; first batch ms; batch item failures.
  * State lives in run/bench-streams (recreated on every run); everything started is stopped.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  arg,
+  benchNodeFlags,
+  benchState,
+  bundleFunction,
+  formatOps,
+  localRuntimeEnv,
+  ownCpuUs,
+  procCpuMs,
+  processes,
+  root,
+  startDynamoServer,
+  stop,
+} from './support.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
-const state = resolve(root, process.env.BENCH_STREAMS_STATE || 'run/bench-streams');
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const state = benchState('BENCH_STREAMS_STATE', 'run/bench-streams');
 const RECORDS = Number(arg('records', 2000));
 const AUDIT = Number(arg('audit', 300));
 const BATCH = Number(arg('batch', 100));
 const SPREAD_KEYS = Number(arg('spread-keys', 10));
 const ONLY = arg('only', 'enforcer-hot,enforcer-spread,audit').split(',');
 const TSX = process.env.BENCH_TSX === '1';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const cpuTicksMs = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10; // CLK_TCK 100
-};
-const baseEnv = {
-  ...process.env,
-  GATEWAY_RUNTIME: 'local',
-  DATA_DIR: join(state, 'data'),
-  LOG_LEVEL: 'warn',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-  ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1/32',
-  MOCK_PROVIDER: 'off',
-  HEALTH_SCHEDULE: 'off',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
+const baseEnv = localRuntimeEnv(state);
 
 // ---- child: seed the table through the services, capture every change as a stream record -----
 if (process.argv[2] === '--seed') {
@@ -220,20 +213,16 @@ if (process.argv[2] === '--consume') {
   const importMs = performance.now() - t0;
   const batches = [];
   for (let i = 0; i < records.length; i += BATCH) batches.push(records.slice(i, i + BATCH));
-  const cpuUs = () => {
-    const u = process.cpuUsage();
-    return u.user + u.system;
-  };
   let failures = 0;
   const run = async (batch) => {
     const out = await handler({ Records: batch });
     failures += out?.batchItemFailures?.length ?? 0;
   };
-  const f0 = { t: performance.now(), cpu: cpuUs() };
+  const f0 = { t: performance.now(), cpu: ownCpuUs() };
   await run(batches[0]);
-  const first = { ms: performance.now() - f0.t, cpuMs: (cpuUs() - f0.cpu) / 1000 };
+  const first = { ms: performance.now() - f0.t, cpuMs: (ownCpuUs() - f0.cpu) / 1000 };
   const steady = batches.slice(1);
-  const before = { ops: await ops(), db: cpuTicksMs(dynamoPid), cpu: cpuUs(), t: performance.now() };
+  const before = { ops: await ops(), db: procCpuMs(dynamoPid), cpu: ownCpuUs(), t: performance.now() };
   const counterId = (r) => `${r.dynamodb?.Keys?.pk?.S} ${r.dynamodb?.Keys?.sk?.S}`;
   const distinct = (list) => new Set(list.map(counterId)).size;
   const batchMs = [];
@@ -242,7 +231,7 @@ if (process.argv[2] === '--consume') {
     await run(batch);
     batchMs.push(performance.now() - t);
   }
-  const after = { t: performance.now(), cpu: cpuUs(), db: cpuTicksMs(dynamoPid), ops: await ops() };
+  const after = { t: performance.now(), cpu: ownCpuUs(), db: procCpuMs(dynamoPid), ops: await ops() };
   const n = steady.reduce((s, b) => s + b.length, 0);
   const delta = {};
   for (const [op, count] of Object.entries(after.ops)) {
@@ -276,66 +265,10 @@ if (process.argv[2] === '--consume') {
 }
 
 // ---- parent ------------------------------------------------------------------------------------
-const children = new Set();
-function start(cmd, args, options = {}) {
-  const child = spawn(cmd, args, { cwd: root, env: baseEnv, ...options });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-/** Runs a child to its end; resolves with its last stdout line parsed as JSON. */
-function runJson(args, env = {}) {
-  return new Promise((done, fail) => {
-    const child = start('node', args, { env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('exit', (code) => {
-      try {
-        done(JSON.parse(out.trim().split('\n').pop()));
-      } catch {
-        fail(new Error(`${args.join(' ')} exited ${code}: ${out.slice(-500)} ${err.slice(-2000)}`));
-      }
-    });
-  });
-}
-/** Starts bench/dynamo-server.ts on the state's data folder; resolves with its endpoint, pid, opsUrl. */
-async function startDynamo() {
-  const stateFile = join(state, 'dynamo.json');
-  rmSync(stateFile, { force: true });
-  const child = start(
-    'node',
-    [
-      '--import',
-      'tsx',
-      'bench/dynamo-server.ts',
-      '--state',
-      stateFile,
-      '--data-dir',
-      join(state, 'dynamo'),
-      '--parent',
-      String(process.pid),
-    ],
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; i < 300; i++) {
-    if (existsSync(stateFile) && readFileSync(stateFile, 'utf8'))
-      return { child, ...JSON.parse(readFileSync(stateFile, 'utf8')) };
-    await sleep(100);
-  }
-  throw new Error('bench/dynamo-server.ts did not start');
-}
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(5000)]);
-}
+const { start, runJson, stopAll } = processes(baseEnv);
+/** Starts bench/dynamo-server.ts on the state's data folder; resolves with its child, endpoint, pid, opsUrl. */
+const startDynamo = () =>
+  startDynamoServer(start, { stateFile: join(state, 'dynamo.json'), dataDir: join(state, 'dynamo') });
 
 const FUNCTIONS = { enforcer: 'streams/quota-enforcer', audit: 'streams/audit-writer' };
 async function bundles() {
@@ -343,26 +276,9 @@ async function bundles() {
     return Object.fromEntries(
       Object.entries(FUNCTIONS).map(([k, fn]) => [k, join(root, `functions/${fn}.ts`)]),
     );
-  const { build } = await import('esbuild');
   const out = {};
-  for (const [k, fn] of Object.entries(FUNCTIONS)) {
-    out[k] = join(state, 'dist', `${fn}.js`);
-    // The options of bench/build.mjs (the stack's GatewayFunction): ESM, minified, no externals.
-    await build({
-      entryPoints: [join(root, `functions/${fn}.ts`)],
-      outfile: out[k],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      mainFields: ['module', 'main'],
-      minify: true,
-      logLevel: 'warning',
-      banner: {
-        js: "import { createRequire as __gatewayCreateRequire } from 'node:module';const require = __gatewayCreateRequire(import.meta.url);",
-      },
-    });
-  }
+  for (const [k, fn] of Object.entries(FUNCTIONS))
+    out[k] = await bundleFunction(join(root, `functions/${fn}.ts`), join(state, 'dist', `${fn}.js`));
   return out;
 }
 
@@ -371,13 +287,13 @@ try {
   mkdirSync(join(state, 'data'), { recursive: true });
   const files = await bundles();
   // The table as the stack makes it (ensureTable in bench/dynamo-server.ts), then closed again.
-  await stop((await startDynamo()).child);
+  await stop((await startDynamo()).child, 5000);
   const t = performance.now();
   const seeded = await runJson(['--import', 'tsx', self, '--seed', ...process.argv.slice(2)]);
   process.stderr.write(`seeded in ${Math.round(performance.now() - t)} ms: ${JSON.stringify(seeded)}\n`);
 
   const dynamo = await startDynamo();
-  const flags = (process.env.BENCH_NODE_FLAGS || '').split(' ').filter(Boolean);
+  const flags = benchNodeFlags();
   const consumerArgs = (file) => [...flags, ...(TSX ? ['--import', 'tsx', self] : [self]), '--consume', file];
   const results = {};
   for (const name of ONLY) {
@@ -391,24 +307,19 @@ try {
       },
     );
   }
-  await stop(dynamo.child);
+  await stop(dynamo.child, 5000);
 
-  const fmt = (ops) =>
-    Object.entries(ops)
-      .sort((a, b) => b[1] - a[1])
-      .map(([op, v]) => `${op} ${v}`)
-      .join(', ');
   const rows = [
     '| consumer / mix | records | items (per batch) | rec/s | consumer CPU ms/rec | CPU ms/batch | dynalite CPU ms/rec | batch p50 ms | first batch ms | DynamoDB ops per record | failures |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const [name, r] of Object.entries(results))
     rows.push(
-      `| ${name} | ${r.records} | ${r.items} (${r.itemsPerBatch}) | ${r.recordsPerSecond} | ${r.consumerCpuMsPerRecord} | ${r.consumerCpuMsPerBatch} | ${r.dynamoCpuMsPerRecord} | ${r.batchMsP50} | ${r.firstBatchMs} | ${fmt(r.opsPerRecord)} | ${r.batchItemFailures} |`,
+      `| ${name} | ${r.records} | ${r.items} (${r.itemsPerBatch}) | ${r.recordsPerSecond} | ${r.consumerCpuMsPerRecord} | ${r.consumerCpuMsPerBatch} | ${r.dynamoCpuMsPerRecord} | ${r.batchMsP50} | ${r.firstBatchMs} | ${formatOps(r.opsPerRecord)} | ${r.batchItemFailures} |`,
     );
   process.stdout.write(
     `${rows.join('\n')}\n\n${JSON.stringify({ batch: BATCH, seeded, results }, null, 2)}\n`,
   );
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  stopAll();
 }

@@ -10,24 +10,29 @@
  * The peer-bench mock writes every SSE frame at once after its delay, so first and last byte are
  * close together upstream; the figures show what each gateway adds to each.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import {
+  arg,
+  benchPort,
+  benchState,
+  isUp,
+  processes,
+  readKeys,
+  sleep,
+  startGateway,
+  startMock,
+  waitUp,
+} from './support.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const state = resolve(root, process.env.BENCH_STATE || 'run/bench');
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
+const state = benchState();
 const REQUESTS = Number(arg('requests', 300));
 const DELAY = Number(arg('delay', 0));
 const mockPort = DELAY === 20 ? 9120 : 9100;
-const port = Number(process.env.BENCH_PORT || 8090);
-const keys = JSON.parse(readFileSync(join(state, 'keys.json'), 'utf8'));
+const port = benchPort(8090);
+const keys = readKeys(state);
 const body = JSON.stringify({
   model: 'gpt-4o-mini',
   messages: [{ role: 'user', content: 'Say hello in five words.' }],
@@ -35,37 +40,16 @@ const body = JSON.stringify({
   stream: true,
   stream_options: { include_usage: true },
 });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function up(url) {
-  try {
-    return (await fetch(url)).status === 200;
-  } catch {
-    return false;
-  }
-}
 
-const children = [];
-if (!(await up(`http://127.0.0.1:${mockPort}/health`))) {
-  const mock = join(root, '../shared/peer-bench/mock-upstream.js');
-  children.push(
-    spawn('node', [mock, '--port', String(mockPort), '--delay', String(DELAY)], { stdio: 'ignore' }),
-  );
-}
+const { start, stopAll } = processes();
+await startMock(start, mockPort, DELAY);
 const portkeyStart = join(
   process.env.PEER_BENCH_HOME || join(homedir(), '.cache/peer-bench'),
   'node_modules/@portkey-ai/gateway/build/start-server.js',
 );
-const withPortkey = existsSync(portkeyStart) && !(await up('http://127.0.0.1:8787/'));
-if (withPortkey)
-  children.push(spawn('node', [portkeyStart, '--port=8787', '--headless'], { stdio: 'ignore' }));
-rmSync(join(state, 'dynamo.json'), { force: true });
-children.push(
-  spawn(join(root, 'bench/ours.sh'), [], {
-    cwd: root,
-    stdio: 'ignore',
-    env: { ...process.env, BENCH_PORT: String(port) },
-  }),
-);
+const withPortkey = existsSync(portkeyStart) && !(await isUp('http://127.0.0.1:8787/'));
+if (withPortkey) start('node', [portkeyStart, '--port=8787', '--headless'], { stdio: 'ignore' });
+startGateway(start, { state, port });
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 function once(target) {
@@ -114,8 +98,8 @@ if (withPortkey) {
   });
 }
 try {
-  for (let i = 0; i < 300 && !(await up(`http://127.0.0.1:${port}/health`)); i++) await sleep(100);
-  for (let i = 0; i < 100 && withPortkey && !(await up('http://127.0.0.1:8787/')); i++) await sleep(100);
+  await waitUp(`http://127.0.0.1:${port}/health`);
+  if (withPortkey) await waitUp('http://127.0.0.1:8787/', 100);
   // Portkey 1.15.2 as installed by peer-bench answers streaming requests with 500 here
   // ("TypeError: immutable" in its log; its postinstall patch was not run): dropped if so.
   if (withPortkey) {
@@ -162,6 +146,6 @@ try {
   process.stdout.write(`${JSON.stringify({ requests: REQUESTS, rows })}\n`);
 } finally {
   agent.destroy();
-  for (const c of children) c.kill('SIGTERM');
+  stopAll();
   await sleep(1000);
 }
