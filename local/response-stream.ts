@@ -13,35 +13,43 @@ function indexOfDelimiter(buffer: Buffer): number {
 
 /**
  * The response stream Lambda hands a streaming handler, as API Gateway reads it: a JSON prelude
- * (status, headers), eight NUL bytes, then the body, forwarded to the client chunk by chunk as the
- * handler writes it (chunked transfer, no buffering). A client that goes away destroys the stream,
- * so the handler's pipeline stops and its upstream call is aborted.
+ * (status, headers), eight NUL bytes, then the body, forwarded to the client as the handler writes
+ * it (chunked transfer). What the handler writes within one turn of the event loop leaves in one
+ * socket write at the end of that turn: the headers with the first body bytes, a burst of SSE
+ * events together, and a body that is complete within the turn with its length. Backpressure
+ * holds the handler while the socket is saturated. A client that goes away destroys the stream, so
+ * the handler's pipeline stops and its upstream call is aborted.
  */
 export function createResponseStream(res: ServerResponse): Writable {
   let pending: Buffer | undefined = Buffer.alloc(0);
-  /** Body bytes held for one turn of the event loop, so that headers and a short body leave together. */
+  /** Body bytes written during the current turn, sent together by `flush`. */
   let held: Buffer[] = [];
-  /** Set once the first turn passed: from then on each chunk is written as it comes, with backpressure. */
-  let direct = false;
+  let scheduled = false;
+  const joined = (chunks: Buffer[]) => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
   const flush = () => {
-    direct = true;
+    scheduled = false;
     if (res.writableEnded) return;
     if (held.length === 0) {
-      res.flushHeaders();
+      res.flushHeaders(); // a slow stream: the status and headers go out on their own
       return;
     }
     const chunks = held;
     held = [];
-    res.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    res.write(joined(chunks));
+  };
+  const hold = (chunk: Buffer | undefined, done: () => void) => {
+    if (chunk && chunk.length > 0) held.push(chunk);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+    if (res.writableNeedDrain) res.once('drain', done);
+    else done();
   };
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       if (!pending) {
-        if (direct) res.write(chunk, () => done());
-        else {
-          held.push(chunk);
-          done();
-        }
+        hold(chunk, () => done());
         return;
       }
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
@@ -56,19 +64,14 @@ export function createResponseStream(res: ServerResponse): Writable {
       const headers: Record<string, string | string[]> = { ...prelude.headers, ...prelude.multiValueHeaders };
       if (prelude.cookies?.length) headers['set-cookie'] = prelude.cookies;
       res.writeHead(prelude.statusCode, headers);
-      // Headers go out with the first body bytes, or on their own after one turn (a slow stream).
-      held = rest.length > 0 ? [rest] : [];
-      setImmediate(flush);
-      done();
+      hold(rest, () => done());
     },
     final(done) {
-      if (pending) {
-        res.writeHead(502).end();
-      } else {
-        // A body that is all here is sent with its length, in one write with the headers.
+      if (pending) res.writeHead(502).end();
+      else {
         const chunks = held;
         held = [];
-        res.end(chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+        res.end(chunks.length === 0 ? undefined : joined(chunks));
       }
       done();
     },
