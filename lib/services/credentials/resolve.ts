@@ -118,15 +118,21 @@ export async function resolveProviderSecret(
   const chosen = pickCredential(records, deps.now());
   if (!chosen) return null;
   const { record, version } = chosen;
-  if (options.recordUse !== false) await noteUse(deps, record);
+  // The `last_used_at` write (never throws) runs beside the decrypt; both finish before we answer.
+  const used = options.recordUse !== false ? noteUse(deps, record) : undefined;
   const resolved: ResolvedSecret = {
     credentialId: record.id,
     keyVersion: version.key_version,
     type: record.credential_type,
   };
-  if (record.credential_type === 'aws_iam') return resolved;
+  if (record.credential_type === 'aws_iam') {
+    await used;
+    return resolved;
+  }
   const key = { credentialId: record.id, version: String(version.key_version) };
-  resolved.value = await stateOf(deps).secrets.getOrLoad(key, () => loadValue(deps, record, version));
+  const value = stateOf(deps).secrets.getOrLoad(key, () => loadValue(deps, record, version));
+  await Promise.allSettled([value, used]);
+  resolved.value = await value;
   return resolved;
 }
 
