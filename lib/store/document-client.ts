@@ -35,63 +35,52 @@ const fromWire = (value: unknown): Plain => unmarshall(value as Parameters<typeo
 /** One command: the operation, its document input, and how to convert both ways. */
 abstract class DocumentCommand<In extends object, Out> {
   abstract readonly operation: string;
+  /** The input fields that hold attribute values (marshalled on the way out). */
+  protected abstract readonly valueFields: readonly string[];
   constructor(readonly input: In) {}
-  /** The wire input: the document fields marshalled, everything else as is. */
-  abstract toWire(): Wire;
+  /** The wire input: the value fields marshalled, everything else as is. */
+  toWire(): Wire {
+    const out: Wire = { ...(this.input as Wire) };
+    for (const field of this.valueFields) {
+      const value = out[field];
+      if (value !== undefined) out[field] = toWire(value);
+    }
+    return out;
+  }
   /** The document output from the wire output. */
   abstract fromWire(out: Wire): Out;
 }
 
-/** Marshals the attribute-value fields a key/condition input carries. */
-function wireInput(input: object, fields: readonly string[]): Wire {
-  const out: Wire = { ...input };
-  for (const field of fields) {
-    const value = out[field];
-    if (value !== undefined) out[field] = toWire(value);
+/** A single-item write: its output's `Attributes` (with `ReturnValues`) unmarshalled. */
+abstract class ItemWriteCommand<In extends object, Out> extends DocumentCommand<In, Out> {
+  fromWire(out: Wire): Out {
+    return { ...out, Attributes: out.Attributes ? fromWire(out.Attributes) : undefined } as Out;
   }
-  return out;
 }
 
 const KEYED = ['Key', 'ExpressionAttributeValues'] as const;
 
 export class GetCommand extends DocumentCommand<GetCommandInput, Output<GetCommandOutput>> {
   readonly operation = 'GetItem';
-  toWire() {
-    return wireInput(this.input, ['Key']);
-  }
+  protected readonly valueFields = ['Key'];
   fromWire(out: Wire) {
     return { ...out, Item: out.Item ? fromWire(out.Item) : undefined };
   }
 }
 
-export class PutCommand extends DocumentCommand<PutCommandInput, Output<PutCommandOutput>> {
+export class PutCommand extends ItemWriteCommand<PutCommandInput, Output<PutCommandOutput>> {
   readonly operation = 'PutItem';
-  toWire() {
-    return wireInput(this.input, ['Item', 'ExpressionAttributeValues']);
-  }
-  fromWire(out: Wire) {
-    return { ...out, Attributes: out.Attributes ? fromWire(out.Attributes) : undefined };
-  }
+  protected readonly valueFields = ['Item', 'ExpressionAttributeValues'];
 }
 
-export class UpdateCommand extends DocumentCommand<UpdateCommandInput, Output<UpdateCommandOutput>> {
+export class UpdateCommand extends ItemWriteCommand<UpdateCommandInput, Output<UpdateCommandOutput>> {
   readonly operation = 'UpdateItem';
-  toWire() {
-    return wireInput(this.input, KEYED);
-  }
-  fromWire(out: Wire) {
-    return { ...out, Attributes: out.Attributes ? fromWire(out.Attributes) : undefined };
-  }
+  protected readonly valueFields = KEYED;
 }
 
-export class DeleteCommand extends DocumentCommand<DeleteCommandInput, Output<DeleteCommandOutput>> {
+export class DeleteCommand extends ItemWriteCommand<DeleteCommandInput, Output<DeleteCommandOutput>> {
   readonly operation = 'DeleteItem';
-  toWire() {
-    return wireInput(this.input, KEYED);
-  }
-  fromWire(out: Wire) {
-    return { ...out, Attributes: out.Attributes ? fromWire(out.Attributes) : undefined };
-  }
+  protected readonly valueFields = KEYED;
 }
 
 function pageOut(out: Wire) {
@@ -102,11 +91,11 @@ function pageOut(out: Wire) {
   };
 }
 
+const PAGED = ['ExpressionAttributeValues', 'ExclusiveStartKey'] as const;
+
 export class QueryCommand extends DocumentCommand<QueryCommandInput, Output<QueryCommandOutput>> {
   readonly operation = 'Query';
-  toWire() {
-    return wireInput(this.input, ['ExpressionAttributeValues', 'ExclusiveStartKey']);
-  }
+  protected readonly valueFields = PAGED;
   fromWire(out: Wire) {
     return pageOut(out);
   }
@@ -114,9 +103,7 @@ export class QueryCommand extends DocumentCommand<QueryCommandInput, Output<Quer
 
 export class ScanCommand extends DocumentCommand<ScanCommandInput, Output<ScanCommandOutput>> {
   readonly operation = 'Scan';
-  toWire() {
-    return wireInput(this.input, ['ExpressionAttributeValues', 'ExclusiveStartKey']);
-  }
+  protected readonly valueFields = PAGED;
   fromWire(out: Wire) {
     return pageOut(out);
   }
@@ -129,7 +116,9 @@ export class BatchWriteCommand extends DocumentCommand<
   Output<BatchWriteCommandOutput>
 > {
   readonly operation = 'BatchWriteItem';
-  toWire() {
+  /** The values sit inside `RequestItems`: marshalled request by request below. */
+  protected readonly valueFields = [];
+  override toWire() {
     const requestItems: Record<string, unknown[]> = {};
     for (const [table, requests] of Object.entries(this.input.RequestItems ?? {})) {
       requestItems[table] = (requests as WriteRequest[]).map(writeToWire);
