@@ -85,16 +85,24 @@ export class LocalKeyProvider implements KeyProvider {
    * @throws ConfigError when the file exists but is not a valid master key file.
    */
   static async open(dir: string): Promise<LocalKeyProviderOpenResult> {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, MASTER_KEY_FILE);
     let created = false;
-    try {
-      await LocalKeyProvider.#createIfMissing(path);
-      created = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // The usual case is a file that exists: look first, create only when it is missing.
+    let info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (!info) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      try {
+        await LocalKeyProvider.#createIfMissing(path);
+        created = true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      info = await stat(path);
     }
-    const mode = (await stat(path)).mode & 0o777;
+    const mode = info.mode & 0o777;
     const permissionsTightened = (mode & 0o077) !== 0;
     if (permissionsTightened) await chmod(path, 0o600);
     const { current, keys } = parseKeyFile(await readFile(path, 'utf8'), path);
