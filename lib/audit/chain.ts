@@ -26,15 +26,20 @@ export function eventItem(event: AuditEvent): Item {
   };
 }
 
-/** Writes an event the head already holds (idempotent: the same content every time), then clears it. */
+/**
+ * Writes an event the head already holds and its source marker (both idempotent: the same content
+ * every time, so written side by side), then clears it from the head.
+ */
 async function settle(deps: Deps, event: AuditEvent): Promise<void> {
-  await deps.table.put(eventItem(event));
-  await deps.table.put({
-    ...keys.auditSource(event.source_id),
-    entity: 'audit_source',
-    sequence: event.sequence,
-    [TABLE_SCHEMA.ttlAttribute]: event.expires_at,
-  });
+  await Promise.all([
+    deps.table.put(eventItem(event)),
+    deps.table.put({
+      ...keys.auditSource(event.source_id),
+      entity: 'audit_source',
+      sequence: event.sequence,
+      [TABLE_SCHEMA.ttlAttribute]: event.expires_at,
+    }),
+  ]);
   try {
     await deps.table.client.send(
       new UpdateCommand({
@@ -99,6 +104,17 @@ async function advanceHead(deps: Deps, event: AuditEvent): Promise<boolean> {
   }
 }
 
+/** The head as this writer left it after appending `event` (settled: nothing pending). */
+export function headAfter(event: AuditEvent): Item {
+  return {
+    ...keys.auditHead(),
+    sequence: event.sequence,
+    hash: event.hash,
+    expires_at: event.expires_at,
+    recorded_at: event.recorded_at,
+  };
+}
+
 /**
  * Appends one draft to the hash chain, exactly once per source record. The head item holds the
  * last sequence and hash; a writer takes sequence n + 1 by a conditional update of the head
@@ -106,16 +122,25 @@ async function advanceHead(deps: Deps, event: AuditEvent): Promise<boolean> {
  * event item and a marker for its source record and clears `pending`. A writer that finds an
  * event pending (its writer stopped half-way) settles it first, so a crash never loses an event
  * nor leaves a gap; the marker makes a replayed record a no-op. Contention is retried with jitter.
+ *
+ * @param knownHead - the head as this writer left it after its previous append (`headAfter`): used
+ *   instead of reading it, once. If another writer moved the head since, the conditional update
+ *   fails and the head is read as usual, so a stale hint costs one attempt, never a wrong link.
  */
-export async function appendEvent(deps: Deps, draft: AuditDraft): Promise<AppendOutcome> {
+export async function appendEvent(deps: Deps, draft: AuditDraft, knownHead?: Item): Promise<AppendOutcome> {
+  let hint = knownHead;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const head = await deps.table.get(keys.auditHead());
+    // The marker and the head are read side by side; the marker is awaited below.
+    const markerRead = deps.table.get(keys.auditSource(draft.source_id));
+    markerRead.catch(() => undefined);
+    const head = hint ?? (await deps.table.get(keys.auditHead()));
+    hint = undefined;
     const pending = head?.pending as AuditEvent | undefined;
     if (pending) {
       await settle(deps, pending);
       continue;
     }
-    const marker = await deps.table.get(keys.auditSource(draft.source_id));
+    const marker = await markerRead;
     if (marker) return { appended: false, sequence: Number(marker.sequence) };
     const event = build(deps, draft, head);
     if (await advanceHead(deps, event)) {

@@ -1,8 +1,9 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { describeError, logger } from '../observability.js';
 import type { Deps } from '../runtime/deps.js';
+import type { Item } from '../store/table.js';
 import { BatchFailures, sequenceOf } from '../streams/batch.js';
-import { appendEvent } from './chain.js';
+import { appendEvent, headAfter } from './chain.js';
 import { draftOf } from './event.js';
 
 /** What a batch did: events appended, records already in the chain (replays), records ignored. */
@@ -22,6 +23,8 @@ export interface AuditBatchOutcome {
 export async function writeAuditEvents(deps: Deps, records: DynamoDBRecord[]): Promise<AuditBatchOutcome> {
   const failures = new BatchFailures();
   const outcome = { appended: 0, replayed: 0, ignored: 0 };
+  /** The head as this batch last left it: saves reading it back before the next append. */
+  let head: Item | undefined;
   for (const record of records) {
     const draft = draftOf(record, deps.now());
     if (!draft) {
@@ -30,7 +33,8 @@ export async function writeAuditEvents(deps: Deps, records: DynamoDBRecord[]): P
     }
     if (!draft.source_id) draft.source_id = `seq-${sequenceOf(record)}`;
     try {
-      const result = await appendEvent(deps, draft);
+      const result = await appendEvent(deps, draft, head);
+      head = result.appended ? headAfter(result.event) : undefined;
       if (result.appended) outcome.appended++;
       else outcome.replayed++;
     } catch (error) {

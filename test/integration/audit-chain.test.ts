@@ -137,6 +137,34 @@ describe('audit: replaying the stream', () => {
   });
 });
 
+describe('audit: what the writer costs per event', () => {
+  it('reads the head once per batch: five DynamoDB calls per event after the first', async () => {
+    const fresh = captured.map((record, i) => ({ ...record, eventID: `cost-${i}` }));
+    const operations: string[] = [];
+    const stop = deps.table.client.dynamo.observe((op) => operations.push(op));
+    const outcome = await writeAuditEvents(deps, fresh);
+    stop();
+    expect(outcome.appended).toBeGreaterThanOrEqual(6);
+    expect(operations).toHaveLength(5 * outcome.appended + 1);
+    expect(operations.filter((op) => op === 'GetItem')).toHaveLength(outcome.appended + 1);
+    expect((await verifyAuditTable(deps)).ok).toBe(true);
+  });
+
+  it('stays one gap-free chain when multi-record batches race (their head hints go stale)', async () => {
+    const before = (await auditItems()).length;
+    const record = captured.find((r) => r.dynamodb?.Keys?.sk?.S === 'PROVIDER')!;
+    const batches = Array.from({ length: 4 }, (_, b) =>
+      Array.from({ length: 5 }, (_, i) => ({ ...record, eventID: `race-${b}-${i}` })),
+    );
+    const outcomes = await Promise.all(batches.map((batch) => writeAuditEvents(deps, batch)));
+    expect(outcomes.every((o) => o.appended === 5)).toBe(true);
+    const after = await auditItems();
+    expect(after.length).toBe(before + 20);
+    expect(after.map((item) => Number(item.sequence))).toEqual(after.map((_, i) => i + 1));
+    expect((await verifyAuditTable(deps)).ok).toBe(true);
+  });
+});
+
 describe('audit: a writer that stops half-way', () => {
   it('leaves the event pending on the head; verify accepts it and the next append settles it', async () => {
     const items = await auditItems();
