@@ -141,7 +141,7 @@ async function tryShard(
   const count = input.count ?? 1;
   const conditions: string[] = [];
   const values: Record<string, unknown> = {
-    ':one': count,
+    ':count': count,
     ':n': tokens,
     ':ttl': Math.ceil(input.endsAt / 1000) + 120,
   };
@@ -162,7 +162,7 @@ async function tryShard(
       new UpdateCommand({
         TableName: deps.table.tableName,
         Key: keys.rateWindow(spec.scope, input.minute, shard),
-        UpdateExpression: 'SET #ttl = :ttl ADD #r :one, #t :n',
+        UpdateExpression: 'SET #ttl = :ttl ADD #r :count, #t :n',
         ConditionExpression: conditions.length ? conditions.join(' AND ') : undefined,
         ExpressionAttributeNames: { '#r': 'requests', '#t': 'tokens', '#ttl': 'ttl' },
         ExpressionAttributeValues: values,
