@@ -12,14 +12,20 @@ interface Entry {
  */
 const stores = new WeakMap<object, Map<string, Entry>>();
 
-function storeOf(deps: Deps): Map<string, Entry> {
-  let store = stores.get(deps.table);
-  if (!store) {
-    store = new Map();
-    stores.set(deps.table, store);
+/**
+ * This container's entry of a per-container registry, created empty on first use. Keyed by the
+ * table gateway: one per container in Lambda, one per gateway instance in tests.
+ */
+export function instanceMap<V>(registry: WeakMap<object, Map<string, V>>, deps: Deps): Map<string, V> {
+  let map = registry.get(deps.table);
+  if (!map) {
+    map = new Map();
+    registry.set(deps.table, map);
   }
-  return store;
+  return map;
 }
+
+const storeOf = (deps: Deps) => instanceMap(stores, deps);
 
 /**
  * A value loaded at most once per `maxAgeMs` of `deps.now()` per container; concurrent misses

@@ -30,6 +30,7 @@
 import type { Principal } from '../../auth/roles.js';
 import type { Config } from '../../config.js';
 import { TooManyRequestsError } from '../../errors.js';
+import { instanceMap } from '../../runtime/cache.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Provider } from '../../schemas/providers.js';
 import { UpdateCommand } from '../../store/document-client.js';
@@ -82,11 +83,7 @@ interface Lease {
 const leasesByInstance = new WeakMap<object, Map<string, Lease>>();
 
 function leaseOf(deps: Deps, scope: string, minute: string): Lease {
-  let leases = leasesByInstance.get(deps.table);
-  if (!leases) {
-    leases = new Map();
-    leasesByInstance.set(deps.table, leases);
-  }
+  const leases = instanceMap(leasesByInstance, deps);
   let lease = leases.get(scope);
   if (!lease || lease.minute !== minute) {
     lease = { minute, remaining: 0, exhausted: false, refilling: undefined };

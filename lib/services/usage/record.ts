@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { instanceMap } from '../../runtime/cache.js';
 import type { Deps } from '../../runtime/deps.js';
 import { UpdateCommand } from '../../store/document-client.js';
 import { translateStoreError } from '../../store/errors.js';
@@ -145,11 +146,7 @@ export async function recordUsage(deps: Deps, event: UsageEvent): Promise<Record
   checkEvent(event);
   const add = await countersOf(deps, event);
   const hour = hourOf(event.at);
-  let groups = groupsByInstance.get(deps.table);
-  if (!groups) {
-    groups = new Map();
-    groupsByInstance.set(deps.table, groups);
-  }
+  const groups = instanceMap(groupsByInstance, deps);
   const name = `${event.providerId}\u0000${event.modelId}\u0000${event.apiKeyId}\u0000${event.serviceType}\u0000${hour}`;
   let group = groups.get(name);
   if (!group) {
