@@ -8,10 +8,26 @@
 /** Extra, caller-safe facts about an error (e.g. which field failed validation). */
 export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>>;
 
+/**
+ * Why a request was refused for security reasons (a role, a scope, a credential move, a key
+ * escalation). The handler records such refusals in the audit trail; the caller sees only the
+ * error itself (a 404 for an object outside its scope reads exactly like a missing one).
+ */
+export interface Refusal {
+  /** `role`, `out_of_scope`, `scoped_key`, `credential_destination`, `credential_delete`, `key_exceeds_caller`. */
+  reason: string;
+  /** The object the caller tried to reach (an id), when there is one. */
+  target?: string;
+  /** The fields whose change was refused. */
+  fields?: string[];
+}
+
 export interface GatewayErrorOptions extends ErrorOptions {
   details?: ErrorDetails;
   /** Extra response headers, e.g. `Retry-After` on a 429 or 503. */
   headers?: Record<string, string>;
+  /** Set when the refusal matters for security: it is written to the audit trail. */
+  refusal?: Refusal;
 }
 
 /** Base of every error a caller may see. `expose` is false for 5xx: their message is replaced. */
@@ -21,6 +37,7 @@ export class GatewayError extends Error {
   readonly code: string;
   readonly details: ErrorDetails | undefined;
   readonly headers: Record<string, string>;
+  readonly refusal: Refusal | undefined;
 
   constructor(statusCode: number, code: string, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -28,6 +45,7 @@ export class GatewayError extends Error {
     this.code = code;
     this.details = options.details;
     this.headers = options.headers ?? {};
+    this.refusal = options.refusal;
   }
 
   /** Whether the message may be shown to the caller as is. */

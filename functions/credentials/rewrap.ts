@@ -8,5 +8,6 @@ export const handler = defineHandler<RewrapRequest>('POST /api/admin/credentials
     cursor: request.body.cursor,
     limit: request.body.limit,
     actor: actorOf(request),
+    principal: request.principal,
   }),
 );

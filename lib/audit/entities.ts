@@ -1,3 +1,4 @@
+import { keys } from '../store/keys.js';
 import type { Plain } from '../streams/attribute-values.js';
 
 /** The kinds of object the audit trail records changes of. */
@@ -9,6 +10,7 @@ export const AUDIT_TARGET_TYPES = [
   'quota',
   'api_key',
   'incident',
+  'access',
 ] as const;
 /** One of {@link AUDIT_TARGET_TYPES}. */
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
@@ -30,6 +32,8 @@ interface EntityRule {
   fields: readonly string[];
   /** Projections of fields whose stored value holds more than may be copied. */
   project?: Record<string, (value: Plain) => Plain>;
+  /** Only inserts become events (records whose item exists only to be audited once). */
+  insertsOnly?: boolean;
 }
 
 const str = (value: Plain | undefined): string | null => (typeof value === 'string' ? value : null);
@@ -110,6 +114,7 @@ const RULES: Record<string, EntityRule> = {
       'revoked_at',
       'expires_at',
       'source',
+      'destination',
     ],
     project: { versions: credentialVersions },
   },
@@ -180,6 +185,14 @@ const RULES: Record<string, EntityRule> = {
     ],
     project: { timeline: timelineSummary },
   },
+  access_denial: {
+    type: 'access',
+    // The refused target (an object id) when there is one, else the route.
+    id: (i) => String(i.target ?? i.route ?? after(i.pk, '#')),
+    providerId: (i) => str(i.provider_id),
+    fields: ['route', 'reason', 'code', 'role', 'target', 'fields'],
+    insertsOnly: true,
+  },
 };
 
 /**
@@ -206,9 +219,13 @@ const RULE_BY_SK: Record<string, EntityRule | undefined> = {
   INCIDENT: RULES.incident,
 };
 
+/** Partition prefix of security refusals (one item per refusal, see `keys.accessDenial`). */
+export const AUDITED_DENIAL_PK_PREFIX = keys.accessDenialPrefix();
+
 /** The entity rule of an item key, or undefined when changes of that item are not audited. */
 export function ruleOf(pk: string, sk: string): EntityRule | undefined {
   if (sk.startsWith(AUDITED_MODEL_SK_PREFIX) && pk.startsWith('PROVIDER#')) return RULES.model;
+  if (pk.startsWith(AUDITED_DENIAL_PK_PREFIX)) return RULES.access_denial;
   const prefix = AUDITED_SORT_KEYS[sk];
   return prefix && pk.startsWith(prefix) ? RULE_BY_SK[sk] : undefined;
 }

@@ -52,6 +52,7 @@ export function diffFields(
 
 /** The action name: `<type>.created|updated|deleted|expired`, or a more telling verb. */
 function actionOf(type: string, eventName: string, changes: Record<string, FieldChange>, ttl: boolean) {
+  if (type === 'access') return 'access.denied';
   if (eventName === 'INSERT') return `${type}.created`;
   if (eventName === 'REMOVE') return `${type}.${ttl ? 'expired' : 'deleted'}`;
   if (type === 'api_key' && changes.status?.after === 'revoked') return 'api_key.revoked';
@@ -102,6 +103,7 @@ export function draftOf(record: DynamoDBRecord, nowMs: number): AuditDraft | und
   const sk = String(record.dynamodb?.Keys?.sk?.S ?? '');
   const rule = ruleOf(pk, sk);
   if (!rule || !record.eventName) return undefined;
+  if (rule.insertsOnly && record.eventName !== 'INSERT') return undefined;
   const base = { source_id: String(record.eventID ?? ''), at: atOf(record, nowMs), target_type: rule.type };
   let oldImage: Image | undefined;
   let newImage: Image | undefined;

@@ -1,4 +1,5 @@
-import type { Principal } from '../auth/roles.js';
+import { allows, type Principal } from '../auth/roles.js';
+import { isScoped } from '../auth/scope.js';
 import type { Deps } from '../runtime/deps.js';
 import type { AuditListQuery } from '../schemas/audit.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
@@ -29,12 +30,39 @@ function matcher(query: AuditListQuery, principal: Principal | undefined) {
       const action = String(item.action ?? '');
       if (action !== query.action && !action.startsWith(`${query.action}.`)) return false;
     }
-    // A key scoped to providers sees the events of those providers only.
-    if (principal?.providerIds) {
-      return typeof item.provider_id === 'string' && principal.providerIds.includes(item.provider_id);
-    }
-    return true;
+    return !principal || mayReadEvent(principal, item);
   };
+}
+
+/** Events about API keys, credentials and security refusals: readable with the `secrets` class only. */
+const SECRET_TARGET_TYPES: ReadonlySet<string> = new Set(['api_key', 'credential', 'access']);
+
+/** Events about keys and refusals, which name keys of every scope: unscoped readers only. */
+const UNSCOPED_TARGET_TYPES: ReadonlySet<string> = new Set(['api_key', 'access']);
+
+/**
+ * Whether a caller may read an event: only events about objects it may read. API keys, credentials
+ * and refusals need `secrets`, and key and refusal events an unscoped key; a key scoped to providers
+ * sees the events of those providers only; a key scoped to models sees model events of its models
+ * only, and no rule or quota events (they may name any model).
+ */
+export function mayReadEvent(principal: Principal, item: Item): boolean {
+  const type = String(item.target_type ?? '');
+  if (SECRET_TARGET_TYPES.has(type) && !allows('secrets', principal.role)) return false;
+  if (UNSCOPED_TARGET_TYPES.has(type) && isScoped(principal)) return false;
+  if (principal.providerIds) {
+    if (typeof item.provider_id !== 'string' || !principal.providerIds.includes(item.provider_id))
+      return false;
+  }
+  if (principal.modelIds) {
+    if (type === 'routing_rule' || type === 'quota') return false;
+    // Model events' target ids are `<provider id>:<model id>` (provider ids hold no colon).
+    const targetId = String(item.target_id ?? '');
+    if (type === 'model' && !principal.modelIds.includes(targetId.slice(targetId.indexOf(':') + 1))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 const previousDay = (day: string) =>

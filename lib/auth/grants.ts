@@ -1,4 +1,5 @@
 import { ACCESS, type Access, allows, type Role } from './roles.js';
+import { listWithin } from './scope.js';
 
 /**
  * What a key may do: its role; when scoped, the providers and models it may see; when limited, until
@@ -26,13 +27,6 @@ export function roleWithin(child: Role, parent: Role): boolean {
   );
 }
 
-/** An unscoped list (undefined) means "all"; a scoped parent admits only a scoped subset. */
-function scopeWithin(child: readonly string[] | undefined, parent: readonly string[] | undefined): boolean {
-  if (!parent) return true;
-  if (!child) return false;
-  return child.every((id) => parent.includes(id));
-}
-
 /** An unlimited parent admits anything; a limited one only a child limited at least as much. */
 function limitWithin(child: number | undefined, parent: number | undefined): boolean {
   if (parent === undefined) return true;
@@ -49,8 +43,8 @@ const epochMs = (iso: string | undefined) => (iso === undefined ? undefined : Da
 export function grantExcess(child: Grant, parent: Grant): GrantField[] {
   const excess: GrantField[] = [];
   if (!roleWithin(child.role, parent.role)) excess.push('role');
-  if (!scopeWithin(child.providerIds, parent.providerIds)) excess.push('provider_ids');
-  if (!scopeWithin(child.modelIds, parent.modelIds)) excess.push('model_ids');
+  if (!listWithin(child.providerIds, parent.providerIds)) excess.push('provider_ids');
+  if (!listWithin(child.modelIds, parent.modelIds)) excess.push('model_ids');
   if (!limitWithin(epochMs(child.expiresAt), epochMs(parent.expiresAt))) excess.push('expires_at');
   if (!limitWithin(child.rateLimitRpm, parent.rateLimitRpm)) excess.push('rate_limit_rpm');
   return excess;

@@ -7,14 +7,17 @@
  */
 
 /**
- * What a credential's ciphertext is bound to. All four fields are non-empty strings; they are
- * passed to KMS as `EncryptionContext` and, in {@link canonicalContext} form, used as GCM AAD.
+ * What a credential's ciphertext is bound to. All fields are non-empty strings; they are passed to
+ * KMS as `EncryptionContext` and, in {@link canonicalContext} form, used as GCM AAD. `destination`
+ * (where the provider sends the credential, see `lib/services/providers/destination.ts`) is set on
+ * every credential stored since destinations were bound, and absent on older ones.
  */
 export interface EncryptionContext {
   provider_id: string;
   credential_id: string;
   version: string;
   purpose: string;
+  destination?: string;
 }
 
 /**
@@ -48,20 +51,22 @@ export interface KeyProvider {
   ): Promise<Buffer>;
 }
 
-/** The context fields in canonical (sorted) order. */
-const CONTEXT_FIELDS = ['credential_id', 'provider_id', 'purpose', 'version'] as const;
+/** The context fields in canonical (sorted) order; `destination` is optional. */
+const CONTEXT_FIELDS = ['credential_id', 'destination', 'provider_id', 'purpose', 'version'] as const;
+const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['destination']);
 
 /**
- * Returns a copy of `context` holding exactly the four context fields, after checking each is a
- * non-empty string. Extra properties a caller's object happens to carry are dropped, so they can
- * never change what a key is bound to.
+ * Returns a copy of `context` holding exactly the context fields, after checking each is a
+ * non-empty string (an optional one may be absent). Extra properties a caller's object happens to
+ * carry are dropped, so they can never change what a key is bound to.
  *
- * @throws TypeError when a field is missing, not a string or empty (a programming error).
+ * @throws TypeError when a required field is missing, or any field is not a non-empty string.
  */
 export function contextRecord(context: EncryptionContext): Record<string, string> {
   const record: Record<string, string> = {};
   for (const field of CONTEXT_FIELDS) {
     const value: unknown = context[field];
+    if (value === undefined && OPTIONAL_FIELDS.has(field)) continue;
     if (typeof value !== 'string' || value.length === 0) {
       throw new TypeError(`encryption context field ${field} must be a non-empty string`);
     }
@@ -71,7 +76,7 @@ export function contextRecord(context: EncryptionContext): Record<string, string
 }
 
 /**
- * The canonical byte form of a context: JSON with keys in sorted order and only the four fields,
+ * The canonical byte form of a context: JSON with keys in sorted order and only the context fields,
  * UTF-8 encoded. Used as the AAD of both the data-key wrap (local provider) and the payload, so the
  * same context always yields the same bytes whatever order the caller built the object in.
  *

@@ -2,6 +2,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { recordRefusal } from '../audit/refusals.js';
 import { principalFromEvent } from '../auth/principal.js';
 import { allows, type Principal } from '../auth/roles.js';
 import { ForbiddenError, GatewayError } from '../errors.js';
@@ -40,7 +41,14 @@ export interface HandlerRequest<B, Q, P> {
 export { Reply } from './response.js';
 
 type Impl<B, Q, P> = (request: HandlerRequest<B, Q, P>) => Promise<unknown>;
-type State = { route: Route; started: number; requestId: string; deferred: Array<() => Promise<void>> };
+type State = {
+  route: Route;
+  started: number;
+  requestId: string;
+  deferred: Array<() => Promise<void>>;
+  /** Set once the caller is authenticated and the container's dependencies are known. */
+  caller?: { principal: Principal; deps: Deps; sourceIp: string };
+};
 
 /** Per-invocation state, keyed by the event (the local runtime runs invocations concurrently). */
 const invocations = new WeakMap<APIGatewayProxyEvent, State>();
@@ -87,6 +95,7 @@ const observe = (route: Route): middy.MiddlewareObj<APIGatewayProxyEvent, APIGat
   onError: async function answerError(request) {
     const state = stateOf(request.event, route);
     const error = request.error;
+    noteRefusal(state, error);
     const response = errorResponse(error, state.requestId, route.errorStyle);
     if (!(error instanceof GatewayError) || response.statusCode >= 500) {
       logger.error('request failed', { error: describeError(error), status: response.statusCode });
@@ -95,6 +104,26 @@ const observe = (route: Route): middy.MiddlewareObj<APIGatewayProxyEvent, APIGat
     record(state, response.statusCode);
   },
 });
+
+/**
+ * Queues a security refusal for the audit trail, after the response: every refusal on a route
+ * that changes something, and every 403 (a role or scope refusal, also on reads of secrets).
+ */
+function noteRefusal(state: State, error: unknown): void {
+  if (!(error instanceof GatewayError) || !error.refusal || !state.caller) return;
+  if (state.route.method === 'GET' && error.statusCode !== 403) return;
+  const { principal, deps, sourceIp } = state.caller;
+  const refusal = error.refusal;
+  state.deferred.push(() =>
+    recordRefusal(deps, {
+      actor: { keyId: principal.keyId, requestId: state.requestId, sourceIp },
+      role: principal.role,
+      route: `${state.route.method} ${state.route.path}`,
+      code: error.code,
+      refusal,
+    }),
+  );
+}
 
 function record(state: State, status: number): void {
   const elapsed = performance.now() - state.started;
@@ -124,9 +153,12 @@ export function defineHandler<B = unknown, Q = unknown, P = unknown>(
     const deps = getDeps();
     const state = stateOf(event, route);
     let principal = undefined as unknown as Principal;
+    const sourceIp = event.requestContext?.identity?.sourceIp ?? '';
     if (route.access !== 'public') {
       principal = principalFromEvent(event);
-      if (!allows(route.access, principal.role)) throw new ForbiddenError();
+      state.caller = { principal, deps, sourceIp };
+      if (!allows(route.access, principal.role))
+        throw new ForbiddenError(undefined, { refusal: { reason: 'role' } });
     }
     const params = parseParams(route, event) as P;
     const query = parseQuery(route, event) as Q;
@@ -138,7 +170,7 @@ export function defineHandler<B = unknown, Q = unknown, P = unknown>(
       principal,
       requestId: state.requestId,
       receivedAt: state.started,
-      sourceIp: event.requestContext?.identity?.sourceIp ?? '',
+      sourceIp,
       headers: lowerHeaders(event),
       deps,
       event,

@@ -51,6 +51,15 @@ export const systemFields = {
   updated_at: z.string(),
 };
 
+/** Who owns an object: the scope of the scoped key that created it, or `null` (see `lib/auth/scope.ts`). */
+export const ownerScope = z
+  .object({ provider_ids: z.array(z.string()).nullable(), model_ids: z.array(z.string()).nullable() })
+  .nullable()
+  .meta({
+    description:
+      'Set when a scoped key created the object: it then acts only on requests of keys inside this scope. Read-only.',
+  });
+
 /** Optimistic-concurrency token accepted by PATCH bodies: the version the caller last read. */
 export const expectedVersion = z.number().int().min(1).optional().meta({
   description: 'The version last read; the update fails with 409 if the object changed since.',

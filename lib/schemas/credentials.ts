@@ -77,6 +77,10 @@ export const credential = z.object({
   updated_at: z.string(),
   last_used_at: z.string().nullable().meta({ description: 'Updated at most once a minute.' }),
   expires_at: z.string().nullable(),
+  destination: z.string().nullable().meta({
+    description:
+      'Where this credential may be sent (an origin, or bedrock:<region>); null for credentials stored before destinations were bound.',
+  }),
   hint,
   versions: z
     .array(credentialVersion)

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { expectedVersion, isoDateTime, page, pageQuery, systemFields, text } from './common.js';
+import { expectedVersion, isoDateTime, ownerScope, page, pageQuery, systemFields, text } from './common.js';
 
 export const MODEL_TYPES = ['llm', 'embedding', 'rerank', 'tts', 'stt', 'vision'] as const;
 export const CAPABILITIES = ['streaming', 'tools', 'vision', 'json_mode'] as const;
@@ -78,6 +78,7 @@ export const model = z.object({
   pricing_history: z.array(pricing),
   deprecated_at: z.string().nullable(),
   is_active: z.boolean(),
+  owner_scope: ownerScope,
   ...systemFields,
 });
 export type Model = z.infer<typeof model>;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { expectedVersion, objectId, page, pageQuery, systemFields } from './common.js';
+import { expectedVersion, objectId, ownerScope, page, pageQuery, systemFields } from './common.js';
 import { modelIdSchema } from './models.js';
 
 export const QUOTA_TYPES = [
@@ -90,6 +90,7 @@ export const quota = z.object({
   api_key_id: z.string().nullable(),
   enforcement: z.enum(QUOTA_ENFORCEMENTS),
   is_active: z.boolean(),
+  owner_scope: ownerScope,
   ...systemFields,
 });
 export type Quota = z.infer<typeof quota>;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { expectedVersion, objectId, page, pageQuery, systemFields, text } from './common.js';
+import { expectedVersion, objectId, ownerScope, page, pageQuery, systemFields, text } from './common.js';
 import { modelIdSchema } from './models.js';
 import { serviceType } from './providers.js';
 
@@ -163,6 +163,7 @@ export const rule = z.object({
   }),
   priority: z.number().int(),
   is_active: z.boolean(),
+  owner_scope: ownerScope,
   ...systemFields,
 });
 export type Rule = z.infer<typeof rule>;

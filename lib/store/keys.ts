@@ -286,6 +286,18 @@ export const keys = {
     gsi2sk: join(at, padNumber(sequence, 12)),
   }),
 
+  /**
+   * A security refusal (role, scope, credential move, key escalation) of one key, recorded at most
+   * once per key, minute, reason and route: the audit writer turns the item into an event, and the
+   * item itself only serves that de-duplication (a short TTL).
+   */
+  accessDenial: (actorKeyId: string, minute: string, reason: string, route: string): ItemKey => ({
+    pk: join('DENIAL', actorKeyId),
+    sk: join(minute, reason, route),
+  }),
+  /** Partition prefix of {@link keys.accessDenial} items (the audit writer watches it). */
+  accessDenialPrefix: () => join('DENIAL', ''),
+
   // ── API keys ────────────────────────────────────────────────────────────────
   /** Looked up by the authorizer with one GetItem: the key's HMAC is the partition key. */
   apiKeyByHash: (hmacHex: string): ItemKey => ({ pk: join('APIKEY', hmacHex), sk: 'APIKEY' }),

@@ -1,4 +1,4 @@
-import { AUDITED_MODEL_SK_PREFIX, AUDITED_SORT_KEYS } from '../audit/entities.js';
+import { AUDITED_DENIAL_PK_PREFIX, AUDITED_MODEL_SK_PREFIX, AUDITED_SORT_KEYS } from '../audit/entities.js';
 import { keys } from '../store/keys.js';
 
 /**
@@ -49,7 +49,7 @@ export const STREAM_CONSUMERS: readonly StreamConsumer[] = [
   },
   /**
    * The audit writer (`docs/audit.md`): every change of an audited item (providers, models,
-   * credentials, routing rules, quotas, API key records, incidents). One lane, so the hash chain is
+   * credentials, routing rules, quotas, API key records, incidents) and every security refusal. One lane, so the hash chain is
    * appended in stream order; retried for as long as Lambda allows (10,000), never dropped.
    */
   {
@@ -64,6 +64,7 @@ export const STREAM_CONSUMERS: readonly StreamConsumer[] = [
     filterPatterns: [
       { dynamodb: { Keys: { sk: { S: Object.keys(AUDITED_SORT_KEYS) } } } },
       { dynamodb: { Keys: { sk: { S: [{ prefix: AUDITED_MODEL_SK_PREFIX }] } } } },
+      { eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: AUDITED_DENIAL_PK_PREFIX }] } } } },
     ],
   },
 ];

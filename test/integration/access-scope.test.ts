@@ -59,7 +59,7 @@ describe('scope: a key scoped to providers sees and changes only those (404 for 
     expect(ofB.json.data).toEqual([]);
   });
 
-  it('cannot change, delete or add to another provider (404), and can change its own', async () => {
+  it('cannot change, delete or add to another provider (404), nor change a shared provider (403)', async () => {
     const before = (await gw.call('GET', `/api/providers/${b}`)).json;
     const attempts = [
       await gw.call('PATCH', `/api/providers/${b}`, { key: operator.key, body: { priority: 1 } }),
@@ -77,8 +77,12 @@ describe('scope: a key scoped to providers sees and changes only those (404 for 
     expect(attempts.map((r) => r.status)).toEqual([404, 404, 404, 404, 404]);
     expect((await gw.call('GET', `/api/providers/${b}`)).json).toEqual(before);
     expect((await gw.call('GET', `/api/providers/${b}/models/model-b`)).json.is_active).toBe(true);
+    // Its own provider is shared with every key that may use it: a scoped key cannot change it.
+    const ownBefore = (await gw.call('GET', `/api/providers/${a}`)).json;
     const own = await gw.call('PATCH', `/api/providers/${a}`, { key: operator.key, body: { priority: 7 } });
-    expect(own.status).toBe(200);
+    expect(own.status).toBe(403);
+    expect(own.json.error.code).toBe('scoped_key');
+    expect((await gw.call('GET', `/api/providers/${a}`)).json).toEqual(ownBefore);
   });
 
   it('cannot create a provider it would then be unable to see (403 scoped_key), and nothing is stored', async () => {

@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KmsKeyProvider } from '../../lib/crypto/kms-key-provider.js';
 import type { LocalKeyProvider } from '../../lib/crypto/local-key-provider.js';
 import { type Deps, getDeps } from '../../lib/runtime/deps.js';
-import { reportCredentialRejected, resolveProviderSecret } from '../../lib/services/credentials/resolve.js';
+import { reportCredentialRejected } from '../../lib/services/credentials/resolve.js';
 import { ScanCommand } from '../../lib/store/document-client.js';
 import { keys } from '../../lib/store/keys.js';
+import { secretFor } from '../support/credentials.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
 import { mintKey } from './access-fixtures.js';
 import { canary, encodings, SECRET_ARN } from './credentials-fixtures.js';
@@ -96,9 +97,9 @@ async function happyPath(): Promise<string> {
   });
   const id = stored.json.id as string;
   await call('list', 'GET', collection(openai));
-  await inProcess('resolve A', () => resolveProviderSecret(deps, openai));
+  await inProcess('resolve A', () => secretFor(deps, openai));
   await call('rotate', 'POST', rotatePath(id), { body: { credential_value: B } });
-  await inProcess('resolve B', () => resolveProviderSecret(deps, openai));
+  await inProcess('resolve B', () => secretFor(deps, openai));
   await inProcess('report 401', () => reportCredentialRejected(deps, id, 2));
   await call('list after 401', 'GET', collection(openai));
   return id;
@@ -201,7 +202,7 @@ async function kmsFaults(id: string): Promise<void> {
     kms
       .on(DecryptCommand)
       .rejects(new DisabledException({ $metadata: META, message: `${KEY_ARN} disabled` }));
-    await inProcess('kms disabled', () => resolveProviderSecret({ ...deps }, openai));
+    await inProcess('kms disabled', () => secretFor({ ...deps }, openai));
   } finally {
     deps.keyProvider = local;
   }
@@ -216,13 +217,13 @@ async function secretStore(): Promise<void> {
     body: { credential_type: 'secret_ref', credential_value: SECRET_ARN },
   });
   sm.on(GetSecretValueCommand).resolves({ SecretString: D });
-  await inProcess('resolve secret_ref', () => resolveProviderSecret({ ...deps }, provider.id));
+  await inProcess('resolve secret_ref', () => secretFor({ ...deps }, provider.id));
   const throttled = Object.assign(new Error(`Rate exceeded ${D}`), {
     name: 'ThrottlingException',
     $metadata: META,
   });
   sm.on(GetSecretValueCommand).rejects(throttled);
-  await inProcess('secret store throttled', () => resolveProviderSecret({ ...deps }, provider.id));
+  await inProcess('secret store throttled', () => secretFor({ ...deps }, provider.id));
 }
 
 /** A flipped wrapped-key byte: resolve fails closed and the re-wrap reports the version. */
@@ -233,7 +234,7 @@ async function tampered(id: string) {
   wrapped[20] = (wrapped[20] ?? 0) ^ 0x01;
   versions[1]!.secret.wrapped_key = wrapped.toString('base64');
   await deps.table.put({ ...item, versions });
-  await inProcess('tampered', () => resolveProviderSecret({ ...deps }, openai));
+  await inProcess('tampered', () => secretFor({ ...deps }, openai));
   await ((await deps.keyProvider()) as LocalKeyProvider).addMasterKey();
   const rewrap = await call('rewrap', 'POST', '/api/admin/credentials/rewrap', { body: { limit: 100 } });
   await deps.table.put(item);

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getDeps } from '../../lib/runtime/deps.js';
-import { resolveProviderSecret } from '../../lib/services/credentials/resolve.js';
 import { keys } from '../../lib/store/keys.js';
 import { startLocalRuntime } from '../../local/start.js';
+import { secretFor } from '../support/credentials.js';
 import { fakeProviderKey } from './credentials-fixtures.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -91,7 +91,7 @@ describe('npm run rewrap', () => {
     try {
       const deps = getDeps();
       for (const [providerId, value] of values) {
-        expect((await resolveProviderSecret(deps, providerId))?.value).toBe(value);
+        expect((await secretFor(deps, providerId))?.value).toBe(value);
         const [item] = await deps.table.queryAll({
           index: 'gsi1',
           partition: keys.credentialsOfProvider(providerId),

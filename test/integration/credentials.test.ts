@@ -40,6 +40,7 @@ describe('credentials API: store, list, rotate, revoke', () => {
     expect(res.json).toEqual({
       id: expect.stringMatching(/^cred_/),
       provider_id: openai,
+      destination: 'https://api.openai.com',
       name: 'primary',
       credential_type: 'api_key',
       status: 'active',
@@ -72,7 +73,7 @@ describe('credentials API: store, list, rotate, revoke', () => {
       `/api/providers/${provider.id}/credentials?limit=2&cursor=${encodeURIComponent(first.json.next_cursor)}`,
     );
     expect(second.json.data.map((c: { id: string }) => c.id)).toEqual([ids[0]]);
-    await resolveProviderSecret(getDeps(), provider.id);
+    await resolveProviderSecret(getDeps(), provider);
     const after = await gw.call('GET', `/api/providers/${provider.id}/credentials`);
     expect(after.json.data[0].last_used_at).toEqual(expect.any(String));
   });
@@ -122,7 +123,7 @@ describe('credentials API: store, list, rotate, revoke', () => {
       credential_type: 'api_key',
       credential_value: fakeProviderKey(),
     });
-    const resolved = await resolveProviderSecret(getDeps(), provider.id);
+    const resolved = await resolveProviderSecret(getDeps(), provider);
     expect(await reportCredentialRejected(getDeps(), created.id, resolved!.keyVersion)).toBe(true);
     const list = await gw.call('GET', `/api/providers/${provider.id}/credentials`);
     expect(list.json.data[0]).toMatchObject({

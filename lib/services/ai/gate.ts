@@ -44,7 +44,7 @@ const NO_CREDENTIAL_TYPES = new Set(['mock', 'bedrock']);
 
 /** The credential to call a provider with, or a refusal that moves on to the next candidate. */
 async function credentialFor(deps: Deps, candidate: Candidate) {
-  const secret = await resolveProviderSecret(deps, candidate.provider.id);
+  const secret = await resolveProviderSecret(deps, candidate.provider);
   if (secret) {
     const credential: Credential =
       secret.value === undefined ? { type: secret.type } : { type: secret.type, value: secret.value };
@@ -66,6 +66,7 @@ async function quotaGate(deps: Deps, candidate: Candidate, ctx: GateContext) {
     providerId: candidate.provider.id,
     modelId: candidate.modelId,
     apiKeyId: ctx.principal.keyId,
+    caller: ctx.principal,
   });
   if (decision.action === 'block' || decision.action === 'fallback') {
     const error = new TooManyRequestsError('A usage quota for this provider is exhausted.', {

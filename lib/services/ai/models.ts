@@ -1,4 +1,5 @@
 import type { Principal } from '../../auth/roles.js';
+import { actsOn } from '../../auth/scope.js';
 import type { Deps } from '../../runtime/deps.js';
 import { canSeeModel, canSeeProvider } from '../actor.js';
 import { routingSnapshot } from '../routing/index.js';
@@ -13,7 +14,8 @@ export interface OpenAIModel {
 
 /**
  * The models a caller can use (`GET /v1/models`, OpenAI's list format): active catalog entries of
- * active providers within the key's scope, one entry per model id (the first provider by priority
+ * active providers within the key's scope (a model owned by a scoped key only for keys inside that
+ * scope), one entry per model id (the first provider by priority
  * names the owner). Served from the routing cache: no read per call in steady state.
  */
 export async function listUsableModels(deps: Deps, principal: Principal) {
@@ -23,6 +25,7 @@ export async function listUsableModels(deps: Deps, principal: Principal) {
     const provider = snapshot.providers.get(model.provider_id);
     if (provider?.status !== 'active' || !model.is_active) continue;
     if (!canSeeProvider(principal, provider.id) || !canSeeModel(principal, model.model_id)) continue;
+    if (!actsOn(model.owner_scope, principal)) continue;
     const existing = byId.get(model.model_id);
     if (existing && existing.priority <= provider.priority) continue;
     byId.set(model.model_id, {

@@ -58,8 +58,11 @@ export interface AiRun<T> {
 const ZERO_USAGE = { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0 };
 
 function nothingToRoute(skipped: Array<{ reason: string }>): GatewayError {
-  const reasons = [...new Set(skipped.map((s) => s.reason))];
-  if (reasons.length === 0 || reasons.every((r) => r === 'not_in_catalog' || r === 'out_of_scope')) {
+  // What lies outside the caller's scope reads exactly like what does not exist.
+  const reasons = [
+    ...new Set(skipped.map((s) => (s.reason === 'out_of_scope' ? 'not_in_catalog' : s.reason))),
+  ];
+  if (reasons.length === 0 || reasons.every((r) => r === 'not_in_catalog')) {
     return new NotFoundError('Model', { details: { reasons } });
   }
   return new ServiceUnavailableError('No provider can serve this model now.', {

@@ -33,6 +33,7 @@ export function assertWithinCaller(requested: Grant, caller: Principal): void {
   if (excess.length === 0) return;
   throw new GatewayError(403, 'key_exceeds_caller', 'A key cannot grant more than the key that makes it.', {
     details: { fields: excess },
+    refusal: { reason: 'key_exceeds_caller', fields: excess },
   });
 }
 
@@ -43,7 +44,9 @@ export function assertWithinCaller(requested: Grant, caller: Principal): void {
 export async function loadRecord(deps: Deps, id: string, caller: Principal): Promise<Item> {
   const item = await deps.table.get(keys.apiKeyRecord(id));
   if (!item || item.entity !== RECORD_ENTITY) throw NOT_FOUND();
-  if (!grantWithin(grantOf(item), grantOfPrincipal(caller))) throw NOT_FOUND();
+  if (!grantWithin(grantOf(item), grantOfPrincipal(caller))) {
+    throw new NotFoundError('API key', { refusal: { reason: 'key_exceeds_caller', target: id } });
+  }
   return item;
 }
 

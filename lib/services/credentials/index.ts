@@ -14,6 +14,7 @@ export {
   type EnvironmentImport,
   importEnvironmentCredentials,
 } from './environment.js';
+export { holdsLiveCredential, rebindCredentials } from './rebind.js';
 export { type ResolvedSecret, reportCredentialRejected, resolveProviderSecret } from './resolve.js';
 export { DEFAULT_REWRAP_LIMIT, type RewrapOptions, rewrapCredentials } from './rewrap.js';
 export {

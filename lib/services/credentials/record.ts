@@ -58,6 +58,7 @@ const storedRecord = z.object({
   expires_at: z.string().nullable().optional(),
   last_used_at: z.string().nullable().optional(),
   source: z.string().optional(),
+  destination: z.string().optional(),
   created_at: z.string(),
   updated_at: z.string(),
   version: z.number().int().min(1),
@@ -78,6 +79,12 @@ export interface CredentialRecord {
   last_used_at: string | null;
   /** `environment:<VARIABLE>` for credentials imported from the environment. */
   source?: string;
+  /**
+   * Where the credential may be sent (`destinationOf` the provider when it was stored, or when an
+   * admin last moved the provider); part of every version's encryption context. Absent on
+   * credentials stored before destinations were bound.
+   */
+  destination?: string;
   created_at: string;
   updated_at: string;
   /** Optimistic-concurrency counter of the item. */
@@ -113,15 +120,21 @@ export function toItem(record: CredentialRecord, actor: Actor): Item {
   };
 }
 
-/** The encryption context of one key version: bound to provider, credential, version and purpose. */
-export function contextOf(record: Pick<CredentialRecord, 'id' | 'provider_id'>, keyVersion: number) {
-  const context: EncryptionContext = {
+/**
+ * The encryption context of one key version: bound to provider, credential, version, purpose and
+ * (when the record has one) destination.
+ */
+export function contextOf(
+  record: Pick<CredentialRecord, 'id' | 'provider_id' | 'destination'>,
+  keyVersion: number,
+): EncryptionContext {
+  return {
     provider_id: record.provider_id,
     credential_id: record.id,
     version: String(keyVersion),
     purpose: CREDENTIAL_PURPOSE,
+    ...(record.destination ? { destination: record.destination } : {}),
   };
-  return context;
 }
 
 /** The active version of a record, if it still exists. */
@@ -162,6 +175,7 @@ export function toCredential(record: CredentialRecord, nowMs: number): Credentia
     updated_at: record.updated_at,
     last_used_at: record.last_used_at,
     expires_at: record.expires_at,
+    destination: record.destination ?? null,
     ...(active?.hint ? { hint: active.hint } : {}),
     versions: record.versions.map((v) => ({
       version: v.key_version,

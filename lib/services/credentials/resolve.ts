@@ -8,6 +8,7 @@ import { decryptSecret } from '../../crypto/envelope.js';
 import { CredentialDecryptError } from '../../crypto/errors.js';
 import { describeError, logger } from '../../observability.js';
 import type { Deps } from '../../runtime/deps.js';
+import { type DestinationFields, destinationOf } from '../providers/destination.js';
 import { cachedRecords, stateOf } from './cache.js';
 import {
   activeVersionOf,
@@ -41,16 +42,28 @@ interface Candidate {
 }
 
 /**
- * The credential a provider's requests use: not revoked, not expired, with a usable active version;
- * `active` before `invalid` (an `invalid` one is still tried rather than failing the provider on one
- * possibly spurious 401); then the newest.
+ * The credential a provider's requests use: not revoked, not expired, bound to where the provider
+ * now sends it (or stored before destinations were bound), with a usable active version; `active`
+ * before `invalid` (an `invalid` one is still tried rather than failing the provider on one possibly
+ * spurious 401); then the newest.
  */
-function pickCredential(records: CredentialRecord[], nowMs: number): Candidate | undefined {
+function pickCredential(
+  records: CredentialRecord[],
+  nowMs: number,
+  destination: string,
+): Candidate | undefined {
   const candidates: Candidate[] = [];
   for (const record of records) {
     const version = activeVersionOf(record);
     if (record.revoked_at || isExpired(record, nowMs) || !version) continue;
     if (!version.secret && record.credential_type !== 'aws_iam') continue;
+    if (record.destination !== undefined && record.destination !== destination) {
+      logger.warn('credential not used: it is bound to another destination; an admin must confirm the move', {
+        credential_id: record.id,
+        provider_id: record.provider_id,
+      });
+      continue;
+    }
     candidates.push({ record, version });
   }
   const rank = (c: Candidate) => (c.version.status === 'active' ? 0 : 1);
@@ -96,8 +109,8 @@ async function noteUse(deps: Deps, record: CredentialRecord): Promise<void> {
 }
 
 /**
- * The secret for an AI request to `providerId`, or `null` when the provider has no usable credential
- * (none, all revoked or expired). Concurrent callers share one load and one decrypt.
+ * The secret for an AI request to `provider`, or `null` when the provider has no usable credential
+ * (none, all revoked or expired, or bound to another destination than the provider's). Concurrent callers share one load and one decrypt.
  *
  * Cost: steady state 0 KMS / Secrets Manager / DynamoDB calls; a cold or expired entry costs one
  * gsi1 query (records, `ROUTING_CACHE_TTL`) and one KMS `Decrypt` (+ one `GetSecretValue` for
@@ -111,11 +124,12 @@ async function noteUse(deps: Deps, record: CredentialRecord): Promise<void> {
  */
 export async function resolveProviderSecret(
   deps: Deps,
-  providerId: string,
+  provider: DestinationFields & { id: string },
   options: { recordUse?: boolean } = {},
 ): Promise<ResolvedSecret | null> {
+  const providerId = provider.id;
   const records = await cachedRecords(deps, providerId, () => loadRecords(deps, providerId));
-  const chosen = pickCredential(records, deps.now());
+  const chosen = pickCredential(records, deps.now(), destinationOf(provider));
   if (!chosen) return null;
   const { record, version } = chosen;
   // The `last_used_at` write (never throws) runs beside the decrypt; both finish before we answer.

@@ -10,6 +10,8 @@
  *   re-wraps exactly what the first did not;
  * - pages are read in id order from gsi2 and `next_cursor` resumes after the last record finished.
  */
+import type { Principal } from '../../auth/roles.js';
+import { isScoped } from '../../auth/scope.js';
 import { rewrapSecret } from '../../crypto/envelope.js';
 import { CredentialDecryptError } from '../../crypto/errors.js';
 import type { KeyProvider } from '../../crypto/key-provider.js';
@@ -19,7 +21,7 @@ import type { Deps } from '../../runtime/deps.js';
 import type { RewrapReport } from '../../schemas/credentials.js';
 import { encodeCursor } from '../../store/cursor.js';
 import type { Item } from '../../store/table.js';
-import type { Actor } from '../actor.js';
+import { type Actor, scopedKeyRefused } from '../actor.js';
 import { forgetCredential } from './cache.js';
 import { type CredentialRecord, contextOf, type StoredVersion } from './record.js';
 import { credentialPage, mutateRecord, SYSTEM_ACTOR } from './store.js';
@@ -38,6 +40,8 @@ export interface RewrapOptions {
   /** `sweep` only destroys due retiring versions and makes no key-provider call. */
   mode?: 'rewrap' | 'sweep';
   actor?: Actor;
+  /** The caller, through the API: a scoped key cannot re-wrap (it spans every provider). */
+  principal?: Principal;
 }
 
 interface Outcome {
@@ -130,6 +134,9 @@ function add(report: RewrapReport, outcome: Outcome): void {
  * written before stays written, and a new run resumes from the start or any cursor returned earlier.
  */
 export async function rewrapCredentials(deps: Deps, options: RewrapOptions = {}): Promise<RewrapReport> {
+  if (isScoped(options.principal)) {
+    throw scopedKeyRefused('A scoped key cannot re-wrap credentials: the re-wrap spans every provider.');
+  }
   const keyProvider = options.mode === 'sweep' ? undefined : await deps.keyProvider();
   const actor = options.actor ?? SYSTEM_ACTOR;
   const page = await credentialPage(deps, {

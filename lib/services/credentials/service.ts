@@ -3,6 +3,7 @@
  * function here returns or logs a plaintext value; what leaves is `toCredential`'s metadata.
  */
 import type { Principal } from '../../auth/roles.js';
+import { isScoped } from '../../auth/scope.js';
 import { encryptSecret } from '../../crypto/envelope.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
@@ -10,7 +11,9 @@ import { logger } from '../../observability.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Credential, CredentialCreate, CredentialRotate } from '../../schemas/credentials.js';
 import { keys } from '../../store/keys.js';
-import { type Actor, canSeeProvider } from '../actor.js';
+import { type Actor, canSeeProvider, outOfScope, scopedKeyRefused } from '../actor.js';
+import { destinationOf } from '../providers/destination.js';
+import { toProvider } from '../providers/mapper.js';
 import { loadProviderItem } from '../providers/service.js';
 import { forgetCredential } from './cache.js';
 import {
@@ -41,7 +44,7 @@ function checkExpiry(expiresAt: string | null | undefined, nowMs: number): void 
 /** A new active key version: a fresh data key and envelope bound to this record and version. */
 async function newVersion(
   deps: Deps,
-  record: Pick<CredentialRecord, 'id' | 'provider_id' | 'credential_type'>,
+  record: Pick<CredentialRecord, 'id' | 'provider_id' | 'credential_type' | 'destination'>,
   keyVersion: number,
   value: string | undefined,
 ): Promise<StoredVersion> {
@@ -66,8 +69,22 @@ async function loadVisible(
   principal?: Principal,
 ): Promise<CredentialRecord> {
   const record = await loadRecord(deps, credentialId);
-  if (!record || !canSeeProvider(principal, record.provider_id)) throw NOT_FOUND();
+  if (!record) throw NOT_FOUND();
+  if (!canSeeProvider(principal, record.provider_id)) throw outOfScope('Credential', credentialId);
   return record;
+}
+
+/**
+ * A provider's credential serves every key that reaches the provider, so changing one is for
+ * unscoped keys only: a scoped key that could see it still gets 403 `scoped_key`.
+ */
+function assertUnscoped(principal: Principal | undefined, target: string): void {
+  if (isScoped(principal)) {
+    throw scopedKeyRefused(
+      "A scoped key cannot change a provider's credentials: other keys use them.",
+      target,
+    );
+  }
 }
 
 /** What {@link insertCredential} stores. */
@@ -91,6 +108,7 @@ export interface NewCredential {
  */
 export async function insertCredential(deps: Deps, input: NewCredential): Promise<CredentialRecord> {
   const provider = await loadProviderItem(deps, input.providerId, input.principal);
+  assertUnscoped(input.principal, input.providerId);
   const secretPrefix = deps.config.CREDENTIAL_SECRET_PREFIX;
   checkCredentialValue({
     type: input.type,
@@ -100,7 +118,12 @@ export async function insertCredential(deps: Deps, input: NewCredential): Promis
   });
   const nowMs = deps.now();
   checkExpiry(input.expiresAt, nowMs);
-  const base = { id: newId('cred', nowMs), provider_id: input.providerId, credential_type: input.type };
+  const base = {
+    id: newId('cred', nowMs),
+    provider_id: input.providerId,
+    credential_type: input.type,
+    destination: destinationOf(toProvider(provider)),
+  };
   const first = await newVersion(deps, base, 1, input.value);
   const now = new Date(nowMs).toISOString();
   const record: CredentialRecord = {
@@ -185,6 +208,7 @@ export async function rotateCredential(
   input: { credentialId: string; body: CredentialRotate; principal?: Principal; actor: Actor },
 ): Promise<Credential> {
   const existing = await loadVisible(deps, input.credentialId, input.principal);
+  assertUnscoped(input.principal, input.credentialId);
   const { credential_value: value, expires_at: expiresAt } = input.body;
   if (existing.credential_type === 'aws_iam') {
     throw new ValidationError('An aws_iam credential has no value to rotate.');
@@ -242,6 +266,7 @@ export async function revokeCredential(
   input: { credentialId: string; principal?: Principal; actor: Actor },
 ): Promise<void> {
   await loadVisible(deps, input.credentialId, input.principal);
+  assertUnscoped(input.principal, input.credentialId);
   const updated = await mutateRecord(
     deps,
     input.credentialId,

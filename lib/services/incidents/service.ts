@@ -3,12 +3,11 @@
  * A key scoped to some providers sees only their incidents (404 for the others).
  */
 import type { Principal } from '../../auth/roles.js';
-import { NotFoundError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Incident, IncidentCreate, IncidentListQuery, IncidentPatch } from '../../schemas/incidents.js';
 import { keys } from '../../store/keys.js';
-import { type Actor, canSeeProvider } from '../actor.js';
+import { type Actor, canSeeProvider, outOfScope } from '../actor.js';
 import { queryRangePage } from '../health/range-page.js';
 import { loadProviderItem } from '../providers/service.js';
 import {
@@ -48,7 +47,7 @@ export async function createIncident(
 /** One incident the caller may see. */
 export async function getIncident(deps: Deps, id: string, principal: Principal): Promise<Incident> {
   const item = await loadIncidentItem(deps, id);
-  if (!canSeeProvider(principal, String(item.provider_id))) throw new NotFoundError('Incident');
+  if (!canSeeProvider(principal, String(item.provider_id))) throw outOfScope('Incident', id);
   return incidentView(deps, item);
 }
 

@@ -1,3 +1,4 @@
+import { readOwnerScope } from '../../auth/scope.js';
 import type { Model, Pricing } from '../../schemas/models.js';
 import type { Item } from '../../store/table.js';
 import { priceAt } from '../pricing.js';
@@ -17,6 +18,7 @@ export function toModel(item: Item, nowMs: number): Model {
     pricing_history: history,
     deprecated_at: (item.deprecated_at as string | null | undefined) ?? null,
     is_active: item.is_active !== false,
+    owner_scope: readOwnerScope(item.owner_scope),
     version: Number(item.version),
     created_at: String(item.created_at),
     updated_at: String(item.updated_at),

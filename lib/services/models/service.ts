@@ -1,11 +1,19 @@
 import { stampForDelete } from '../../audit/stamp.js';
 import type { Principal } from '../../auth/roles.js';
+import { ownerScopeOf } from '../../auth/scope.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Model, ModelCreate, ModelPatch, Pricing } from '../../schemas/models.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
-import { type Actor, actorAttributes, canSeeModel, canSeeProvider } from '../actor.js';
+import {
+  type Actor,
+  actorAttributes,
+  assertMayManage,
+  canSeeModel,
+  canSeeProvider,
+  outOfScope,
+} from '../actor.js';
 import { appendPrice } from '../pricing.js';
 import { loadProviderItem } from '../providers/service.js';
 import { invalidateRoutingSnapshot } from '../routing/snapshot.js';
@@ -19,19 +27,26 @@ async function loadModelItem(
   modelId: string,
   principal: Principal,
 ): Promise<Item> {
-  if (!canSeeProvider(principal, providerId) || !canSeeModel(principal, modelId)) throw NOT_FOUND();
+  if (!canSeeProvider(principal, providerId) || !canSeeModel(principal, modelId)) {
+    throw outOfScope('Model', `${providerId}:${modelId}`);
+  }
   const item = await deps.table.get(keys.model(providerId, modelId));
   if (!item) throw NOT_FOUND();
   return item;
 }
 
-/** Adds a model to a provider's catalog; a model id is unique per provider (409 otherwise). */
+/**
+ * Adds a model to a provider's catalog; a model id is unique per provider (409 otherwise). A model
+ * added by a scoped key is owned by its scope: it serves only keys inside that scope.
+ */
 export async function createModel(
   deps: Deps,
   input: { providerId: string; model: ModelCreate; principal: Principal; actor: Actor },
 ): Promise<Model> {
   await loadProviderItem(deps, input.providerId, input.principal);
-  if (!canSeeModel(input.principal, input.model.model_id)) throw NOT_FOUND();
+  if (!canSeeModel(input.principal, input.model.model_id)) {
+    throw outOfScope('Model', `${input.providerId}:${input.model.model_id}`);
+  }
   const nowMs = deps.now();
   const now = new Date(nowMs).toISOString();
   const { pricing, ...fields } = input.model;
@@ -50,6 +65,7 @@ export async function createModel(
     pricing_history: history,
     deprecated_at: fields.deprecated_at ?? null,
     is_active: fields.is_active ?? true,
+    owner_scope: ownerScopeOf(input.principal),
     version: 1,
     created_at: now,
     updated_at: now,
@@ -121,6 +137,7 @@ export async function updateModel(
   input: { providerId: string; modelId: string; patch: ModelPatch; principal: Principal; actor: Actor },
 ): Promise<Model> {
   const current = await loadModelItem(deps, input.providerId, input.modelId, input.principal);
+  assertMayManage(input.principal, current.owner_scope, 'model', `${input.providerId}:${input.modelId}`);
   const { version, pricing, ...rest } = input.patch;
   const expectedVersion = version ?? Number(current.version);
   const nowMs = deps.now();
@@ -145,7 +162,8 @@ export async function deleteModel(
   deps: Deps,
   input: { providerId: string; modelId: string; principal: Principal; actor: Actor },
 ): Promise<void> {
-  await loadModelItem(deps, input.providerId, input.modelId, input.principal);
+  const current = await loadModelItem(deps, input.providerId, input.modelId, input.principal);
+  assertMayManage(input.principal, current.owner_scope, 'model', `${input.providerId}:${input.modelId}`);
   await stampForDelete(deps.table, keys.model(input.providerId, input.modelId), input.actor);
   await deps.table.delete(keys.model(input.providerId, input.modelId));
   invalidateRoutingSnapshot(deps);

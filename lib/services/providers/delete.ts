@@ -1,23 +1,36 @@
 import { stampForDelete } from '../../audit/stamp.js';
-import type { Principal } from '../../auth/roles.js';
-import { ConflictError } from '../../errors.js';
+import { allows, type Principal } from '../../auth/roles.js';
+import { isScoped } from '../../auth/scope.js';
+import { ConflictError, ForbiddenError } from '../../errors.js';
 import type { Deps } from '../../runtime/deps.js';
 import { keys } from '../../store/keys.js';
-import type { Actor } from '../actor.js';
+import { type Actor, scopedKeyRefused } from '../actor.js';
 import { revokeCredential } from '../credentials/index.js';
+import { holdsLiveCredential } from '../credentials/rebind.js';
 import { invalidateRoutingSnapshot } from '../routing/snapshot.js';
 import { releaseName } from './name-claims.js';
 import { loadProviderItem } from './service.js';
 
 /**
  * Deletes a provider and everything stored under it (models, circuit state), and revokes its
- * credentials. A provider that a routing rule names is kept (409 `provider_in_use`) unless `force` is set.
+ * credentials. A provider that a routing rule names is kept (409 `provider_in_use`) unless `force` is
+ * set. Scoped keys cannot delete providers (others use them); destroying live credentials is a
+ * `secrets` action, so a provider holding one can only be deleted by an admin.
  */
 export async function deleteProvider(
   deps: Deps,
   input: { id: string; force: boolean; principal: Principal; actor: Actor },
 ): Promise<void> {
   const current = await loadProviderItem(deps, input.id, input.principal);
+  if (isScoped(input.principal)) {
+    throw scopedKeyRefused('A scoped key cannot delete a provider: other keys use it too.', input.id);
+  }
+  if (!allows('secrets', input.principal.role) && (await holdsLiveCredential(deps, input.id))) {
+    throw new ForbiddenError(
+      'This provider holds a credential: deleting it destroys the credential, which needs an admin key.',
+      { refusal: { reason: 'credential_delete', target: input.id } },
+    );
+  }
   const refs = await deps.table.queryAll({
     partition: keys.provider(input.id).pk,
     skPrefix: keys.providerRuleRefPrefix(),

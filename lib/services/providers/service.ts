@@ -1,4 +1,5 @@
-import type { Principal } from '../../auth/roles.js';
+import { allows, type Principal } from '../../auth/roles.js';
+import { isScoped } from '../../auth/scope.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { validateUpstreamUrl } from '../../net/upstream-address.js';
@@ -6,9 +7,11 @@ import type { Deps } from '../../runtime/deps.js';
 import type { Provider, ProviderCreate, ProviderPatch } from '../../schemas/providers.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
-import { type Actor, actorAttributes, canSeeProvider } from '../actor.js';
+import { type Actor, actorAttributes, canSeeProvider, outOfScope, scopedKeyRefused } from '../actor.js';
+import { holdsLiveCredential, rebindCredentials } from '../credentials/rebind.js';
 import { DEFAULT_BASE_URLS, NO_BASE_URL, REQUIRES_BASE_URL } from '../provider-defaults.js';
 import { invalidateRoutingSnapshot } from '../routing/snapshot.js';
+import { DESTINATION_FIELDS, destinationOf } from './destination.js';
 import { toProvider } from './mapper.js';
 import { claimName, releaseName } from './name-claims.js';
 
@@ -46,7 +49,7 @@ function resolveStatus(input: {
 
 /** Reads a stored provider the principal may see, or throws 404. */
 export async function loadProviderItem(deps: Deps, id: string, principal?: Principal): Promise<Item> {
-  if (!canSeeProvider(principal, id)) throw NOT_FOUND();
+  if (!canSeeProvider(principal, id)) throw outOfScope('Provider', id);
   const item = await deps.table.get(keys.provider(id));
   if (!item) throw NOT_FOUND();
   return item;
@@ -60,9 +63,7 @@ export async function createProvider(
   principal?: Principal,
 ): Promise<Provider> {
   // A key scoped to some providers could not see what it created: refuse rather than orphan it.
-  if (principal?.providerIds) {
-    throw new ForbiddenError('A key scoped to providers cannot create providers.', { code: 'scoped_key' });
-  }
+  if (isScoped(principal)) throw scopedKeyRefused('A scoped key cannot create providers: they are shared.');
   const baseUrl = resolveBaseUrl(deps, input.provider_type, input.base_url);
   const status = resolveStatus(input) ?? 'active';
   const id = newId('prov', deps.now());
@@ -134,12 +135,38 @@ export async function listProviders(deps: Deps, filter: ProviderFilter, principa
   };
 }
 
-/** Applies a PATCH under optimistic concurrency; a rename claims the new name first. */
+/**
+ * Refuses a change of where a provider's requests go (`base_url`, or metadata such as a Bedrock
+ * region) by a key below admin while the provider holds a live credential, or calls Bedrock with
+ * the gateway's own role: deciding where a credential goes is a `secrets` action.
+ */
+async function assertMayMove(deps: Deps, current: Item, next: Provider, principal: Principal): Promise<void> {
+  if (allows('secrets', principal.role)) return;
+  const holds = current.provider_type === 'bedrock' || (await holdsLiveCredential(deps, String(current.id)));
+  if (!holds) return;
+  const fields = DESTINATION_FIELDS.filter(
+    (field) => JSON.stringify(current[field] ?? null) !== JSON.stringify(next[field] ?? null),
+  );
+  throw new ForbiddenError(
+    'This provider holds a credential: changing where its requests go needs an admin key.',
+    { refusal: { reason: 'credential_destination', target: String(current.id), fields } },
+  );
+}
+
+/**
+ * Applies a PATCH under optimistic concurrency; a rename claims the new name first. Scoped keys
+ * cannot change providers (other keys' requests go through them). A change of destination needs an
+ * admin while the provider holds a credential; an admin's PATCH that names `base_url` or `metadata`
+ * binds the provider's credentials to its destination (`rebindCredentials`).
+ */
 export async function updateProvider(
   deps: Deps,
   input: { id: string; patch: ProviderPatch; principal: Principal; actor: Actor },
 ): Promise<Provider> {
   const current = await loadProviderItem(deps, input.id, input.principal);
+  if (isScoped(input.principal)) {
+    throw scopedKeyRefused('A scoped key cannot change a provider: other keys use it too.', input.id);
+  }
   const { version, name, is_active: _flag, status: _status, base_url, ...rest } = input.patch;
   const expectedVersion = version ?? Number(current.version);
   if (expectedVersion !== current.version) {
@@ -154,6 +181,10 @@ export async function updateProvider(
   if (base_url !== undefined) {
     changes.base_url = resolveBaseUrl(deps, current.provider_type as Provider['provider_type'], base_url);
   }
+  const before = toProvider(current);
+  const after = { ...before, ...(changes as Partial<Provider>) };
+  const moved = destinationOf(before) !== destinationOf(after);
+  if (moved) await assertMayMove(deps, current, after, input.principal);
   const renamed = name !== undefined && name !== current.name;
   const caseOnly = renamed && name.toLowerCase() === String(current.name).toLowerCase();
   if (renamed) {
@@ -174,5 +205,14 @@ export async function updateProvider(
   }
   if (renamed && !caseOnly) await releaseName(deps.table, String(current.name), input.id);
   invalidateRoutingSnapshot(deps);
-  return toProvider(updated);
+  const provider = toProvider(updated);
+  const namesDestination = base_url !== undefined || rest.metadata !== undefined;
+  if (namesDestination && allows('secrets', input.principal.role)) {
+    await rebindCredentials(deps, {
+      providerId: input.id,
+      destination: destinationOf(provider),
+      actor: input.actor,
+    });
+  }
+  return provider;
 }

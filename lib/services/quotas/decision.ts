@@ -1,3 +1,5 @@
+import type { Principal } from '../../auth/roles.js';
+import { actsOn } from '../../auth/scope.js';
 import { cached } from '../../runtime/cache.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Quota } from '../../schemas/quotas.js';
@@ -74,13 +76,19 @@ async function loadSnapshot(deps: Deps): Promise<Snapshot> {
  */
 export async function quotaDecision(
   deps: Deps,
-  call: { providerId: string; modelId: string; apiKeyId: string },
+  call: {
+    providerId: string;
+    modelId: string;
+    apiKeyId: string;
+    /** The caller's scope: a quota owned by a scoped key limits only keys inside that scope. */
+    caller?: Pick<Principal, 'providerIds' | 'modelIds'>;
+  },
 ): Promise<QuotaDecision> {
   const snapshot = await cached(deps, 'quota:snapshot', QUOTA_CACHE_MS, () => loadSnapshot(deps));
   const now = deps.now();
   const decision: QuotaDecision = { action: 'allow', strict: [], softExceeded: [] };
   for (const quota of snapshot.quotas) {
-    if (!quotaCovers(quota, call)) continue;
+    if (!quotaCovers(quota, call) || !actsOn(quota.owner_scope, call.caller)) continue;
     if (quota.enforcement === 'strict') {
       decision.strict.push(quota);
       continue;

@@ -1,3 +1,4 @@
+import { readOwnerScope } from '../../auth/scope.js';
 import type { Quota } from '../../schemas/quotas.js';
 import type { Item } from '../../store/table.js';
 
@@ -17,6 +18,7 @@ export function toQuota(item: Record<string, unknown>): Quota {
     api_key_id: text(item.api_key_id),
     enforcement: item.enforcement as Quota['enforcement'],
     is_active: item.is_active !== false,
+    owner_scope: readOwnerScope(item.owner_scope),
     version: Number(item.version),
     created_at: String(item.created_at),
     updated_at: String(item.updated_at),

@@ -1,13 +1,22 @@
 import { stampForDelete } from '../../audit/stamp.js';
 import type { Principal } from '../../auth/roles.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { ownerScopeOf } from '../../auth/scope.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { describeError, logger } from '../../observability.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Quota, QuotaCreate, QuotaPatch } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
-import { type Actor, actorAttributes, canSeeProvider } from '../actor.js';
+import {
+  type Actor,
+  actorAttributes,
+  assertMayManage,
+  canSeeModel,
+  canSeeProvider,
+  outOfScope,
+  scopedKeyRefused,
+} from '../actor.js';
 import { loadProviderItem } from '../providers/service.js';
 import { forgetQuotaCaches } from './definitions.js';
 import { evaluateQuota } from './evaluate.js';
@@ -16,16 +25,32 @@ import { currentWindow, scopeKeyOf } from './model.js';
 
 const NOT_FOUND = () => new NotFoundError('Quota');
 
-/** A principal scoped to some providers sees only quotas of those providers. */
+/**
+ * A principal scoped to some providers sees only quotas of those providers; one scoped to some
+ * models only quotas of those models.
+ */
 function canSeeQuota(principal: Principal | undefined, item: Record<string, unknown>): boolean {
-  if (!principal?.providerIds) return true;
-  return typeof item.provider_id === 'string' && canSeeProvider(principal, item.provider_id);
+  if (principal?.providerIds) {
+    if (typeof item.provider_id !== 'string' || !canSeeProvider(principal, item.provider_id)) return false;
+  }
+  if (principal?.modelIds) {
+    return typeof item.model_id === 'string' && canSeeModel(principal, item.model_id);
+  }
+  return true;
 }
 
 /** Reads a stored quota the principal may see, or throws 404. */
 export async function loadQuotaItem(deps: Deps, id: string, principal?: Principal): Promise<Item> {
   const item = await deps.table.get(keys.quota(id));
-  if (!item || !isQuotaItem(item) || !canSeeQuota(principal, item)) throw NOT_FOUND();
+  if (!item || !isQuotaItem(item)) throw NOT_FOUND();
+  if (!canSeeQuota(principal, item)) throw outOfScope('Quota', id);
+  return item;
+}
+
+/** Reads a quota the principal may change: visible, and owned by a scope inside its own. */
+async function loadManagedQuota(deps: Deps, id: string, principal: Principal): Promise<Item> {
+  const item = await loadQuotaItem(deps, id, principal);
+  assertMayManage(principal, item.owner_scope, 'quota', id);
   return item;
 }
 
@@ -54,7 +79,11 @@ export async function createQuota(
   const q = input.quota;
   if (q.provider_id) await loadProviderItem(deps, q.provider_id, input.principal);
   else if (input.principal.providerIds)
-    throw new ForbiddenError('A provider-scoped key can only set quotas of its providers.');
+    throw scopedKeyRefused('A provider-scoped key can only set quotas of its providers.');
+  if (input.principal.modelIds) {
+    if (!q.model_id) throw scopedKeyRefused('A model-scoped key can only set quotas of its models.');
+    if (!canSeeModel(input.principal, q.model_id)) throw outOfScope('Model', q.model_id);
+  }
   const nowMs = deps.now();
   const now = new Date(nowMs).toISOString();
   const id = newId('quota', nowMs);
@@ -81,6 +110,7 @@ export async function createQuota(
     api_key_id: q.api_key_id ?? null,
     enforcement: q.enforcement,
     is_active: q.is_active,
+    owner_scope: ownerScopeOf(input.principal),
     version: 1,
     created_at: now,
     updated_at: now,
@@ -128,7 +158,7 @@ export async function updateQuota(
   deps: Deps,
   input: { id: string; patch: QuotaPatch; principal: Principal; actor: Actor },
 ): Promise<Quota> {
-  const current = await loadQuotaItem(deps, input.id, input.principal);
+  const current = await loadManagedQuota(deps, input.id, input.principal);
   const { version, ...changes } = input.patch;
   const next = toQuota({ ...current, ...changes });
   if (next.quota_type.endsWith('_cost') === false && !Number.isInteger(next.limit_value)) {
@@ -152,7 +182,7 @@ export async function deleteQuota(
   deps: Deps,
   input: { id: string; principal: Principal; actor: Actor },
 ): Promise<void> {
-  await loadQuotaItem(deps, input.id, input.principal);
+  await loadManagedQuota(deps, input.id, input.principal);
   await stampForDelete(deps.table, keys.quota(input.id), input.actor);
   await deps.table.delete(keys.quota(input.id));
   forgetQuotaCaches(deps);

@@ -5,13 +5,16 @@
  *    longer glob beats a shorter one, then the lower `priority`, then the older rule.
  * 2. Without one, every provider whose catalog serves the model, by provider priority.
  * 3. Targets are dropped when their provider is unknown, not active or not serving the service type,
- *    the model is not in its catalog or inactive, the caller's key may not use it, a circuit is open,
+ *    the model is not in its catalog or inactive, the caller's key may not use it (the model asked
+ *    for and the model called must both be inside its scope; rules and models owned by a scoped key
+ *    act only on keys inside that scope), a circuit is open,
  *    the quota predicate blocks it, or the model lacks what the request needs.
  * 4. The rule's strategy orders the rest; without fallback only the first is kept.
  *
  * Everything comes from the cached snapshot: 0 reads per request in steady state.
  */
 import type { Principal } from '../../auth/roles.js';
+import { actsOn } from '../../auth/scope.js';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Model } from '../../schemas/models.js';
@@ -81,10 +84,21 @@ export interface Resolution {
   skipped: Array<{ providerId: string; modelId: string; reason: SkipReason }>;
 }
 
-/** The most specific active rule for (service type, model), or `null`. */
-export function matchRule(snapshot: Snapshot, serviceType: string, model: string): Rule | null {
+/**
+ * The most specific active rule for (service type, model) that acts on the caller, or `null`. A rule
+ * owned by a scoped key routes only requests of keys inside its owner's scope (`lib/auth/scope.ts`).
+ */
+export function matchRule(
+  snapshot: Snapshot,
+  input: Pick<ResolveInput, 'serviceType' | 'model' | 'principal'>,
+): Rule | null {
   return (
-    snapshot.rules.find((r) => r.service_type === serviceType && globMatch(r.model_pattern, model)) ?? null
+    snapshot.rules.find(
+      (r) =>
+        r.service_type === input.serviceType &&
+        globMatch(r.model_pattern, input.model) &&
+        actsOn(r.owner_scope, input.principal),
+    ) ?? null
   );
 }
 
@@ -139,7 +153,14 @@ function skipReason(deps: Deps, snapshot: Snapshot, t: Target, input: ResolveInp
   const model = snapshot.models.get(pairKey(t.providerId, t.modelId));
   if (!model) return 'not_in_catalog';
   if (!model.is_active) return 'model_inactive';
-  if (!canSeeProvider(input.principal, t.providerId) || !canSeeModel(input.principal, input.model)) {
+  // The key's scope holds for the model asked for and for the model actually called; a model owned
+  // by a scoped key serves only keys inside that scope.
+  if (
+    !canSeeProvider(input.principal, t.providerId) ||
+    !canSeeModel(input.principal, input.model) ||
+    !canSeeModel(input.principal, t.modelId) ||
+    !actsOn(model.owner_scope, input.principal)
+  ) {
     return 'out_of_scope';
   }
   const now = deps.now();
@@ -162,7 +183,7 @@ function skipReason(deps: Deps, snapshot: Snapshot, t: Target, input: ResolveInp
  */
 export async function resolveRoute(deps: Deps, input: ResolveInput): Promise<Resolution> {
   const snapshot = await routingSnapshot(deps);
-  const rule = matchRule(snapshot, input.serviceType, input.model);
+  const rule = matchRule(snapshot, input);
   const eligible: Eligible[] = [];
   const skipped: Resolution['skipped'] = [];
   for (const target of targetsOf(snapshot, rule, input.model)) {

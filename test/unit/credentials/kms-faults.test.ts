@@ -8,10 +8,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/roles.js';
 import type { GatewayError } from '../../../lib/errors.js';
 import type { Deps } from '../../../lib/runtime/deps.js';
-import { resolveProviderSecret } from '../../../lib/services/credentials/resolve.js';
 import { rewrapCredentials } from '../../../lib/services/credentials/rewrap.js';
 import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
 import { keys } from '../../../lib/store/keys.js';
+import { secretFor } from '../../support/credentials.js';
 import { type FakeKms, installFakeKms, KEY_ARN, kmsError, NEW_KEY_ARN } from './fake-kms.js';
 import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
 
@@ -110,11 +110,11 @@ describe.each(FAULTS)('KMS $label', ({ error, code, status }) => {
     });
     const deps: Deps = { ...h.deps };
     fake.kms.on(DecryptCommand).rejects(error());
-    const err = await failure(resolveProviderSecret(deps, providerId));
+    const err = await failure(secretFor(deps, providerId));
     expect(err).toMatchObject({ code, statusCode: status });
     expectClean(err, [value]);
     fake.reset();
-    expect((await resolveProviderSecret(deps, providerId))?.value).toBe(value);
+    expect((await secretFor(deps, providerId))?.value).toBe(value);
   });
 
   it(`fails a rotation closed with ${code} and keeps the current version`, async () => {
@@ -155,6 +155,6 @@ describe('KMS faults during a re-wrap', () => {
     // Assess
     expect(err.code).toBe('kms_access_denied');
     fake.reset();
-    expect((await resolveProviderSecret({ ...h.deps }, providerId))?.value).toBe(value);
+    expect((await secretFor({ ...h.deps }, providerId))?.value).toBe(value);
   });
 });

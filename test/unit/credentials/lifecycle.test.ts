@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/roles.js';
 import type { LocalKeyProvider } from '../../../lib/crypto/local-key-provider.js';
-import {
-  reportCredentialRejected,
-  resolveProviderSecret,
-} from '../../../lib/services/credentials/resolve.js';
+import { reportCredentialRejected } from '../../../lib/services/credentials/resolve.js';
 import {
   createCredential,
   listCredentials,
   revokeCredential,
   rotateCredential,
 } from '../../../lib/services/credentials/service.js';
+import { secretFor } from '../../support/credentials.js';
 import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
 
 const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
@@ -51,7 +49,7 @@ describe('credentials: create and read', () => {
     const raw = JSON.stringify(await h.rawItem(created.id));
     for (const form of encodings(value)) expect(raw).not.toContain(form);
     expect(raw).toContain('"alg":"AES-256-GCM/v1"');
-    const resolved = await resolveProviderSecret(h.deps, providerId);
+    const resolved = await secretFor(h.deps, providerId);
     expect(resolved).toEqual({ credentialId: created.id, keyVersion: 1, type: 'api_key', value });
   });
 
@@ -88,7 +86,7 @@ describe('credentials: rotation and grace', () => {
     const oldValue = fakeKey('old');
     const newValue = fakeKey('new');
     const created = await create(providerId, oldValue);
-    expect((await resolveProviderSecret(h.deps, providerId))?.value).toBe(oldValue);
+    expect((await secretFor(h.deps, providerId))?.value).toBe(oldValue);
     // Act
     const rotated = await rotateCredential(h.deps, {
       credentialId: created.id,
@@ -102,7 +100,7 @@ describe('credentials: rotation and grace', () => {
       [2, 'active'],
     ]);
     expect(rotated.versions[0]?.destroy_after).toBe(new Date(h.now() + 24 * HOUR).toISOString());
-    expect(await resolveProviderSecret(h.deps, providerId)).toMatchObject({ keyVersion: 2, value: newValue });
+    expect(await secretFor(h.deps, providerId)).toMatchObject({ keyVersion: 2, value: newValue });
     const raw = await h.rawItem(created.id);
     const versions = raw.versions as Array<{ key_version: number; secret?: unknown }>;
     expect(versions.every((v) => v.secret !== undefined)).toBe(true);
@@ -147,7 +145,7 @@ describe('credentials: rotation and grace', () => {
     await expect(
       rotateCredential(h.deps, { credentialId: iam.id, body: { credential_value: fakeKey() }, actor: ACTOR }),
     ).rejects.toMatchObject({ statusCode: 422 });
-    expect(await resolveProviderSecret(h.deps, bedrock)).toEqual({
+    expect(await secretFor(h.deps, bedrock)).toEqual({
       credentialId: iam.id,
       keyVersion: 1,
       type: 'aws_iam',
@@ -210,7 +208,7 @@ describe('credentials: revoke', () => {
       status: 'revoked',
       versions: [{ status: 'revoked' }, { status: 'revoked' }],
     });
-    expect(await resolveProviderSecret(h.deps, providerId)).toBeNull();
+    expect(await secretFor(h.deps, providerId)).toBeNull();
     await revokeCredential(h.deps, { credentialId: created.id, principal: ADMIN, actor: ACTOR });
   });
 
@@ -250,11 +248,11 @@ describe('credentials: an upstream 401', () => {
     const first = await create(providerId, fakeKey('first'));
     h.advance(1); // ids order by creation millisecond
     const second = await create(providerId, fakeKey('second'));
-    expect((await resolveProviderSecret(h.deps, providerId))?.credentialId).toBe(second.id);
+    expect((await secretFor(h.deps, providerId))?.credentialId).toBe(second.id);
     await reportCredentialRejected(h.deps, second.id, 1);
-    expect((await resolveProviderSecret(h.deps, providerId))?.credentialId).toBe(first.id);
+    expect((await secretFor(h.deps, providerId))?.credentialId).toBe(first.id);
     await reportCredentialRejected(h.deps, first.id, 1);
-    expect((await resolveProviderSecret(h.deps, providerId))?.credentialId).toBe(second.id);
+    expect((await secretFor(h.deps, providerId))?.credentialId).toBe(second.id);
   });
 
   it('skips expired credentials and shows them as expired', async () => {
@@ -266,9 +264,9 @@ describe('credentials: an upstream 401', () => {
       principal: ADMIN,
       actor: ACTOR,
     });
-    expect((await resolveProviderSecret(h.deps, providerId))?.credentialId).toBe(created.id);
+    expect((await secretFor(h.deps, providerId))?.credentialId).toBe(created.id);
     h.advance(HOUR);
-    expect(await resolveProviderSecret(h.deps, providerId)).toBeNull();
+    expect(await secretFor(h.deps, providerId)).toBeNull();
     const page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
     expect(page.data[0]?.status).toBe('expired');
   });

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/roles.js';
 import { resolveProviderSecret } from '../../../lib/services/credentials/resolve.js';
 import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
+import { toProvider } from '../../../lib/services/providers/mapper.js';
+import { loadProviderItem } from '../../../lib/services/providers/service.js';
+import { secretFor } from '../../support/credentials.js';
 import { type FakeKms, installFakeKms } from './fake-kms.js';
 import { ACTOR, fakeKey, type Harness, startHarness } from './harness.js';
 
@@ -46,13 +49,15 @@ describe('resolveProviderSecret: steady state', () => {
     // Prepare
     const value = fakeKey('steady');
     const { providerId } = await credentialFor(value);
+    const provider = toProvider(await loadProviderItem(h.deps, providerId));
+    dynamoCalls = [];
     // Act: the first request warms the caches
-    expect((await resolveProviderSecret(h.deps, providerId))?.value).toBe(value);
+    expect((await resolveProviderSecret(h.deps, provider))?.value).toBe(value);
     const coldKms = fake.count('Decrypt');
     const coldDynamo = dynamoCalls.length;
     dynamoCalls = [];
     for (let i = 0; i < 1_000; i++) {
-      expect((await resolveProviderSecret(h.deps, providerId))?.value).toBe(value);
+      expect((await resolveProviderSecret(h.deps, provider))?.value).toBe(value);
     }
     // Assess
     expect(coldKms).toBe(1);
@@ -65,9 +70,7 @@ describe('resolveProviderSecret: steady state', () => {
   it('shares one decrypt and one query among 100 concurrent cold requests', async () => {
     const value = fakeKey('burst');
     const { providerId } = await credentialFor(value);
-    const results = await Promise.all(
-      Array.from({ length: 100 }, () => resolveProviderSecret(h.deps, providerId)),
-    );
+    const results = await Promise.all(Array.from({ length: 100 }, () => secretFor(h.deps, providerId)));
     expect(results.every((r) => r?.value === value)).toBe(true);
     expect(fake.count('Decrypt')).toBe(1);
     expect(dynamoCalls.filter((c) => c === 'Query')).toHaveLength(1);
@@ -75,31 +78,31 @@ describe('resolveProviderSecret: steady state', () => {
 
   it('decrypts again once the entry is older than CREDENTIAL_CACHE_TTL_SECONDS', async () => {
     const { providerId } = await credentialFor(fakeKey());
-    await resolveProviderSecret(h.deps, providerId);
+    await secretFor(h.deps, providerId);
     h.advance(299_000);
-    await resolveProviderSecret(h.deps, providerId);
+    await secretFor(h.deps, providerId);
     expect(fake.count('Decrypt')).toBe(1);
     h.advance(1_000);
-    await resolveProviderSecret(h.deps, providerId);
+    await secretFor(h.deps, providerId);
     expect(fake.count('Decrypt')).toBe(2);
   });
 
   it('re-reads the records after ROUTING_CACHE_TTL, without a KMS call', async () => {
     const { providerId } = await credentialFor(fakeKey());
-    await resolveProviderSecret(h.deps, providerId);
+    await secretFor(h.deps, providerId);
     dynamoCalls = [];
     h.advance(60_000);
-    await resolveProviderSecret(h.deps, providerId);
+    await secretFor(h.deps, providerId);
     expect(dynamoCalls.filter((c) => c === 'Query')).toHaveLength(1);
     expect(fake.count('Decrypt')).toBe(1);
   });
 
   it('drops the cached value at once when this container rotates the credential', async () => {
     const { providerId, credentialId } = await credentialFor(fakeKey('before'));
-    await resolveProviderSecret(h.deps, providerId);
+    await secretFor(h.deps, providerId);
     const next = fakeKey('after');
     await rotateCredential(h.deps, { credentialId, body: { credential_value: next }, actor: ACTOR });
-    expect(await resolveProviderSecret(h.deps, providerId)).toMatchObject({ keyVersion: 2, value: next });
+    expect(await secretFor(h.deps, providerId)).toMatchObject({ keyVersion: 2, value: next });
   });
 });
 
@@ -118,9 +121,9 @@ describe('resolveProviderSecret: bounded use count', () => {
         actor: ACTOR,
       });
       fake.reset();
-      for (let i = 0; i < 5; i++) await resolveProviderSecret(local.deps, providerId);
+      for (let i = 0; i < 5; i++) await secretFor(local.deps, providerId);
       expect(fake.count('Decrypt')).toBe(1);
-      await resolveProviderSecret(local.deps, providerId);
+      await secretFor(local.deps, providerId);
       expect(fake.count('Decrypt')).toBe(2);
     } finally {
       await local.close();
@@ -132,16 +135,16 @@ describe('resolveProviderSecret: last_used_at', () => {
   it('is written at most once a minute and does not bump the item version', async () => {
     const { providerId, credentialId } = await credentialFor(fakeKey());
     const start = new Date(h.now()).toISOString();
-    for (let i = 0; i < 20; i++) await resolveProviderSecret(h.deps, providerId);
+    for (let i = 0; i < 20; i++) await secretFor(h.deps, providerId);
     let raw = await h.rawItem(credentialId);
     expect(raw.last_used_at).toBe(start);
     expect(raw.version).toBe(1);
     h.advance(59_000);
-    await resolveProviderSecret(h.deps, providerId);
+    await secretFor(h.deps, providerId);
     raw = await h.rawItem(credentialId);
     expect(raw.last_used_at).toBe(start);
     h.advance(1_000);
-    await resolveProviderSecret(h.deps, providerId);
+    await secretFor(h.deps, providerId);
     raw = await h.rawItem(credentialId);
     expect(raw.last_used_at).toBe(new Date(h.now()).toISOString());
     expect(dynamoCalls.filter((c) => c === 'UpdateItem')).toHaveLength(2);
@@ -151,7 +154,7 @@ describe('resolveProviderSecret: last_used_at', () => {
 describe('resolveProviderSecret: a probe is not a use', () => {
   it('leaves last_used_at alone with recordUse: false', async () => {
     const { providerId, credentialId } = await credentialFor(fakeKey());
-    await resolveProviderSecret(h.deps, providerId, { recordUse: false });
+    await secretFor(h.deps, providerId, { recordUse: false });
     expect((await h.rawItem(credentialId)).last_used_at).toBeUndefined();
     expect(dynamoCalls.filter((c) => c === 'UpdateItem')).toHaveLength(0);
   });
@@ -160,6 +163,6 @@ describe('resolveProviderSecret: a probe is not a use', () => {
 describe('resolveProviderSecret: no credential', () => {
   it('answers null for a provider without credentials', async () => {
     const providerId = await h.provider();
-    expect(await resolveProviderSecret(h.deps, providerId)).toBeNull();
+    expect(await secretFor(h.deps, providerId)).toBeNull();
   });
 });

@@ -9,8 +9,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayError } from '../../../lib/errors.js';
 import type { Deps } from '../../../lib/runtime/deps.js';
-import { resolveProviderSecret } from '../../../lib/services/credentials/resolve.js';
 import { createCredential } from '../../../lib/services/credentials/service.js';
+import { secretFor } from '../../support/credentials.js';
 import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
 
 const ADMIN = { keyId: 'key_test_admin', role: 'admin' as const };
@@ -55,7 +55,7 @@ describe('secret_ref: the value lives in Secrets Manager', () => {
     sm.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: value });
     const { providerId, deps } = await secretRef();
     for (let i = 0; i < 50; i++) {
-      expect(await resolveProviderSecret(deps, providerId)).toMatchObject({ type: 'secret_ref', value });
+      expect(await secretFor(deps, providerId)).toMatchObject({ type: 'secret_ref', value });
     }
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
@@ -64,7 +64,7 @@ describe('secret_ref: the value lives in Secrets Manager', () => {
     const value = fakeKey('json');
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ api_key: value, note: 'x' }) });
     const { providerId, deps } = await secretRef();
-    expect((await resolveProviderSecret(deps, providerId))?.value).toBe(value);
+    expect((await secretFor(deps, providerId))?.value).toBe(value);
   });
 
   it('refuses a reference outside the prefix configured now', async () => {
@@ -73,7 +73,7 @@ describe('secret_ref: the value lives in Secrets Manager', () => {
       ...deps,
       config: { ...deps.config, CREDENTIAL_SECRET_PREFIX: 'ai-gateway/prod/' },
     };
-    await expect(resolveProviderSecret(narrowed, providerId)).rejects.toMatchObject({
+    await expect(secretFor(narrowed, providerId)).rejects.toMatchObject({
       code: 'secret_ref_refused',
     });
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
@@ -99,7 +99,7 @@ describe('secret_ref: the value lives in Secrets Manager', () => {
   it.each(faults)('fails closed when Secrets Manager is %s', async (_label, error, code, status) => {
     sm.on(GetSecretValueCommand).rejects(error());
     const { providerId, deps } = await secretRef();
-    const err = (await resolveProviderSecret(deps, providerId).catch((e: unknown) => e)) as GatewayError;
+    const err = (await secretFor(deps, providerId).catch((e: unknown) => e)) as GatewayError;
     expect(err).toMatchObject({ code, statusCode: status, expose: true });
     expect(`${err.message} ${String(err.cause)}`).not.toContain(ARN);
   });
@@ -111,14 +111,14 @@ describe('secret_ref: the value lives in Secrets Manager', () => {
   ])('refuses an %s secret as secret_unusable', async (_label, output) => {
     sm.on(GetSecretValueCommand).resolves(output);
     const { providerId, deps } = await secretRef();
-    await expect(resolveProviderSecret(deps, providerId)).rejects.toMatchObject({ code: 'secret_unusable' });
+    await expect(secretFor(deps, providerId)).rejects.toMatchObject({ code: 'secret_unusable' });
   });
 
   it('never stores the secret value: the table holds only the encrypted reference', async () => {
     const value = fakeKey('never');
     sm.on(GetSecretValueCommand).resolves({ SecretString: value });
     const { providerId, deps } = await secretRef();
-    await resolveProviderSecret(deps, providerId);
+    await secretFor(deps, providerId);
     const all = JSON.stringify(await h.scan());
     for (const form of [...encodings(value), ...encodings(ARN)]) expect(all).not.toContain(form);
   });

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/roles.js';
 import type { GatewayError } from '../../../lib/errors.js';
 import type { Deps } from '../../../lib/runtime/deps.js';
-import { resolveProviderSecret } from '../../../lib/services/credentials/resolve.js';
 import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
 import type { Item } from '../../../lib/store/table.js';
+import { secretFor } from '../../support/credentials.js';
 import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
 
 const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
@@ -51,7 +51,7 @@ async function resolveTampered(target: { providerId: string; item: Item }, edit:
   last.secret = edit({ ...last.secret });
   await h.deps.table.put({ ...target.item, versions });
   try {
-    return await resolveProviderSecret(coldDeps(), target.providerId).then(
+    return await secretFor(coldDeps(), target.providerId).then(
       (value) => ({ value, error: undefined }),
       (error: GatewayError) => ({ value: undefined, error }),
     );
@@ -91,7 +91,7 @@ describe('credentials: an envelope moved onto another record does not decrypt', 
     const outcome = await resolveTampered(b, () => moved);
     // Assess
     expectDecryptFailure(outcome, [a.value, b.value]);
-    expect((await resolveProviderSecret(coldDeps(), b.providerId))?.value).toBe(b.value);
+    expect((await secretFor(coldDeps(), b.providerId))?.value).toBe(b.value);
   });
 
   it('fails for a ciphertext moved to another credential of the same provider', async () => {
@@ -125,7 +125,7 @@ describe('credentials: an envelope moved onto another record does not decrypt', 
     const a = await stored();
     const other = await h.provider();
     await h.deps.table.put({ ...a.item, provider_id: other, gsi1pk: `PROVIDER_CREDENTIALS#${other}` });
-    const outcome = await resolveProviderSecret(coldDeps(), other).then(
+    const outcome = await secretFor(coldDeps(), other).then(
       (value) => ({ value, error: undefined }),
       (error: GatewayError) => ({ value: undefined, error }),
     );
@@ -177,6 +177,6 @@ describe('credentials: a tampered envelope does not decrypt, and yields no parti
       }),
     ];
     for (const splice of splices) expectDecryptFailure(await resolveTampered(a, splice), [a.value, b.value]);
-    expect((await resolveProviderSecret(coldDeps(), a.providerId))?.value).toBe(a.value);
+    expect((await secretFor(coldDeps(), a.providerId))?.value).toBe(a.value);
   });
 });

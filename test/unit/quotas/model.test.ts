@@ -22,6 +22,7 @@ const quota = (over: Partial<Quota>): Quota => ({
   api_key_id: null,
   enforcement: 'async',
   is_active: true,
+  owner_scope: null,
   version: 1,
   created_at: '',
   updated_at: '',

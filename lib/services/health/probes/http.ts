@@ -87,8 +87,8 @@ function probeUrl(base: string, spec: HttpProbeSpec): URL {
 }
 
 /** Auth headers from the provider's credential; none when it has none (a keyless local server). */
-async function authHeaders(deps: Deps, providerId: string, spec: HttpProbeSpec) {
-  const secret = await resolveProviderSecret(deps, providerId, { recordUse: false });
+async function authHeaders(deps: Deps, provider: ProbeInput['provider'], spec: HttpProbeSpec) {
+  const secret = await resolveProviderSecret(deps, provider, { recordUse: false });
   return { headers: secret?.value ? spec.auth(secret.value) : {}, secret: secret?.value };
 }
 
@@ -105,7 +105,7 @@ export async function probeHttpProvider(deps: Deps, input: ProbeInput): Promise<
   if (!spec || !base) return { ok: false, latencyMs: 0, errorClass: 'bad_response' };
   let auth: { headers: Record<string, string>; secret: string | undefined };
   try {
-    auth = await authHeaders(deps, provider.id, spec);
+    auth = await authHeaders(deps, provider, spec);
   } catch {
     return { ok: false, latencyMs: elapsed(), errorClass: 'auth' };
   }

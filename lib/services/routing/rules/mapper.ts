@@ -1,4 +1,5 @@
 import type { Principal } from '../../../auth/roles.js';
+import { readOwnerScope } from '../../../auth/scope.js';
 import { RETRY_CLASSES, type RetryPolicy, type Rule, type RuleTarget } from '../../../schemas/routing.js';
 import type { Item } from '../../../store/table.js';
 import { canSeeModel, canSeeProvider } from '../../actor.js';
@@ -60,6 +61,7 @@ export function toRule(item: Item): Rule {
     retry_policy: (item.retry_policy as StoredRetryPolicy | undefined) ?? DEFAULT_RETRY_POLICY,
     priority: Number(item.priority),
     is_active: item.is_active !== false,
+    owner_scope: readOwnerScope(item.owner_scope),
     version: Number(item.version),
     created_at: String(item.created_at),
     updated_at: String(item.updated_at),

@@ -1,12 +1,13 @@
 import { stampForDelete } from '../../../audit/stamp.js';
 import type { Principal } from '../../../auth/roles.js';
+import { ownerScopeOf } from '../../../auth/scope.js';
 import { ConflictError, NotFoundError } from '../../../errors.js';
 import { newId } from '../../../ids.js';
 import type { Deps } from '../../../runtime/deps.js';
 import type { Rule, RuleCreate, RuleListQuery, RulePatch, RuleTarget } from '../../../schemas/routing.js';
 import { keys } from '../../../store/keys.js';
 import type { Item } from '../../../store/table.js';
-import { type Actor, actorAttributes } from '../../actor.js';
+import { type Actor, actorAttributes, assertMayManage, outOfScope } from '../../actor.js';
 import { canSeeRule, normalizeTargets, providerIdsOf, storedPolicy, toRule } from './mapper.js';
 import { addRefs, removeRefs, undoAddedRefs } from './refs.js';
 import { validateRuleShape } from './validate.js';
@@ -16,14 +17,23 @@ const NOT_FOUND = () => new NotFoundError('Routing rule');
 /** Reads a stored rule the principal may see, or throws 404. */
 async function loadRuleItem(deps: Deps, id: string, principal: Principal): Promise<Item> {
   const item = await deps.table.get(keys.routingRule(id));
-  if (!item || !canSeeRule(principal, toRule(item))) throw NOT_FOUND();
+  if (!item) throw NOT_FOUND();
+  if (!canSeeRule(principal, toRule(item))) throw outOfScope('Routing rule', id);
+  return item;
+}
+
+/** Reads a rule the principal may change: visible, and owned by a scope inside its own. */
+async function loadManagedRule(deps: Deps, id: string, principal: Principal): Promise<Item> {
+  const item = await loadRuleItem(deps, id, principal);
+  assertMayManage(principal, item.owner_scope, 'routing rule', id);
   return item;
 }
 
 /**
  * Creates a routing rule. Providers and models it names must exist (422 otherwise); a reference item
  * per provider is written first, so a provider in use cannot be deleted (see `refs.ts`). Rule names
- * are labels, not unique: the id is the identity.
+ * are labels, not unique: the id is the identity. A rule created by a scoped key is owned by its
+ * scope: it routes only requests of keys inside that scope.
  */
 export async function createRule(
   deps: Deps,
@@ -48,6 +58,7 @@ export async function createRule(
     retry_policy: storedPolicy(rule.retry_policy),
     priority: rule.priority ?? 100,
     is_active: rule.is_active ?? true,
+    owner_scope: ownerScopeOf(input.principal),
     version: 1,
     created_at: now,
     updated_at: now,
@@ -106,7 +117,7 @@ export async function updateRule(
   deps: Deps,
   input: { id: string; patch: RulePatch; principal: Principal; actor: Actor },
 ): Promise<Rule> {
-  const current = await loadRuleItem(deps, input.id, input.principal);
+  const current = await loadManagedRule(deps, input.id, input.principal);
   const before = toRule(current);
   const { version, provider_ids, targets: rawTargets, retry_policy, ...rest } = input.patch;
   const expectedVersion = version ?? before.version;
@@ -151,7 +162,7 @@ export async function deleteRule(
   deps: Deps,
   input: { id: string; version?: number | undefined; principal: Principal; actor: Actor },
 ): Promise<void> {
-  const current = await loadRuleItem(deps, input.id, input.principal);
+  const current = await loadManagedRule(deps, input.id, input.principal);
   const expectedVersion = input.version ?? Number(current.version);
   if (expectedVersion !== Number(current.version)) throw staleVersion(current);
   await stampForDelete(deps.table, keys.routingRule(input.id), input.actor);
