@@ -87,7 +87,7 @@ function principalOf(
 /** The oracle of "inside a scope", written out here rather than taken from the code under test. */
 function insideOf(caller: Principal, owner: Principal): boolean {
   const within = (inner?: readonly string[], outer?: readonly string[]) =>
-    outer === undefined || (inner !== undefined && inner.every((id) => outer.includes(id)));
+    outer === undefined || (inner?.every((id) => outer.includes(id)) ?? false);
   return within(caller.providerIds, owner.providerIds) && within(caller.modelIds, owner.modelIds);
 }
 
