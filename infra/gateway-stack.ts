@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ROUTES, type Route, routeKey } from '../lib/routes.js';
+import { keys } from '../lib/store/keys.js';
 import { STREAM_CONSUMERS, type StreamConsumer } from '../lib/streams/consumers.js';
 import { GatewayAlarms } from './constructs/alarms.js';
 import { grantBedrock } from './constructs/bedrock.js';
@@ -18,7 +19,13 @@ import { GatewayRestApi, type ThrottleSettings } from './constructs/rest-api.js'
 import { GatewaySecrets } from './constructs/secrets.js';
 import { GatewayStreamConsumers } from './constructs/stream-consumers.js';
 import { FUNCTIONS_DIR } from './paths.js';
-import { consumerNeeds, functionsOf, type Need, scheduledHealthCheckNeeds } from './route-needs.js';
+import {
+  authorizerNeeds,
+  consumerNeeds,
+  functionsOf,
+  type Need,
+  scheduledHealthCheckNeeds,
+} from './route-needs.js';
 
 /** The authorizer's handler module, under `functions/`. */
 export const AUTHORIZER_FN = 'auth/authorizer';
@@ -136,7 +143,7 @@ export class GatewayStack extends Stack {
       timeout: Duration.seconds(10),
       logRetention,
     });
-    this.grant(this.authorizer, new Set<Need>(['tableRead', 'apiKeyPepper']));
+    this.grant(this.authorizer, authorizerNeeds());
     this.secrets.grantAdminKeyRead(this.authorizer);
 
     this.streamConsumers = new GatewayStreamConsumers(this, 'Streams', {
@@ -219,5 +226,6 @@ export class GatewayStack extends Stack {
     if (needs.has('credentialSecretRef')) this.secrets.grantCredentialSecretRefRead(fn);
     if (needs.has('bedrock')) grantBedrock(fn);
     if (needs.has('events')) this.eventBus.grantPublish(fn);
+    if (needs.has('apiKeyLastUsed')) this.table.grantUpdateItems(fn, [keys.apiKeyRecordPrefix()]);
   }
 }

@@ -10,7 +10,8 @@ export type Need =
   | 'credentialDecrypt'
   | 'credentialSecretRef'
   | 'bedrock'
-  | 'events';
+  | 'events'
+  | 'apiKeyLastUsed';
 
 /** What each declared {@link RouteUse} of a route grants. */
 export const NEEDS_OF_USE: Readonly<Record<RouteUse, readonly Need[]>> = {
@@ -87,4 +88,13 @@ export const SCHEDULED_HEALTH_CHECK_USES: readonly RouteUse[] = ['bedrock', 'cre
 
 export function scheduledHealthCheckNeeds(): Set<Need> {
   return new Set<Need>(['tableRead', 'tableWrite', ...needsOfUses(SCHEDULED_HEALTH_CHECK_USES)]);
+}
+
+/**
+ * What the REQUEST authorizer does: read a key's secret item (and the admin key and pepper
+ * secrets), and stamp `last_used_at` on the key's record. That stamp is its only write, so it gets
+ * `apiKeyLastUsed` (UpdateItem on API key records alone), not `tableWrite`.
+ */
+export function authorizerNeeds(): Set<Need> {
+  return new Set<Need>(['tableRead', 'apiKeyPepper', 'apiKeyLastUsed']);
 }

@@ -100,6 +100,33 @@ export class GatewayTable extends Construct {
     fn.addEnvironment('TABLE_NAME', this.table.tableName);
   }
 
+  /**
+   * `UpdateItem` on the table, only on items whose partition key starts with one of `prefixes`
+   * (IAM's `dynamodb:LeadingKeys`, every key of the request matching): for a function whose one
+   * write stamps a field on items of one kind. Given on top of {@link grantRead}. The table key gets
+   * the same actions as for every other writer of the table: usable only through DynamoDB
+   * (`kms:ViaService`), they let DynamoDB serve no request beyond the `UpdateItem` allowed here.
+   *
+   * @throws Error when a prefix is empty or holds an IAM wildcard (`*`, `?`): it would widen the grant.
+   */
+  grantUpdateItems(fn: GatewayFunction, prefixes: readonly string[]): void {
+    if (prefixes.length === 0 || prefixes.some((p) => p === '' || /[*?]/.test(p))) {
+      throw new Error(
+        `grantUpdateItems needs literal, non-empty key prefixes, got ${JSON.stringify(prefixes)}`,
+      );
+    }
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) },
+        },
+      }),
+    );
+    fn.role.addToPrincipalPolicy(this.keyStatement(KEY_WRITE_ACTIONS));
+  }
+
   /** Item reads and writes (Put, Update, Delete, BatchWrite) and `TABLE_NAME`. */
   grantReadWrite(fn: GatewayFunction): void {
     fn.role.addToPrincipalPolicy(

@@ -3,6 +3,10 @@
  * ours. The parser takes text in arbitrary pieces (a CRLF may be split across two reads), accepts LF,
  * CR and CRLF line ends, joins multi-line `data:`, skips comments (`: ping`) and refuses lines and
  * events larger than its bounds, so a hostile upstream cannot make it buffer without limit.
+ *
+ * Its cost is linear in the characters received however they are split: each character is scanned
+ * for a line end once (only the new piece is scanned; the unfinished line is kept as a list of pieces
+ * and joined once, when its end arrives), and the line bound is checked as each piece is added.
  */
 
 /** One dispatched event. `event` defaults to `message`, as in the browser's EventSource. */
@@ -17,7 +21,7 @@ export interface SseEvent {
 
 /** Bounds of one parser, in UTF-16 code units. */
 export interface SseLimits {
-  /** Longest single line (default 1 MiB). */
+  /** Longest single line, complete or not (default 1 MiB). */
   maxLineChars: number;
   /** Largest `data` of one event (default 4 MiB). */
   maxEventChars: number;
@@ -26,18 +30,42 @@ export interface SseLimits {
 /** Default parser bounds: 1 Mi characters per line, 4 Mi per event. */
 export const DEFAULT_SSE_LIMITS: SseLimits = { maxLineChars: 1 << 20, maxEventChars: 4 << 20 };
 
+/**
+ * Finds the first CR or LF of `text` at or after index `from`.
+ *
+ * @returns its index, or -1 when the rest of `text` holds no line end.
+ */
+export type LineEndScanner = (text: string, from: number) => number;
+
+const LINE_BREAK = /[\r\n]/g;
+const CR = 13;
+const LF = 10;
+
+/** The default {@link LineEndScanner}: one pass of a character-class search from `from`. */
+export const findLineEnd: LineEndScanner = (text, from) => {
+  LINE_BREAK.lastIndex = from;
+  const match = LINE_BREAK.exec(text);
+  return match === null ? -1 : match.index;
+};
+
+/** Options of {@link SseParser}: bounds, and the line-end search (tests count its work). */
+export interface SseParserOptions extends Partial<SseLimits> {
+  scan?: LineEndScanner;
+}
+
 /** The stream broke a bound; the caller turns it into a `bad_upstream_response`. */
 export class SseLimitError extends Error {
   override name = 'SseLimitError';
 }
 
-const LINE_END = /\r\n|\r|\n/g;
-
 /** An incremental parser; create one per stream. */
 export class SseParser {
   private readonly limits: SseLimits;
-  private partial = '';
-  private skipLeadingLf = false;
+  private readonly scan: LineEndScanner;
+  /** The unfinished line, as received: joined once, when its end arrives. */
+  private pieces: string[] = [];
+  private pendingChars = 0;
+  private afterCr = false;
   private started = false;
   private data: string[] = [];
   private dataChars = 0;
@@ -45,41 +73,42 @@ export class SseParser {
   private lastId: string | undefined;
   private retry: number | undefined;
 
-  constructor(limits: Partial<SseLimits> = {}) {
+  constructor(options: SseParserOptions = {}) {
+    const { scan = findLineEnd, ...limits } = options;
     this.limits = { ...DEFAULT_SSE_LIMITS, ...limits };
+    this.scan = scan;
   }
 
   /**
-   * Feeds the next piece of decoded text.
+   * Feeds the next piece of decoded text. Scans only `chunk`, never what came before it.
    *
    * @returns the events completed by this piece, in order.
-   * @throws SseLimitError when a line or an event exceeds the limits.
+   * @throws SseLimitError when a line (as soon as its unfinished part is too long) or an event
+   *   exceeds the limits.
    */
   push(chunk: string): SseEvent[] {
-    let text = chunk;
-    if (!this.started && text.length > 0) {
+    if (chunk.length === 0) return [];
+    let at = 0;
+    if (!this.started) {
       this.started = true;
-      if (text.startsWith('\uFEFF')) text = text.slice(1);
+      if (chunk.charCodeAt(0) === 0xfeff) at = 1;
     }
-    if (this.skipLeadingLf && text.length > 0) {
-      this.skipLeadingLf = false;
-      if (text.startsWith('\n')) text = text.slice(1);
+    // A CR that ended the previous piece may be the first half of a CRLF.
+    if (this.afterCr) {
+      this.afterCr = false;
+      if (chunk.charCodeAt(at) === LF) at++;
     }
     const events: SseEvent[] = [];
-    const buffer = this.partial + text;
-    let start = 0;
-    LINE_END.lastIndex = 0;
-    for (let match = LINE_END.exec(buffer); match !== null; match = LINE_END.exec(buffer)) {
-      const event = this.line(buffer.slice(start, match.index));
+    for (let end = this.scan(chunk, at); end >= 0; end = this.scan(chunk, at)) {
+      const event = this.line(this.complete(chunk.slice(at, end)));
       if (event !== undefined) events.push(event);
-      start = match.index + match[0].length;
+      at = end + 1;
+      if (chunk.charCodeAt(end) === CR) {
+        if (at === chunk.length) this.afterCr = true;
+        else if (chunk.charCodeAt(at) === LF) at++;
+      }
     }
-    this.partial = buffer.slice(start);
-    // A trailing CR may be the first half of a CRLF split across two reads.
-    if (this.partial === '' && buffer.endsWith('\r')) this.skipLeadingLf = true;
-    if (this.partial.length > this.limits.maxLineChars) {
-      throw new SseLimitError(`an event stream line exceeds ${this.limits.maxLineChars} characters`);
-    }
+    if (at < chunk.length) this.hold(at === 0 ? chunk : chunk.slice(at));
     return events;
   }
 
@@ -90,10 +119,38 @@ export class SseParser {
    * @returns the last event, if any, and `truncated`: the stream stopped inside a line.
    */
   end(): { events: SseEvent[]; truncated: boolean } {
-    const truncated = this.partial !== '';
-    this.partial = '';
+    const truncated = this.pendingChars > 0;
+    this.pieces = [];
+    this.pendingChars = 0;
     const last = this.dispatch();
     return { events: last === undefined ? [] : [last], truncated };
+  }
+
+  /** Keeps the start of an unfinished line, refusing it once it is longer than a line may be. */
+  private hold(piece: string): void {
+    this.pendingChars += piece.length;
+    this.checkLine(this.pendingChars);
+    this.pieces.push(piece);
+  }
+
+  /** The whole line whose last piece is `tail`. */
+  private complete(tail: string): string {
+    if (this.pieces.length === 0) {
+      this.checkLine(tail.length);
+      return tail;
+    }
+    this.checkLine(this.pendingChars + tail.length);
+    this.pieces.push(tail);
+    const line = this.pieces.join('');
+    this.pieces = [];
+    this.pendingChars = 0;
+    return line;
+  }
+
+  private checkLine(chars: number): void {
+    if (chars > this.limits.maxLineChars) {
+      throw new SseLimitError(`an event stream line exceeds ${this.limits.maxLineChars} characters`);
+    }
   }
 
   private line(line: string): SseEvent | undefined {

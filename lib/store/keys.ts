@@ -314,6 +314,11 @@ export const keys = {
    * authorizer needs so that authentication stays one read.
    */
   apiKeyRecord: (keyId: string): ItemKey => ({ pk: join('APIKEY_RECORD', keyId), sk: 'RECORD' }),
+  /**
+   * What every {@link keys.apiKeyRecord} partition key starts with: the stack limits the authorizer's
+   * one write (`last_used_at`) to these items with IAM's `dynamodb:LeadingKeys`.
+   */
+  apiKeyRecordPrefix: () => join('APIKEY_RECORD', ''),
 
   /** Reverse reference: a routing rule uses a provider (checked before a provider is deleted). */
   providerRuleRef: (providerId: string, ruleId: string): ItemKey => ({

@@ -54,6 +54,15 @@ export type Behaviour =
       gapMs?: number;
     }
   | { kind: 'frames'; frames: Uint8Array[]; contentType: string; stallAfter?: number; endEarly?: boolean }
+  | {
+      /** `body` sent `pieceBytes` at a time, one piece per turn of the event loop, until the client hangs up. */
+      kind: 'trickle';
+      body: string | Buffer;
+      pieceBytes: number;
+      contentType?: string;
+      /** Stops once `at` bytes are sent: calls `reached`, then goes on when `resume` settles. */
+      pause?: { at: number; reached: () => void; resume: Promise<void> };
+    }
   | { kind: 'hang' }
   | { kind: 'reset' }
   | { kind: 'redirect'; location: string; status?: number }
@@ -188,6 +197,8 @@ export class FakeUpstream {
         return this.sse(res, behaviour);
       case 'frames':
         return this.frames(res, behaviour);
+      case 'trickle':
+        return this.trickle(res, behaviour);
       case 'hang':
         this.held.add(res);
         return;
@@ -229,6 +240,29 @@ export class FakeUpstream {
     }
     if (b.endEarly) res.socket?.destroy();
     else res.end();
+  }
+
+  private async trickle(res: ServerResponse, b: Extract<Behaviour, { kind: 'trickle' }>): Promise<void> {
+    res.writeHead(200, { 'content-type': b.contentType ?? 'text/event-stream' });
+    res.on('error', () => undefined);
+    const socket = res.socket;
+    let closed = socket === null;
+    socket?.setNoDelay(true);
+    socket?.once('close', () => {
+      closed = true;
+    });
+    const body = Buffer.from(b.body);
+    let paused = false;
+    for (let at = 0; at < body.length && !closed; at += b.pieceBytes) {
+      if (b.pause && !paused && at >= b.pause.at) {
+        paused = true;
+        b.pause.reached();
+        await b.pause.resume;
+      }
+      res.write(body.subarray(at, at + b.pieceBytes));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (!closed) res.end();
   }
 
   private oversized(res: ServerResponse, b: Extract<Behaviour, { kind: 'oversized' }>): void {

@@ -1,10 +1,18 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { chunk } from '../../infra/constructs/alarms.js';
 import { envelopeTemplate, GATEWAY_ERRORS } from '../../infra/constructs/gateway-responses.js';
+import { GatewayTable } from '../../infra/constructs/gateway-table.js';
 import { pathParameters } from '../../infra/constructs/rest-api.js';
 import { stackPropsFromContext } from '../../infra/gateway-app.js';
 import { constructIdOf } from '../../infra/gateway-stack.js';
-import { consumerNeeds, functionsOf, needsOf, scheduledHealthCheckNeeds } from '../../infra/route-needs.js';
+import {
+  authorizerNeeds,
+  consumerNeeds,
+  functionsOf,
+  needsOf,
+  scheduledHealthCheckNeeds,
+} from '../../infra/route-needs.js';
 import { ROUTES, type Route } from '../../lib/routes.js';
 
 const route = (over: Partial<Route>): Route => ({ ...ROUTES[0]!, ...over });
@@ -114,6 +122,18 @@ describe('needs of the functions outside the route table', () => {
   it('gives every stream consumer the table, and the quota enforcer the event bus', () => {
     expect([...consumerNeeds('streams/some-new-consumer')].sort()).toEqual(['tableRead', 'tableWrite']);
     expect(consumerNeeds('streams/quota-enforcer').has('events')).toBe(true);
+  });
+
+  it('lets the authorizer read and stamp last use on key records, never write the table at large', () => {
+    expect([...authorizerNeeds()].sort()).toEqual(['apiKeyLastUsed', 'apiKeyPepper', 'tableRead']);
+  });
+
+  it('refuses an UpdateItem grant whose key prefix is empty or holds an IAM wildcard', () => {
+    const table = new GatewayTable(new Stack(new App()), 'Storage');
+    const fn = { role: { addToPrincipalPolicy: () => ({ statementAdded: true }) } } as never;
+    for (const prefixes of [[], [''], ['APIKEY*'], ['A?B#']])
+      expect(() => table.grantUpdateItems(fn, prefixes), JSON.stringify(prefixes)).toThrow(/literal/);
+    expect(() => table.grantUpdateItems(fn, ['APIKEY_RECORD#'])).not.toThrow();
   });
 
   it('lets the scheduled health check probe with credentials and publish', () => {

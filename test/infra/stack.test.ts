@@ -279,23 +279,6 @@ describe('IAM: each function may do what its routes do and nothing else', () => 
     }
   });
 
-  it('lets the authorizer read the table, the admin key and the pepper, and write nothing', () => {
-    const functionId = logicalId(s.stack.authorizer.function);
-    const statements = statementsOf(functionId);
-    const actions = new Set(statements.flatMap(actionsOf));
-    expect(actions).toContain('dynamodb:GetItem');
-    for (const write of WRITES) expect(actions.has(write), write).toBe(false);
-    const secrets = statements
-      .filter((st) => actionsOf(st).includes('secretsmanager:GetSecretValue'))
-      .flatMap(resourcesOf)
-      .map(refOf)
-      .sort();
-    expect(secrets).toEqual(
-      [logicalId(s.stack.secrets.adminApiKey), logicalId(s.stack.secrets.apiKeyPepper)].sort(),
-    );
-    expect(actions.has('kms:GenerateDataKey')).toBe(false);
-  });
-
   it('derives read-only access for GET routes', () => {
     for (const route of ROUTES.filter((r) => r.method === 'GET'))
       expect(needsOf(route).has('tableWrite')).toBe(false);

@@ -27,6 +27,22 @@ describe('keys: the single key builder', () => {
     expect(new Set(built).size).toBe(built.length);
   });
 
+  it('starts the partition key of API key records, and of nothing else, with their prefix', () => {
+    const id = 'key_01';
+    expect(keys.apiKeyRecord(id).pk.startsWith(keys.apiKeyRecordPrefix())).toBe(true);
+    const others = [
+      keys.apiKeyByHash(id),
+      keys.provider(id),
+      keys.providerName(id),
+      keys.credential(id),
+      keys.routingRule(id),
+      keys.quota(id),
+      keys.incident(id),
+      keys.auditEvent('2026-11-26', 1),
+    ];
+    for (const other of others) expect(other.pk.startsWith(keys.apiKeyRecordPrefix()), other.pk).toBe(false);
+  });
+
   it('keeps a provider and its models in one partition, models under one prefix', () => {
     expect(keys.model('p1', 'gpt-4o').pk).toBe(keys.provider('p1').pk);
     expect(keys.model('p1', 'gpt-4o').sk.startsWith(keys.modelsOfProviderPrefix())).toBe(true);
