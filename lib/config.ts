@@ -67,6 +67,8 @@ const FIELDS = {
   DATA_DIR: text('.data'),
   PORT: int(0, 65535, 8080),
   HOST: text('127.0.0.1'),
+  /** Local runtime: requests served at once (streams until they end); beyond it, 503 `overloaded`. */
+  LOCAL_MAX_IN_FLIGHT: int(1, 100_000, 256),
   LOG_LEVEL: oneOf(
     ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'debug', 'info', 'warn', 'error', 'silent'],
     'INFO',

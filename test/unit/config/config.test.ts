@@ -52,4 +52,12 @@ describe('config: read and validated once', () => {
         /DYNAMODB_ENDPOINT must be an http\(s\):\/\/ URL/,
       );
   });
+
+  it('bounds the local runtime’s requests in flight: 256 by default, 1 at least', () => {
+    expect(loadConfig({}).LOCAL_MAX_IN_FLIGHT).toBe(256);
+    expect(loadConfig({ LOCAL_MAX_IN_FLIGHT: '2' }).LOCAL_MAX_IN_FLIGHT).toBe(2);
+    expect(() => loadConfig({ LOCAL_MAX_IN_FLIGHT: '0' })).toThrow(
+      /LOCAL_MAX_IN_FLIGHT must be an integer from 1/,
+    );
+  });
 });
