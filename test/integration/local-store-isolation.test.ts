@@ -113,6 +113,11 @@ describe('local runtime: the embedded DynamoDB is reachable by the gateway alone
     expect(changed).toBe(0);
     const keysAsViewer = await gw.call('GET', '/api/keys', { key: viewer.key });
     expect(keysAsViewer.status).toBe(403);
+    // `REPORT_FIGURES=1 npx vitest run test/integration/local-store-isolation.test.ts` prints the figure for docs/reliability.md.
+    if (process.env.REPORT_FIGURES)
+      console.info(
+        `TCP ports listened on: ${ports.length} (the gateway's own: ${gatewayPort}); items changed by forged calls: ${changed}`,
+      );
   });
 
   it('serves the store on a Unix socket of mode 0600 in a directory only its owner can enter', () => {
