@@ -173,8 +173,12 @@ describe('local runtime: the store socket across restarts', () => {
   it('removes its socket on stop, replaces a stale one left by a crash, and refuses to take over a live one', async () => {
     // Prepare: a run that stops cleanly leaves no socket behind
     const first = await startTestGateway({ DATA_DIR: dataDir, HEALTH_SCHEDULE: 'off' });
-    const socket = recordedSocket(dataDir);
-    await first.stop();
+    let socket: string;
+    try {
+      socket = recordedSocket(dataDir);
+    } finally {
+      await first.stop();
+    }
     expect(existsSync(socket)).toBe(false);
     expect(existsSync(join(dataDir, 'dynamodb-endpoint.json'))).toBe(false);
     // A crashed process left a socket file nobody listens on
