@@ -7,12 +7,15 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand as SdkUpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DocumentClient, UpdateCommand } from '../lib/store/document-client.js';
+import { createDocumentClient, storeAddress } from '../lib/store/client.js';
+import { UpdateCommand } from '../lib/store/document-client.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,16 +44,23 @@ for (let i = 0; i < 300 && !endpoint; i++) {
     /* not yet */
   }
 }
+// The stand-in listens on a Unix socket (`unix:` endpoint): the SDK reaches it through an HTTP agent
+// whose connections dial that socket, as the gateway's own client does through undici.
+const address = storeAddress(endpoint);
+const socketPath = address.socketPath;
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: CONNS });
+if (socketPath) httpAgent.createConnection = () => connect(socketPath);
 const sdk = DynamoDBDocumentClient.from(
   new DynamoDBClient({
     region: 'us-east-1',
     maxAttempts: 3,
-    endpoint,
+    endpoint: address.endpoint,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: { httpAgent },
   }),
   { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } },
 );
-const ours = DocumentClient.create({ region: 'us-east-1', endpoint, maxAttempts: 3 });
+const ours = createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: endpoint });
 const input = (i: number) => ({
   TableName: 'gateway',
   Key: { pk: 'BENCH#counter', sk: `H#${i % 4}` },
@@ -86,5 +96,6 @@ for (const [name, update] of Object.entries(clients)) {
 }
 process.stdout.write(`${JSON.stringify({ calls: CALLS, conns: CONNS, ...results })}\n`);
 ours.destroy();
+httpAgent.destroy();
 server.kill('SIGTERM');
 rmSync(stateFile, { force: true });

@@ -1,14 +1,15 @@
 /**
  * Benchmark helper (not part of `npm test`): the embedded DynamoDB (dynalite) in a process of its
  * own, so that the gateway's CPU per request is measured apart from the database's. The gateway
- * is then started with `DYNAMODB_ENDPOINT` pointing here.
+ * is then started with `DYNAMODB_ENDPOINT` pointing here: `unix:<socket>`, the embedded store's
+ * private Unix socket (under `--data-dir`, or in a temporary folder), as the local runtime uses it.
  *
  *   tsx bench/dynamo-server.ts --state run/dynamo.json [--data-dir DIR] [--parent PID]
  *
  * - Creates the table exactly as the stack does (`ensureTable`), in memory unless `--data-dir`.
  * - Counts every DynamoDB operation it serves, by `X-Amz-Target` (GetItem, Query, UpdateItem, ...):
- *   `GET <endpoint>/__bench/ops` answers `{ ops: { GetItem: n, ... }, pid }` (the gateway's client
- *   only ever POSTs to `/`, so the extra path cannot collide).
+ *   `GET <opsUrl>` answers `{ ops: { GetItem: n, ... }, pid }`, from a separate loopback HTTP server
+ *   that serves only these counts (and `/__bench/trace`), never the store.
  * - Writes `{ endpoint, pid, opsUrl }` to `--state` once it is ready.
  * - Exits when `--parent` (a PID) is gone, so a wrapper that `exec`s the gateway needs no cleanup.
  *
@@ -18,8 +19,9 @@
  */
 
 import { writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { DynamoDbClient } from '../lib/store/dynamodb-client.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDocumentClient } from '../lib/store/client.js';
 import type { ChangeCapture } from '../local/change-stream/capture.js';
 import { ensureTable, startEmbeddedDynamo } from '../local/dynamo.js';
 
@@ -49,24 +51,14 @@ function summarize(body: string): string {
   }
 }
 
-/** Wraps the dynalite HTTP server's request handler: counts operations, serves the counts. */
+/** Wraps the dynalite HTTP server's request handler: counts operations (and connections). */
 function instrument(server: Server): Server {
   const handlers = server.listeners('request') as Array<(...args: unknown[]) => void>;
   server.removeAllListeners('request');
   server.on('connection', () => {
-    ops['(tcp connections)'] = (ops['(tcp connections)'] ?? 0) + 1;
+    ops['(connections)'] = (ops['(connections)'] ?? 0) + 1;
   });
   server.on('request', (req, res) => {
-    if (req.method === 'GET' && req.url === '/__bench/ops') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ops, pid: process.pid }));
-      return;
-    }
-    if (req.method === 'GET' && req.url === '/__bench/trace') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(trace));
-      return;
-    }
     const target = String(req.headers['x-amz-target'] ?? 'unknown');
     const op = target.slice(target.indexOf('.') + 1);
     ops[op] = (ops[op] ?? 0) + 1;
@@ -87,21 +79,38 @@ function instrument(server: Server): Server {
 // stand-in uses that hook only to instrument the server (no change records are captured here).
 const counting = { install: (start: () => Server) => instrument(start()) } as unknown as ChangeCapture;
 
+/** The counts (and the trace), on loopback: they say how many operations ran, not what is stored. */
+const opsServer = createServer((req, res) => {
+  const body =
+    req.url === '/__bench/ops' ? { ops, pid: process.pid } : req.url === '/__bench/trace' ? trace : null;
+  res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body ?? { error: 'not found' }));
+});
+await new Promise<void>((ready) => opsServer.listen(0, '127.0.0.1', ready));
+
 const dynamo = await startEmbeddedDynamo({ dataDir: arg('data-dir'), capture: counting });
 const tableName = process.env.TABLE_NAME || 'gateway';
-const client = new DynamoDbClient({
-  endpoint: dynamo.endpoint,
-  region: process.env.AWS_REGION || 'us-east-1',
+const client = createDocumentClient({
+  AWS_REGION: process.env.AWS_REGION || 'us-east-1',
+  DYNAMODB_ENDPOINT: dynamo.endpoint,
 });
-await ensureTable(client, tableName);
+await ensureTable(client.dynamo, tableName);
 client.destroy();
 
-const state = { endpoint: dynamo.endpoint, pid: process.pid, opsUrl: `${dynamo.endpoint}/__bench/ops` };
+const opsPort = (opsServer.address() as AddressInfo).port;
+const state = {
+  endpoint: dynamo.endpoint,
+  pid: process.pid,
+  opsUrl: `http://127.0.0.1:${opsPort}/__bench/ops`,
+};
 const stateFile = arg('state');
 if (stateFile) writeFileSync(stateFile, JSON.stringify(state));
 process.stdout.write(`${JSON.stringify(state)}\n`);
 
-const stop = () => dynamo.close().then(() => process.exit(0));
+const stop = () => {
+  opsServer.close();
+  return dynamo.close().then(() => process.exit(0));
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 const parent = Number(arg('parent'));

@@ -59,10 +59,16 @@ const FIELDS = {
   GATEWAY_RUNTIME: oneOf(['aws', 'local'], 'aws'),
   TABLE_NAME: text('gateway', /^[A-Za-z0-9_.-]{3,255}$/, 'TABLE_NAME must be a valid DynamoDB table name'),
   AWS_REGION: text('us-east-1'),
-  DYNAMODB_ENDPOINT: optionalText(),
+  /** Another DynamoDB: `http(s)://host[:port]`, or `unix:/abs/path.sock` for one on a Unix socket. */
+  DYNAMODB_ENDPOINT: optionalText(
+    /^(https?:\/\/\S+|unix:\/.+)$/,
+    'DYNAMODB_ENDPOINT must be an http(s):// URL or unix:/absolute/path/to/socket',
+  ),
   DATA_DIR: text('.data'),
   PORT: int(0, 65535, 8080),
   HOST: text('127.0.0.1'),
+  /** Local runtime: requests served at once (streams until they end); beyond it, 503 `overloaded`. */
+  LOCAL_MAX_IN_FLIGHT: int(1, 100_000, 256),
   LOG_LEVEL: oneOf(
     ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'debug', 'info', 'warn', 'error', 'silent'],
     'INFO',

@@ -6,7 +6,10 @@ import { ensureTable, startEmbeddedDynamo } from './dynamo.js';
 
 const RUN_FILE = 'dynamodb-endpoint.json';
 
-/** Records where a running local gateway's embedded DynamoDB listens, for tools to attach to it. */
+/**
+ * Records where a running local gateway's embedded DynamoDB listens (`unix:<socket path>`), for the
+ * tools to attach to it. The file is 0600 in DATA_DIR; the socket it names is 0600 too.
+ */
 export function writeRunFile(dataDir: string, endpoint: string): void {
   writeFileSync(join(dataDir, RUN_FILE), JSON.stringify({ endpoint, pid: process.pid }), { mode: 0o600 });
 }

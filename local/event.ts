@@ -50,21 +50,35 @@ function isTextual(contentType: string | undefined): boolean {
 }
 
 /**
+ * The body fields of a proxy event: binary bodies are base64-encoded with `isBase64Encoded`, as API
+ * Gateway does for binary media types; an empty body is `null`.
+ */
+export function bodyFields(
+  req: IncomingMessage,
+  body: Buffer,
+): Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'> {
+  const textual = isTextual(req.headers['content-type']);
+  return {
+    body: body.length === 0 ? null : textual ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !textual,
+  };
+}
+
+/**
  * The API Gateway REST proxy event (payload 1.0) AWS would send for this request, so the handler
- * module runs unchanged. Binary bodies are base64-encoded with `isBase64Encoded`, as API Gateway
- * does for binary media types.
+ * module runs unchanged. Without `body` it is the event of the request's head alone (what the
+ * authorizer sees); {@link bodyFields} adds the body once it has been read.
  */
 export function toProxyEvent(input: {
   req: IncomingMessage;
   url: URL;
-  body: Buffer;
+  body?: Buffer;
   route: Route;
   pathParameters: Record<string, string> | null;
 }): APIGatewayProxyEvent {
-  const { req, url, body, route } = input;
+  const { req, url, route } = input;
   const { headers, multi } = headerMaps(req);
   const query = queryMaps(url.searchParams);
-  const textual = isTextual(req.headers['content-type']);
   const now = Date.now();
   return {
     resource: route.path,
@@ -76,8 +90,7 @@ export function toProxyEvent(input: {
     multiValueQueryStringParameters: query.multi,
     pathParameters: input.pathParameters,
     stageVariables: null,
-    body: body.length === 0 ? null : textual ? body.toString('utf8') : body.toString('base64'),
-    isBase64Encoded: body.length > 0 && !textual,
+    ...bodyFields(req, input.body ?? Buffer.alloc(0)),
     requestContext: {
       accountId: ACCOUNT,
       apiId: API_ID,

@@ -7,11 +7,16 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import { GatewayError, PayloadTooLargeError, UnauthorizedError } from '../lib/errors.js';
+import {
+  GatewayError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from '../lib/errors.js';
 import { isStreamingHandler } from '../lib/http/lambda-streaming.js';
 import { errorResponse } from '../lib/http/response.js';
 import { describeError, logger } from '../lib/observability.js';
-import { lambdaContext, toAuthorizerEvent, toProxyEvent } from './event.js';
+import { bodyFields, lambdaContext, toAuthorizerEvent, toProxyEvent } from './event.js';
 import { createResponseStream } from './response-stream.js';
 import { matchRoute } from './router.js';
 import { serveStatic } from './static-files.js';
@@ -37,7 +42,10 @@ export function loadHandler(fn: string): Promise<ProxyHandler> {
   return loaded;
 }
 
+/** Reads the request body (at most API Gateway's 10 MB; a larger declared length is refused unread). */
 function readBody(req: IncomingMessage): Promise<Buffer> {
+  if (Number(req.headers['content-length']) > MAX_PAYLOAD_BYTES)
+    return Promise.reject(new PayloadTooLargeError(MAX_PAYLOAD_BYTES));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -67,6 +75,21 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
   res.end(body);
 }
 
+/** Whether the request has body bytes not yet received (`complete` alone is false until parsed). */
+function bodyPending(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Answers with an error. A body still on its way is left unread: the answer says `connection:
+ * close` and Node closes the socket once it is written, instead of draining megabytes first.
+ */
+function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, requestId: string): void {
+  if (bodyPending(req)) res.setHeader('connection', 'close');
+  send(res, errorResponse(error, requestId));
+}
+
 /** Runs the authorizer like API Gateway: Allow attaches its context; anything else is one 401. */
 async function authorize(authorizer: Authorizer, event: APIGatewayProxyEvent): Promise<void> {
   let result: APIGatewayAuthorizerResult;
@@ -85,25 +108,48 @@ export interface GatewayServer extends Server {
   idle(): Promise<void>;
 }
 
+export interface GatewayServerOptions {
+  authorizer: Authorizer;
+  /** Invocations served at once (`LOCAL_MAX_IN_FLIGHT`); one more is answered 503 `overloaded`. */
+  maxInFlight: number;
+}
+
 /**
- * The local stand-in for API Gateway: matches the route table, turns the request into the REST
- * proxy event, runs the REQUEST authorizer on protected routes and invokes the same handler
- * module Lambda would.
+ * The local stand-in for API Gateway: matches the route table, runs the REQUEST authorizer on a
+ * protected route's head (as API Gateway does, before any body is read: a request without a valid
+ * key is refused unread), then reads the body, builds the REST proxy event and invokes the same
+ * handler module Lambda would. At most `maxInFlight` invocations run at once, each counted until
+ * its handler (a stream included) and its after-response work have finished; beyond that the
+ * answer is 503 `overloaded` with `retry-after`, again without reading the body. A client sending
+ * `Expect: 100-continue` is told to send its body only once the key has been accepted.
  */
-export function createGatewayServer(options: { authorizer: Authorizer }): GatewayServer {
+export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
   const inflight = new Set<Promise<void>>();
-  const server = createServer((req, res) => {
-    const invocation = serve(req, res);
+  const admit = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
+    if (inflight.size >= options.maxInFlight) {
+      const busy = new ServiceUnavailableError(
+        'The gateway is at its limit of requests in flight; retry shortly.',
+        {
+          code: 'overloaded',
+          retryAfterSeconds: 1,
+        },
+      );
+      sendError(req, res, busy, crypto.randomUUID());
+      return;
+    }
+    const invocation = serve(req, res, expectsContinue);
     inflight.add(invocation);
     void invocation.finally(() => inflight.delete(invocation));
-  });
+  };
+  const server = createServer((req, res) => admit(req, res, false));
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => admit(req, res, true));
   return Object.assign(server, {
     async idle() {
       while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
   });
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> {
     const requestId = crypto.randomUUID();
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -118,15 +164,10 @@ export function createGatewayServer(options: { authorizer: Authorizer }): Gatewa
           headers: { allow: match.allowed.join(', ') },
         });
       }
-      const body = await readBody(req);
-      const event = toProxyEvent({
-        req,
-        url,
-        body,
-        route: match.route,
-        pathParameters: match.pathParameters,
-      });
+      const event = toProxyEvent({ req, url, route: match.route, pathParameters: match.pathParameters });
       if (match.route.access !== 'public') await authorize(options.authorizer, event);
+      if (expectsContinue) res.writeContinue();
+      Object.assign(event, bodyFields(req, await readBody(req)));
       const handler = await loadHandler(match.route.fn);
       const context = lambdaContext(match.route.fn.replace('/', '-'));
       if (isStreamingHandler(handler)) {
@@ -137,7 +178,7 @@ export function createGatewayServer(options: { authorizer: Authorizer }): Gatewa
     } catch (error) {
       if (!(error instanceof GatewayError))
         logger.error('local runtime failure', { error: describeError(error) });
-      if (!res.headersSent) send(res, errorResponse(error, requestId));
+      if (!res.headersSent) sendError(req, res, error, requestId);
       else res.destroy();
     }
   }

@@ -24,6 +24,8 @@ export interface LocalRuntime {
   dataDir: string;
   /** The table's change stream delivered to the stream consumers (embedded DynamoDB only). */
   streams: LocalStreams | undefined;
+  /** Settles once no request is in flight: handlers, streams and their after-response work (tests). */
+  idle(): Promise<void>;
   /** Stops the HTTP server, then the embedded DynamoDB (flushing it to disk). */
   close(): Promise<void>;
 }
@@ -72,7 +74,7 @@ export async function startLocalRuntime(
         now,
       })
     : undefined;
-  const server = createGatewayServer({ authorizer });
+  const server = createGatewayServer({ authorizer, maxInFlight: config.LOCAL_MAX_IN_FLIGHT });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((ready, fail) => {
     server.once('error', fail);
@@ -91,6 +93,7 @@ export async function startLocalRuntime(
     adminKeyCreated: admin.created,
     dataDir,
     streams,
+    idle: () => server.idle(),
     close: async () => {
       await healthSchedule?.stop();
       await new Promise<void>((done) => {

@@ -22,6 +22,11 @@ export interface DynamoDbClientOptions {
   region: string;
   /** Another DynamoDB (the embedded one); default `https://dynamodb.<region>.amazonaws.com`. */
   endpoint?: string | undefined;
+  /**
+   * A Unix domain socket to dial instead of the endpoint's host (the embedded DynamoDB). The
+   * endpoint then only names the `Host` the requests carry and sign; local credentials are used.
+   */
+  socketPath?: string | undefined;
   credentials?: CredentialSource;
   /** Attempts per operation, first included (default 3). */
   maxAttempts?: number;
@@ -96,7 +101,7 @@ export class DynamoDbClient {
 
   constructor(options: DynamoDbClientOptions) {
     this.endpoint = new URL(options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`);
-    const local = LOCAL_HOSTS.has(this.endpoint.hostname);
+    const local = options.socketPath !== undefined || LOCAL_HOSTS.has(this.endpoint.hostname);
     this.credentials =
       options.credentials ??
       (local ? staticCredentials({ accessKeyId: 'local', secretAccessKey: 'local' }) : defaultCredentials());
@@ -108,7 +113,7 @@ export class DynamoDbClient {
       keepAliveTimeout: 10_000,
       headersTimeout: timeout,
       bodyTimeout: timeout,
-      connect: { timeout },
+      connect: { timeout, ...(options.socketPath !== undefined ? { socketPath: options.socketPath } : {}) },
     });
   }
 

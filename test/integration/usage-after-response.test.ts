@@ -1,7 +1,8 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DocumentClient, ScanCommand } from '../../lib/store/document-client.js';
+import { createDocumentClient } from '../../lib/store/client.js';
+import { ScanCommand } from '../../lib/store/document-client.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamo.js';
 import { startTestGateway } from '../support/runtime.js';
 
@@ -9,11 +10,10 @@ import { startTestGateway } from '../support/runtime.js';
 const USAGE_WRITE_DELAY_MS = 3_000;
 
 /**
- * A proxy in front of dynalite that holds the usage counter writes (the `usage_hour` UpdateItem)
- * for a while, so the test can tell what waits for them and what does not.
+ * A proxy in front of dynalite (on its Unix socket) that holds the usage counter writes (the
+ * `usage_hour` UpdateItem) for a while, so the test can tell what waits for them and what does not.
  */
-function delayingProxy(target: string): Promise<{ server: Server; endpoint: string }> {
-  const upstream = new URL(target);
+function delayingProxy(socketPath: string): Promise<{ server: Server; endpoint: string }> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -22,8 +22,7 @@ function delayingProxy(target: string): Promise<{ server: Server; endpoint: stri
       const forward = () => {
         const out = httpRequest(
           {
-            host: upstream.hostname,
-            port: upstream.port,
+            socketPath,
             path: req.url,
             method: req.method,
             headers: req.headers,
@@ -50,7 +49,7 @@ let dynamo: EmbeddedDynamo;
 let proxy: Awaited<ReturnType<typeof delayingProxy>>;
 beforeAll(async () => {
   dynamo = await startEmbeddedDynamo();
-  proxy = await delayingProxy(dynamo.endpoint);
+  proxy = await delayingProxy(dynamo.socketPath);
 });
 afterAll(async () => {
   proxy.server.close();
@@ -71,7 +70,7 @@ describe('usage is written after the response, and never dropped by a stop', () 
     await gw.stop();
 
     // Right after the stop, the counter is in the table: the stop waited for the write.
-    const client = DocumentClient.create({ region: 'us-east-1', endpoint: dynamo.endpoint });
+    const client = createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: dynamo.endpoint });
     const out = await client.send(
       new ScanCommand({
         TableName: 'gateway',

@@ -39,4 +39,25 @@ describe('config: read and validated once', () => {
     expect(message).toContain('PORT must be an integer from 0 to 65535 (got "70000")');
     expect(message).toContain('TABLE_NAME');
   });
+
+  it('takes a DynamoDB endpoint as an http(s) URL or a Unix socket, and refuses anything else', () => {
+    expect(loadConfig({ DYNAMODB_ENDPOINT: 'http://localhost:8000' }).DYNAMODB_ENDPOINT).toBe(
+      'http://localhost:8000',
+    );
+    expect(loadConfig({ DYNAMODB_ENDPOINT: 'unix:/data dir/sock/dynamodb.sock' }).DYNAMODB_ENDPOINT).toBe(
+      'unix:/data dir/sock/dynamodb.sock',
+    );
+    for (const bad of ['localhost:8000', 'unix:relative.sock', 'ftp://host'])
+      expect(() => loadConfig({ DYNAMODB_ENDPOINT: bad })).toThrow(
+        /DYNAMODB_ENDPOINT must be an http\(s\):\/\/ URL/,
+      );
+  });
+
+  it('bounds the local runtime’s requests in flight: 256 by default, 1 at least', () => {
+    expect(loadConfig({}).LOCAL_MAX_IN_FLIGHT).toBe(256);
+    expect(loadConfig({ LOCAL_MAX_IN_FLIGHT: '2' }).LOCAL_MAX_IN_FLIGHT).toBe(2);
+    expect(() => loadConfig({ LOCAL_MAX_IN_FLIGHT: '0' })).toThrow(
+      /LOCAL_MAX_IN_FLIGHT must be an integer from 1/,
+    );
+  });
 });
