@@ -21,6 +21,7 @@
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { createDocumentClient } from '../lib/store/client.js';
 import type { ChangeCapture } from '../local/change-stream/capture.js';
 import { ensureTable, startEmbeddedDynamo } from '../local/dynamo.js';
@@ -88,7 +89,11 @@ const opsServer = createServer((req, res) => {
 });
 await new Promise<void>((ready) => opsServer.listen(0, '127.0.0.1', ready));
 
-const dynamo = await startEmbeddedDynamo({ dataDir: arg('data-dir'), capture: counting });
+const dataDirArg = arg('data-dir');
+const dynamo = await startEmbeddedDynamo({
+  dataDir: dataDirArg ? resolve(dataDirArg) : undefined,
+  capture: counting,
+});
 const tableName = process.env.TABLE_NAME || 'gateway';
 const client = createDocumentClient({
   AWS_REGION: process.env.AWS_REGION || 'us-east-1',
