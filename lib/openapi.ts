@@ -53,7 +53,7 @@ function operation(route: Route): JsonSchema {
   if (route.params) responses['404'] = errorResponse('Not found');
   if (route.body) responses['422'] = errorResponse('Invalid field values');
   return {
-    operationId: route.fn.replace('/', '_'),
+    operationId: route.operationId ?? route.fn.replace('/', '_'),
     summary: route.summary,
     tags: [route.tag],
     'x-access': route.access,

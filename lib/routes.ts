@@ -1,4 +1,4 @@
-import { aiRoutes } from './routes/ai.js';
+import { aiRoutes } from './routes/ai/index.js';
 import { auditRoutes } from './routes/audit.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { healthRoutes } from './routes/health.js';

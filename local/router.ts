@@ -1,3 +1,4 @@
+import { pathSegments } from '../lib/routes/path-template.js';
 import { ROUTES, type Route } from '../lib/routes.js';
 
 interface CompiledRoute {
@@ -11,19 +12,17 @@ interface CompiledRoute {
 function compile(route: Route): CompiledRoute {
   const names: string[] = [];
   let rank = 0;
-  const source = route.path
-    .split('/')
+  const source = pathSegments(route.path)
     .map((segment) => {
-      const param = segment.match(/^\{([A-Za-z_]+)(\+?)\}$/);
-      if (!param) {
+      if (segment.kind === 'static') {
         rank += 2;
-        return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        return segment.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       }
-      names.push(param[1]!);
-      return param[2] ? '(.+)' : '([^/]+)';
+      names.push(segment.name);
+      return segment.greedy ? '(.+)' : '([^/]+)';
     })
     .join('/');
-  return { route, pattern: new RegExp(`^${source}$`), names, rank };
+  return { route, pattern: new RegExp(`^/${source}$`), names, rank };
 }
 
 const COMPILED = ROUTES.map(compile).sort((a, b) => b.rank - a.rank);

@@ -1,5 +1,6 @@
 import type { EmbeddingsRequest } from '../../lib/ai/types.js';
 import { defineHandler } from '../../lib/http/handler.js';
+import { embeddingsRoutes } from '../../lib/routes/ai/embeddings.js';
 import { serveEmbeddings } from '../../lib/services/ai/operations.js';
 
-export const handler = defineHandler<EmbeddingsRequest>('POST /v1/embeddings', serveEmbeddings);
+export const handler = defineHandler<EmbeddingsRequest>(embeddingsRoutes, serveEmbeddings);

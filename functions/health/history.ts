@@ -1,10 +1,11 @@
 import { defineHandler } from '../../lib/http/handler.js';
+import { healthHistoryRoute } from '../../lib/routes/health.js';
 import type { HealthHistoryQuery } from '../../lib/schemas/health.js';
 import { listChecks } from '../../lib/services/health/history.js';
 import { loadProviderItem } from '../../lib/services/providers/service.js';
 
 export const handler = defineHandler<unknown, HealthHistoryQuery, { id: string }>(
-  'GET /api/providers/{id}/health-history',
+  healthHistoryRoute,
   async ({ deps, params, query, principal }) => {
     await loadProviderItem(deps, params.id, principal);
     return listChecks(deps, {

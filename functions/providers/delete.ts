@@ -1,8 +1,9 @@
 import { actorOf, defineHandler } from '../../lib/http/handler.js';
+import { providersDeleteRoute } from '../../lib/routes/providers.js';
 import { deleteProvider } from '../../lib/services/providers/delete.js';
 
 export const handler = defineHandler<unknown, { force?: 'true' | 'false' }, { id: string }>(
-  'DELETE /api/providers/{id}',
+  providersDeleteRoute,
   (request) =>
     deleteProvider(request.deps, {
       id: request.params.id,

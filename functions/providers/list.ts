@@ -1,7 +1,8 @@
 import { defineHandler } from '../../lib/http/handler.js';
+import { providersListRoute } from '../../lib/routes/providers.js';
 import { listProviders, type ProviderFilter } from '../../lib/services/providers/service.js';
 
 export const handler = defineHandler<unknown, ProviderFilter>(
-  'GET /api/providers',
+  providersListRoute,
   ({ deps, query, principal }) => listProviders(deps, query, principal),
 );

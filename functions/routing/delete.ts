@@ -1,8 +1,9 @@
 import { actorOf, defineHandler } from '../../lib/http/handler.js';
+import { routingDeleteRoute } from '../../lib/routes/routing.js';
 import { deleteRule } from '../../lib/services/routing/rules/service.js';
 
 export const handler = defineHandler<unknown, { version?: number }, { id: string }>(
-  'DELETE /api/providers/routing-rules/{id}',
+  routingDeleteRoute,
   (request) =>
     deleteRule(request.deps, {
       id: request.params.id,

@@ -1,7 +1,8 @@
 import { defineHandler } from '../../lib/http/handler.js';
+import { routingGetRoute } from '../../lib/routes/routing.js';
 import { getRule } from '../../lib/services/routing/rules/service.js';
 
 export const handler = defineHandler<unknown, unknown, { id: string }>(
-  'GET /api/providers/routing-rules/{id}',
+  routingGetRoute,
   ({ deps, params, principal }) => getRule(deps, params.id, principal),
 );

@@ -1,4 +1,5 @@
 import { defineHandler } from '../../lib/http/handler.js';
+import { systemHealthRoute } from '../../lib/routes/system.js';
 import { healthStatus } from '../../lib/services/system.js';
 
-export const handler = defineHandler('GET /health', ({ deps }) => healthStatus(deps));
+export const handler = defineHandler(systemHealthRoute, ({ deps }) => healthStatus(deps));

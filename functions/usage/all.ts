@@ -1,4 +1,5 @@
 import { defineHandler } from '../../lib/http/handler.js';
+import { usageAllRoute } from '../../lib/routes/usage.js';
 import type { Granularity, GroupBy } from '../../lib/services/usage/aggregate.js';
 import { usageReply } from '../../lib/services/usage/reply.js';
 import { usageReport } from '../../lib/services/usage/report.js';
@@ -12,7 +13,7 @@ type Query = {
 };
 
 export const handler = defineHandler<unknown, Query, unknown>(
-  'GET /api/usage',
+  usageAllRoute,
   async ({ deps, query, principal, headers }) =>
     usageReply(await usageReport(deps, { ...query, scope: 'all', principal }), headers.accept),
 );

@@ -1,4 +1,5 @@
 import { defineHandler } from '../../lib/http/handler.js';
+import { usageProviderRoute } from '../../lib/routes/usage.js';
 import type { Granularity, GroupBy } from '../../lib/services/usage/aggregate.js';
 import { usageReply } from '../../lib/services/usage/reply.js';
 import { usageReport } from '../../lib/services/usage/report.js';
@@ -6,7 +7,7 @@ import { usageReport } from '../../lib/services/usage/report.js';
 type Query = { start_date?: string; end_date?: string; granularity: Granularity; group_by?: GroupBy };
 
 export const handler = defineHandler<unknown, Query, { id: string }>(
-  'GET /api/providers/{id}/usage',
+  usageProviderRoute,
   async ({ deps, params, query, principal, headers }) =>
     usageReply(
       await usageReport(deps, { ...query, provider_id: params.id, scope: 'provider', principal }),

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { pathParameters } from '../../lib/routes/path-template.js';
 import { type Route, routeKey } from '../../lib/routes.js';
 import { addGatewayResponses } from './gateway-responses.js';
 
@@ -32,14 +33,6 @@ export interface GatewayRestApiProps {
    * per-region singleton: turn this off where the account already manages it.
    */
   manageAccountLoggingRole: boolean;
-}
-
-/** Names of the path parameters of an API Gateway path: `{id}` and greedy `{model_id+}` alike. */
-export function pathParameters(path: string): string[] {
-  return path
-    .split('/')
-    .map((segment) => /^\{([A-Za-z0-9_.-]+)\+?\}$/.exec(segment)?.[1])
-    .filter((name): name is string => name !== undefined);
 }
 
 /**

@@ -15,12 +15,11 @@
 export { anthropicToCanonical } from './anthropic-compat/request.js';
 export {
   type AnthropicMessage,
-  anthropicErrorBody,
-  anthropicErrorType,
   anthropicMessageId,
   canonicalToAnthropic,
 } from './anthropic-compat/response.js';
 export { type AnthropicStreamEvent, AnthropicStreamWriter, anthropicSse } from './anthropic-compat/stream.js';
+export { anthropicErrorBody, anthropicErrorType } from './anthropic-errors.js';
 export {
   type AnthropicMessagesRequest,
   anthropicMessagesRequestSchema,

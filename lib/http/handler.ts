@@ -7,7 +7,7 @@ import { principalFromEvent } from '../auth/principal.js';
 import { allows, type Principal } from '../auth/roles.js';
 import { ForbiddenError, GatewayError } from '../errors.js';
 import { describeError, logger, MetricUnit, metrics } from '../observability.js';
-import { findRoute, type Route } from '../routes.js';
+import type { Route } from '../routes/types.js';
 import { type Deps, getDeps } from '../runtime/deps.js';
 import { tracingMiddleware } from '../tracing.js';
 import { type HttpResponsePrelude, httpResponseStream, streamifyResponse } from './lambda-streaming.js';
@@ -53,11 +53,22 @@ type State = {
 /** Per-invocation state, keyed by the event (the local runtime runs invocations concurrently). */
 const invocations = new WeakMap<APIGatewayProxyEvent, State>();
 
-function stateOf(event: APIGatewayProxyEvent, route: Route): State {
+/**
+ * The route of an invocation among those its function serves: the one API Gateway matched
+ * (`resource` and `httpMethod` of the event); a function serving one route needs no look-up.
+ */
+function routeOf(event: APIGatewayProxyEvent, routes: readonly Route[]): Route {
+  if (routes.length === 1) return routes[0]!;
+  const route = routes.find((r) => r.path === event.resource && r.method === event.httpMethod);
+  if (!route) throw new Error(`No route of this function matches ${event.httpMethod} ${event.resource}`);
+  return route;
+}
+
+function stateOf(event: APIGatewayProxyEvent, routes: readonly Route[]): State {
   let state = invocations.get(event);
   if (!state) {
     state = {
-      route,
+      route: routeOf(event, routes),
       started: performance.now(),
       requestId: event.requestContext?.requestId ?? '',
       deferred: [],
@@ -83,20 +94,22 @@ async function runDeferred(event: APIGatewayProxyEvent): Promise<void> {
 }
 
 /** Adds request id to logs, and records requests, errors and latency per route. */
-const observe = (route: Route): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
+const observe = (
+  routes: readonly Route[],
+): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
   before: async function startRequest(request) {
-    const state = stateOf(request.event, route);
+    const state = stateOf(request.event, routes);
     state.requestId ||= request.context.awsRequestId;
-    logger.appendKeys({ request_id: state.requestId, route: `${route.method} ${route.path}` });
+    logger.appendKeys({ request_id: state.requestId, route: `${state.route.method} ${state.route.path}` });
   },
   after: async function recordOutcome(request) {
-    record(stateOf(request.event, route), request.response?.statusCode ?? 200);
+    record(stateOf(request.event, routes), request.response?.statusCode ?? 200);
   },
   onError: async function answerError(request) {
-    const state = stateOf(request.event, route);
+    const state = stateOf(request.event, routes);
     const error = request.error;
     noteRefusal(state, error);
-    const response = errorResponse(error, state.requestId, route.errorStyle);
+    const response = errorResponse(error, state.requestId, state.route.errorStyle);
     if (!(error instanceof GatewayError) || response.statusCode >= 500) {
       logger.error('request failed', { error: describeError(error), status: response.statusCode });
     }
@@ -137,21 +150,28 @@ function record(state: State, status: number): void {
 }
 
 /**
- * Builds the Lambda handler of one route from the route table: request id, authorization by the
- * route's access class, input validation from the route's schemas, the error envelope and metrics.
- * The implementation only sees validated input and returns a body (or a {@link Reply}).
+ * Builds the Lambda handler of a function from its route (or routes: the same function may serve
+ * several paths, such as `/v1/chat/completions` and the brief's `/api/providers/chat`): request id,
+ * authorization by the route's access class, input validation from the route's schemas, the error
+ * envelope and metrics. The implementation only sees validated input and returns a body (or a
+ * {@link Reply}). A function imports only its own routes, so its bundle carries only their schemas.
  */
 export function defineHandler<B = unknown, Q = unknown, P = unknown>(
-  routeOrKey: string | Route,
+  served: Route | readonly Route[],
   impl: Impl<B, Q, P>,
 ) {
-  const route = typeof routeOrKey === 'string' ? findRoute(routeOrKey) : routeOrKey;
+  const routes: readonly Route[] = Array.isArray(served) ? served : [served as Route];
+  const streams = routes[0]?.streams ?? false;
+  if (routes.length === 0 || routes.some((r) => r.fn !== routes[0]!.fn || r.streams !== streams)) {
+    throw new Error('A handler serves one or more routes of one function, all streaming or none');
+  }
   const lambdaHandler = async (
     event: APIGatewayProxyEvent,
     context: Context,
   ): Promise<APIGatewayProxyResult> => {
     const deps = getDeps();
-    const state = stateOf(event, route);
+    const state = stateOf(event, routes);
+    const { route } = state;
     let principal = undefined as unknown as Principal;
     const sourceIp = event.requestContext?.identity?.sourceIp ?? '';
     if (route.access !== 'public') {
@@ -183,9 +203,9 @@ export function defineHandler<B = unknown, Q = unknown, P = unknown>(
   // Tracing wraps the whole invocation; the error envelope is the last middleware to run.
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler)
     .use(tracingMiddleware() as middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>)
-    .use(observe(route));
+    .use(observe(routes));
   // The deferred tasks run once the response is complete: on a streaming route, after its end.
-  if (route.streams) {
+  if (streams) {
     return streamifyResponse(async (event: APIGatewayProxyEvent, stream: Writable, context: Context) => {
       try {
         await writeResponse(stream, await handler(event, context));

@@ -7,7 +7,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.js';
-import type { Route } from '../routes.js';
+import type { Route } from '../routes/types.js';
 import { multipartBoundary, parseMultipart } from './multipart.js';
 
 /** Lower-cased single-value headers (API Gateway keeps the caller's casing). */

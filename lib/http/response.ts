@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { anthropicErrorType } from '../ai/anthropic-compat.js';
+import { anthropicErrorType } from '../ai/anthropic-errors.js';
 import { GatewayError } from '../errors.js';
 
 const BASE_HEADERS = {

@@ -22,7 +22,7 @@ import type {
   TranscriptionResponse,
 } from '../ai/types.js';
 import type { LookupAllImpl, UpstreamPolicy } from '../net/upstream-address.js';
-import type { PROVIDER_TYPES } from '../schemas/providers.js';
+import type { PROVIDER_TYPES } from '../schemas/vocabulary.js';
 import type { CallBudget } from '../upstream/budget.js';
 import type { ProviderErrorFacts } from '../upstream/classify.js';
 import type { ErrorResponse, ResponseHeaders, UpstreamHttpClient } from '../upstream/http-client.js';

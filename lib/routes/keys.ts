@@ -2,65 +2,76 @@ import * as apiKeys from '../schemas/api-keys.js';
 import type { Route } from './types.js';
 
 /** API keys: every route is `secrets` (admin only today); the service also refuses wider keys. */
+export const keysCreateRoute: Route = {
+  method: 'POST',
+  path: '/api/keys',
+  fn: 'keys/create',
+  access: 'secrets',
+  streams: false,
+  summary: 'Create an API key (the secret is in this answer only)',
+  tag: 'keys',
+  body: apiKeys.apiKeyCreate,
+  response: apiKeys.apiKeyWithSecret,
+  successStatus: 201,
+};
+
+export const keysListRoute: Route = {
+  method: 'GET',
+  path: '/api/keys',
+  fn: 'keys/list',
+  access: 'secrets',
+  streams: false,
+  summary: 'List API keys (metadata only)',
+  tag: 'keys',
+  query: apiKeys.apiKeyListQuery,
+  response: apiKeys.apiKeyPage,
+  successStatus: 200,
+};
+
+export const keysGetRoute: Route = {
+  method: 'GET',
+  path: '/api/keys/{id}',
+  fn: 'keys/get',
+  access: 'secrets',
+  streams: false,
+  summary: 'Get an API key (metadata only)',
+  tag: 'keys',
+  params: apiKeys.apiKeyParams,
+  response: apiKeys.apiKey,
+  successStatus: 200,
+};
+
+export const keysRevokeRoute: Route = {
+  method: 'DELETE',
+  path: '/api/keys/{id}',
+  fn: 'keys/revoke',
+  access: 'secrets',
+  streams: false,
+  summary: 'Revoke an API key',
+  tag: 'keys',
+  params: apiKeys.apiKeyParams,
+  successStatus: 204,
+};
+
+export const keysRotateRoute: Route = {
+  method: 'POST',
+  path: '/api/keys/{id}/rotate',
+  fn: 'keys/rotate',
+  access: 'secrets',
+  streams: false,
+  summary: 'Give an API key a new secret (shown once); the old one stops, or after grace_seconds',
+  tag: 'keys',
+  params: apiKeys.apiKeyParams,
+  query: apiKeys.apiKeyRotateQuery,
+  response: apiKeys.apiKeyWithSecret,
+  successStatus: 200,
+};
+
+/** Every route of this area, in table order. */
 export const keyRoutes: Route[] = [
-  {
-    method: 'POST',
-    path: '/api/keys',
-    fn: 'keys/create',
-    access: 'secrets',
-    streams: false,
-    summary: 'Create an API key (the secret is in this answer only)',
-    tag: 'keys',
-    body: apiKeys.apiKeyCreate,
-    response: apiKeys.apiKeyWithSecret,
-    successStatus: 201,
-  },
-  {
-    method: 'GET',
-    path: '/api/keys',
-    fn: 'keys/list',
-    access: 'secrets',
-    streams: false,
-    summary: 'List API keys (metadata only)',
-    tag: 'keys',
-    query: apiKeys.apiKeyListQuery,
-    response: apiKeys.apiKeyPage,
-    successStatus: 200,
-  },
-  {
-    method: 'GET',
-    path: '/api/keys/{id}',
-    fn: 'keys/get',
-    access: 'secrets',
-    streams: false,
-    summary: 'Get an API key (metadata only)',
-    tag: 'keys',
-    params: apiKeys.apiKeyParams,
-    response: apiKeys.apiKey,
-    successStatus: 200,
-  },
-  {
-    method: 'DELETE',
-    path: '/api/keys/{id}',
-    fn: 'keys/revoke',
-    access: 'secrets',
-    streams: false,
-    summary: 'Revoke an API key',
-    tag: 'keys',
-    params: apiKeys.apiKeyParams,
-    successStatus: 204,
-  },
-  {
-    method: 'POST',
-    path: '/api/keys/{id}/rotate',
-    fn: 'keys/rotate',
-    access: 'secrets',
-    streams: false,
-    summary: 'Give an API key a new secret (shown once); the old one stops, or after grace_seconds',
-    tag: 'keys',
-    params: apiKeys.apiKeyParams,
-    query: apiKeys.apiKeyRotateQuery,
-    response: apiKeys.apiKeyWithSecret,
-    successStatus: 200,
-  },
+  keysCreateRoute,
+  keysListRoute,
+  keysGetRoute,
+  keysRevokeRoute,
+  keysRotateRoute,
 ];

@@ -34,6 +34,8 @@ export interface Route {
   uses?: readonly RouteUse[];
   /** `multipart`: a form whose text fields `body` validates and whose files come beside them. */
   bodyType?: 'json' | 'multipart';
+  /** The OpenAPI operation id, when the function's name (`fn`) is taken by another of its routes. */
+  operationId?: string;
   /** Error body shape: ours (default), or Anthropic's superset for `/v1/messages` (SDK compatibility). */
   errorStyle?: 'anthropic';
 }

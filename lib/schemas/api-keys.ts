@@ -2,14 +2,12 @@ import * as z from 'zod';
 import { ROLES } from '../auth/roles.js';
 import { isoDateTime, objectId, page, pageQuery, systemFields, text } from './common.js';
 import { modelIdSchema } from './models.js';
+import { API_KEY_STATUSES } from './vocabulary.js';
 
 /** Scope lists travel in the authorizer context; keep them short. */
 export const MAX_SCOPE_ITEMS = 50;
 /** Longest overlap a rotation may grant the old secret (one hour). */
 export const MAX_GRACE_SECONDS = 3600;
-
-/** Stored status; `expired` is derived from `expires_at` when read. */
-export const API_KEY_STATUSES = ['active', 'revoked', 'expired'] as const;
 
 export const role = z.enum(ROLES);
 

@@ -1,14 +1,6 @@
 import * as z from 'zod';
 import { isoDateTime, page, pageQuery, text } from './common.js';
-
-export const CREDENTIAL_TYPES = ['api_key', 'secret_ref', 'aws_iam'] as const;
-/**
- * Statuses of a credential and of each of its key versions. A credential is `active`, `invalid`
- * (an upstream answered 401 on its active version), `revoked` or `expired` (`expires_at` passed); a
- * version is `active`, `retiring` (rotated out, decryptable until `destroy_after`), `invalid` or
- * `revoked`.
- */
-export const CREDENTIAL_STATUSES = ['active', 'retiring', 'invalid', 'revoked', 'expired'] as const;
+import { CREDENTIAL_STATUSES, CREDENTIAL_TYPES } from './vocabulary.js';
 
 export const credentialType = z.enum(CREDENTIAL_TYPES);
 export const credentialStatus = z.enum(CREDENTIAL_STATUSES);

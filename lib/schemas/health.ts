@@ -1,16 +1,6 @@
 import * as z from 'zod';
 import { isoDateTime, page, pageQuery } from './common.js';
-import { HEALTH_STATUSES } from './providers.js';
-
-/** Why a health probe failed, coarse enough to act on. */
-export const ERROR_CLASSES = [
-  'timeout',
-  'connect',
-  'auth',
-  'rate_limited',
-  'server',
-  'bad_response',
-] as const;
+import { ERROR_CLASSES, HEALTH_STATUSES } from './vocabulary.js';
 
 const healthStatus = z.enum(HEALTH_STATUSES);
 const errorClass = z.enum(ERROR_CLASSES);

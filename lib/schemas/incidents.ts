@@ -1,10 +1,6 @@
 import * as z from 'zod';
 import { expectedVersion, isoDateTime, objectId, page, pageQuery, text } from './common.js';
-
-export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
-export const INCIDENT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-/** What happened to an incident, in order; the list is bounded (the first and latest entries stay). */
-export const TIMELINE_TYPES = ['opened', 'acknowledged', 'note', 'resolved'] as const;
+import { INCIDENT_SEVERITIES, INCIDENT_STATUSES, TIMELINE_TYPES } from './vocabulary.js';
 
 export const incidentStatus = z.enum(INCIDENT_STATUSES);
 export const incidentSeverity = z.enum(INCIDENT_SEVERITIES);

@@ -1,8 +1,6 @@
 import * as z from 'zod';
 import { expectedVersion, isoDateTime, ownerScope, page, pageQuery, systemFields, text } from './common.js';
-
-export const MODEL_TYPES = ['llm', 'embedding', 'rerank', 'tts', 'stt', 'vision'] as const;
-export const CAPABILITIES = ['streaming', 'tools', 'vision', 'json_mode'] as const;
+import { CAPABILITIES, MODEL_TYPES } from './vocabulary.js';
 
 /** Provider model ids: letters, digits and `._:/@+-` (no `#`, which the key builder reserves). */
 export const modelIdSchema = z

@@ -1,19 +1,6 @@
 import * as z from 'zod';
 import { expectedVersion, metadata, page, pageQuery, systemFields, text } from './common.js';
-
-export const PROVIDER_TYPES = [
-  'openai',
-  'anthropic',
-  'cohere',
-  'huggingface',
-  'bedrock',
-  'custom',
-  'mock',
-] as const;
-export const SERVICE_TYPES = ['llm', 'embedding', 'rerank', 'speech', 'vision'] as const;
-/** Lifecycle status set by operators. Health is separate (`health_status`), set by checks. */
-export const PROVIDER_STATUSES = ['active', 'inactive', 'maintenance'] as const;
-export const HEALTH_STATUSES = ['unknown', 'healthy', 'degraded', 'down'] as const;
+import { HEALTH_STATUSES, PROVIDER_STATUSES, PROVIDER_TYPES, SERVICE_TYPES } from './vocabulary.js';
 
 export const providerType = z.enum(PROVIDER_TYPES);
 export const serviceType = z.enum(SERVICE_TYPES);

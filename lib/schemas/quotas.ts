@@ -1,20 +1,9 @@
 import * as z from 'zod';
 import { expectedVersion, objectId, ownerScope, page, pageQuery, systemFields } from './common.js';
 import { modelIdSchema } from './models.js';
+import { QUOTA_ACTIONS, QUOTA_ENFORCEMENTS, QUOTA_SCOPES, QUOTA_STATES, QUOTA_TYPES } from './vocabulary.js';
 
-export const QUOTA_TYPES = [
-  'monthly_cost',
-  'daily_cost',
-  'monthly_tokens',
-  'daily_tokens',
-  'daily_requests',
-  'monthly_requests',
-] as const;
 export type QuotaType = (typeof QUOTA_TYPES)[number];
-export const QUOTA_ACTIONS = ['throttle', 'block', 'fallback', 'notify'] as const;
-export const QUOTA_SCOPES = ['provider', 'model', 'api_key', 'global'] as const;
-export const QUOTA_ENFORCEMENTS = ['async', 'strict'] as const;
-export const QUOTA_STATES = ['ok', 'soft_exceeded', 'exceeded'] as const;
 
 /** An API key id as it appears in usage (`key_…`; no `:`, `|` or `#`, which keys and scopes use). */
 export const apiKeyIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'is not a valid API key id');

@@ -2,28 +2,10 @@ import * as z from 'zod';
 import { expectedVersion, objectId, ownerScope, page, pageQuery, systemFields, text } from './common.js';
 import { modelIdSchema } from './models.js';
 import { serviceType } from './providers.js';
+import { RETRY_CLASSES, RULE_TYPES } from './vocabulary.js';
 
-export const RULE_TYPES = [
-  'primary_fallback',
-  'round_robin',
-  'weighted',
-  'least_latency',
-  'cost_optimized',
-] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
-/**
- * Failure classes a retry policy may name: `connect_error` (no connection), `timeout` (no answer in
- * time, or 408), `rate_limited` (429 other than a spend limit), `server_error` (5xx but 529),
- * `overloaded` (529). Nothing else is ever retried.
- */
-export const RETRY_CLASSES = [
-  'connect_error',
-  'timeout',
-  'rate_limited',
-  'server_error',
-  'overloaded',
-] as const;
 export type RetryClass = (typeof RETRY_CLASSES)[number];
 
 /** Most targets a rule may name (each costs one reference item and one candidate). */

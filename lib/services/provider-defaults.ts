@@ -1,4 +1,4 @@
-import type { PROVIDER_TYPES } from '../schemas/providers.js';
+import type { PROVIDER_TYPES } from '../schemas/vocabulary.js';
 
 type ProviderType = (typeof PROVIDER_TYPES)[number];
 

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { chunk } from '../../infra/constructs/alarms.js';
 import { envelopeTemplate, GATEWAY_ERRORS } from '../../infra/constructs/gateway-responses.js';
 import { GatewayTable } from '../../infra/constructs/gateway-table.js';
-import { pathParameters } from '../../infra/constructs/rest-api.js';
 import { stackPropsFromContext } from '../../infra/gateway-app.js';
 import { constructIdOf } from '../../infra/gateway-stack.js';
 import {
@@ -13,6 +12,7 @@ import {
   needsOf,
   scheduledHealthCheckNeeds,
 } from '../../infra/route-needs.js';
+import { pathParameters } from '../../lib/routes/path-template.js';
 import { ROUTES, type Route } from '../../lib/routes.js';
 
 const route = (over: Partial<Route>): Route => ({ ...ROUTES[0]!, ...over });

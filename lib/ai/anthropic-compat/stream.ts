@@ -5,10 +5,11 @@
  * `message_stop`. Only choice 0 is used (Anthropic has no `n`). Stateful: one writer per stream.
  */
 
+import { anthropicErrorBody } from '../anthropic-errors.js';
 import { finishToAnthropic, toAnthropicUsage } from '../anthropic-wire.js';
 import { formatSseEvent } from '../sse.js';
 import type { ChatCompletionChunk, FinishReason, ReportedUsage, ToolCallDelta } from '../types.js';
-import { anthropicErrorBody, anthropicMessageId } from './response.js';
+import { anthropicMessageId } from './response.js';
 
 /** One Anthropic stream event: the SSE `event:` name equals `data.type`. */
 export interface AnthropicStreamEvent {

@@ -2,7 +2,7 @@ import type { Principal } from '../../auth/roles.js';
 import { GatewayError, ServiceUnavailableError, TooManyRequestsError } from '../../errors.js';
 import type { Credential } from '../../providers/index.js';
 import type { Deps } from '../../runtime/deps.js';
-import { reportCredentialRejected, resolveProviderSecret } from '../credentials/index.js';
+import { reportCredentialRejected, resolveProviderSecret } from '../credentials/resolve.js';
 import {
   quotaDecision,
   type Reservation,

@@ -12,7 +12,7 @@ import * as z from 'zod';
 import type { EncryptedSecret } from '../../crypto/envelope.js';
 import type { EncryptionContext } from '../../crypto/key-provider.js';
 import type { Credential } from '../../schemas/credentials.js';
-import { CREDENTIAL_TYPES } from '../../schemas/credentials.js';
+import { CREDENTIAL_TYPES } from '../../schemas/vocabulary.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { type Actor, actorAttributes } from '../actor.js';

@@ -2,8 +2,7 @@
  * The contract of health checks: what a probe receives and returns, and the derived state each
  * provider carries. Probes are injectable so tests (and other runtimes) can replace the network.
  */
-import type { ERROR_CLASSES } from '../../schemas/health.js';
-import type { HEALTH_STATUSES, PROVIDER_TYPES } from '../../schemas/providers.js';
+import type { ERROR_CLASSES, HEALTH_STATUSES, PROVIDER_TYPES } from '../../schemas/vocabulary.js';
 
 /** `unknown` (never checked), `healthy`, `degraded`, `down`. */
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];

@@ -54,6 +54,12 @@ describe('openapi: docs/openapi.yaml describes the same endpoints', () => {
     expect(documented.sort()).toEqual(routed.sort());
   });
 
+  it('gives every operation its own operationId (client generators need them unique)', () => {
+    const doc = buildOpenApi() as { paths: Record<string, Record<string, { operationId: string }>> };
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('is up to date with the schemas (run `npm run openapi` after changing them)', () => {
     const current = parse(readFileSync(new URL('../../../docs/openapi.yaml', import.meta.url), 'utf8'));
     expect(current).toEqual(JSON.parse(JSON.stringify(buildOpenApi())));

@@ -8,7 +8,7 @@ import type { Deps } from '../../../runtime/deps.js';
 import { upstreamStatusError } from '../../../upstream/classify.js';
 import { UpstreamError } from '../../../upstream/errors.js';
 import { UpstreamHttpClient } from '../../../upstream/http-client.js';
-import { resolveProviderSecret } from '../../credentials/index.js';
+import { resolveProviderSecret } from '../../credentials/resolve.js';
 import { DEFAULT_BASE_URLS } from '../../provider-defaults.js';
 import type { ErrorClass, ProbeInput, ProbeResult, ProviderType } from '../types.js';
 

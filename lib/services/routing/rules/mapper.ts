@@ -1,6 +1,7 @@
 import type { Principal } from '../../../auth/roles.js';
 import { readOwnerScope } from '../../../auth/scope.js';
-import { RETRY_CLASSES, type RetryPolicy, type Rule, type RuleTarget } from '../../../schemas/routing.js';
+import type { RetryPolicy, Rule, RuleTarget } from '../../../schemas/routing.js';
+import { RETRY_CLASSES } from '../../../schemas/vocabulary.js';
 import type { Item } from '../../../store/table.js';
 import { canSeeModel, canSeeProvider } from '../../actor.js';
 import { isGlob } from '../glob.js';

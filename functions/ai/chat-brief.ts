@@ -1,5 +1,0 @@
-import type { ChatCompletionRequest } from '../../lib/ai/types.js';
-import { defineHandler } from '../../lib/http/handler.js';
-import { serveChat } from '../../lib/services/ai/chat.js';
-
-export const handler = defineHandler<ChatCompletionRequest>('POST /api/providers/chat', serveChat);

@@ -1,0 +1,23 @@
+import type { Route } from '../types.js';
+import { speechRoute, transcriptionsRoute } from './audio.js';
+import { chatRoutes } from './chat.js';
+import { embeddingsRoutes } from './embeddings.js';
+import { messagesRoute } from './messages.js';
+import { usableModelsRoute } from './models.js';
+import { rerankRoutes } from './rerank.js';
+
+/**
+ * AI operations in OpenAI's formats (and Anthropic's Messages API), served by whichever provider
+ * the route resolves. The brief's `/api/providers/*` paths are served by the same functions as the
+ * SDK-compatible `/v1/*` paths. One module per function, so a function's bundle carries only its own
+ * routes and their schemas.
+ */
+export const aiRoutes: Route[] = [
+  ...chatRoutes,
+  messagesRoute,
+  ...embeddingsRoutes,
+  ...rerankRoutes,
+  speechRoute,
+  transcriptionsRoute,
+  usableModelsRoute,
+];

@@ -1,0 +1,93 @@
+/**
+ * The gateway's enumerations (provider types, statuses, quota kinds, ...), apart from the zod schemas
+ * built on them: code that needs a list of values imports it from here without loading any schema.
+ */
+
+export const CREDENTIAL_TYPES = ['api_key', 'secret_ref', 'aws_iam'] as const;
+
+/**
+ * Statuses of a credential and of each of its key versions. A credential is `active`, `invalid`
+ * (an upstream answered 401 on its active version), `revoked` or `expired` (`expires_at` passed); a
+ * version is `active`, `retiring` (rotated out, decryptable until `destroy_after`), `invalid` or
+ * `revoked`.
+ */
+export const CREDENTIAL_STATUSES = ['active', 'retiring', 'invalid', 'revoked', 'expired'] as const;
+
+export const MODEL_TYPES = ['llm', 'embedding', 'rerank', 'tts', 'stt', 'vision'] as const;
+
+export const CAPABILITIES = ['streaming', 'tools', 'vision', 'json_mode'] as const;
+
+/** Why a health probe failed, coarse enough to act on. */
+export const ERROR_CLASSES = [
+  'timeout',
+  'connect',
+  'auth',
+  'rate_limited',
+  'server',
+  'bad_response',
+] as const;
+
+export const QUOTA_TYPES = [
+  'monthly_cost',
+  'daily_cost',
+  'monthly_tokens',
+  'daily_tokens',
+  'daily_requests',
+  'monthly_requests',
+] as const;
+
+export const QUOTA_ACTIONS = ['throttle', 'block', 'fallback', 'notify'] as const;
+
+export const QUOTA_SCOPES = ['provider', 'model', 'api_key', 'global'] as const;
+
+export const QUOTA_ENFORCEMENTS = ['async', 'strict'] as const;
+
+export const QUOTA_STATES = ['ok', 'soft_exceeded', 'exceeded'] as const;
+
+/** Stored status; `expired` is derived from `expires_at` when read. */
+export const API_KEY_STATUSES = ['active', 'revoked', 'expired'] as const;
+
+export const PROVIDER_TYPES = [
+  'openai',
+  'anthropic',
+  'cohere',
+  'huggingface',
+  'bedrock',
+  'custom',
+  'mock',
+] as const;
+
+export const SERVICE_TYPES = ['llm', 'embedding', 'rerank', 'speech', 'vision'] as const;
+
+/** Lifecycle status set by operators. Health is separate (`health_status`), set by checks. */
+export const PROVIDER_STATUSES = ['active', 'inactive', 'maintenance'] as const;
+
+export const HEALTH_STATUSES = ['unknown', 'healthy', 'degraded', 'down'] as const;
+
+export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+
+export const INCIDENT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+
+/** What happened to an incident, in order; the list is bounded (the first and latest entries stay). */
+export const TIMELINE_TYPES = ['opened', 'acknowledged', 'note', 'resolved'] as const;
+
+export const RULE_TYPES = [
+  'primary_fallback',
+  'round_robin',
+  'weighted',
+  'least_latency',
+  'cost_optimized',
+] as const;
+
+/**
+ * Failure classes a retry policy may name: `connect_error` (no connection), `timeout` (no answer in
+ * time, or 408), `rate_limited` (429 other than a spend limit), `server_error` (5xx but 529),
+ * `overloaded` (529). Nothing else is ever retried.
+ */
+export const RETRY_CLASSES = [
+  'connect_error',
+  'timeout',
+  'rate_limited',
+  'server_error',
+  'overloaded',
+] as const;
