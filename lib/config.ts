@@ -257,16 +257,3 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return parsed.data as Config;
 }
-
-let cached: Config | undefined;
-
-/** The configuration of this process (validated on first use, then cached). */
-export function getConfig(): Config {
-  cached ??= loadConfig();
-  return cached;
-}
-
-/** Replaces the cached configuration (tests and the local runtime, which set the environment first). */
-export function resetConfig(config?: Config): void {
-  cached = config;
-}

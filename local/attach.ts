@@ -53,5 +53,12 @@ export async function openToolDeps(env: NodeJS.ProcessEnv = process.env): Promis
   });
   const deps = createDeps(config);
   if (local) await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
-  return { deps, config, close: async () => embedded?.close() };
+  return {
+    deps,
+    config,
+    close: async () => {
+      await deps.close();
+      await embedded?.close();
+    },
+  };
 }

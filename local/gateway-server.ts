@@ -13,9 +13,10 @@ import {
   ServiceUnavailableError,
   UnauthorizedError,
 } from '../lib/errors.js';
-import { isStreamingHandler } from '../lib/http/lambda-streaming.js';
 import { errorResponse } from '../lib/http/response.js';
 import { describeError, logger } from '../lib/observability.js';
+import type { GatewayHandler } from '../lib/runtime/container.js';
+import type { Deps } from '../lib/runtime/deps.js';
 import { bodyFields, lambdaContext, toAuthorizerEvent, toProxyEvent } from './event.js';
 import { createResponseStream } from './response-stream.js';
 import { matchRoute } from './router.js';
@@ -28,18 +29,26 @@ type Authorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewa
 /** API Gateway's own payload limit (10 MB); routes enforce their smaller limits in the handler. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
-const handlerCache = new Map<string, Promise<ProxyHandler>>();
+type Loaded = ProxyHandler | StreamingHandler;
 
-/** Imports `functions/<fn>.ts` once and returns its `handler`, as Lambda loads a function. */
-export function loadHandler(fn: string): Promise<ProxyHandler> {
-  let loaded = handlerCache.get(fn);
-  if (!loaded) {
-    // Route functions are `<group>/<name>`; two template parts keep bundlers' glob imports exact.
-    const [group, name] = fn.split('/');
-    loaded = import(`../functions/${group}/${name}.ts`).then((mod: { handler: ProxyHandler }) => mod.handler);
-    handlerCache.set(fn, loaded);
-  }
-  return loaded;
+/**
+ * A loader of function handlers over one gateway instance: imports `functions/<fn>.ts` once (as
+ * Lambda loads a function) and builds its `handler` for `deps`.
+ */
+export function handlerLoader(deps: Deps): (fn: string) => Promise<Loaded> {
+  const loaded = new Map<string, Promise<Loaded>>();
+  return (fn) => {
+    let handler = loaded.get(fn);
+    if (!handler) {
+      // Route functions are `<group>/<name>`; two template parts keep bundlers' glob imports exact.
+      const [group, name] = fn.split('/');
+      handler = import(`../functions/${group}/${name}.ts`).then((mod: { handler: GatewayHandler<Loaded> }) =>
+        mod.handler.forGateway(deps),
+      );
+      loaded.set(fn, handler);
+    }
+    return handler;
+  };
 }
 
 /** Reads the request body (at most API Gateway's 10 MB; a larger declared length is refused unread). */
@@ -109,6 +118,8 @@ export interface GatewayServer extends Server {
 }
 
 export interface GatewayServerOptions {
+  /** The gateway instance every handler of this server runs over. */
+  deps: Deps;
   authorizer: Authorizer;
   /** Invocations served at once (`LOCAL_MAX_IN_FLIGHT`); one more is answered 503 `overloaded`. */
   maxInFlight: number;
@@ -124,6 +135,7 @@ export interface GatewayServerOptions {
  * `Expect: 100-continue` is told to send its body only once the key has been accepted.
  */
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
+  const loadHandler = handlerLoader(options.deps);
   const inflight = new Set<Promise<void>>();
   const admit = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
     if (inflight.size >= options.maxInFlight) {
@@ -170,10 +182,10 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       Object.assign(event, bodyFields(req, await readBody(req)));
       const handler = await loadHandler(match.route.fn);
       const context = lambdaContext(match.route.fn.replace('/', '-'));
-      if (isStreamingHandler(handler)) {
-        await (handler as unknown as StreamingHandler)(event, createResponseStream(res), context);
+      if (match.route.streams) {
+        await (handler as StreamingHandler)(event, createResponseStream(res), context);
       } else {
-        send(res, await handler(event, context));
+        send(res, await (handler as ProxyHandler)(event, context));
       }
     } catch (error) {
       if (!(error instanceof GatewayError))

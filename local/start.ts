@@ -3,10 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { handler as authorizer } from '../functions/auth/authorizer.js';
 import { handleScheduledEvent } from '../functions/health/scheduled-check.js';
-import { loadConfig, resetConfig } from '../lib/config.js';
+import { loadConfig } from '../lib/config.js';
 import { logger } from '../lib/observability.js';
-import { setProviderDeps } from '../lib/providers/index.js';
-import { createDeps, setDeps } from '../lib/runtime/deps.js';
+import { createDeps, type Deps } from '../lib/runtime/deps.js';
 import { ensureMockProvider } from '../lib/services/catalog/mock.js';
 import { startIntervalSchedule } from '../lib/services/health/schedule.js';
 import { TABLE_SCHEMA } from '../lib/store/table-schema.js';
@@ -24,6 +23,8 @@ export interface LocalRuntime {
   dataDir: string;
   /** The table's change stream delivered to the stream consumers (embedded DynamoDB only). */
   streams: LocalStreams | undefined;
+  /** The gateway instance every handler, consumer and schedule of this runtime runs over. */
+  deps: Deps;
   /** Settles once no request is in flight: handlers, streams and their after-response work (tests). */
   idle(): Promise<void>;
   /** Stops the HTTP server, then the embedded DynamoDB (flushing it to disk). */
@@ -54,11 +55,8 @@ export async function startLocalRuntime(
     // Locally a revoked key stops at once unless the caller asks for the AWS behaviour.
     AUTH_CACHE_TTL_SECONDS: env.AUTH_CACHE_TTL_SECONDS || '0',
   });
-  resetConfig(config);
-  setProviderDeps(undefined); // rebuilt from this configuration on first use
   logger.setLogLevel(config.LOG_LEVEL.toUpperCase() as 'INFO');
   const deps = createDeps(config, now);
-  setDeps(deps);
   await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
   await deps.apiKeyPepper(); // creates DATA_DIR/api-key-pepper (0600) on first start
   if (config.MOCK_PROVIDER === 'on') {
@@ -72,9 +70,14 @@ export async function startLocalRuntime(
         consumers: STREAM_CONSUMERS,
         ttlAttribute: TABLE_SCHEMA.ttlAttribute,
         now,
+        deps,
       })
     : undefined;
-  const server = createGatewayServer({ authorizer, maxInFlight: config.LOCAL_MAX_IN_FLIGHT });
+  const server = createGatewayServer({
+    deps,
+    authorizer: authorizer.forGateway(deps),
+    maxInFlight: config.LOCAL_MAX_IN_FLIGHT,
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((ready, fail) => {
     server.once('error', fail);
@@ -85,7 +88,10 @@ export async function startLocalRuntime(
   // The EventBridge schedule's stand-in: the same health function every HEALTH_CHECK_INTERVAL.
   const healthSchedule =
     config.HEALTH_SCHEDULE === 'on'
-      ? startIntervalSchedule({ intervalMs: config.HEALTH_CHECK_INTERVAL * 1000, run: handleScheduledEvent })
+      ? startIntervalSchedule({
+          intervalMs: config.HEALTH_CHECK_INTERVAL * 1000,
+          run: (event, options) => handleScheduledEvent(deps, event, options),
+        })
       : undefined;
   return {
     url: `http://${config.HOST}:${port}`,
@@ -93,6 +99,7 @@ export async function startLocalRuntime(
     adminKeyCreated: admin.created,
     dataDir,
     streams,
+    deps,
     idle: () => server.idle(),
     close: async () => {
       await healthSchedule?.stop();
@@ -103,9 +110,10 @@ export async function startLocalRuntime(
       // Work a handler does after its response (usage writes) finishes before the table closes.
       await server.idle();
       await streams?.stop();
+      // The instance finishes what it holds (group-committed writes), then closes its clients.
+      await deps.close();
       if (dynamo) removeRunFile(dataDir);
       await dynamo?.close();
-      setDeps(undefined);
     },
   };
 }

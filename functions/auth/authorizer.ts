@@ -3,7 +3,8 @@ import { presentedKey } from '../../lib/auth/api-key.js';
 import { authenticate } from '../../lib/auth/authenticate.js';
 import { toAuthorizerContext } from '../../lib/auth/principal.js';
 import { describeError, logger } from '../../lib/observability.js';
-import { getDeps } from '../../lib/runtime/deps.js';
+import { bindToContainer } from '../../lib/runtime/container.js';
+import type { Deps } from '../../lib/runtime/deps.js';
 
 /** `arn:aws:execute-api:region:account:api/stage/*`: the policy covers every route of the API. */
 function apiWildcard(methodArn: string): string {
@@ -18,14 +19,21 @@ function apiWildcard(methodArn: string): string {
  * `Unauthorized`, which API Gateway answers with one generic 401 body that never echoes the key.
  * Revocation applies within `AUTH_CACHE_TTL_SECONDS` plus the API Gateway result cache TTL.
  */
-export const handler = async (
+export const handler = bindToContainer(
+  (deps) =>
+    (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> =>
+      authorize(deps, event),
+);
+
+async function authorize(
+  deps: Deps,
   event: APIGatewayRequestAuthorizerEvent,
-): Promise<APIGatewayAuthorizerResult> => {
+): Promise<APIGatewayAuthorizerResult> {
   const key = presentedKey(event.headers);
   let principal = null;
   if (key) {
     try {
-      principal = await authenticate(getDeps(), key);
+      principal = await authenticate(deps, key);
     } catch (error) {
       logger.error('authorizer failed', { error: describeError(error) });
       throw new Error('Unauthorized');
@@ -40,4 +48,4 @@ export const handler = async (
     },
     context: toAuthorizerContext(principal),
   };
-};
+}

@@ -5,7 +5,8 @@
  */
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { Config } from '../../lib/config.js';
-import { getDeps } from '../../lib/runtime/deps.js';
+import { bindToContainer } from '../../lib/runtime/container.js';
+import type { Deps } from '../../lib/runtime/deps.js';
 import { type RunReport, runHealthChecks } from '../../lib/services/health/scheduled.js';
 import type { ProviderProbe } from '../../lib/services/health/types.js';
 
@@ -22,10 +23,10 @@ export function runBudgetMs(config: Config, remainingMs?: number): number {
 
 /** Runs the checks for one scheduled event (a redelivered event counts nothing twice). */
 export async function handleScheduledEvent(
+  deps: Deps,
   event: Pick<ScheduledEvent, 'id' | 'time'>,
   options: { budgetMs?: number; signal?: AbortSignal; probe?: ProviderProbe } = {},
 ): Promise<RunReport> {
-  const deps = getDeps();
   return runHealthChecks(deps, {
     runId: String(event.id ?? '').slice(0, 128) || 'unknown',
     scheduledAt: event.time,
@@ -36,7 +37,10 @@ export async function handleScheduledEvent(
 }
 
 /** The Lambda entry point. */
-export const handler = async (event: ScheduledEvent, context?: Context): Promise<RunReport> =>
-  handleScheduledEvent(event, {
-    budgetMs: runBudgetMs(getDeps().config, context?.getRemainingTimeInMillis()),
-  });
+export const handler = bindToContainer(
+  (deps) =>
+    (event: ScheduledEvent, context?: Context): Promise<RunReport> =>
+      handleScheduledEvent(deps, event, {
+        budgetMs: runBudgetMs(deps.config, context?.getRemainingTimeInMillis()),
+      }),
+);

@@ -1,11 +1,15 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { writeAuditEvents } from '../../lib/audit/writer.js';
-import { getDeps } from '../../lib/runtime/deps.js';
+import { bindToContainer } from '../../lib/runtime/container.js';
 
 /**
  * Consumer of the table's change stream (see `lib/streams/consumers.ts`): appends an audit event
  * to the hash chain for every change of a provider, model, credential, routing rule, quota, API
- * key or incident. Returns a partial batch response; replays of a record are no-ops.
+ * key or incident, and every security refusal. Returns a partial batch response; replays of a
+ * record are no-ops.
  */
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
-  (await writeAuditEvents(getDeps(), event.Records)).response;
+export const handler = bindToContainer(
+  (deps) =>
+    async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
+      (await writeAuditEvents(deps, event.Records)).response,
+);

@@ -1,5 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { getDeps } from '../../lib/runtime/deps.js';
+import { bindToContainer } from '../../lib/runtime/container.js';
 import { enforceQuotas } from '../../lib/services/quotas/enforcer.js';
 
 /**
@@ -7,5 +7,8 @@ import { enforceQuotas } from '../../lib/services/quotas/enforcer.js';
  * counters up to days and months and writes quota states. Returns a partial batch response; an
  * unexpected error fails the whole batch (Lambda bisects it).
  */
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
-  enforceQuotas(getDeps(), event.Records);
+export const handler = bindToContainer(
+  (deps) =>
+    (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
+      enforceQuotas(deps, event.Records),
+);

@@ -1,4 +1,5 @@
 import type { Deps } from '../runtime/deps.js';
+import { stateSlot } from '../state-slots.js';
 import { keys } from '../store/keys.js';
 import { hashApiKey } from './api-key.js';
 import { BOOTSTRAP_KEY_ID, isBootstrapKey } from './bootstrap.js';
@@ -8,15 +9,11 @@ import { principalFromSecretItem, touchLastUsed } from './stored-key.js';
 
 export { BOOTSTRAP_KEY_ID };
 
-/** What authentication needs from the container's dependencies. */
-export type AuthDeps = Pick<Deps, 'config' | 'table' | 'now' | 'apiKeyPepper'>;
+/** What authentication needs from the gateway instance. */
+export type AuthDeps = Pick<Deps, 'config' | 'table' | 'now' | 'apiKeyPepper' | 'secretsManager' | 'state'>;
 
-const cache = new PrincipalCache();
-
-/** Empties the authorizer's positive cache (tests; a container never needs to). */
-export function clearAuthCache(): void {
-  cache.clear();
-}
+/** The instance's positive cache of the authorizer. */
+const PRINCIPALS = stateSlot<Deps, PrincipalCache>('authorizer cache', () => new PrincipalCache());
 
 /**
  * Resolves a presented key to a principal, or `null` for any key that is not valid (unknown,
@@ -30,9 +27,10 @@ export function clearAuthCache(): void {
  * @throws when the pepper or the table cannot be read (the authorizer answers 401, fail closed).
  */
 export async function authenticate(deps: AuthDeps, key: string): Promise<Principal | null> {
-  if (await isBootstrapKey(deps.config, key)) return { keyId: BOOTSTRAP_KEY_ID, role: 'admin' };
+  if (await isBootstrapKey(deps, key)) return { keyId: BOOTSTRAP_KEY_ID, role: 'admin' };
   const hash = hashApiKey(await deps.apiKeyPepper(), key);
   const nowMs = deps.now();
+  const cache = deps.state(PRINCIPALS);
   let principal = cache.get(hash, nowMs);
   if (!principal) {
     const item = await deps.table.get(keys.apiKeyByHash(hash));
@@ -42,6 +40,6 @@ export async function authenticate(deps: AuthDeps, key: string): Promise<Princip
     const ttlMs = deps.config.AUTH_CACHE_TTL_SECONDS * 1000;
     if (ttlMs > 0) cache.set(hash, principal, Math.min(nowMs + ttlMs, found.validUntilMs), nowMs);
   }
-  await touchLastUsed(deps.table, principal.keyId, nowMs);
+  await touchLastUsed(deps, principal.keyId, nowMs);
   return principal;
 }

@@ -1,7 +1,8 @@
-import type { Config } from '../config.js';
 import { describeError, logger } from '../observability.js';
+import type { Deps } from '../runtime/deps.js';
+import { stateSlot } from '../state-slots.js';
 import { sameKey } from './api-key.js';
-import { type SecretsClient, secretStringReader } from './secret-string.js';
+import { secretStringReader } from './secret-string.js';
 
 /** Key id of the bootstrap admin key (the first key, from configuration or Secrets Manager). */
 export const BOOTSTRAP_KEY_ID = 'key_bootstrap_admin';
@@ -9,28 +10,19 @@ export const BOOTSTRAP_KEY_ID = 'key_bootstrap_admin';
 /** How long a bootstrap key read from Secrets Manager is reused: a rotated secret applies within it. */
 export const BOOTSTRAP_REFRESH_MS = 300_000;
 
-let reader: { secretId: string; read: () => Promise<string> } | undefined;
-let injected: { client: SecretsClient; now: (() => number) | undefined } | undefined;
+/** What reading the bootstrap key needs of the gateway instance. */
+export type BootstrapDeps = Pick<Deps, 'config' | 'now' | 'secretsManager' | 'state'>;
 
-/** Replaces the Secrets Manager client used for the bootstrap key (tests); resets the cache. */
-export function setBootstrapSecretsClient(client: SecretsClient | undefined, now?: () => number): void {
-  reader = undefined;
-  injected = client === undefined ? undefined : { client, now };
-}
-
-function readerFor(config: Config): () => Promise<string> {
-  const secretId = config.ADMIN_KEY_SECRET_ARN ?? '';
-  if (reader?.secretId !== secretId) {
-    const read = secretStringReader({
-      secretId,
-      region: config.AWS_REGION,
-      maxAgeMs: BOOTSTRAP_REFRESH_MS,
-      ...(injected ? { client: injected.client, ...(injected.now ? { now: injected.now } : {}) } : {}),
-    });
-    reader = { secretId, read };
-  }
-  return reader.read;
-}
+/** The instance's reader of the bootstrap secret (cached for {@link BOOTSTRAP_REFRESH_MS}). */
+const BOOTSTRAP_READER = stateSlot<Deps, () => Promise<string>>('bootstrap key reader', (deps) =>
+  secretStringReader({
+    secretId: deps.config.ADMIN_KEY_SECRET_ARN ?? '',
+    region: deps.config.AWS_REGION,
+    maxAgeMs: BOOTSTRAP_REFRESH_MS,
+    client: deps.secretsManager,
+    now: deps.now,
+  }),
+);
 
 /**
  * Whether `key` is the bootstrap admin key: `ADMIN_API_KEY` if set, else the Secrets Manager secret
@@ -38,11 +30,12 @@ function readerFor(config: Config): () => Promise<string> {
  * the secret cannot be read the answer is `false` (fail closed for this key only), so table-backed
  * keys keep working while Secrets Manager is unavailable. Comparison is constant-time.
  */
-export async function isBootstrapKey(config: Config, key: string): Promise<boolean> {
+export async function isBootstrapKey(deps: BootstrapDeps, key: string): Promise<boolean> {
+  const { config } = deps;
   if (config.ADMIN_API_KEY) return sameKey(key, config.ADMIN_API_KEY);
   if (!config.ADMIN_KEY_SECRET_ARN) return false;
   try {
-    return sameKey(key, await readerFor(config)());
+    return sameKey(key, await deps.state(BOOTSTRAP_READER)());
   } catch (error) {
     logger.warn('bootstrap admin key unavailable', { error: describeError(error) });
     return false;

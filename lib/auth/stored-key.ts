@@ -1,8 +1,10 @@
 import { describeError, logger } from '../observability.js';
+import type { Deps } from '../runtime/deps.js';
+import { stateSlot } from '../state-slots.js';
 import { UpdateCommand } from '../store/document-client.js';
 import { isConditionFailed } from '../store/errors.js';
 import { keys } from '../store/keys.js';
-import type { Item, Table } from '../store/table.js';
+import type { Item } from '../store/table.js';
 import { type Principal, ROLES, type Role } from './roles.js';
 
 /** `entity` of the item the authorizer reads (one per live secret of a key). */
@@ -47,14 +49,22 @@ export function principalFromSecretItem(
   };
 }
 
-const lastTouched = new Map<string, number>();
+/** When this instance last wrote each key's `last_used_at` (the in-memory guard). */
+const LAST_TOUCHED = stateSlot<Deps, Map<string, number>>('api key last use', () => new Map());
 
 /**
- * Records that a key was used, at most once a minute per key: an in-memory guard per container
- * plus a condition on the stored time across containers, so steady traffic costs no writes. The
- * write never fails authentication (a failure is logged and skipped). It does not bump `version`.
+ * Records that a key was used, at most once a minute per key: an in-memory guard per gateway
+ * instance plus a condition on the stored time across instances, so steady traffic costs no
+ * writes. The write never fails authentication (a failure is logged and skipped). It does not bump
+ * `version`.
  */
-export async function touchLastUsed(table: Table, keyId: string, nowMs: number): Promise<void> {
+export async function touchLastUsed(
+  deps: Pick<Deps, 'table' | 'state'>,
+  keyId: string,
+  nowMs: number,
+): Promise<void> {
+  const { table } = deps;
+  const lastTouched = deps.state(LAST_TOUCHED);
   const last = lastTouched.get(keyId);
   if (last !== undefined && nowMs - last < LAST_USED_INTERVAL_MS) return;
   if (lastTouched.size >= 10_000) lastTouched.clear();
@@ -76,9 +86,4 @@ export async function touchLastUsed(table: Table, keyId: string, nowMs: number):
   } catch (error) {
     if (!isConditionFailed(error)) logger.warn('could not record key use', { error: describeError(error) });
   }
-}
-
-/** Forgets which keys were touched (tests). */
-export function resetLastUsedGuard(): void {
-  lastTouched.clear();
 }

@@ -8,7 +8,8 @@ import { allows, type Principal } from '../auth/roles.js';
 import { ForbiddenError, GatewayError } from '../errors.js';
 import { describeError, logger, MetricUnit, metrics } from '../observability.js';
 import type { Route } from '../routes/types.js';
-import { type Deps, getDeps } from '../runtime/deps.js';
+import { bindToContainer } from '../runtime/container.js';
+import type { Deps } from '../runtime/deps.js';
 import { tracingMiddleware } from '../tracing.js';
 import { type HttpResponsePrelude, httpResponseStream, streamifyResponse } from './lambda-streaming.js';
 import { lowerHeaders, parseBody, parseParams, parseQuery } from './request.js';
@@ -165,11 +166,32 @@ export function defineHandler<B = unknown, Q = unknown, P = unknown>(
   if (routes.length === 0 || routes.some((r) => r.fn !== routes[0]!.fn || r.streams !== streams)) {
     throw new Error('A handler serves one or more routes of one function, all streaming or none');
   }
+  const build = (deps: Deps) => pipelineFor(deps, routes, impl as Impl<unknown, unknown, unknown>);
+  if (streams) {
+    return bindToContainer<StreamingHandler>(
+      (deps) => streamingHandler(build(deps)),
+      (handler) => streamifyResponse(handler),
+    );
+  }
+  return bindToContainer<BufferedHandler>((deps) => bufferedHandler(build(deps)));
+}
+
+type Pipeline = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+/** A buffered Lambda handler: the proxy result is returned. */
+export type BufferedHandler = Pipeline;
+/** A response-streaming Lambda handler: the result is written to the stream. */
+export type StreamingHandler = (
+  event: APIGatewayProxyEvent,
+  stream: Writable,
+  context: Context,
+) => Promise<void>;
+
+/** The middy pipeline of one function over one gateway instance. */
+function pipelineFor(deps: Deps, routes: readonly Route[], impl: Impl<unknown, unknown, unknown>): Pipeline {
   const lambdaHandler = async (
     event: APIGatewayProxyEvent,
     context: Context,
   ): Promise<APIGatewayProxyResult> => {
-    const deps = getDeps();
     const state = stateOf(event, routes);
     const { route } = state;
     let principal = undefined as unknown as Principal;
@@ -180,9 +202,9 @@ export function defineHandler<B = unknown, Q = unknown, P = unknown>(
       if (!allows(route.access, principal.role))
         throw new ForbiddenError(undefined, { refusal: { reason: 'role' } });
     }
-    const params = parseParams(route, event) as P;
-    const query = parseQuery(route, event) as Q;
-    const body = parseBody(route, event, deps.config.MAX_ADMIN_BODY_BYTES) as B;
+    const params = parseParams(route, event);
+    const query = parseQuery(route, event);
+    const body = parseBody(route, event, deps.config.MAX_ADMIN_BODY_BYTES);
     const result = await impl({
       body,
       query,
@@ -201,22 +223,27 @@ export function defineHandler<B = unknown, Q = unknown, P = unknown>(
     return replyResponse(reply, state.requestId);
   };
   // Tracing wraps the whole invocation; the error envelope is the last middleware to run.
-  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler)
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler)
     .use(tracingMiddleware() as middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>)
     .use(observe(routes));
-  // The deferred tasks run once the response is complete: on a streaming route, after its end.
-  if (streams) {
-    return streamifyResponse(async (event: APIGatewayProxyEvent, stream: Writable, context: Context) => {
-      try {
-        await writeResponse(stream, await handler(event, context));
-      } finally {
-        await runDeferred(event);
-      }
-    });
-  }
-  return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+}
+
+/** The deferred tasks run once the response is complete: on a streaming route, after its end. */
+function streamingHandler(pipeline: Pipeline): StreamingHandler {
+  return async (event, stream, context) => {
     try {
-      return await handler(event, context);
+      await writeResponse(stream, await pipeline(event, context));
+    } finally {
+      await runDeferred(event);
+    }
+  };
+}
+
+/** On a buffered route the deferred tasks run just before the response is returned. */
+function bufferedHandler(pipeline: Pipeline): BufferedHandler {
+  return async (event, context) => {
+    try {
+      return await pipeline(event, context);
     } finally {
       await runDeferred(event);
     }

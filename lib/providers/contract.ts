@@ -6,6 +6,7 @@
  * HTTP client. Providers that do not speak HTTP to us (Bedrock through the AWS SDK, the in-process
  * mock) implement {@link ProviderAdapter} directly.
  */
+
 import type { SseEvent } from '../ai/sse.js';
 import type {
   ChatCompletion,
@@ -23,6 +24,7 @@ import type {
 } from '../ai/types.js';
 import type { LookupAllImpl, UpstreamPolicy } from '../net/upstream-address.js';
 import type { PROVIDER_TYPES } from '../schemas/vocabulary.js';
+import type { StateSlot } from '../state-slots.js';
 import type { CallBudget } from '../upstream/budget.js';
 import type { ProviderErrorFacts } from '../upstream/classify.js';
 import type { ErrorResponse, ResponseHeaders, UpstreamHttpClient } from '../upstream/http-client.js';
@@ -73,6 +75,13 @@ export interface ProviderDeps {
   aws: { region: string; credentials?: StaticAwsCredentials };
   /** Waits `ms` unless `signal` aborts first (the mock's latency). */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * What adapters keep for this view's life (Bedrock runtime clients by region and auth, the
+   * mock's call counters), one typed {@link StateSlot} each, created on first use.
+   */
+  state<T>(slot: StateSlot<ProviderDeps, T>): T;
+  /** Closes the adapters' state (their SDK clients), then the HTTP client's pools. */
+  close(): Promise<void>;
 }
 
 /** Everything one adapter call needs. */

@@ -1,15 +1,11 @@
 /**
- * The provider layer's dependencies, created once per container: ONE HTTP client (one undici Agent,
- * one keep-alive pool per origin) shared by every provider and request, the SSRF policy, the AWS
- * region. Tests build their own with {@link createProviderDeps}.
+ * The provider layer's dependencies, part of the gateway instance: ONE HTTP client (one undici
+ * Agent, one keep-alive pool per origin) shared by every provider, request and health probe, the
+ * SSRF policy, the clock, the AWS region. Adapter tests build their own with {@link createProviderDeps}.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { getConfig } from '../config.js';
-import {
-  type LookupAllImpl,
-  parseAllowedPrivateUpstreams,
-  type UpstreamPolicy,
-} from '../net/upstream-address.js';
+import type { LookupAllImpl, UpstreamPolicy } from '../net/upstream-address.js';
+import { SlotStore } from '../state-slots.js';
 import { type HttpClientLimits, UpstreamHttpClient } from '../upstream/http-client.js';
 import type { ProviderDeps, StaticAwsCredentials } from './contract.js';
 
@@ -32,17 +28,21 @@ export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<
   await delay(ms, undefined, signal === undefined ? {} : { signal });
 }
 
-/** Builds provider deps (one HTTP client); close `deps.http` when done (tests). */
+/**
+ * Builds the provider view of a gateway instance (one HTTP client); `close()` it with the
+ * instance (tests that build their own close it themselves).
+ */
 export function createProviderDeps(options: ProviderDepsOptions): ProviderDeps {
   const now = options.now ?? Date.now;
-  return {
-    http: new UpstreamHttpClient({
-      policy: options.policy,
-      ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
-      ...(options.limits === undefined ? {} : { limits: options.limits }),
-      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
-      now,
-    }),
+  const http = new UpstreamHttpClient({
+    policy: options.policy,
+    ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    now,
+  });
+  const deps: ProviderDeps = {
+    http,
     policy: options.policy,
     ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
     now,
@@ -52,25 +52,12 @@ export function createProviderDeps(options: ProviderDepsOptions): ProviderDeps {
       ...(options.awsCredentials === undefined ? {} : { credentials: options.awsCredentials }),
     },
     sleep: abortableSleep,
+    state: (slot) => slots.get(slot),
+    async close() {
+      await slots.close();
+      await http.close();
+    },
   };
-}
-
-let current: ProviderDeps | undefined;
-
-/** The container's provider deps, built from the configuration on first use. */
-export function getProviderDeps(): ProviderDeps {
-  if (current === undefined) {
-    const config = getConfig();
-    current = createProviderDeps({
-      policy: { allowedPrivate: parseAllowedPrivateUpstreams(config.ALLOWED_PRIVATE_UPSTREAMS) },
-      defaultTimeoutSeconds: config.PROVIDER_REQUEST_TIMEOUT,
-      region: config.AWS_REGION,
-    });
-  }
-  return current;
-}
-
-/** Replaces the container's provider deps (the local runtime and tests). */
-export function setProviderDeps(deps: ProviderDeps | undefined): void {
-  current = deps;
+  const slots = new SlotStore<ProviderDeps>(deps);
+  return deps;
 }

@@ -13,7 +13,7 @@ export type {
   ProviderType,
   StaticAwsCredentials,
 } from './contract.js';
-export { createProviderDeps, getProviderDeps, type ProviderDepsOptions, setProviderDeps } from './deps.js';
+export { createProviderDeps, type ProviderDepsOptions } from './deps.js';
 export {
   type ChatInvocation,
   type Invocation,
@@ -26,5 +26,4 @@ export {
   invokeTranscription,
   providerSupports,
 } from './invoke.js';
-export { resetMockCounters } from './mock/behaviour.js';
 export { PROVIDER_ADAPTERS } from './registry.js';

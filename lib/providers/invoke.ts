@@ -34,7 +34,6 @@ import type {
   ProviderDeps,
   ProviderRecord,
 } from './contract.js';
-import { getProviderDeps } from './deps.js';
 import { adapterFor } from './registry.js';
 
 /** One call's inputs. */
@@ -50,8 +49,8 @@ export interface InvokeInput<Req> {
   deadline?: number;
   /** Aborts the call (the client disconnected). */
   signal?: AbortSignal;
-  /** Defaults to the container's ({@link getProviderDeps}). */
-  deps?: ProviderDeps;
+  /** The gateway instance's provider view (its HTTP client, SSRF policy and clock). */
+  deps: ProviderDeps;
 }
 
 /** Facts about the call for headers, logs and latency tracking. */
@@ -115,7 +114,7 @@ function prepare<Req>(
   input: InvokeInput<Req>,
   operation: Operation,
 ): { adapter: ProviderAdapter; ctx: CallContext } {
-  const deps = input.deps ?? getProviderDeps();
+  const { deps } = input;
   const adapter = adapterFor(input.provider.provider_type);
   if (!adapter.supports(operation, input.provider)) {
     throw unsupported(adapter.type, `${adapter.type} provider does not support ${operation}`);

@@ -1,3 +1,4 @@
+import { stateSlot } from '../state-slots.js';
 import type { Deps } from './deps.js';
 
 interface Entry {
@@ -6,29 +7,11 @@ interface Entry {
   loading?: Promise<unknown>;
 }
 
-/**
- * Per-container caches of values read from the table (quota snapshots, price histories), one store
- * per table so each test gateway has its own.
- */
-const stores = new WeakMap<object, Map<string, Entry>>();
+/** The instance's cached values read from the table (quota snapshots, price histories), by key. */
+const VALUES = stateSlot<Deps, Map<string, Entry>>('cached values', () => new Map());
 
 /**
- * This container's entry of a per-container registry, created empty on first use. Keyed by the
- * table gateway: one per container in Lambda, one per gateway instance in tests.
- */
-export function instanceMap<V>(registry: WeakMap<object, Map<string, V>>, deps: Deps): Map<string, V> {
-  let map = registry.get(deps.table);
-  if (!map) {
-    map = new Map();
-    registry.set(deps.table, map);
-  }
-  return map;
-}
-
-const storeOf = (deps: Deps) => instanceMap(stores, deps);
-
-/**
- * A value loaded at most once per `maxAgeMs` of `deps.now()` per container; concurrent misses
+ * A value loaded at most once per `maxAgeMs` of `deps.now()` per gateway instance; concurrent misses
  * share one load, and a failed load is not cached (the next call tries again).
  */
 export async function cached<T>(
@@ -37,7 +20,7 @@ export async function cached<T>(
   maxAgeMs: number,
   load: () => Promise<T>,
 ): Promise<T> {
-  const store = storeOf(deps);
+  const store = deps.state(VALUES);
   const now = deps.now();
   const entry = store.get(key);
   if (entry?.loading) return entry.loading as Promise<T>;
@@ -55,9 +38,8 @@ export async function cached<T>(
   }
 }
 
-/** Drops this container's cached values whose key starts with `prefix` (all of them without one). */
+/** Drops this instance's cached values whose key starts with `prefix` (all of them without one). */
 export function forgetCached(deps: Deps, prefix = ''): void {
-  const store = stores.get(deps.table);
-  if (!store) return;
+  const store = deps.state(VALUES);
   for (const key of store.keys()) if (key.startsWith(prefix)) store.delete(key);
 }

@@ -1,61 +1,107 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type PepperSource, pepperSourceFor } from '../auth/pepper.js';
-import { type Config, getConfig } from '../config.js';
+import type { Config } from '../config.js';
 import type { KeyProvider } from '../crypto/key-provider.js';
 import { createEventBus, type EventBus } from '../events/bus.js';
 import { parseAllowedPrivateUpstreams, type UpstreamPolicy } from '../net/upstream-address.js';
+import type { ProviderDeps } from '../providers/contract.js';
+import { createProviderDeps } from '../providers/deps.js';
 import { lazyKeyProvider, lazySecretsManager } from '../services/credentials/clients.js';
+import { SlotStore, type StateSlot } from '../state-slots.js';
 import { createDocumentClient } from '../store/client.js';
 import { Table } from '../store/table.js';
 
 /**
- * What services need from the outside world, created once per container and injectable in tests.
- * Only this module reads configuration into clients; services receive `Deps`.
+ * The gateway instance: everything services need from the outside world, created once per Lambda
+ * container (or local runtime, or test) from the configuration, and handed to every handler and
+ * service. It holds the table, the upstream view (one HTTP client, one SSRF policy, one clock),
+ * the key and secret clients, the event bus and the instance's state ({@link StateSlot}), and closes
+ * them in order.
  */
 export interface Deps {
-  config: Config;
-  table: Table;
-  upstreamPolicy: UpstreamPolicy;
+  readonly config: Config;
+  readonly table: Table;
+  readonly upstreamPolicy: UpstreamPolicy;
+  /**
+   * The provider layer's view: the one upstream HTTP client (AI calls and health probes alike), the
+   * SSRF policy, the AWS region, and the wall clock that deadlines are measured on.
+   */
+  readonly upstream: ProviderDeps;
   /** The secret API-key HMACs are keyed with (Secrets Manager in AWS, a file locally); read once. */
-  apiKeyPepper: PepperSource;
+  readonly apiKeyPepper: PepperSource;
   /** Milliseconds since the epoch; tests move it. */
-  now: () => number;
+  readonly now: () => number;
   /**
    * The credential master-key provider, opened on first use and then shared: KMS
-   * (`CREDENTIAL_KEY_ID`) in AWS, `DATA_DIR/master-keys.json` locally. Async so that `createDeps`
-   * stays synchronous and functions that never touch a credential never load KMS.
+   * (`CREDENTIAL_KEY_ID`) in AWS, `DATA_DIR/master-keys.json` locally. Async so that creating the
+   * instance stays synchronous and functions that never touch a credential never load KMS.
    */
-  keyProvider: () => Promise<KeyProvider>;
+  keyProvider(): Promise<KeyProvider>;
   /** Secrets Manager client for `secret_ref` credentials, created on first use (3 attempts). */
-  secretsManager: () => Promise<SecretsManagerClient>;
+  secretsManager(): Promise<SecretsManagerClient>;
   /** Domain events (incident opened/resolved): EventBridge in AWS, in memory locally. */
-  events: EventBus;
+  readonly events: EventBus;
+  /**
+   * This instance's value of a {@link StateSlot} (routing snapshot, credential caches, rate-limit
+   * leases, group-committed usage writes, health and price caches), created on first use.
+   */
+  state<T>(slot: StateSlot<Deps, T>): T;
+  /**
+   * Finishes the instance's held work (its slots' `close`, newest first), then closes the upstream
+   * client, the AWS clients and the table client. Idempotent; the instance is unusable after.
+   */
+  close(): Promise<void>;
 }
 
-let current: Deps | undefined;
+/** Options of {@link createDeps} beyond the configuration. */
+export interface DepsOptions {
+  /** The clock (default `Date.now`). */
+  now?: () => number;
+  /** A provider view to use instead of one built from the configuration (tests with a fake DNS). */
+  upstream?: ProviderDeps;
+  /** A key provider instead of the configured one (tests of KMS faults and re-wraps). */
+  keyProvider?: () => Promise<KeyProvider>;
+  /** A Secrets Manager client factory instead of the configured one (tests). */
+  secretsManager?: () => Promise<SecretsManagerClient>;
+}
 
-/** Builds dependencies from a configuration (one document client per container). */
-export function createDeps(config: Config, now: () => number = Date.now): Deps {
-  const secretsManager = lazySecretsManager(config);
-  return {
+/** Builds a gateway instance from a configuration (one document client, one upstream client). */
+export function createDeps(config: Config, options: DepsOptions | (() => number) = {}): Deps {
+  const opts: DepsOptions = typeof options === 'function' ? { now: options } : options;
+  const { now = Date.now, upstream: givenUpstream } = opts;
+  const secretsManager = opts.secretsManager ?? lazySecretsManager(config);
+  const keyProvider = opts.keyProvider ?? lazyKeyProvider(config);
+  const upstreamPolicy = { allowedPrivate: parseAllowedPrivateUpstreams(config.ALLOWED_PRIVATE_UPSTREAMS) };
+  const upstream =
+    givenUpstream ??
+    // Upstream deadlines and timeouts are wall-clock time, whatever clock the instance's records use.
+    createProviderDeps({
+      policy: upstreamPolicy,
+      defaultTimeoutSeconds: config.PROVIDER_REQUEST_TIMEOUT,
+      region: config.AWS_REGION,
+    });
+  const table = new Table(createDocumentClient(config), config.TABLE_NAME, now);
+  let closing: Promise<void> | undefined;
+  const deps: Deps = {
     config,
-    table: new Table(createDocumentClient(config), config.TABLE_NAME, now),
-    upstreamPolicy: { allowedPrivate: parseAllowedPrivateUpstreams(config.ALLOWED_PRIVATE_UPSTREAMS) },
+    table,
+    upstreamPolicy,
+    upstream,
     apiKeyPepper: pepperSourceFor(config, secretsManager),
     now,
-    keyProvider: lazyKeyProvider(config),
+    keyProvider,
     secretsManager,
     events: createEventBus(config),
+    state: (slot) => slots.get(slot),
+    close() {
+      closing ??= (async () => {
+        await slots.close();
+        await upstream.close();
+        table.close();
+      })();
+      return closing;
+    },
   };
-}
-
-/** The container's dependencies, created from the environment on first use. */
-export function getDeps(): Deps {
-  current ??= createDeps(getConfig());
-  return current;
-}
-
-/** Replaces the container's dependencies (the local runtime and tests). */
-export function setDeps(deps: Deps | undefined): void {
-  current = deps;
+  const slots = new SlotStore<Deps>(deps);
+  return deps;
 }

@@ -49,6 +49,11 @@ export class Table {
     private readonly nowMs: () => number = Date.now,
   ) {}
 
+  /** Closes the client's connections (the gateway instance's last step). */
+  close(): void {
+    this.client.destroy();
+  }
+
   /** Whether an item's TTL (epoch seconds) has passed: DynamoDB may keep it for days after. */
   isExpired(item: Record<string, unknown>): boolean {
     const ttl = item[TABLE_SCHEMA.ttlAttribute];

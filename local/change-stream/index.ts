@@ -1,5 +1,7 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describeError, logger } from '../../lib/observability.js';
+import type { GatewayHandler } from '../../lib/runtime/container.js';
+import type { Deps } from '../../lib/runtime/deps.js';
 import type { StreamConsumer } from '../../lib/streams/consumers.js';
 import { lambdaContext } from '../event.js';
 import type { ChangeCapture } from './capture.js';
@@ -32,6 +34,8 @@ export interface LocalStreams {
 
 export interface LocalStreamsOptions {
   capture: ChangeCapture;
+  /** The gateway instance the consumers run over. */
+  deps: Deps;
   tableName: string;
   region: string;
   consumers: readonly StreamConsumer[];
@@ -47,10 +51,10 @@ export interface LocalStreamsOptions {
  * once in the background: start-up does not wait for it, and a Ctrl-C (which also stops tsx's
  * compiler) cannot strand the batches still to deliver on the way out.
  */
-function backgroundInvoke(fn: string): Invoke {
+function backgroundInvoke(fn: string, deps: Deps): Invoke {
   const [group, name] = fn.split('/');
   const handler: Promise<StreamHandler> = import(`../../functions/${group}/${name}.ts`).then(
-    (mod: { handler: StreamHandler }) => mod.handler,
+    (mod: { handler: GatewayHandler<StreamHandler> }) => mod.handler.forGateway(deps),
   );
   handler.catch(() => undefined); // a failed import surfaces on the first delivery instead
   return async (event) => (await handler)(event, lambdaContext(fn.replace('/', '-'), 900_000));
@@ -75,7 +79,7 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<L
   const listeners = new Set<(record: DynamoDBRecord) => void>();
   const delivery = { retryBaseMs: options.retryBaseMs ?? 100, onFailure: (f: FailedBatch) => failed.push(f) };
   for (const consumer of options.consumers) {
-    runners.push(new ConsumerRunner(consumer, backgroundInvoke(consumer.fn), delivery));
+    runners.push(new ConsumerRunner(consumer, backgroundInvoke(consumer.fn, options.deps), delivery));
   }
   const unsubscribe = options.capture.onChange((change) => {
     if (change.tableName !== options.tableName) return;

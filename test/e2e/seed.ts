@@ -5,7 +5,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getDeps } from '../../lib/runtime/deps.js';
 import { createIncident } from '../../lib/services/incidents/service.js';
 import { recordUsage, type UsageEvent } from '../../lib/services/usage/record.js';
 import { providerBody, type TestGateway } from '../support/runtime.js';
@@ -92,7 +91,7 @@ export async function seedDashboard(gw: TestGateway, now: number): Promise<Seede
     model_type: 'llm',
     pricing,
   });
-  const deps = getDeps();
+  const deps = gw.runtime.deps;
   const events = [
     ...history(openai.id, 'gpt-4o', 100_000, now),
     ...history(anthropic.id, 'claude-sonnet', 50_000, now),

@@ -129,7 +129,15 @@ describe('IAM: the authorizer reads, and writes only the last use of API key rec
         },
       },
     } as unknown as Table;
-    await touchLastUsed(table, 'key_iamcheck', Date.parse('2026-12-06T00:00:00Z'));
+    const state = new Map<unknown, unknown>();
+    const deps = {
+      table,
+      state: (slot: { create(owner: unknown): unknown }) => {
+        if (!state.has(slot)) state.set(slot, slot.create(deps));
+        return state.get(slot);
+      },
+    } as unknown as Parameters<typeof touchLastUsed>[0];
+    await touchLastUsed(deps, 'key_iamcheck', Date.parse('2026-12-06T00:00:00Z'));
 
     expect(written).toEqual([keys.apiKeyRecord('key_iamcheck')]);
     const pk = String(written[0]?.pk);

@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDeps } from '../../lib/runtime/deps.js';
 import { ScanCommand } from '../../lib/store/document-client.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { GARBAGE_KEY, type MintedKey, mintKey, unauthorizedShape } from './access-fixtures.js';
@@ -218,7 +217,7 @@ describe('api keys: the table never holds a secret', () => {
     const rotated = await gw.call('POST', `/api/keys/${id}/rotate?grace_seconds=60`);
     issued.push(rotated.json.key);
     await gw.call('DELETE', `/api/keys/${id}`);
-    const deps = getDeps();
+    const deps = gw.runtime.deps;
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeBedrockClients } from '../../lib/providers/bedrock/client.js';
 import type { ProviderDeps } from '../../lib/providers/contract.js';
 import { invokeChat, invokeEmbeddings } from '../../lib/providers/invoke.js';
 import {
@@ -40,8 +39,7 @@ beforeAll(async () => {
 });
 afterEach(() => fake.reset());
 afterAll(async () => {
-  closeBedrockClients(deps);
-  await deps.http.close();
+  await deps.close();
   await fake.stop();
 });
 

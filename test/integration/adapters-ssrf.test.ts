@@ -6,7 +6,6 @@
 import type { LookupAddress } from 'node:dns';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LookupAllImpl } from '../../lib/net/upstream-address.js';
-import { closeBedrockClients } from '../../lib/providers/bedrock/client.js';
 import type { ProviderDeps } from '../../lib/providers/contract.js';
 import { invokeChat } from '../../lib/providers/invoke.js';
 import { createBedrockFake } from '../fakes/bedrock.js';
@@ -42,7 +41,7 @@ afterEach(() => {
   bedrock.reset();
 });
 afterAll(async () => {
-  await deps.http.close();
+  await deps.close();
   await Promise.all([fake.stop(), bedrock.stop()]);
 });
 
@@ -64,7 +63,7 @@ describe('upstream address (SSRF): refused targets get zero connections', () => 
       }
       expect(fake.connections).toBe(0);
     } finally {
-      await strict.http.close();
+      await strict.close();
     }
   });
 
@@ -85,7 +84,7 @@ describe('upstream address (SSRF): refused targets get zero connections', () => 
       expect(error).toMatchObject({ type: 'upstream_refused', retryable: false });
       expect(fake.connections).toBe(0);
     } finally {
-      await rebinding.http.close();
+      await rebinding.close();
     }
   });
 
@@ -109,7 +108,7 @@ describe('upstream address (SSRF): refused targets get zero connections', () => 
       );
       expect(error).toMatchObject({ type: 'upstream_refused', retryable: false });
     } finally {
-      await strict.http.close();
+      await strict.close();
     }
   });
 });
@@ -129,8 +128,7 @@ describe('bedrock adapter: upstream address (SSRF)', () => {
       ).rejects.toMatchObject({ type: 'upstream_refused' });
       expect(bedrock.connections).toBe(0);
     } finally {
-      closeBedrockClients(strict);
-      await strict.http.close();
+      await strict.close();
     }
   });
 
@@ -152,8 +150,7 @@ describe('bedrock adapter: upstream address (SSRF)', () => {
       ).rejects.toMatchObject({ type: 'upstream_refused', retryable: false });
       expect(bedrock.connections).toBe(0);
     } finally {
-      closeBedrockClients(rebinding);
-      await rebinding.http.close();
+      await rebinding.close();
     }
   });
 });

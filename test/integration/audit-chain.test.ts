@@ -4,7 +4,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditTable } from '../../lib/audit/verify-table.js';
 import { writeAuditEvents } from '../../lib/audit/writer.js';
-import { type Deps, getDeps } from '../../lib/runtime/deps.js';
+import type { Deps } from '../../lib/runtime/deps.js';
 import { DeleteCommand, PutCommand } from '../../lib/store/document-client.js';
 import { keys } from '../../lib/store/keys.js';
 import type { Item } from '../../lib/store/table.js';
@@ -51,7 +51,7 @@ async function verifyScript(): Promise<{ code: number; stdout: string }> {
 
 beforeAll(async () => {
   gw = await startTestGateway({ HEALTH_SCHEDULE: 'off' });
-  deps = getDeps();
+  deps = gw.runtime.deps;
   gw.runtime.streams!.onRecord((record) => captured.push(record));
   const key = await mintKey(gw, { role: 'operator', name: 'audited key' });
   secrets.push(key.key);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditTable } from '../../lib/audit/verify-table.js';
-import { type Deps, getDeps } from '../../lib/runtime/deps.js';
+import type { Deps } from '../../lib/runtime/deps.js';
 import { keys } from '../../lib/store/keys.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
 
@@ -20,7 +20,7 @@ async function change(name: string): Promise<string> {
 
 beforeAll(async () => {
   gw = await startTestGateway({ HEALTH_SCHEDULE: 'off', AUDIT_RETENTION_DAYS: '2' }, { now: () => clock });
-  deps = getDeps();
+  deps = gw.runtime.deps;
 });
 afterAll(async () => {
   await gw.stop();

@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDeps } from '../../lib/runtime/deps.js';
 import { loadCatalog, readCatalog } from '../../lib/services/catalog/load.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 
@@ -18,7 +17,7 @@ afterAll(async () => {
 describe('default catalog: npm run init', () => {
   it('loads the reviewed providers and models, validated by the API schemas', async () => {
     const catalog = readCatalog(CATALOG);
-    const report = await loadCatalog(getDeps(), catalog, actor);
+    const report = await loadCatalog(gw.runtime.deps, catalog, actor);
     expect(report.providers.created.sort()).toEqual(['anthropic', 'cohere', 'huggingface', 'openai']);
     const modelCount = catalog.providers.reduce((n, p) => n + p.models.length, 0);
     expect(report.models.created).toBe(modelCount);
@@ -34,7 +33,7 @@ describe('default catalog: npm run init', () => {
 
   it('is idempotent: a second run changes nothing', async () => {
     const before = await gw.call('GET', '/api/providers/models?limit=100');
-    const report = await loadCatalog(getDeps(), readCatalog(CATALOG), actor);
+    const report = await loadCatalog(gw.runtime.deps, readCatalog(CATALOG), actor);
     expect(report.providers.created).toEqual([]);
     expect(report.models.created).toBe(0);
     const after = await gw.call('GET', '/api/providers/models?limit=100');
@@ -45,7 +44,7 @@ describe('default catalog: npm run init', () => {
     const list = await gw.call('GET', '/api/providers?provider_type=cohere');
     const cohere = list.json.data[0];
     await gw.call('PATCH', `/api/providers/${cohere.id}`, { body: { priority: 1 } });
-    await loadCatalog(getDeps(), readCatalog(CATALOG), actor);
+    await loadCatalog(gw.runtime.deps, readCatalog(CATALOG), actor);
     expect((await gw.call('GET', `/api/providers/${cohere.id}`)).json.priority).toBe(1);
   });
 });

@@ -10,11 +10,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KmsKeyProvider } from '../../lib/crypto/kms-key-provider.js';
 import type { LocalKeyProvider } from '../../lib/crypto/local-key-provider.js';
-import { type Deps, getDeps } from '../../lib/runtime/deps.js';
+import type { Deps } from '../../lib/runtime/deps.js';
 import { reportCredentialRejected } from '../../lib/services/credentials/resolve.js';
 import { ScanCommand } from '../../lib/store/document-client.js';
 import { keys } from '../../lib/store/keys.js';
 import { secretFor } from '../support/credentials.js';
+import { siblingOf } from '../support/instances.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
 import { mintKey } from './access-fixtures.js';
 import { canary, encodings, SECRET_ARN } from './credentials-fixtures.js';
@@ -71,7 +72,7 @@ beforeAll(async () => {
   vi.spyOn(process.stdout, 'write').mockImplementation(capture as typeof process.stdout.write);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture as typeof process.stderr.write);
   gw = await startTestGateway({ LOG_LEVEL: 'DEBUG' });
-  deps = getDeps();
+  deps = gw.runtime.deps;
   openai = (await gw.call('POST', '/api/providers', { body: providerBody('canary-openai') })).json.id;
   bedrock = (
     await gw.call('POST', '/api/providers', {
@@ -202,7 +203,7 @@ async function kmsFaults(id: string): Promise<void> {
     kms
       .on(DecryptCommand)
       .rejects(new DisabledException({ $metadata: META, message: `${KEY_ARN} disabled` }));
-    await inProcess('kms disabled', () => secretFor({ ...deps }, openai));
+    await inProcess('kms disabled', () => secretFor(siblingOf(deps), openai));
   } finally {
     deps.keyProvider = local;
   }
@@ -217,13 +218,13 @@ async function secretStore(): Promise<void> {
     body: { credential_type: 'secret_ref', credential_value: SECRET_ARN },
   });
   sm.on(GetSecretValueCommand).resolves({ SecretString: D });
-  await inProcess('resolve secret_ref', () => secretFor({ ...deps }, provider.id));
+  await inProcess('resolve secret_ref', () => secretFor(siblingOf(deps), provider.id));
   const throttled = Object.assign(new Error(`Rate exceeded ${D}`), {
     name: 'ThrottlingException',
     $metadata: META,
   });
   sm.on(GetSecretValueCommand).rejects(throttled);
-  await inProcess('secret store throttled', () => secretFor({ ...deps }, provider.id));
+  await inProcess('secret store throttled', () => secretFor(siblingOf(deps), provider.id));
 }
 
 /** A flipped wrapped-key byte: resolve fails closed and the re-wrap reports the version. */
@@ -234,7 +235,7 @@ async function tampered(id: string) {
   wrapped[20] = (wrapped[20] ?? 0) ^ 0x01;
   versions[1]!.secret.wrapped_key = wrapped.toString('base64');
   await deps.table.put({ ...item, versions });
-  await inProcess('tampered', () => secretFor({ ...deps }, openai));
+  await inProcess('tampered', () => secretFor(siblingOf(deps), openai));
   await ((await deps.keyProvider()) as LocalKeyProvider).addMasterKey();
   const rewrap = await call('rewrap', 'POST', '/api/admin/credentials/rewrap', { body: { limit: 100 } });
   await deps.table.put(item);

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getDeps } from '../../lib/runtime/deps.js';
 import { keys } from '../../lib/store/keys.js';
 import { startLocalRuntime } from '../../local/start.js';
 import { secretFor } from '../support/credentials.js';
@@ -89,7 +88,7 @@ describe('npm run rewrap', () => {
     ).current;
     runtime = await startLocalRuntime(env);
     try {
-      const deps = getDeps();
+      const deps = runtime.deps;
       for (const [providerId, value] of values) {
         expect((await secretFor(deps, providerId))?.value).toBe(value);
         const [item] = await deps.table.queryAll({

@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDeps } from '../../lib/runtime/deps.js';
 import { reportCredentialRejected } from '../../lib/services/credentials/resolve.js';
 import { secretFor } from '../support/credentials.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
@@ -51,7 +50,7 @@ afterAll(async () => {
 
 /** One AI request as the chat path will make it: resolve the key, call the upstream, report a 401. */
 async function aiRequest(providerId: string) {
-  const deps = getDeps();
+  const deps = gw.runtime.deps;
   const secret = await secretFor(deps, providerId);
   if (!secret?.value) throw new Error('no credential');
   const res = await request(`${upstream.url}/v1/chat/completions`, {

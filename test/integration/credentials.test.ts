@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalKeyProvider } from '../../lib/crypto/local-key-provider.js';
-import { getDeps } from '../../lib/runtime/deps.js';
 import { reportCredentialRejected, resolveProviderSecret } from '../../lib/services/credentials/resolve.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
 import { mintKey } from './access-fixtures.js';
@@ -73,7 +72,7 @@ describe('credentials API: store, list, rotate, revoke', () => {
       `/api/providers/${provider.id}/credentials?limit=2&cursor=${encodeURIComponent(first.json.next_cursor)}`,
     );
     expect(second.json.data.map((c: { id: string }) => c.id)).toEqual([ids[0]]);
-    await resolveProviderSecret(getDeps(), provider);
+    await resolveProviderSecret(gw.runtime.deps, provider);
     const after = await gw.call('GET', `/api/providers/${provider.id}/credentials`);
     expect(after.json.data[0].last_used_at).toEqual(expect.any(String));
   });
@@ -123,8 +122,8 @@ describe('credentials API: store, list, rotate, revoke', () => {
       credential_type: 'api_key',
       credential_value: fakeProviderKey(),
     });
-    const resolved = await resolveProviderSecret(getDeps(), provider);
-    expect(await reportCredentialRejected(getDeps(), created.id, resolved!.keyVersion)).toBe(true);
+    const resolved = await resolveProviderSecret(gw.runtime.deps, provider);
+    expect(await reportCredentialRejected(gw.runtime.deps, created.id, resolved!.keyVersion)).toBe(true);
     const list = await gw.call('GET', `/api/providers/${provider.id}/credentials`);
     expect(list.json.data[0]).toMatchObject({
       id: created.id,
@@ -225,7 +224,7 @@ describe('credentials API: who may do what', () => {
 
 describe('credentials API: master-key re-wrap endpoint', () => {
   it('re-wraps page by page under the new master key, then skips everything', async () => {
-    const local = (await getDeps().keyProvider()) as LocalKeyProvider;
+    const local = (await gw.runtime.deps.keyProvider()) as LocalKeyProvider;
     await local.addMasterKey();
     const totals = { rewrapped: 0, skipped: 0, failed: 0, scanned: 0 };
     let cursor: string | undefined;

@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler } from '../../functions/health/scheduled-check.js';
+import { handler as lambdaHandler } from '../../functions/health/scheduled-check.js';
 import { providerBody } from '../support/runtime.js';
 import { type FakeUpstream, startFakeUpstream } from '../unit/health/fake-upstream.js';
 import { type HealthGateway, startHealthGateway } from './health-fixtures.js';
 
 let hg: HealthGateway;
+/** The Lambda handler, over the test gateway's instance (as the schedule invokes it). */
+let handler: ReturnType<typeof lambdaHandler.forGateway>;
 let fake: FakeUpstream;
 
 beforeAll(async () => {
   hg = await startHealthGateway();
+  handler = lambdaHandler.forGateway(hg.deps);
   fake = await startFakeUpstream('down');
 });
 afterAll(async () => {

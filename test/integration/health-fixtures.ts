@@ -6,9 +6,8 @@
  */
 
 import { handleScheduledEvent } from '../../functions/health/scheduled-check.js';
-import { getConfig } from '../../lib/config.js';
 import type { LocalEventBus } from '../../lib/events/bus.js';
-import { createDeps, type Deps, setDeps } from '../../lib/runtime/deps.js';
+import type { Deps } from '../../lib/runtime/deps.js';
 import type { RunReport } from '../../lib/services/health/scheduled.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 
@@ -33,14 +32,12 @@ export interface HealthGateway {
 }
 
 export async function startHealthGateway(env: Record<string, string> = {}): Promise<HealthGateway> {
-  const gw = await startTestGateway({
-    ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1',
-    HEALTH_SCHEDULE: 'off',
-    ...env,
-  });
   let clock = T0;
-  const deps = createDeps(getConfig(), () => clock);
-  setDeps(deps);
+  const gw = await startTestGateway(
+    { ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1', HEALTH_SCHEDULE: 'off', ...env },
+    { now: () => clock },
+  );
+  const { deps } = gw.runtime;
   const intervalMs = deps.config.HEALTH_CHECK_INTERVAL * 1000;
   return {
     gw,
@@ -55,15 +52,12 @@ export async function startHealthGateway(env: Record<string, string> = {}): Prom
     advance(ms) {
       clock += ms;
     },
-    deliver: (id, time, budgetMs = 10_000) => handleScheduledEvent({ id, time }, { budgetMs }),
+    deliver: (id, time, budgetMs = 10_000) => handleScheduledEvent(deps, { id, time }, { budgetMs }),
     incidentEvents: () =>
       (deps.events as LocalEventBus)
         .published()
         .filter((e) => e.type.startsWith('incident.'))
         .map((e) => ({ type: e.type, detail: e.detail })),
-    async stop() {
-      deps.table.client.destroy();
-      await gw.stop();
-    },
+    stop: () => gw.stop(),
   };
 }

@@ -4,7 +4,6 @@
  * over the real local runtime against fake upstreams that record what they receive.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDeps } from '../../lib/runtime/deps.js';
 import { keys } from '../../lib/store/keys.js';
 import { createOpenAIFake } from '../fakes/openai.js';
 import type { FakeUpstream } from '../fakes/server.js';
@@ -117,8 +116,8 @@ describe('isolation: an operator cannot send a stored credential elsewhere', () 
   it('binds the credential to its origin: a provider moved behind the API’s back gets no usable credential', async () => {
     // Prepare: a change of base_url that bypassed the API (a direct table write)
     const p = await providerWithCredential('moved-in-table');
-    const item = await getDeps().table.get(keys.provider(p.id));
-    await getDeps().table.updateVersioned({
+    const item = await gw.runtime.deps.table.get(keys.provider(p.id));
+    await gw.runtime.deps.table.updateVersioned({
       key: keys.provider(p.id),
       expectedVersion: Number(item?.version),
       changes: { base_url: `${evil.origin}/v1` },

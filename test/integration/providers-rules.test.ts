@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDeps } from '../../lib/runtime/deps.js';
 import { keys } from '../../lib/store/keys.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
 
@@ -67,7 +66,7 @@ describe('providers: delete while a routing rule uses it', () => {
   it('answers 409 provider_in_use, and deletes with force=true', async () => {
     const { json: p } = await gw.call('POST', '/api/providers', { body: providerBody('in-use') });
     // The routing-rule service records this reference when a rule names the provider.
-    await getDeps().table.put({
+    await gw.runtime.deps.table.put({
       ...keys.providerRuleRef(p.id, 'rule_1'),
       entity: 'rule_ref',
       rule_id: 'rule_1',

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDeps } from '../../lib/runtime/deps.js';
 import { resolveRoute } from '../../lib/services/routing/resolve.js';
 import { keys } from '../../lib/store/keys.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
@@ -97,7 +96,7 @@ describe('routing rules: create and read', () => {
     });
     expect(wrongService.status).toBe(422);
     // Nothing was left behind: no reference blocks the providers.
-    const refs = await getDeps().table.queryAll({
+    const refs = await gw.runtime.deps.table.queryAll({
       partition: keys.provider(anthropic.id).pk,
       skPrefix: keys.providerRuleRefPrefix(),
     });
@@ -243,14 +242,14 @@ describe('routing rules: optimistic concurrency and references', () => {
       },
     });
     expect(res.status).toBe(422);
-    const refs = await getDeps().table.queryAll({ partition: keys.provider(gone.id).pk });
+    const refs = await gw.runtime.deps.table.queryAll({ partition: keys.provider(gone.id).pk });
     expect(refs).toEqual([]);
   });
 });
 
 describe('routing rules: a change applies within ROUTING_CACHE_TTL', () => {
   it('resolves with the new rule once the cache expires, not before', async () => {
-    const deps = getDeps();
+    const deps = gw.runtime.deps;
     await model(anthropic.id, 'ttl-model');
     await model(openai.id, 'ttl-model');
     const before = await resolveRoute(deps, { serviceType: 'llm', model: 'ttl-model' });

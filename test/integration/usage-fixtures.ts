@@ -4,7 +4,7 @@
  * direct reads of counters.
  */
 import { LocalEventBus } from '../../lib/events/bus.js';
-import { type Deps, getDeps } from '../../lib/runtime/deps.js';
+import type { Deps } from '../../lib/runtime/deps.js';
 import type { UsageEvent } from '../../lib/services/usage/record.js';
 import { keys } from '../../lib/store/keys.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
@@ -42,7 +42,7 @@ export async function startUsageGateway(
 ): Promise<UsageGateway> {
   const clock = new TestClock(start);
   const gw = await startTestGateway(env, { now: clock.now });
-  const deps = getDeps();
+  const deps = gw.runtime.deps;
   if (!(deps.events instanceof LocalEventBus)) throw new Error('the local runtime has a local event bus');
   const streams = gw.runtime.streams;
   if (!streams) throw new Error('the local runtime has a change stream');

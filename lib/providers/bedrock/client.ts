@@ -1,5 +1,5 @@
 /**
- * Bedrock runtime clients, one per (deps, region, endpoint, auth) and container. Auth is the
+ * Bedrock runtime clients, one per (region, endpoint, auth) and provider view (gateway instance). Auth is the
  * function's IAM role (the SDK's default chain) for `aws_iam` credentials, or a Bedrock API key sent
  * as a bearer token for `api_key`. The SDK never retries (`maxAttempts: 1`): retries and failover
  * belong to the router. Its HTTP/2 sessions use the guarded DNS lookup, and an endpoint override (`base_url`,
@@ -8,12 +8,21 @@
 import { createHash } from 'node:crypto';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createGuardedLookup } from '../../net/upstream-address.js';
+import { stateSlot } from '../../state-slots.js';
 import type { CallContext, ProviderDeps } from '../contract.js';
 import { metadataString, requireSecret } from '../credentials.js';
 
 type BedrockSdk = typeof import('@aws-sdk/client-bedrock-runtime');
 
-const clients = new WeakMap<ProviderDeps, Map<string, BedrockRuntimeClient>>();
+/** The provider view's Bedrock runtime clients, by region, endpoint and auth; destroyed with it. */
+const CLIENTS = stateSlot<ProviderDeps, Map<string, BedrockRuntimeClient>>(
+  'bedrock runtime clients',
+  () => new Map(),
+  (clients) => {
+    for (const client of clients.values()) client.destroy();
+    clients.clear();
+  },
+);
 let sdk: Promise<BedrockSdk> | undefined;
 
 /**
@@ -55,21 +64,11 @@ export async function bedrockClient(ctx: CallContext): Promise<BedrockRuntimeCli
   const token = ctx.credential.type === 'aws_iam' ? undefined : requireSecret(ctx);
   const auth = token === undefined ? 'iam' : createHash('sha256').update(token).digest('hex');
   const key = JSON.stringify([region, ctx.baseUrl?.href ?? '', auth]);
-  let perDeps = clients.get(ctx.deps);
-  if (perDeps === undefined) {
-    perDeps = new Map();
-    clients.set(ctx.deps, perDeps);
-  }
+  const perDeps = ctx.deps.state(CLIENTS);
   let client = perDeps.get(key);
   if (client === undefined) {
     client = create(Client, ctx, region, token);
     perDeps.set(key, client);
   }
   return client;
-}
-
-/** Drops and destroys the clients made for `deps` (tests). */
-export function closeBedrockClients(deps: ProviderDeps): void {
-  for (const client of clients.get(deps)?.values() ?? []) client.destroy();
-  clients.delete(deps);
 }

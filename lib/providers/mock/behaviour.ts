@@ -7,10 +7,11 @@
  * (429, 500 or 503; default 503), `usage_input_tokens` / `usage_output_tokens` (defaults 10 / 20),
  * `embedding_dimensions` (default 8).
  */
+import { stateSlot } from '../../state-slots.js';
 import { armBudget } from '../../upstream/budget.js';
 import { UpstreamError, type UpstreamErrorType } from '../../upstream/errors.js';
 import { normalizeTransportError } from '../../upstream/transport-errors.js';
-import type { CallContext } from '../contract.js';
+import type { CallContext, ProviderDeps } from '../contract.js';
 import { metadataNumber } from '../credentials.js';
 
 /** Provider name used in the mock's errors. */
@@ -43,18 +44,15 @@ export function mockBehaviour(metadata: Record<string, unknown>): MockBehaviour 
   };
 }
 
-const calls = new Map<string, number>();
+/** Calls made so far per mock provider, per provider view (gateway instance). */
+const CALLS = stateSlot<ProviderDeps, Map<string, number>>('mock call counters', () => new Map());
 
 /** Whether this call of provider `id` fails (deterministic, see the module comment). */
-export function nextCallFails(id: string, rate: number): boolean {
+export function nextCallFails(deps: ProviderDeps, id: string, rate: number): boolean {
+  const calls = deps.state(CALLS);
   const n = calls.get(id) ?? 0;
   calls.set(id, n + 1);
   return Math.floor((n + 1) * rate) > Math.floor(n * rate);
-}
-
-/** Forgets the call counters (tests). */
-export function resetMockCounters(): void {
-  calls.clear();
 }
 
 const FAILURE: Record<MockBehaviour['failureStatus'], UpstreamErrorType> = {
@@ -80,7 +78,7 @@ export async function mockPrelude(ctx: CallContext, behaviour: MockBehaviour): P
       budget.dispose();
     }
   }
-  if (behaviour.failureRate > 0 && nextCallFails(ctx.provider.id, behaviour.failureRate)) {
+  if (behaviour.failureRate > 0 && nextCallFails(ctx.deps, ctx.provider.id, behaviour.failureRate)) {
     const type = FAILURE[behaviour.failureStatus];
     throw new UpstreamError({
       provider: MOCK,

@@ -47,6 +47,7 @@ export function runChat(request: ChatRequest, body: ChatCompletionRequest): Prom
         model: candidate.modelId,
         request: { ...body, model: candidate.modelId },
         credential: ticket.credential,
+        deps: deps.upstream,
         deadline: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),
         signal,
       }),

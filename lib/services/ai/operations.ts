@@ -6,7 +6,13 @@ import type {
 } from '../../ai/types.js';
 import { ValidationError } from '../../errors.js';
 import { type HandlerRequest, Reply } from '../../http/handler.js';
-import { invokeEmbeddings, invokeRerank, invokeSpeech, invokeTranscription } from '../../providers/index.js';
+import {
+  type InvokeInput,
+  invokeEmbeddings,
+  invokeRerank,
+  invokeSpeech,
+  invokeTranscription,
+} from '../../providers/index.js';
 import type { ServiceType } from '../../schemas/providers.js';
 import { deadlineFromRemaining } from '../routing/index.js';
 import { gatewayHeaders } from './headers.js';
@@ -22,14 +28,7 @@ async function serveOperation<Req extends { model: string }, Res>(
     serviceType: ServiceType;
     usageServiceType: string;
     input: unknown;
-    invoke: (args: {
-      provider: import('../../providers/index.js').ProviderRecord;
-      model: string;
-      request: Req;
-      credential: import('../../providers/index.js').Credential;
-      deadline: number;
-      signal: AbortSignal;
-    }) => Promise<Invocation<Res>>;
+    invoke: (args: InvokeInput<Req>) => Promise<Invocation<Res>>;
   },
 ) {
   const { deps } = request;
@@ -52,6 +51,7 @@ async function serveOperation<Req extends { model: string }, Res>(
         model: candidate.modelId,
         request: { ...request.body, model: candidate.modelId },
         credential: ticket.credential,
+        deps: deps.upstream,
         deadline: deadline(),
         signal,
       }),

@@ -1,6 +1,6 @@
 /**
- * What the credential service keeps in memory per container, keyed by the container's `Deps` (a new
- * `Deps`, as in a test or a local restart, starts cold). Two bounded caches make the steady state of
+ * What the credential service keeps in memory per gateway instance (a new instance, as in a test or
+ * a local restart, starts cold). Two bounded caches make the steady state of
  * an AI request free of I/O:
  *
  * - `records`: a provider's credential records, for `ROUTING_CACHE_TTL` seconds (none when 0);
@@ -13,6 +13,7 @@
  */
 import { SecretCache } from '../../crypto/secret-cache.js';
 import type { Deps } from '../../runtime/deps.js';
+import { stateSlot } from '../../state-slots.js';
 import type { CredentialRecord } from './record.js';
 
 /** Most entries of each cache (least recently used evicted beyond). */
@@ -30,7 +31,7 @@ export interface CredentialState {
   reported: Set<string>;
 }
 
-const states = new WeakMap<Deps, CredentialState>();
+const CREDENTIALS = stateSlot<Deps, CredentialState>('credentials', create);
 
 function create(deps: Deps): CredentialState {
   const { ROUTING_CACHE_TTL, CREDENTIAL_CACHE_TTL_SECONDS, CREDENTIAL_CACHE_MAX_USES } = deps.config;
@@ -55,14 +56,9 @@ function create(deps: Deps): CredentialState {
   };
 }
 
-/** The caches of the container that owns `deps` (created on first use). */
+/** The credential caches of the gateway instance `deps` (created on first use). */
 export function stateOf(deps: Deps): CredentialState {
-  let state = states.get(deps);
-  if (!state) {
-    state = create(deps);
-    states.set(deps, state);
-  }
-  return state;
+  return deps.state(CREDENTIALS);
 }
 
 /** The records of a provider, from the cache or `load` (one load shared by concurrent callers). */

@@ -12,6 +12,7 @@
 
 import { logger } from '../../observability.js';
 import type { Deps } from '../../runtime/deps.js';
+import { stateSlot } from '../../state-slots.js';
 import { PutCommand, UpdateCommand } from '../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
@@ -151,15 +152,14 @@ const UNKNOWN: ProviderHealth = {
   last_checked_at: null,
 };
 const CACHE_LIMIT = 1_000;
-const caches = new WeakMap<Deps, Map<string, { value: ProviderHealth; expiresAt: number }>>();
+/** The instance's cached health views, by provider id. */
+const HEALTH = stateSlot<Deps, Map<string, { value: ProviderHealth; expiresAt: number }>>(
+  'provider health',
+  () => new Map(),
+);
 
 function cacheOf(deps: Deps) {
-  let cache = caches.get(deps);
-  if (!cache) {
-    cache = new Map();
-    caches.set(deps, cache);
-  }
-  return cache;
+  return deps.state(HEALTH);
 }
 
 function viewOf(state: HealthState): ProviderHealth {

@@ -30,9 +30,9 @@
 import type { Principal } from '../../auth/roles.js';
 import type { Config } from '../../config.js';
 import { TooManyRequestsError } from '../../errors.js';
-import { instanceMap } from '../../runtime/cache.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Provider } from '../../schemas/providers.js';
+import { stateSlot } from '../../state-slots.js';
 import { UpdateCommand } from '../../store/document-client.js';
 import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
@@ -79,11 +79,11 @@ interface Lease {
   refilling: Promise<void> | undefined;
 }
 
-/** Leases per instance: keyed by the instance's table gateway (one per container, one per test instance). */
-const leasesByInstance = new WeakMap<object, Map<string, Lease>>();
+/** The instance's leases, by rate-limit scope. */
+const LEASES = stateSlot<Deps, Map<string, Lease>>('rate-limit leases', () => new Map());
 
 function leaseOf(deps: Deps, scope: string, minute: string): Lease {
-  const leases = instanceMap(leasesByInstance, deps);
+  const leases = deps.state(LEASES);
   let lease = leases.get(scope);
   if (!lease || lease.minute !== minute) {
     lease = { minute, remaining: 0, exhausted: false, refilling: undefined };
@@ -305,7 +305,7 @@ export async function admit(
 export async function refund(deps: Deps, grants: readonly RateGrant[]): Promise<void> {
   for (const g of grants) {
     if (g.leased) {
-      const lease = leasesByInstance.get(deps.table)?.get(g.scope);
+      const lease = deps.state(LEASES).get(g.scope);
       if (lease?.minute === g.minute) lease.remaining += 1;
       continue;
     }

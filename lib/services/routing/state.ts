@@ -1,11 +1,12 @@
 /**
  * What one function instance remembers about routing: the cached configuration snapshot, its view
- * of circuit states and its own latency observations. State is keyed by the {@link Deps} object, so
- * each `createDeps` is one "instance" (tests build several sharing one table); nothing here must be
+ * of circuit states and its own latency observations, held by the gateway instance (tests build
+ * several instances sharing one table); nothing here must be
  * shared for correctness: the table is the source of truth, this is a bounded-staleness cache.
  */
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../runtime/deps.js';
+import { stateSlot } from '../../state-slots.js';
 import type { Snapshot } from './snapshot.js';
 
 /** An instance's view of one circuit (absent = closed). Times are epoch milliseconds. */
@@ -39,22 +40,17 @@ export interface RoutingState {
   latency: Map<string, LocalLatency>;
 }
 
-const states = new WeakMap<Deps, RoutingState>();
+const ROUTING = stateSlot<Deps, RoutingState>('routing', () => ({
+  instanceId: randomUUID(),
+  snapshot: undefined,
+  loading: undefined,
+  circuits: new Map(),
+  latency: new Map(),
+}));
 
-/** The routing state of the instance that owns `deps` (created on first use). */
+/** The routing state of the gateway instance `deps` (created on first use). */
 export function routingState(deps: Deps): RoutingState {
-  let state = states.get(deps);
-  if (!state) {
-    state = {
-      instanceId: randomUUID(),
-      snapshot: undefined,
-      loading: undefined,
-      circuits: new Map(),
-      latency: new Map(),
-    };
-    states.set(deps, state);
-  }
-  return state;
+  return deps.state(ROUTING);
 }
 
 /** Map key of a provider (`modelId` absent) or provider+model pair. */

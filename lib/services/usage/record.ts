@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { instanceMap } from '../../runtime/cache.js';
 import type { Deps } from '../../runtime/deps.js';
+import { stateSlot } from '../../state-slots.js';
 import { UpdateCommand } from '../../store/document-client.js';
 import { translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
@@ -103,8 +103,19 @@ interface Group {
   next: Batch | undefined;
 }
 
-/** Groups per instance, keyed by the instance's table gateway. */
-const groupsByInstance = new WeakMap<object, Map<string, Group>>();
+/** The instance's counter groups, and the drains writing them (awaited when the instance closes). */
+interface UsageGroups {
+  groups: Map<string, Group>;
+  draining: Set<Promise<void>>;
+}
+
+const USAGE_GROUPS = stateSlot<Deps, UsageGroups>(
+  'usage groups',
+  () => ({ groups: new Map(), draining: new Set() }),
+  async (held) => {
+    while (held.draining.size > 0) await Promise.allSettled([...held.draining]);
+  },
+);
 
 function newBatch(deps: Deps, event: UsageEvent, hour: string, add: Counters): Batch {
   let settle!: (error?: unknown) => void;
@@ -146,7 +157,8 @@ export async function recordUsage(deps: Deps, event: UsageEvent): Promise<Record
   checkEvent(event);
   const add = await countersOf(deps, event);
   const hour = hourOf(event.at);
-  const groups = instanceMap(groupsByInstance, deps);
+  const held = deps.state(USAGE_GROUPS);
+  const { groups } = held;
   const name = `${event.providerId}\u0000${event.modelId}\u0000${event.apiKeyId}\u0000${event.serviceType}\u0000${hour}`;
   let group = groups.get(name);
   if (!group) {
@@ -161,7 +173,11 @@ export async function recordUsage(deps: Deps, event: UsageEvent): Promise<Record
     batch = newBatch(deps, event, hour, add);
     group.next = batch;
   }
-  if (!group.writing) void drain(deps, groups, name, group);
+  if (!group.writing) {
+    const draining = drain(deps, groups, name, group);
+    held.draining.add(draining);
+    void draining.finally(() => held.draining.delete(draining));
+  }
   await batch.written;
   return { costNanos: add.cost_nanos, hour, shard: batch.shard };
 }

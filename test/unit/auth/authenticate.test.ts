@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { authenticate, BOOTSTRAP_KEY_ID, clearAuthCache } from '../../../lib/auth/authenticate.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { authenticate, BOOTSTRAP_KEY_ID } from '../../../lib/auth/authenticate.js';
 import type { Principal } from '../../../lib/auth/roles.js';
-import { resetLastUsedGuard } from '../../../lib/auth/stored-key.js';
 import { loadConfig } from '../../../lib/config.js';
 import { createDeps, type Deps } from '../../../lib/runtime/deps.js';
 import { revokeApiKey, rotateApiKey } from '../../../lib/services/api-keys/lifecycle.js';
@@ -41,18 +40,22 @@ let cached: Deps;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'auth-unit-'));
   dynamo = await startEmbeddedDynamo();
-  uncached = depsWith(0);
-  cached = depsWith(60);
-  await ensureTable(uncached.table.client.dynamo, 'auth-unit');
+  const setup = depsWith(0);
+  await ensureTable(setup.table.client.dynamo, 'auth-unit');
+  await setup.close();
 });
 afterAll(async () => {
   await dynamo.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
+// Fresh instances per test: each starts with an empty authorizer cache and last-use guard.
 beforeEach(() => {
-  clearAuthCache();
-  resetLastUsedGuard();
+  uncached = depsWith(0);
+  cached = depsWith(60);
   calls = [];
+});
+afterEach(async () => {
+  await Promise.all([uncached.close(), cached.close()]);
 });
 
 const mint = (deps: Deps, body: Partial<Parameters<typeof createApiKey>[1]['body']> = {}) =>

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importEnvironmentCredentials } from '../../../lib/services/credentials/environment.js';
 import { listCredentials } from '../../../lib/services/credentials/service.js';
 import { secretFor } from '../../support/credentials.js';
+import { siblingOf } from '../../support/instances.js';
 import { CountingKeyProvider, encodings, fakeKey, type Harness, startHarness } from './harness.js';
 
 let h: Harness;
@@ -44,7 +45,7 @@ describe('importEnvironmentCredentials', () => {
       ['COHERE_API_KEY', 'created'],
       ['HF_TOKEN', 'created'],
     ]);
-    expect((await secretFor({ ...h.deps }, providers.cohere))?.value).toBe(env.COHERE_API_KEY.trim());
+    expect((await secretFor(siblingOf(h.deps), providers.cohere))?.value).toBe(env.COHERE_API_KEY.trim());
     const [openai] = await count(providers.openai);
     expect(openai).toMatchObject({ name: 'OPENAI_API_KEY', credential_type: 'api_key', version: 1 });
     const reportText = JSON.stringify(report);
@@ -68,7 +69,7 @@ describe('importEnvironmentCredentials', () => {
     const list = await count(scoped.openai);
     expect(list).toHaveLength(1);
     expect(list[0]?.versions.map((v) => v.status)).toEqual(['retiring', 'active']);
-    expect((await secretFor({ ...h.deps }, scoped.openai))?.value).toBe(changed.OPENAI_API_KEY);
+    expect((await secretFor(siblingOf(h.deps), scoped.openai))?.value).toBe(changed.OPENAI_API_KEY);
   });
 
   it('skips unset variables and types without a provider', async () => {

@@ -58,12 +58,12 @@ export async function startHarness(
     ...options.env,
   });
   let clock = Date.parse('2030-01-01T00:00:00.000Z');
-  const deps = createDeps(config, () => clock);
+  const injected = options.keyProvider;
+  const deps = createDeps(config, {
+    now: () => clock,
+    ...(injected ? { keyProvider: async () => injected } : {}),
+  });
   await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
-  if (options.keyProvider) {
-    const injected = options.keyProvider;
-    deps.keyProvider = async () => injected;
-  }
   let providers = 0;
   const harness: Harness = {
     deps,
@@ -99,7 +99,7 @@ export async function startHarness(
       return items;
     },
     async close() {
-      deps.table.client.destroy();
+      await deps.close();
       await dynamo.close();
       await rm(dataDir, { recursive: true, force: true });
     },

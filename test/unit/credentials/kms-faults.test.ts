@@ -12,6 +12,7 @@ import { rewrapCredentials } from '../../../lib/services/credentials/rewrap.js';
 import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
 import { keys } from '../../../lib/store/keys.js';
 import { secretFor } from '../../support/credentials.js';
+import { siblingOf } from '../../support/instances.js';
 import { type FakeKms, installFakeKms, KEY_ARN, kmsError, NEW_KEY_ARN } from './fake-kms.js';
 import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
 
@@ -108,7 +109,7 @@ describe.each(FAULTS)('KMS $label', ({ error, code, status }) => {
       principal: ADMIN,
       actor: ACTOR,
     });
-    const deps: Deps = { ...h.deps };
+    const deps: Deps = siblingOf(h.deps);
     fake.kms.on(DecryptCommand).rejects(error());
     const err = await failure(secretFor(deps, providerId));
     expect(err).toMatchObject({ code, statusCode: status });
@@ -148,13 +149,13 @@ describe('KMS faults during a re-wrap', () => {
       principal: ADMIN,
       actor: ACTOR,
     });
-    const deps: Deps = { ...h.deps, keyProvider: async () => fake.provider(NEW_KEY_ARN) };
+    const deps: Deps = siblingOf(h.deps, { keyProvider: async () => fake.provider(NEW_KEY_ARN) });
     fake.kms.on(ReEncryptCommand).rejects(kmsError('AccessDeniedException'));
     // Act
     const err = await failure(rewrapCredentials(deps, { limit: 100 }));
     // Assess
     expect(err.code).toBe('kms_access_denied');
     fake.reset();
-    expect((await secretFor({ ...h.deps }, providerId))?.value).toBe(value);
+    expect((await secretFor(siblingOf(h.deps), providerId))?.value).toBe(value);
   });
 });

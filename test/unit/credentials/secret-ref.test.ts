@@ -11,6 +11,7 @@ import type { GatewayError } from '../../../lib/errors.js';
 import type { Deps } from '../../../lib/runtime/deps.js';
 import { createCredential } from '../../../lib/services/credentials/service.js';
 import { secretFor } from '../../support/credentials.js';
+import { siblingOf } from '../../support/instances.js';
 import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
 
 const ADMIN = { keyId: 'key_test_admin', role: 'admin' as const };
@@ -38,7 +39,7 @@ async function secretRef(): Promise<{ providerId: string; deps: Deps }> {
     principal: ADMIN,
     actor: ACTOR,
   });
-  return { providerId, deps: { ...h.deps } };
+  return { providerId, deps: siblingOf(h.deps) };
 }
 
 const smError = (name: string, status = 400) =>

@@ -5,6 +5,7 @@ import type { Deps } from '../../../lib/runtime/deps.js';
 import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
 import type { Item } from '../../../lib/store/table.js';
 import { secretFor } from '../../support/credentials.js';
+import { siblingOf } from '../../support/instances.js';
 import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
 
 const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 /** Fresh caches over the same table and keys (a new container). */
-const coldDeps = (): Deps => ({ ...h.deps });
+const coldDeps = (): Deps => siblingOf(h.deps);
 
 async function stored(type = 'openai') {
   const providerId = await h.provider(type);

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../lib/config.js';
-import { LocalEventBus } from '../../../lib/events/bus.js';
+import type { LocalEventBus } from '../../../lib/events/bus.js';
 import { logger } from '../../../lib/observability.js';
 import { createDeps, type Deps } from '../../../lib/runtime/deps.js';
 import type { ProbeResult, ProviderProbe } from '../../../lib/services/health/types.js';
@@ -47,8 +47,7 @@ export async function startHealthHarness(env: Record<string, string> = {}): Prom
   });
   let clock = T0;
   const deps = createDeps(config, () => clock);
-  const events = new LocalEventBus();
-  deps.events = events;
+  const events = deps.events as LocalEventBus;
   await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
   const answers = new Map<string, ProbeResult>();
   const probe = Object.assign(

@@ -9,6 +9,7 @@ import { defaultProbe, guardProbe, probeMockProvider } from '../../../lib/servic
 import { probeTargetOf } from '../../../lib/services/health/run.js';
 import type { ProbeResult, ProbeTarget } from '../../../lib/services/health/types.js';
 import { keys } from '../../../lib/store/keys.js';
+import { siblingOf } from '../../support/instances.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 import { ACTOR, type HealthHarness, startHealthHarness } from './harness.js';
 
@@ -82,7 +83,7 @@ describe('health probe: the cheapest authenticated read per provider type', () =
 
   it('refuses a loopback upstream that is not allow-listed at connect time (connect, no request)', async () => {
     const provider = { ...(await target(await h.provider('probe-refused', fake.url))) };
-    const strict = { ...h.deps, upstreamPolicy: { allowedPrivate: [] } };
+    const strict = siblingOf(h.deps, { config: { ALLOWED_PRIVATE_UPSTREAMS: undefined } });
     const result = await probeHttpProvider(strict, {
       provider,
       deadline: Date.now() + 2_000,

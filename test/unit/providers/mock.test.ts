@@ -7,7 +7,6 @@ import {
   invokeSpeech,
   invokeTranscription,
 } from '../../../lib/providers/invoke.js';
-import { resetMockCounters } from '../../../lib/providers/mock/behaviour.js';
 import {
   assemble,
   collect,
@@ -17,13 +16,17 @@ import {
   WEATHER_TOOL,
 } from '../../fakes/harness.js';
 
-const deps = testDeps();
+let deps = testDeps();
 const none = { type: 'api_key' as const };
 const mock = (metadata: Record<string, unknown> = {}, timeoutSeconds = 5) =>
   providerRecord('mock', null, { metadata, timeoutSeconds, id: `prov_mock_${JSON.stringify(metadata)}` });
 
-beforeEach(() => resetMockCounters());
-afterAll(() => deps.http.close());
+// A fresh provider view per test: the mock's call counters start at zero.
+beforeEach(async () => {
+  await deps.close();
+  deps = testDeps();
+});
+afterAll(() => deps.close());
 
 describe('mock provider', () => {
   it('echoes the last user message, marked as mock, with fixed usage and no credential', async () => {
@@ -83,7 +86,8 @@ describe('mock provider', () => {
       );
     }
     expect(outcomes.filter((o) => o === 'rate_limited')).toHaveLength(3);
-    resetMockCounters();
+    await deps.close();
+    deps = testDeps();
     const again: string[] = [];
     for (let i = 0; i < 10; i++)
       again.push(

@@ -8,10 +8,20 @@
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { Deps } from '../../../runtime/deps.js';
+import { stateSlot } from '../../../state-slots.js';
 import type { ErrorClass, ProbeInput, ProbeResult } from '../types.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const clients = new Map<string, BedrockRuntimeClient>();
+
+/** The instance's probe clients, by region; destroyed when the instance closes. */
+const PROBE_CLIENTS = stateSlot<Deps, Map<string, BedrockRuntimeClient>>(
+  'bedrock probe clients',
+  () => new Map(),
+  (clients) => {
+    for (const client of clients.values()) client.destroy();
+    clients.clear();
+  },
+);
 
 /** The region of a Bedrock provider: `metadata.region` when valid, else the gateway's region. */
 export function bedrockRegionOf(deps: Deps, metadata: Record<string, unknown>): string {
@@ -19,7 +29,8 @@ export function bedrockRegionOf(deps: Deps, metadata: Record<string, unknown>): 
   return typeof region === 'string' && REGION.test(region) ? region : deps.config.AWS_REGION;
 }
 
-async function clientFor(region: string): Promise<BedrockRuntimeClient> {
+async function clientFor(deps: Deps, region: string): Promise<BedrockRuntimeClient> {
+  const clients = deps.state(PROBE_CLIENTS);
   const existing = clients.get(region);
   if (existing) return existing;
   const sdk = await import('@aws-sdk/client-bedrock-runtime');
@@ -48,7 +59,7 @@ export async function probeBedrockProvider(deps: Deps, input: ProbeInput): Promi
   const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
   try {
     const sdk = await import('@aws-sdk/client-bedrock-runtime');
-    const client = await clientFor(bedrockRegionOf(deps, input.provider.metadata));
+    const client = await clientFor(deps, bedrockRegionOf(deps, input.provider.metadata));
     const out = await client.send(new sdk.ListAsyncInvokesCommand({ maxResults: 1 }), {
       abortSignal: input.signal,
     });

@@ -7,7 +7,6 @@
 import type { Deps } from '../../../runtime/deps.js';
 import { upstreamStatusError } from '../../../upstream/classify.js';
 import { UpstreamError } from '../../../upstream/errors.js';
-import { UpstreamHttpClient } from '../../../upstream/http-client.js';
 import { resolveProviderSecret } from '../../credentials/resolve.js';
 import { DEFAULT_BASE_URLS } from '../../provider-defaults.js';
 import type { ErrorClass, ProbeInput, ProbeResult, ProviderType } from '../types.js';
@@ -39,21 +38,6 @@ export const HTTP_PROBES: Partial<Record<ProviderType, HttpProbeSpec>> = {
 
 /** Largest probe answer read (a full OpenAI model list is ~100 KiB). */
 const MAX_PROBE_BYTES = 2 * 1024 * 1024;
-
-const clients = new WeakMap<Deps, UpstreamHttpClient>();
-
-/**
- * The probe's HTTP client: one per container (per `Deps`), sharing keep-alive pools across runs.
- * When the provider layer puts its client in `Deps`, this is the one line to point at it.
- */
-export function probeClientOf(deps: Deps): UpstreamHttpClient {
-  let client = clients.get(deps);
-  if (!client) {
-    client = new UpstreamHttpClient({ policy: deps.upstreamPolicy });
-    clients.set(deps, client);
-  }
-  return client;
-}
 
 /** Maps the client's normalized error to a probe error class. */
 export function errorClassOf(error: unknown): ErrorClass {
@@ -110,7 +94,7 @@ export async function probeHttpProvider(deps: Deps, input: ProbeInput): Promise<
     return { ok: false, latencyMs: elapsed(), errorClass: 'auth' };
   }
   try {
-    const response = await probeClientOf(deps).json({
+    const response = await deps.upstream.http.json({
       provider: provider.provider_type,
       url: probeUrl(base, spec),
       method: 'GET',
