@@ -5,7 +5,7 @@ import type { KeyProvider } from '../crypto/key-provider.js';
 import { createEventBus, type EventBus } from '../events/bus.js';
 import { parseAllowedPrivateUpstreams, type UpstreamPolicy } from '../net/upstream-address.js';
 import { lazyKeyProvider, lazySecretsManager } from '../services/credentials/clients.js';
-import { createDocumentClient } from '../store/client.js';
+import { createStoreClients } from '../store/client.js';
 import { Table } from '../store/table.js';
 
 /**
@@ -34,12 +34,12 @@ export interface Deps {
 
 let current: Deps | undefined;
 
-/** Builds dependencies from a configuration (one document client per container). */
+/** Builds dependencies from a configuration (one DynamoDB client per container). */
 export function createDeps(config: Config, now: () => number = Date.now): Deps {
   const secretsManager = lazySecretsManager(config);
   return {
     config,
-    table: new Table(createDocumentClient(config), config.TABLE_NAME, now),
+    table: new Table(createStoreClients(config), config.TABLE_NAME, now),
     upstreamPolicy: { allowedPrivate: parseAllowedPrivateUpstreams(config.ALLOWED_PRIVATE_UPSTREAMS) },
     apiKeyPepper: pepperSourceFor(config, secretsManager),
     now,

@@ -62,7 +62,7 @@ export async function startHealthGateway(env: Record<string, string> = {}): Prom
         .filter((e) => e.type.startsWith('incident.'))
         .map((e) => ({ type: e.type, detail: e.detail })),
     async stop() {
-      deps.table.client.destroy();
+      deps.table.close();
       await gw.stop();
     },
   };

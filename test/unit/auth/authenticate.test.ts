@@ -9,7 +9,7 @@ import { loadConfig } from '../../../lib/config.js';
 import { createDeps, type Deps } from '../../../lib/runtime/deps.js';
 import { revokeApiKey, rotateApiKey } from '../../../lib/services/api-keys/lifecycle.js';
 import { createApiKey } from '../../../lib/services/api-keys/service.js';
-import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '../../../local/dynamo.js';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../local/dynamo.js';
 
 const ADMIN: Principal = { keyId: BOOTSTRAP_KEY_ID, role: 'admin' };
 const ACTOR = { keyId: BOOTSTRAP_KEY_ID, requestId: 'req-test', sourceIp: '127.0.0.1' };
@@ -31,7 +31,7 @@ function depsWith(cacheTtl: number): Deps {
     AUTH_CACHE_TTL_SECONDS: String(cacheTtl),
   });
   const deps = createDeps(config, () => clock);
-  deps.table.client.dynamo.observe((operation) => calls.push(operation));
+  deps.table.observe((operation) => calls.push(operation));
   return deps;
 }
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
   dynamo = await startEmbeddedDynamo();
   uncached = depsWith(0);
   cached = depsWith(60);
-  await ensureTable(uncached.table.client.dynamo, 'auth-unit');
+  await uncached.table.ensureTable();
 });
 afterAll(async () => {
   await dynamo.close();

@@ -14,10 +14,10 @@ import type { Deps } from '../../../lib/runtime/deps.js';
 import { createDeps } from '../../../lib/runtime/deps.js';
 import type { Actor } from '../../../lib/services/actor.js';
 import { createProvider } from '../../../lib/services/providers/service.js';
-import { ScanCommand } from '../../../lib/store/document-client.js';
 import { keys } from '../../../lib/store/keys.js';
 import type { Item } from '../../../lib/store/table.js';
-import { ensureTable, startEmbeddedDynamo } from '../../../local/dynamo.js';
+import { startEmbeddedDynamo } from '../../../local/dynamo.js';
+import { openRawStore } from '../../support/store.js';
 
 export const ACTOR: Actor = { keyId: 'key_test_admin', requestId: 'req-test', sourceIp: '127.0.0.1' };
 
@@ -59,7 +59,7 @@ export async function startHarness(
   });
   let clock = Date.parse('2030-01-01T00:00:00.000Z');
   const deps = createDeps(config, () => clock);
-  await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
+  await deps.table.ensureTable();
   if (options.keyProvider) {
     const injected = options.keyProvider;
     deps.keyProvider = async () => injected;
@@ -87,19 +87,15 @@ export async function startHarness(
       return item;
     },
     async scan() {
-      const items: Item[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await deps.table.client.send(
-          new ScanCommand({ TableName: config.TABLE_NAME, ExclusiveStartKey: start }),
-        );
-        items.push(...((out.Items ?? []) as Item[]));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return items;
+      const raw = openRawStore(config);
+      try {
+        return await raw.scan();
+      } finally {
+        raw.close();
+      }
     },
     async close() {
-      deps.table.client.destroy();
+      deps.table.close();
       await dynamo.close();
       await rm(dataDir, { recursive: true, force: true });
     },
