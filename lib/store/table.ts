@@ -1,3 +1,4 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { type BatchWrite, batchWrite } from './batch-write.js';
@@ -15,6 +16,7 @@ import {
   pageKeyOf,
   startKeyOf,
 } from './query.js';
+import { marshallKey, marshallScalars } from './scalars.js';
 import { TABLE_SCHEMA } from './table-schema.js';
 import { buildUpdate, type Placeholders, type UpdateClauses } from './update-expression.js';
 
@@ -114,16 +116,25 @@ export class Table {
    */
   async update(input: UpdateInput): Promise<UpdateOutcome> {
     const update = buildUpdate(input, input);
+    const command = {
+      TableName: this.#name,
+      UpdateExpression: update.expression,
+      ConditionExpression: input.condition,
+      ...placeholders(update),
+    };
+    // Counters and admissions (nothing returned, only scalars) skip the document client's marshalling.
+    const scalars = input.returnValues ? undefined : marshallScalars(update.values);
     try {
+      if (scalars) {
+        const Key = marshallKey(input.key);
+        const values = Object.keys(scalars).length ? scalars : undefined;
+        await this.#clients.dynamo.send(
+          new UpdateItemCommand({ ...command, Key, ExpressionAttributeValues: values }),
+        );
+        return { applied: true, item: undefined };
+      }
       const out = await this.#clients.document.send(
-        new UpdateCommand({
-          TableName: this.#name,
-          Key: input.key,
-          UpdateExpression: update.expression,
-          ConditionExpression: input.condition,
-          ...placeholders(update),
-          ReturnValues: input.returnValues,
-        }),
+        new UpdateCommand({ ...command, Key: input.key, ReturnValues: input.returnValues }),
       );
       return { applied: true, item: out.Attributes };
     } catch (error) {

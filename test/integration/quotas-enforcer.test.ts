@@ -5,7 +5,7 @@ import { QUOTA_EVENT } from '../../lib/services/quotas/notify.js';
 import { COUNTER_FIELDS } from '../../lib/services/usage/counters.js';
 import { recordUsage } from '../../lib/services/usage/record.js';
 import { keys } from '../../lib/store/keys.js';
-import { mockStore, throttlingError } from '../support/store.js';
+import { keyOf, mockStore, throttlingError } from '../support/store.js';
 import { startUsageGateway, type UsageGateway, usageEvent } from './usage-fixtures.js';
 
 const T0 = Date.parse('2031-06-01T13:00:00.000Z');
@@ -168,8 +168,8 @@ describe('quota enforcer: a stream consumer that replays safely', () => {
     // DynamoDB throttles the writes of the synthetic quota's window state.
     const store = mockStore();
     store.failWhen((command) => {
-      const key = command.input.Key as { pk?: string; sk?: string } | undefined;
-      return key?.pk === `QUOTA#${syntheticQuota}` && String(key.sk).startsWith('STATE#');
+      const key = keyOf(command);
+      return key.pk === `QUOTA#${syntheticQuota}` && Boolean(key.sk?.startsWith('STATE#'));
     }, throttlingError());
     try {
       const response = await enforceQuotas(t.deps, batch);

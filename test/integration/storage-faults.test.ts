@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getDeps } from '../../lib/runtime/deps.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
-import { mockStore, openRawStore, type StoreMock, serviceError, throttlingError } from '../support/store.js';
+import {
+  keyOf,
+  mockStore,
+  openRawStore,
+  type StoreMock,
+  serviceError,
+  throttlingError,
+} from '../support/store.js';
 
 /** What no caller may see of a storage fault: AWS's words, the table, the account, ARNs. */
 const INTERNALS =
@@ -93,10 +100,7 @@ describe('storage faults: what AWS raises and no local store can (SDK mocks)', (
   });
 
   it('answers a throttled admission with 503 and Retry-After, and counts the retried chat once', async () => {
-    store.failWhen(
-      (command) => String((command.input.Key as { pk?: string })?.pk).startsWith('RATE#'),
-      throttlingError(),
-    );
+    store.failWhen((command) => Boolean(keyOf(command).pk?.startsWith('RATE#')), throttlingError());
     const refused = await chat();
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');

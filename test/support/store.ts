@@ -79,6 +79,13 @@ export function serviceError(name: string, status = 400): Error {
 /** A command as the mocks see it: its class (`PutCommand`, `UpdateItemCommand`, ...) and input. */
 export type SentCommand = { constructor: { name: string }; input: Record<string, unknown> };
 
+/** The key a command reads or writes, from a document input (`'P'`) or a marshalled one (`{ S: 'P' }`). */
+export function keyOf(command: SentCommand): { pk?: string; sk?: string } {
+  const key = (command.input.Key ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : (v as { S?: string } | undefined)?.S);
+  return { pk: text(key.pk), sk: text(key.sk) };
+}
+
 /** Mocks of both DynamoDB client classes that pass every command on unless told to fail it. */
 export interface StoreMock {
   /** The document client's mock: `document.on(PutCommand, {...}).rejects(error)`. */

@@ -1,4 +1,9 @@
-import { DynamoDBServiceException, ReplicatedWriteConflictException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  DynamoDBServiceException,
+  ReplicatedWriteConflictException,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,17 +13,22 @@ import { Table } from '../../../lib/store/table.js';
 import { buildUpdate } from '../../../lib/store/update-expression.js';
 import { throttlingError } from '../../support/store.js';
 
-// No database: the document client's `send` is mocked, so nothing leaves the process.
+// No database: both clients' `send` are mocked, so nothing leaves the process.
 const sdk = mockClient(DynamoDBDocumentClient);
+const low = mockClient(DynamoDBClient);
 const table = new Table(
   createStoreClients({ AWS_REGION: 'eu-west-1', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }),
   'gw',
 );
 const KEY = { pk: 'P', sk: 'S' };
 
-beforeEach(() => sdk.reset());
+beforeEach(() => {
+  sdk.reset();
+  low.reset();
+});
 afterAll(() => {
   sdk.restore();
+  low.restore();
   table.close();
 });
 
@@ -65,13 +75,38 @@ describe('store: conditional update outcomes', () => {
     });
   });
 
+  it('sends counters with only scalar values pre-marshalled, and anything else as documents', async () => {
+    low.on(UpdateItemCommand).resolves({});
+    sdk.on(UpdateCommand).resolves({});
+    await table.update({ key: KEY, add: { n: 2 }, set: { who: 'me', gone: null, on: true }, remove: ['x'] });
+    expect(low.commandCalls(UpdateItemCommand)[0]!.args[0].input).toEqual({
+      TableName: 'gw',
+      Key: { pk: { S: 'P' }, sk: { S: 'S' } },
+      UpdateExpression: 'SET #u0 = :u0, #u1 = :u1, #u2 = :u2 ADD #u3 :u3 REMOVE #u4',
+      ExpressionAttributeNames: { '#u0': 'who', '#u1': 'gone', '#u2': 'on', '#u3': 'n', '#u4': 'x' },
+      ExpressionAttributeValues: {
+        ':u0': { S: 'me' },
+        ':u1': { NULL: true },
+        ':u2': { BOOL: true },
+        ':u3': { N: '2' },
+      },
+    });
+    await table.update({ key: KEY, set: { hold: { amount: 1 } } });
+    await table.update({ key: KEY, add: { n: 2 ** 60 } }); // not a safe number: the document client refuses it
+    expect(sdk.commandCalls(UpdateCommand).map((c) => c.args[0].input.ExpressionAttributeValues)).toEqual([
+      { ':u0': { amount: 1 } },
+      { ':u0': 2 ** 60 },
+    ]);
+    expect(low.commandCalls(UpdateItemCommand)).toHaveLength(1);
+  });
+
   it('turns throttling and modelled retryable faults into a 503, and leaves others as they are', async () => {
     const conflict = new ReplicatedWriteConflictException({
       $metadata: { httpStatusCode: 400 },
       message: 'conflict',
     });
     const timeout = Object.assign(new Error('timed out'), { name: 'TimeoutError' });
-    sdk.on(UpdateCommand).rejectsOnce(throttlingError()).rejectsOnce(conflict).rejectsOnce(timeout);
+    low.on(UpdateItemCommand).rejectsOnce(throttlingError()).rejectsOnce(conflict).rejectsOnce(timeout);
     const update = () => table.update({ key: KEY, add: { n: 1 } });
     await expect(update()).rejects.toMatchObject({ statusCode: 503, code: 'storage_throttled' });
     await expect(update()).rejects.toBeInstanceOf(ServiceUnavailableError);
