@@ -4,7 +4,6 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { type BatchWrite, batchWrite } from './batch-write.js';
 import type { StoreClients } from './client.js';
 import { ensureTable } from './create-table.js';
-import { encodeCursor, type PageKey } from './cursor.js';
 import { isConditionFailed, translateStoreError } from './errors.js';
 import type { ItemKey } from './keys.js';
 import {
@@ -13,8 +12,9 @@ import {
   keyCondition,
   type Page,
   type PageRequest,
-  pageKeyOf,
-  startKeyOf,
+  readPage,
+  readPages,
+  type SendQuery,
 } from './query.js';
 import { marshallKey, marshallScalars } from './scalars.js';
 import { TABLE_SCHEMA } from './table-schema.js';
@@ -38,9 +38,6 @@ export interface UpdateInput extends UpdateClauses, WriteCondition {
 
 /** What a conditional write did: applied (with the attributes asked for), or refused by its condition. */
 export type UpdateOutcome = { applied: true; item: Record<string, unknown> | undefined } | { applied: false };
-
-/** Pages DynamoDB reads per list call before returning what it has (bounds a sparse filter). */
-const MAX_READS_PER_PAGE = 25;
 
 /** The placeholders of a write, or none (DynamoDB refuses empty maps). */
 function placeholders(input: Placeholders) {
@@ -239,27 +236,11 @@ export class Table {
    *
    * @returns the items, and whether the range was read to its end.
    */
-  async queryPages(
+  queryPages(
     request: KeyQuery,
     options: { maxPages: number; consistent?: boolean },
   ): Promise<{ items: Item[]; complete: boolean }> {
-    const condition = keyCondition(request);
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    for (let page = 0; page < options.maxPages; page++) {
-      const out = await this.#query({
-        IndexName: request.index,
-        KeyConditionExpression: condition.expression,
-        ExpressionAttributeNames: condition.names,
-        ExpressionAttributeValues: condition.values,
-        ExclusiveStartKey: startKey,
-        ConsistentRead: options.consistent && !request.index ? true : undefined,
-      });
-      for (const item of (out.Items ?? []) as Item[]) if (!this.isExpired(item)) items.push(item);
-      if (!out.LastEvaluatedKey) return { items, complete: true };
-      startKey = out.LastEvaluatedKey;
-    }
-    return { items, complete: false };
+    return readPages(this.#sendQuery, request, { ...options, live: this.#live });
   }
 
   /**
@@ -268,35 +249,8 @@ export class Table {
    *
    * @throws BadRequestError `invalid_cursor` for a cursor of another list.
    */
-  async queryPage(request: PageRequest): Promise<Page> {
-    let startKey = startKeyOf(request);
-    const condition = keyCondition(request);
-    const items: Item[] = [];
-    let lastExamined: Item | undefined;
-    for (let reads = 0; reads < MAX_READS_PER_PAGE; reads++) {
-      const out = await this.#query({
-        IndexName: request.index,
-        KeyConditionExpression: condition.expression,
-        ExpressionAttributeNames: condition.names,
-        ExpressionAttributeValues: condition.values,
-        ExclusiveStartKey: startKey,
-        ScanIndexForward: !request.newestFirst,
-        Limit: Math.min(100, request.limit + 1),
-      });
-      for (const raw of (out.Items ?? []) as Item[]) {
-        if (items.length === request.limit) {
-          // One more match exists beyond the page: the cursor points after the last one returned.
-          return { items, nextCursor: encodeCursor(pageKeyOf(items.at(-1)!, request.index)) };
-        }
-        lastExamined = raw;
-        if (this.isExpired(raw) || (request.filter && !request.filter(raw))) continue;
-        items.push(raw);
-      }
-      if (!out.LastEvaluatedKey) return { items, nextCursor: null };
-      startKey = out.LastEvaluatedKey as PageKey;
-    }
-    // The read budget ran out on a sparse filter: resume after the last item examined.
-    return { items, nextCursor: lastExamined ? encodeCursor(pageKeyOf(lastExamined, request.index)) : null };
+  queryPage(request: PageRequest): Promise<Page> {
+    return readPage(this.#sendQuery, request, this.#live);
   }
 
   /** Creates the table as the stack defines it unless it exists (local runtime, tools); see `create-table.ts`. */
@@ -331,9 +285,25 @@ export class Table {
     this.#clients.document.destroy();
   }
 
-  #query(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) {
-    return this.#clients.document
-      .send(new QueryCommand({ TableName: this.#name, ...input }))
+  readonly #live = (item: Item) => !this.isExpired(item);
+
+  readonly #sendQuery: SendQuery = async (request, step) => {
+    const condition = keyCondition(request);
+    const out = await this.#clients.document
+      .send(
+        new QueryCommand({
+          TableName: this.#name,
+          IndexName: request.index,
+          KeyConditionExpression: condition.expression,
+          ExpressionAttributeNames: condition.names,
+          ExpressionAttributeValues: condition.values,
+          ExclusiveStartKey: step.startKey,
+          ScanIndexForward: step.newestFirst === undefined ? undefined : !step.newestFirst,
+          Limit: step.limit,
+          ConsistentRead: step.consistent && !request.index ? true : undefined,
+        }),
+      )
       .catch(translateStoreError);
-  }
+    return { items: (out.Items ?? []) as Item[], lastKey: out.LastEvaluatedKey };
+  };
 }
