@@ -280,7 +280,10 @@ export class Table {
     return () => this.#observers?.delete(observer);
   }
 
-  /** Closes the client's connections; later calls fail. Deferred writes must have finished first. */
+  /**
+   * Closes the client's connections. The SDK does not refuse a later call (it would open a new
+   * connection), so whoever closes must first let deferred writes finish.
+   */
   close(): void {
     this.#clients.document.destroy();
   }
