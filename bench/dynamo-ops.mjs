@@ -10,7 +10,8 @@
  *                             [--stream]           # streaming chat instead of buffered
  *
  * Starts bench/ours.sh (the gateway, `exec`ed, on BENCH_PORT or 8090, and the DynamoDB process)
- * and the peer-bench mocks when nothing listens on :9100/:9120; stops what it started.
+ * and the peer-bench mocks when nothing listens on :9100/:9120 (`BENCH_MOCK_PORTS` names others);
+ * stops what it started.
  * The warmup fills the caches (authorizer 60 s, routing snapshot ROUTING_CACHE_TTL 60 s, decrypted
  * credential); the measured window is shorter than those TTLs, so a refresh inside it is rare
  * (it would show as a Query/GetItem burst: about 4-6 reads per refresh, amortized over every
@@ -23,6 +24,7 @@ import {
   benchPort,
   benchState,
   flag,
+  mockPorts,
   procCpuMs,
   processes,
   readKeys,
@@ -52,8 +54,8 @@ const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetI
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
 const { start, stopAll } = processes();
-await startMock(start, 9100, 0);
-await startMock(start, 9120, 20);
+await startMock(start, mockPorts()['0ms'], 0);
+await startMock(start, mockPorts()['20ms'], 20);
 const gateway = startGateway(start, { state, port });
 try {
   await waitUp(`${base}/health`);

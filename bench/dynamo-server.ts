@@ -6,7 +6,7 @@
  *
  *   tsx bench/dynamo-server.ts --state run/dynamo.json [--data-dir DIR] [--parent PID]
  *
- * - Creates the table exactly as the stack does (`ensureTable`), in memory unless `--data-dir`.
+ * - Creates the table exactly as the stack does (`Table.ensureTable`), in memory unless `--data-dir`.
  * - Counts every DynamoDB operation it serves, by `X-Amz-Target` (GetItem, Query, UpdateItem, ...):
  *   `GET <opsUrl>` answers `{ ops: { GetItem: n, ... }, pid }`, from a separate loopback HTTP server
  *   that serves only these counts (and `/__bench/trace`), never the store.
@@ -22,9 +22,10 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { createDocumentClient } from '../lib/store/client.js';
+import { createStoreClients } from '../lib/store/client.js';
+import { Table } from '../lib/store/table.js';
 import type { ChangeCapture } from '../local/change-stream/capture.js';
-import { ensureTable, startEmbeddedDynamo } from '../local/dynamo.js';
+import { startEmbeddedDynamo } from '../local/dynamo.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -95,12 +96,15 @@ const dynamo = await startEmbeddedDynamo({
   capture: counting,
 });
 const tableName = process.env.TABLE_NAME || 'gateway';
-const client = createDocumentClient({
-  AWS_REGION: process.env.AWS_REGION || 'us-east-1',
-  DYNAMODB_ENDPOINT: dynamo.endpoint,
-});
-await ensureTable(client.dynamo, tableName);
-client.destroy();
+const table = new Table(
+  createStoreClients({
+    AWS_REGION: process.env.AWS_REGION || 'us-east-1',
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+  }),
+  tableName,
+);
+await table.ensureTable();
+table.close();
 
 const opsPort = (opsServer.address() as AddressInfo).port;
 const state = {

@@ -24,6 +24,7 @@ import {
   benchState,
   flag,
   isUp,
+  mockPorts,
   processes,
   root,
   sleep,
@@ -38,8 +39,8 @@ const port = benchPort(8080);
 const base = `http://127.0.0.1:${port}`;
 const targetsFile = join(root, 'bench/peer-targets.json');
 const MOCKS = [
-  { name: '0ms', port: 9100, delay: 0 },
-  { name: '20ms', port: 9120, delay: 20 },
+  { name: '0ms', port: mockPorts()['0ms'], delay: 0 },
+  { name: '20ms', port: mockPorts()['20ms'], delay: 20 },
 ];
 const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 16 };
 

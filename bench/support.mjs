@@ -160,13 +160,23 @@ export async function stop(child, timeoutMs) {
 }
 
 /**
- * Starts the peer-bench mock upstream (../shared/peer-bench/mock-upstream.js) on `port` through
+ * Ports of the peer-bench mock upstreams (0 ms and 20 ms): peer-bench's own, 9100 and 9120, unless
+ * `BENCH_MOCK_PORTS=<0ms>,<20ms>` names others (to measure beside a peer-bench run).
+ */
+export function mockPorts() {
+  const [fast, slow] = (process.env.BENCH_MOCK_PORTS || '9100,9120').split(',').map(Number);
+  return { '0ms': fast, '20ms': slow };
+}
+
+/**
+ * Starts the peer-bench mock upstream (../shared/peer-bench/mock-upstream.js, or the one in
+ * `$PEER_BENCH_DIR`) on `port` through
  * `start` unless something already answers its /health; `--delay` only when `delay` is given.
  * Resolves with the child, or undefined when none was started.
  */
 export async function startMock(start, port, delay) {
   if (await isUp(`http://127.0.0.1:${port}/health`)) return undefined;
-  const mock = join(root, '../shared/peer-bench/mock-upstream.js');
+  const mock = join(process.env.PEER_BENCH_DIR || join(root, '../shared/peer-bench'), 'mock-upstream.js');
   const delayArgs = delay === undefined ? [] : ['--delay', String(delay)];
   return start('node', [mock, '--port', String(port), ...delayArgs], { stdio: 'ignore' });
 }

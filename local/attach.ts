@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Config, loadConfig } from '../lib/config.js';
 import { createDeps, type Deps } from '../lib/runtime/deps.js';
-import { ensureTable, startEmbeddedDynamo } from './dynamo.js';
+import { startEmbeddedDynamo } from './dynamo.js';
 
 const RUN_FILE = 'dynamodb-endpoint.json';
 
@@ -52,7 +52,7 @@ export async function openToolDeps(env: NodeJS.ProcessEnv = process.env): Promis
     DYNAMODB_ENDPOINT: endpoint,
   });
   const deps = createDeps(config);
-  if (local) await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
+  if (local) await deps.table.ensureTable();
   return {
     deps,
     config,

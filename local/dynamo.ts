@@ -2,8 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { unixEndpoint } from '../lib/store/client.js';
-import type { DynamoDbClient } from '../lib/store/dynamodb-client.js';
-import { TABLE_SCHEMA } from '../lib/store/table-schema.js';
 import type { ChangeCapture } from './change-stream/capture.js';
 import { listenPrivately } from './store-socket.js';
 
@@ -39,54 +37,4 @@ export async function startEmbeddedDynamo(
     socketPath: listener.socketPath,
     close: () => listener.close(),
   };
-}
-
-/**
- * Creates the gateway's table exactly as the stack defines it (keys, both GSIs), unless it
- * exists. Works against any DynamoDB endpoint (`DYNAMODB_ENDPOINT`).
- */
-export async function ensureTable(client: DynamoDbClient, tableName: string): Promise<'created' | 'exists'> {
-  if (await tableStatus(client, tableName)) return 'exists';
-  const keyAttrs = [
-    TABLE_SCHEMA.partitionKey,
-    TABLE_SCHEMA.sortKey,
-    ...TABLE_SCHEMA.globalSecondaryIndexes.flatMap((g) => [g.partitionKey, g.sortKey]),
-  ];
-  await client.call('CreateTable', {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: keyAttrs.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-    KeySchema: [
-      { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
-      { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: TABLE_SCHEMA.globalSecondaryIndexes.map((g) => ({
-      IndexName: g.indexName,
-      KeySchema: [
-        { AttributeName: g.partitionKey, KeyType: 'HASH' },
-        { AttributeName: g.sortKey, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    })),
-    StreamSpecification: { StreamEnabled: true, StreamViewType: TABLE_SCHEMA.streamView },
-  });
-  // dynalite makes tables ACTIVE at once; a real endpoint may take seconds.
-  for (let waited = 0; (await tableStatus(client, tableName)) !== 'ACTIVE'; waited += 1) {
-    if (waited >= 60) throw new Error(`table ${tableName} did not become ACTIVE within 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-  return 'created';
-}
-
-/** The table's status, or undefined when it does not exist. */
-async function tableStatus(client: DynamoDbClient, tableName: string): Promise<string | undefined> {
-  try {
-    const out = await client.call<{ Table?: { TableStatus?: string } }>('DescribeTable', {
-      TableName: tableName,
-    });
-    return out.Table?.TableStatus ?? 'ACTIVE';
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
-    throw error;
-  }
 }

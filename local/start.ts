@@ -13,7 +13,7 @@ import { STREAM_CONSUMERS } from '../lib/streams/consumers.js';
 import { resolveLocalAdminKey } from './admin-key.js';
 import { removeRunFile, writeRunFile } from './attach.js';
 import { ChangeCapture, type LocalStreams, startLocalStreams } from './change-stream/index.js';
-import { ensureTable, startEmbeddedDynamo } from './dynamo.js';
+import { startEmbeddedDynamo } from './dynamo.js';
 import { createGatewayServer } from './gateway-server.js';
 
 export interface LocalRuntime {
@@ -57,7 +57,7 @@ export async function startLocalRuntime(
   });
   logger.setLogLevel(config.LOG_LEVEL.toUpperCase() as 'INFO');
   const deps = createDeps(config, now);
-  await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
+  await deps.table.ensureTable();
   await deps.apiKeyPepper(); // creates DATA_DIR/api-key-pepper (0600) on first start
   if (config.MOCK_PROVIDER === 'on') {
     await ensureMockProvider(deps, { keyId: 'local-runtime', requestId: 'startup', sourceIp: '' });

@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../runtime/deps.js';
-import { UpdateCommand } from '../store/document-client.js';
-import { isConditionFailed } from '../store/errors.js';
 import { keys } from '../store/keys.js';
 import type { Item } from '../store/table.js';
 import { TABLE_SCHEMA } from '../store/table-schema.js';
@@ -40,21 +38,14 @@ async function settle(deps: Deps, event: AuditEvent): Promise<void> {
       [TABLE_SCHEMA.ttlAttribute]: event.expires_at,
     }),
   ]);
-  try {
-    await deps.table.client.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: keys.auditHead(),
-        UpdateExpression: 'REMOVE pending',
-        ConditionExpression: '#seq = :seq',
-        ExpressionAttributeNames: { '#seq': 'sequence' },
-        ExpressionAttributeValues: { ':seq': event.sequence },
-      }),
-    );
-  } catch (error) {
-    // Another writer settled it and moved on: nothing left to do.
-    if (!isConditionFailed(error)) throw error;
-  }
+  // Refused: another writer settled it and moved on, nothing left to do.
+  await deps.table.update({
+    key: keys.auditHead(),
+    remove: ['pending'],
+    condition: '#seq = :seq',
+    names: { '#seq': 'sequence' },
+    values: { ':seq': event.sequence },
+  });
 }
 
 function build(deps: Deps, draft: AuditDraft, head: Item | undefined): AuditEvent {
@@ -74,34 +65,23 @@ function build(deps: Deps, draft: AuditDraft, head: Item | undefined): AuditEven
 
 /** Moves the head from `previous` (absent: an empty chain) to `event`, holding it as pending. */
 async function advanceHead(deps: Deps, event: AuditEvent): Promise<boolean> {
-  try {
-    await deps.table.client.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: keys.auditHead(),
-        UpdateExpression:
-          'SET #seq = :seq, #hash = :hash, expires_at = :exp, recorded_at = :rec, pending = :event, first_day = if_not_exists(first_day, :day), entity = :entity',
-        ConditionExpression:
-          '(attribute_not_exists(#seq) AND :prev = :zero) OR (#seq = :prev AND attribute_not_exists(pending))',
-        ExpressionAttributeNames: { '#seq': 'sequence', '#hash': 'hash' },
-        ExpressionAttributeValues: {
-          ':seq': event.sequence,
-          ':prev': event.sequence - 1,
-          ':zero': 0,
-          ':hash': event.hash,
-          ':exp': event.expires_at,
-          ':rec': event.recorded_at,
-          ':event': event,
-          ':day': event.recorded_at.slice(0, 10),
-          ':entity': 'audit_head',
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    throw error;
-  }
+  const outcome = await deps.table.update({
+    key: keys.auditHead(),
+    set: {
+      sequence: event.sequence,
+      hash: event.hash,
+      expires_at: event.expires_at,
+      recorded_at: event.recorded_at,
+      pending: event,
+      entity: 'audit_head',
+    },
+    setIfAbsent: { first_day: event.recorded_at.slice(0, 10) },
+    condition:
+      '(attribute_not_exists(#seq) AND :prev = :zero) OR (#seq = :prev AND attribute_not_exists(pending))',
+    names: { '#seq': 'sequence' },
+    values: { ':prev': event.sequence - 1, ':zero': 0 },
+  });
+  return outcome.applied;
 }
 
 /** The head as this writer left it after appending `event` (settled: nothing pending). */

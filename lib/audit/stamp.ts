@@ -1,6 +1,4 @@
 import type { Actor } from '../services/actor.js';
-import { UpdateCommand } from '../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../store/errors.js';
 import type { ItemKey } from '../store/keys.js';
 import type { Table } from '../store/table.js';
 
@@ -13,18 +11,14 @@ import type { Table } from '../store/table.js';
  * makes no audit event. An absent item is left absent.
  */
 export async function stampForDelete(table: Table, key: ItemKey, actor: Actor): Promise<void> {
-  try {
-    await table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: key,
-        UpdateExpression:
-          'SET last_actor = :a, last_request_id = :r, last_source_ip = :ip, delete_request_id = :r',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':a': actor.keyId, ':r': actor.requestId, ':ip': actor.sourceIp },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailed(error)) translateStoreError(error);
-  }
+  await table.update({
+    key,
+    set: {
+      last_actor: actor.keyId,
+      last_request_id: actor.requestId,
+      last_source_ip: actor.sourceIp,
+      delete_request_id: actor.requestId,
+    },
+    condition: 'attribute_exists(pk)',
+  });
 }

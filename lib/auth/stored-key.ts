@@ -1,8 +1,6 @@
 import { describeError, logger } from '../observability.js';
 import type { Deps } from '../runtime/deps.js';
 import { stateSlot } from '../state-slots.js';
-import { UpdateCommand } from '../store/document-client.js';
-import { isConditionFailed } from '../store/errors.js';
 import { keys } from '../store/keys.js';
 import type { Item } from '../store/table.js';
 import { type Principal, ROLES, type Role } from './roles.js';
@@ -70,20 +68,14 @@ export async function touchLastUsed(
   if (lastTouched.size >= 10_000) lastTouched.clear();
   lastTouched.set(keyId, nowMs);
   try {
-    await table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.apiKeyRecord(keyId),
-        UpdateExpression: 'SET last_used_at = :now',
-        ConditionExpression:
-          'attribute_exists(pk) AND (attribute_not_exists(last_used_at) OR last_used_at < :cutoff)',
-        ExpressionAttributeValues: {
-          ':now': new Date(nowMs).toISOString(),
-          ':cutoff': new Date(nowMs - LAST_USED_INTERVAL_MS).toISOString(),
-        },
-      }),
-    );
+    // A refused condition (another container wrote it within the interval) is success.
+    await table.update({
+      key: keys.apiKeyRecord(keyId),
+      set: { last_used_at: new Date(nowMs).toISOString() },
+      condition: 'attribute_exists(pk) AND (attribute_not_exists(last_used_at) OR last_used_at < :cutoff)',
+      values: { ':cutoff': new Date(nowMs - LAST_USED_INTERVAL_MS).toISOString() },
+    });
   } catch (error) {
-    if (!isConditionFailed(error)) logger.warn('could not record key use', { error: describeError(error) });
+    logger.warn('could not record key use', { error: describeError(error) });
   }
 }

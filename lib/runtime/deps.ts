@@ -8,7 +8,7 @@ import type { ProviderDeps } from '../providers/contract.js';
 import { createProviderDeps } from '../providers/deps.js';
 import { lazyKeyProvider, lazySecretsManager } from '../services/credentials/clients.js';
 import { SlotStore, type StateSlot } from '../state-slots.js';
-import { createDocumentClient } from '../store/client.js';
+import { createStoreClients } from '../store/client.js';
 import { Table } from '../store/table.js';
 
 /**
@@ -80,7 +80,7 @@ export function createDeps(config: Config, options: DepsOptions | (() => number)
       defaultTimeoutSeconds: config.PROVIDER_REQUEST_TIMEOUT,
       region: config.AWS_REGION,
     });
-  const table = new Table(createDocumentClient(config), config.TABLE_NAME, now);
+  const table = new Table(createStoreClients(config), config.TABLE_NAME, now);
   let closing: Promise<void> | undefined;
   const deps: Deps = {
     config,

@@ -1,4 +1,5 @@
 import type { Deps } from '../runtime/deps.js';
+import { keys } from '../store/keys.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -10,7 +11,7 @@ export async function healthStatus(deps: Deps) {
   const started = performance.now();
   let storage: { status: 'ok' | 'unavailable'; latency_ms?: number };
   try {
-    await deps.table.get({ pk: 'HEALTH_PROBE', sk: 'HEALTH_PROBE' });
+    await deps.table.get(keys.healthProbe());
     storage = { status: 'ok', latency_ms: Math.round((performance.now() - started) * 100) / 100 };
   } catch {
     storage = { status: 'unavailable' };

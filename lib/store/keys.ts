@@ -326,4 +326,8 @@ export const keys = {
     sk: join('RULE_REF', ruleId),
   }),
   providerRuleRefPrefix: () => join('RULE_REF', ''),
+
+  // ── system ──────────────────────────────────────────────────────────────────
+  /** A key no item ever has: `GET /health` reads it to prove the table answers (half a read unit). */
+  healthProbe: (): ItemKey => ({ pk: 'HEALTH_PROBE', sk: 'HEALTH_PROBE' }),
 } as const;

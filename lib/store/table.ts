@@ -1,95 +1,143 @@
-import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
-import { decodeCursor, encodeCursor, type PageKey } from './cursor.js';
-import {
-  DeleteCommand,
-  type DocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from './document-client.js';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { type BatchWrite, batchWrite } from './batch-write.js';
+import type { StoreClients } from './client.js';
+import { ensureTable } from './create-table.js';
 import { isConditionFailed, translateStoreError } from './errors.js';
 import type { ItemKey } from './keys.js';
-import { type IndexName, TABLE_SCHEMA } from './table-schema.js';
+import {
+  type Item,
+  type KeyQuery,
+  keyCondition,
+  type Page,
+  type PageRequest,
+  readPage,
+  readPages,
+  type SendQuery,
+} from './query.js';
+import { marshallKey, marshallScalars } from './scalars.js';
+import { TABLE_SCHEMA } from './table-schema.js';
+import { buildUpdate, type Placeholders, type UpdateClauses } from './update-expression.js';
 
-/** A stored item: key attributes plus the entity's own attributes. */
-export type Item = Record<string, unknown> & { pk: string; sk: string };
+export type { BatchWrite } from './batch-write.js';
+export type { Item, KeyQuery, Page, PageRequest } from './query.js';
 
-export interface PageRequest {
-  /** The partition to read: the table's `pk`, or an index's partition attribute. */
-  partition: string;
-  index?: IndexName;
-  /** Only sort keys that begin with this prefix. */
-  skPrefix?: string;
-  /** Only sort keys within these inclusive bounds (time ranges); not with `skPrefix`. */
-  skRange?: { from: string; to: string };
-  limit: number;
-  cursor?: string | undefined;
-  /** Client-side filter (never built from caller input into an expression). */
-  filter?: (item: Item) => boolean;
-  newestFirst?: boolean;
+/** A condition on the item a write targets (`attribute_exists(pk)`, `#seq = :seq`, ...). */
+export interface WriteCondition extends Placeholders {
+  /** The condition expression; its placeholders are in `names` and `values`. */
+  condition?: string;
 }
 
-export interface Page {
-  items: Item[];
-  nextCursor: string | null;
+/** One update of one item: clauses, an optional condition, and what to return. */
+export interface UpdateInput extends UpdateClauses, WriteCondition {
+  key: ItemKey;
+  /** `ALL_NEW`: the whole item after the write; `UPDATED_NEW`: the attributes the update set. */
+  returnValues?: 'ALL_NEW' | 'UPDATED_NEW';
 }
 
-/** Pages DynamoDB reads per list call before returning what it has (bounds a sparse filter). */
-const MAX_READS_PER_PAGE = 25;
+/** What a conditional write did: applied (with the attributes asked for), or refused by its condition. */
+export type UpdateOutcome = { applied: true; item: Record<string, unknown> | undefined } | { applied: false };
+
+/** The placeholders of a write, or none (DynamoDB refuses empty maps). */
+function placeholders(input: Placeholders) {
+  const { names, values } = input;
+  return {
+    ExpressionAttributeNames: names && Object.keys(names).length ? names : undefined,
+    ExpressionAttributeValues: values && Object.keys(values).length ? values : undefined,
+  };
+}
 
 /**
- * The table gateway every repository uses: conditional writes, versioned updates, TTL-aware
- * reads and cursor pagination. It translates SDK errors once, here.
+ * The one gateway to the single table: reads that hide expired items, conditional writes whose
+ * refusal each caller turns into its own domain answer, atomic counters, batches and cursor
+ * pagination. The SDK clients and the table's name stay private here; SDK errors are translated
+ * once, here (`translateStoreError`: throttling becomes a 503).
  */
 export class Table {
-  constructor(
-    readonly client: DocumentClient,
-    readonly tableName: string,
-    private readonly nowMs: () => number = Date.now,
-  ) {}
+  readonly #clients: StoreClients;
+  readonly #name: string;
+  readonly #nowMs: () => number;
+  #observers: Set<(operation: string) => void> | undefined;
 
-  /** Closes the client's connections (the gateway instance's last step). */
-  close(): void {
-    this.client.destroy();
+  constructor(clients: StoreClients, tableName: string, nowMs: () => number = Date.now) {
+    this.#clients = clients;
+    this.#name = tableName;
+    this.#nowMs = nowMs;
   }
 
   /** Whether an item's TTL (epoch seconds) has passed: DynamoDB may keep it for days after. */
   isExpired(item: Record<string, unknown>): boolean {
     const ttl = item[TABLE_SCHEMA.ttlAttribute];
-    return typeof ttl === 'number' && ttl * 1000 <= this.nowMs();
+    return typeof ttl === 'number' && ttl * 1000 <= this.#nowMs();
   }
 
   /** Reads one item (strongly consistent); an expired item reads as absent. */
   async get(key: ItemKey): Promise<Item | undefined> {
-    const out = await this.client
-      .send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))
+    const out = await this.#clients.document
+      .send(new GetCommand({ TableName: this.#name, Key: key, ConsistentRead: true }))
       .catch(translateStoreError);
     const item = out.Item as Item | undefined;
     return item && !this.isExpired(item) ? item : undefined;
   }
 
-  /** Creates an item that must not exist yet; `onExists` is thrown if it does. */
-  async create(item: Item, onExists: () => Error): Promise<void> {
+  /** Writes a whole item; with a condition, only where it holds. Returns false when it did not. */
+  async put(item: Item, condition: WriteCondition = {}): Promise<boolean> {
     try {
-      await this.client.send(
+      await this.#clients.document.send(
         new PutCommand({
-          TableName: this.tableName,
+          TableName: this.#name,
           Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ConditionExpression: condition.condition,
+          ...placeholders(condition),
         }),
       );
+      return true;
     } catch (error) {
-      if (isConditionFailed(error)) throw onExists();
-      translateStoreError(error);
+      if (condition.condition && isConditionFailed(error)) return false;
+      return translateStoreError(error);
     }
   }
 
-  /** Unconditional put (idempotent records such as counters' metadata). */
-  async put(item: Item): Promise<void> {
-    await this.client
-      .send(new PutCommand({ TableName: this.tableName, Item: item }))
-      .catch(translateStoreError);
+  /** Creates an item that must not exist yet; `onExists` is thrown if it does. */
+  async create(item: Item, onExists: () => Error): Promise<void> {
+    if (!(await this.put(item, { condition: 'attribute_not_exists(pk)' }))) throw onExists();
+  }
+
+  /**
+   * Updates (or creates) one item: `set`, `setIfAbsent`, `add` and `remove` clauses, applied only
+   * where `condition` holds. Without a condition it always applies; `add` alone is an atomic counter.
+   *
+   * @returns `{ applied: false }` when the condition refused the write (the caller decides what that
+   *   means), else the attributes `returnValues` asked for.
+   */
+  async update(input: UpdateInput): Promise<UpdateOutcome> {
+    const update = buildUpdate(input, input);
+    const command = {
+      TableName: this.#name,
+      UpdateExpression: update.expression,
+      ConditionExpression: input.condition,
+      ...placeholders(update),
+    };
+    // Counters and admissions (nothing returned, only scalars) skip the document client's marshalling.
+    const scalars = input.returnValues ? undefined : marshallScalars(update.values);
+    try {
+      if (scalars) {
+        const Key = marshallKey(input.key);
+        const values = Object.keys(scalars).length ? scalars : undefined;
+        await this.#clients.dynamo.send(
+          new UpdateItemCommand({ ...command, Key, ExpressionAttributeValues: values }),
+        );
+        return { applied: true, item: undefined };
+      }
+      const out = await this.#clients.document.send(
+        new UpdateCommand({ ...command, Key: input.key, ReturnValues: input.returnValues }),
+      );
+      return { applied: true, item: out.Attributes };
+    } catch (error) {
+      if (input.condition && isConditionFailed(error)) return { applied: false };
+      return translateStoreError(error);
+    }
   }
 
   /**
@@ -103,73 +151,64 @@ export class Table {
     remove?: string[];
     what: string;
   }): Promise<Item> {
-    const names: Record<string, string> = { '#version': 'version' };
-    const values: Record<string, unknown> = { ':expected': input.expectedVersion, ':one': 1 };
-    const sets: string[] = ['#version = #version + :one'];
-    Object.entries(input.changes).forEach(([name, value], i) => {
-      names[`#f${i}`] = name;
-      values[`:v${i}`] = value;
-      sets.push(`#f${i} = :v${i}`);
+    const outcome = await this.update({
+      key: input.key,
+      set: input.changes,
+      add: { version: 1 },
+      ...(input.remove ? { remove: input.remove } : {}),
+      condition: 'attribute_exists(pk) AND #version = :expected',
+      names: { '#version': 'version' },
+      values: { ':expected': input.expectedVersion },
+      returnValues: 'ALL_NEW',
     });
-    const removes = (input.remove ?? []).map((name, i) => {
-      names[`#r${i}`] = name;
-      return `#r${i}`;
-    });
-    const expression = `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`;
-    try {
-      const out = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: input.key,
-          UpdateExpression: expression,
-          ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return out.Attributes as Item;
-    } catch (error) {
-      if (!isConditionFailed(error)) translateStoreError(error);
-      const current = await this.get(input.key);
-      if (!current) throw new NotFoundError(input.what);
-      throw new ConflictError(
-        `The ${input.what.toLowerCase()} was changed by another request; read it again.`,
-        {
-          code: 'version_conflict',
-          details: { current_version: current.version },
-        },
-      );
-    }
+    if (outcome.applied) return outcome.item as Item;
+    const current = await this.get(input.key);
+    if (!current) throw new NotFoundError(input.what);
+    throw new ConflictError(
+      `The ${input.what.toLowerCase()} was changed by another request; read it again.`,
+      {
+        code: 'version_conflict',
+        details: { current_version: current.version },
+      },
+    );
   }
 
-  /** Deletes an item; with `expectedVersion`, only if unchanged. Returns false if it was absent. */
-  async delete(key: ItemKey, options: { expectedVersion?: number } = {}): Promise<boolean> {
+  /**
+   * Deletes an item: with `expectedVersion`, only if unchanged (else a 409); with a condition, only
+   * where it holds. Returns whether this call removed an item (false: absent, or refused).
+   */
+  async delete(key: ItemKey, options: WriteCondition & { expectedVersion?: number } = {}): Promise<boolean> {
     const versioned = options.expectedVersion !== undefined;
+    const condition: WriteCondition = versioned
+      ? {
+          condition: '#version = :expected',
+          names: { '#version': 'version' },
+          values: { ':expected': options.expectedVersion },
+        }
+      : options;
     try {
-      const out = await this.client.send(
+      const out = await this.#clients.document.send(
         new DeleteCommand({
-          TableName: this.tableName,
+          TableName: this.#name,
           Key: key,
           ReturnValues: 'ALL_OLD',
-          ...(versioned
-            ? {
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': options.expectedVersion },
-              }
-            : {}),
+          ConditionExpression: condition.condition,
+          ...placeholders(condition),
         }),
       );
       return out.Attributes !== undefined;
     } catch (error) {
-      if (versioned && isConditionFailed(error)) {
-        throw new ConflictError('The object was changed by another request; read it again.', {
-          code: 'version_conflict',
-        });
-      }
-      return translateStoreError(error);
+      if (!condition.condition || !isConditionFailed(error)) return translateStoreError(error);
+      if (!versioned) return false;
+      throw new ConflictError('The object was changed by another request; read it again.', {
+        code: 'version_conflict',
+      });
     }
+  }
+
+  /** Puts and deletes many items (chunks of 25, unprocessed ones resent); see `batch-write.ts`. */
+  batchWrite(writes: readonly BatchWrite[]): Promise<void> {
+    return batchWrite(this.#clients.document, this.#name, writes);
   }
 
   /**
@@ -191,90 +230,83 @@ export class Table {
   }
 
   /**
+   * Every unexpired item of a key range in DynamoDB's own pages (up to 1 MB each), at most
+   * `maxPages` of them: for reads that sum many items (usage roll-ups). `consistent` reads the
+   * table strongly consistently (indexes never are).
+   *
+   * @returns the items, and whether the range was read to its end.
+   */
+  queryPages(
+    request: KeyQuery,
+    options: { maxPages: number; consistent?: boolean },
+  ): Promise<{ items: Item[]; complete: boolean }> {
+    return readPages(this.#sendQuery, request, { ...options, live: this.#live });
+  }
+
+  /**
    * One page of a partition, filtered client-side, with an opaque cursor placed right after the last
    * item returned (so a filter never skips or repeats items across pages).
+   *
+   * @throws BadRequestError `invalid_cursor` for a cursor of another list.
    */
-  async queryPage(request: PageRequest): Promise<Page> {
-    const pkAttr = request.index ? `${request.index}pk` : 'pk';
-    const skAttr = request.index ? `${request.index}sk` : 'sk';
-    let startKey = startKeyOf(request, pkAttr, skAttr);
-    const condition = keyCondition(request, pkAttr, skAttr);
-    const items: Item[] = [];
-    let lastExamined: Item | undefined;
-    for (let reads = 0; reads < MAX_READS_PER_PAGE; reads++) {
-      const out = await this.client
-        .send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: request.index,
-            KeyConditionExpression: condition.expression,
-            ExpressionAttributeNames: condition.names,
-            ExpressionAttributeValues: condition.values,
-            ExclusiveStartKey: startKey,
-            ScanIndexForward: !request.newestFirst,
-            Limit: Math.min(100, request.limit + 1),
-          }),
-        )
-        .catch(translateStoreError);
-      for (const raw of (out.Items ?? []) as Item[]) {
-        if (items.length === request.limit) {
-          // One more match exists beyond the page: the cursor points after the last one returned.
-          return { items, nextCursor: encodeCursor(pageKeyOf(items.at(-1)!, request.index)) };
-        }
-        lastExamined = raw;
-        if (this.isExpired(raw) || (request.filter && !request.filter(raw))) continue;
-        items.push(raw);
-      }
-      if (!out.LastEvaluatedKey) return { items, nextCursor: null };
-      startKey = out.LastEvaluatedKey as PageKey;
+  queryPage(request: PageRequest): Promise<Page> {
+    return readPage(this.#sendQuery, request, this.#live);
+  }
+
+  /** Creates the table as the stack defines it unless it exists (local runtime, tools); see `create-table.ts`. */
+  ensureTable(): Promise<'created' | 'exists'> {
+    return ensureTable(this.#clients.dynamo, this.#name);
+  }
+
+  /**
+   * Calls `observer` with each DynamoDB operation's name (`GetItem`, `UpdateItem`, ...) as this
+   * table's client sends it, retries included: how tests and benchmarks count calls. Returns the
+   * function that stops observing.
+   */
+  observe(observer: (operation: string) => void): () => void {
+    if (!this.#observers) {
+      const observers = new Set<(operation: string) => void>();
+      this.#observers = observers;
+      this.#clients.dynamo.middlewareStack.add(
+        (next, context) => (args) => {
+          const operation = String(context.commandName ?? '').replace(/Command$/, '');
+          for (const notify of observers) notify(operation);
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'tableObserver' },
+      );
     }
-    // The read budget ran out on a sparse filter: resume after the last item examined.
-    return { items, nextCursor: lastExamined ? encodeCursor(pageKeyOf(lastExamined, request.index)) : null };
+    this.#observers.add(observer);
+    return () => this.#observers?.delete(observer);
   }
-}
 
-/** The key condition of a page request: the partition, and a sort-key prefix or range. */
-function keyCondition(request: PageRequest, pkAttr: string, skAttr: string) {
-  const names: Record<string, string> = { '#pk': pkAttr };
-  const values: Record<string, unknown> = { ':pk': request.partition };
-  let expression = '#pk = :pk';
-  if (request.skPrefix) {
-    names['#sk'] = skAttr;
-    values[':prefix'] = request.skPrefix;
-    expression += ' AND begins_with(#sk, :prefix)';
-  } else if (request.skRange) {
-    names['#sk'] = skAttr;
-    values[':from'] = request.skRange.from;
-    values[':to'] = request.skRange.to;
-    expression += ' AND #sk BETWEEN :from AND :to';
+  /**
+   * Closes the client's connections: the gateway instance's last step (`Deps.close`), after the
+   * work it held has finished. The SDK does not refuse a later call (it would open a new connection).
+   */
+  close(): void {
+    this.#clients.document.destroy();
   }
-  return { expression, names, values };
-}
 
-/**
- * The decoded cursor, checked against the request: the partition it names, and for a range the
- * sort key inside it (DynamoDB rejects a start key outside the key condition).
- */
-function startKeyOf(request: PageRequest, pkAttr: string, skAttr: string): PageKey | undefined {
-  if (!request.cursor) return undefined;
-  const key = decodeCursor(request.cursor, { attribute: pkAttr, value: request.partition });
-  const sort = key[skAttr as keyof PageKey];
-  const outside =
-    (request.skRange && (sort === undefined || sort < request.skRange.from || sort > request.skRange.to)) ||
-    (request.skPrefix && !sort?.startsWith(request.skPrefix));
-  if (outside || !key.pk || !key.sk) {
-    throw new BadRequestError('The cursor is not valid for this list.', { code: 'invalid_cursor' });
-  }
-  return key;
-}
+  readonly #live = (item: Item) => !this.isExpired(item);
 
-/** The exclusive start key DynamoDB expects: the table key, plus the index key when querying one. */
-function pageKeyOf(item: Item, index: IndexName | undefined): PageKey {
-  const attrs = index ? (['pk', 'sk', `${index}pk`, `${index}sk`] as const) : (['pk', 'sk'] as const);
-  const key: PageKey = {};
-  for (const attr of attrs) {
-    const value = item[attr];
-    if (typeof value === 'string') key[attr] = value;
-  }
-  return key;
+  readonly #sendQuery: SendQuery = async (request, step) => {
+    const condition = keyCondition(request);
+    const out = await this.#clients.document
+      .send(
+        new QueryCommand({
+          TableName: this.#name,
+          IndexName: request.index,
+          KeyConditionExpression: condition.expression,
+          ExpressionAttributeNames: condition.names,
+          ExpressionAttributeValues: condition.values,
+          ExclusiveStartKey: step.startKey,
+          ScanIndexForward: step.newestFirst === undefined ? undefined : !step.newestFirst,
+          Limit: step.limit,
+          ConsistentRead: step.consistent && !request.index ? true : undefined,
+        }),
+      )
+      .catch(translateStoreError);
+    return { items: (out.Items ?? []) as Item[], lastKey: out.LastEvaluatedKey };
+  };
 }

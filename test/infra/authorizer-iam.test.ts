@@ -1,10 +1,17 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_READ_ACTIONS } from '../../infra/constructs/gateway-table.js';
 import { touchLastUsed } from '../../lib/auth/stored-key.js';
+import type { Deps } from '../../lib/runtime/deps.js';
+import { SlotStore, type StateSlot } from '../../lib/state-slots.js';
+import { createStoreClients } from '../../lib/store/client.js';
 import { keys } from '../../lib/store/keys.js';
-import type { Table } from '../../lib/store/table.js';
+import { Table } from '../../lib/store/table.js';
+import { keyOf, type SentCommand } from '../support/store.js';
 import { type Synthesized, synthGateway } from './synth.js';
 import { actionsOf, getAttTargets, refOf, resourcesOf, type Statement } from './template-model.js';
 
@@ -119,25 +126,28 @@ describe('IAM: the authorizer reads, and writes only the last use of API key rec
   });
 
   it('covers the item its last-use write updates, and not the secret item it reads', async () => {
-    const written: Array<Record<string, unknown>> = [];
-    const table = {
-      tableName: 'gateway',
-      client: {
-        send: async (command: { input: { Key: Record<string, unknown> } }) => {
-          written.push(command.input.Key);
-          return {};
-        },
-      },
-    } as unknown as Table;
-    const state = new Map<unknown, unknown>();
-    const deps = {
-      table,
-      state: (slot: { create(owner: unknown): unknown }) => {
-        if (!state.has(slot)) state.set(slot, slot.create(deps));
-        return state.get(slot);
-      },
-    } as unknown as Parameters<typeof touchLastUsed>[0];
-    await touchLastUsed(deps, 'key_iamcheck', Date.parse('2026-12-06T00:00:00Z'));
+    // The authorizer's real table code, its SDK clients mocked: which keys does it write?
+    const low = mockClient(DynamoDBClient);
+    const document = mockClient(DynamoDBDocumentClient);
+    low.onAnyCommand().resolves({});
+    document.onAnyCommand().resolves({});
+    const clients = [low, document] as const;
+    const table = new Table(
+      createStoreClients({ AWS_REGION: 'eu-west-1', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }),
+      'gateway',
+    );
+    const state = new SlotStore<Deps>({} as Deps);
+    const deps = { table, state: (slot: StateSlot<Deps, unknown>) => state.get(slot) } as Pick<
+      Deps,
+      'table' | 'state'
+    >;
+    try {
+      await touchLastUsed(deps, 'key_iamcheck', Date.parse('2026-12-06T00:00:00Z'));
+    } finally {
+      table.close();
+      for (const mock of clients) mock.restore();
+    }
+    const written = clients.flatMap((mock) => mock.calls().map((call) => keyOf(call.args[0] as SentCommand)));
 
     expect(written).toEqual([keys.apiKeyRecord('key_iamcheck')]);
     const pk = String(written[0]?.pk);

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScanCommand } from '../../lib/store/document-client.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
+import { openRawStore } from '../support/store.js';
 import { GARBAGE_KEY, type MintedKey, mintKey, unauthorizedShape } from './access-fixtures.js';
 
 let gw: TestGateway;
@@ -218,15 +218,9 @@ describe('api keys: the table never holds a secret', () => {
     issued.push(rotated.json.key);
     await gw.call('DELETE', `/api/keys/${id}`);
     const deps = gw.runtime.deps;
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await deps.table.client.send(
-        new ScanCommand({ TableName: deps.table.tableName, ExclusiveStartKey: start }),
-      );
-      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const raw = openRawStore(deps.config);
+    const items = await raw.scan();
+    raw.close();
     const dump = JSON.stringify(items);
     const hits = issued.filter((secret) => dump.includes(secret) || dump.includes(secret.slice(3)));
     expect(issued.length).toBeGreaterThan(10);

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditTable } from '../../lib/audit/verify-table.js';
 import { writeAuditEvents } from '../../lib/audit/writer.js';
 import type { Deps } from '../../lib/runtime/deps.js';
-import { DeleteCommand, PutCommand } from '../../lib/store/document-client.js';
 import { keys } from '../../lib/store/keys.js';
 import type { Item } from '../../lib/store/table.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
@@ -29,12 +28,8 @@ async function auditItems(): Promise<Item[]> {
   return items;
 }
 
-const put = (item: Item) =>
-  deps.table.client.send(new PutCommand({ TableName: deps.table.tableName, Item: item }));
-const remove = (item: Item) =>
-  deps.table.client.send(
-    new DeleteCommand({ TableName: deps.table.tableName, Key: { pk: item.pk, sk: item.sk } }),
-  );
+const put = (item: Item) => deps.table.put(item);
+const remove = (item: Item) => deps.table.delete({ pk: item.pk, sk: item.sk });
 
 /** `npm run audit:verify` as a user runs it, attached to the running gateway's DynamoDB. */
 async function verifyScript(): Promise<{ code: number; stdout: string }> {
@@ -141,7 +136,7 @@ describe('audit: what the writer costs per event', () => {
   it('reads the head once per batch: five DynamoDB calls per event after the first', async () => {
     const fresh = captured.map((record, i) => ({ ...record, eventID: `cost-${i}` }));
     const operations: string[] = [];
-    const stop = deps.table.client.dynamo.observe((op) => operations.push(op));
+    const stop = deps.table.observe((op) => operations.push(op));
     const outcome = await writeAuditEvents(deps, fresh);
     stop();
     expect(outcome.appended).toBeGreaterThanOrEqual(6);

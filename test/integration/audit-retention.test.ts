@@ -46,10 +46,7 @@ describe('audit: retention', () => {
     const [first] = await deps.table.queryAll({ partition: keys.auditDay(day) });
     clock += DAY_MS / 2;
     await change('retention-later');
-    const { DeleteCommand } = await import('../../lib/store/document-client.js');
-    await deps.table.client.send(
-      new DeleteCommand({ TableName: deps.table.tableName, Key: { pk: first!.pk, sk: first!.sk } }),
-    );
+    await deps.table.delete({ pk: first!.pk, sk: first!.sk });
     const report = await verifyAuditTable(deps);
     expect(report.ok).toBe(false);
     expect(report.problems).toContainEqual(

@@ -1,14 +1,9 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '../../lib/store/document-client.js';
+import type { Item } from '../../lib/store/table.js';
 import type { StreamConsumer } from '../../lib/streams/consumers.js';
 import type { LocalStreams } from '../../local/change-stream/index.js';
+import { openRawStore } from '../support/store.js';
 import { startUsageGateway, type UsageGateway } from './usage-fixtures.js';
 
 const T0 = Date.parse('2031-07-01T08:00:00.000Z');
@@ -45,8 +40,7 @@ function consumer(
   return batches;
 }
 
-const put = (item: Record<string, unknown>) =>
-  table().client.send(new PutCommand({ TableName: table().tableName, Item: item }));
+const put = (item: Item) => table().put(item);
 
 beforeAll(async () => {
   t = await startUsageGateway(T0);
@@ -61,21 +55,10 @@ describe('local change stream: real DynamoDBStreamEvent records', () => {
   it('delivers INSERT, MODIFY and REMOVE with the shape Lambda sends', async () => {
     const batches = consumer('shape', async () => undefined);
     await put({ pk: 'TEST#shape', sk: 'a', n: 1, gsi1pk: 'TEST_INDEX', gsi1sk: 'a' });
-    await table().client.send(
-      new UpdateCommand({
-        TableName: table().tableName,
-        Key: { pk: 'TEST#shape', sk: 'a' },
-        UpdateExpression: 'ADD n :one',
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
-    );
+    await table().update({ key: { pk: 'TEST#shape', sk: 'a' }, add: { n: 1 } });
     await put({ pk: 'TEST#shape', sk: 'a', n: 2, gsi1pk: 'TEST_INDEX', gsi1sk: 'a' }); // changes nothing: no record
-    await table().client.send(
-      new DeleteCommand({ TableName: table().tableName, Key: { pk: 'TEST#shape', sk: 'a' } }),
-    );
-    await table().client.send(
-      new DeleteCommand({ TableName: table().tableName, Key: { pk: 'TEST#shape', sk: 'never' } }),
-    );
+    await table().delete({ pk: 'TEST#shape', sk: 'a' });
+    await table().delete({ pk: 'TEST#shape', sk: 'never' });
     await t.settle();
     const records = batches.flat();
     expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE']);
@@ -115,10 +98,9 @@ describe('local change stream: real DynamoDBStreamEvent records', () => {
 
   it('batches up to batchSize, in order per partition key, BatchWriteItem included', async () => {
     const batches = consumer('batch', async () => undefined, { batchSize: 3, maxBatchingWindowSeconds: 0.2 });
-    const items = Array.from({ length: 8 }, (_, i) => ({
-      PutRequest: { Item: { pk: 'TEST#batch', sk: `i${i}` } },
-    }));
-    await table().client.send(new BatchWriteCommand({ RequestItems: { [table().tableName]: items } }));
+    await table().batchWrite(
+      Array.from({ length: 8 }, (_, i) => ({ put: { pk: 'TEST#batch', sk: `i${i}` } })),
+    );
     await t.settle();
     expect(batches.map((b) => b.length)).toEqual([3, 3, 2]);
     expect(batches.flat().every((r) => r.eventName === 'INSERT')).toBe(true);
@@ -188,11 +170,12 @@ describe('local change stream: real DynamoDBStreamEvent records', () => {
     });
     expect(await table().queryAll({ index: 'gsi1', partition: 'TEST_TTL' })).toEqual([]);
     // Read past the gateway's TTL filter: the items themselves must still be there.
-    const raw = (sk: string) =>
-      table().client.send(new GetCommand({ TableName: table().tableName, Key: { pk: 'TEST#ttl', sk } }));
-    expect((await raw('old')).Item).toBeUndefined();
-    expect((await raw('fresh')).Item).toBeDefined();
-    expect((await raw('ancient')).Item).toBeDefined();
+    const store = openRawStore(t.deps.config);
+    const raw = (sk: string) => store.get({ pk: 'TEST#ttl', sk });
+    expect(await raw('old')).toBeUndefined();
+    expect(await raw('fresh')).toBeDefined();
+    expect(await raw('ancient')).toBeDefined();
+    store.close();
     t.clock.advance(2 * 3600_000);
     expect(await streams.sweepNow()).toBe(1);
   });

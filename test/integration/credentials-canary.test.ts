@@ -12,11 +12,11 @@ import { KmsKeyProvider } from '../../lib/crypto/kms-key-provider.js';
 import type { LocalKeyProvider } from '../../lib/crypto/local-key-provider.js';
 import type { Deps } from '../../lib/runtime/deps.js';
 import { reportCredentialRejected } from '../../lib/services/credentials/resolve.js';
-import { ScanCommand } from '../../lib/store/document-client.js';
 import { keys } from '../../lib/store/keys.js';
 import { secretFor } from '../support/credentials.js';
 import { siblingOf } from '../support/instances.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
+import { mockStore, openRawStore, throttlingError } from '../support/store.js';
 import { mintKey } from './access-fixtures.js';
 import { canary, encodings, SECRET_ARN } from './credentials-fixtures.js';
 
@@ -170,19 +170,14 @@ async function storageThrottled(): Promise<void> {
   const { json: provider } = await gw.call('POST', '/api/providers', {
     body: providerBody('canary-storage'),
   });
-  const original = deps.table.client.send.bind(deps.table.client) as (command: object) => Promise<unknown>;
-  const send = vi.spyOn(deps.table.client, 'send');
-  const throttled = Object.assign(new Error('Rate exceeded'), {
-    name: 'ProvisionedThroughputExceededException',
-  });
-  send.mockImplementation(((command: object) =>
-    command.constructor.name === 'PutCommand' ? Promise.reject(throttled) : original(command)) as never);
+  const store = mockStore();
+  store.failWhen((command) => command.constructor.name === 'PutCommand', throttlingError());
   try {
     await call('storage throttled', 'POST', collection(provider.id), {
       body: { credential_type: 'api_key', credential_value: C },
     });
   } finally {
-    send.mockRestore();
+    store.restore();
   }
 }
 
@@ -244,8 +239,10 @@ async function tampered(id: string) {
 
 /** Where each canary, in any encoding, was found. */
 async function search(): Promise<string[]> {
-  const scan = await deps.table.client.send(new ScanCommand({ TableName: deps.table.tableName }));
-  const places = { responses: seen.join('\n'), logs: logs.join(''), table: JSON.stringify(scan.Items) };
+  const raw = openRawStore(deps.config);
+  const items = await raw.scan();
+  raw.close();
+  const places = { responses: seen.join('\n'), logs: logs.join(''), table: JSON.stringify(items) };
   const hits: string[] = [];
   for (const [where, text] of Object.entries(places)) {
     for (const [name, value] of Object.entries(CANARIES)) {

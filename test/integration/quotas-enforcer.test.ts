@@ -5,6 +5,7 @@ import { QUOTA_EVENT } from '../../lib/services/quotas/notify.js';
 import { COUNTER_FIELDS } from '../../lib/services/usage/counters.js';
 import { recordUsage } from '../../lib/services/usage/record.js';
 import { keys } from '../../lib/store/keys.js';
+import { keyOf, mockStore, throttlingError } from '../support/store.js';
 import { startUsageGateway, type UsageGateway, usageEvent } from './usage-fixtures.js';
 
 const T0 = Date.parse('2031-06-01T13:00:00.000Z');
@@ -164,22 +165,17 @@ describe('quota enforcer: a stream consumer that replays safely', () => {
       hourlyRecord({ apiKeyId: 'key_a', requests: 5, seq: 10 }),
       hourlyRecord({ apiKeyId: 'key_b', requests: 4, seq: 11 }),
     ];
-    const client = t.deps.table.client;
-    const send = client.send.bind(client);
-    client.send = ((command: { input?: { Key?: { pk?: string; sk?: string } } }, ...rest: unknown[]) => {
-      if (
-        command.input?.Key?.pk === `QUOTA#${syntheticQuota}` &&
-        command.input.Key.sk?.startsWith('STATE#')
-      ) {
-        return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-      }
-      return (send as (...a: unknown[]) => unknown)(command, ...rest);
-    }) as typeof client.send;
+    // DynamoDB throttles the writes of the synthetic quota's window state.
+    const store = mockStore();
+    store.failWhen((command) => {
+      const key = keyOf(command);
+      return key.pk === `QUOTA#${syntheticQuota}` && Boolean(key.sk?.startsWith('STATE#'));
+    }, throttlingError());
     try {
       const response = await enforceQuotas(t.deps, batch);
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: batch[0]!.dynamodb!.SequenceNumber }]);
     } finally {
-      client.send = send;
+      store.restore();
     }
     expect(await enforceQuotas(t.deps, batch)).toEqual({ batchItemFailures: [] });
     expect(await t.deps.table.get(keys.quotaState(syntheticQuota, '2031-06-01'))).toMatchObject({

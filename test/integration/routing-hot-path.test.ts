@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../lib/runtime/deps.js';
 import { executeWithFailover } from '../../lib/services/routing/failover.js';
 import { routingHooks } from '../../lib/services/routing/hooks.js';
@@ -15,6 +15,7 @@ import {
   type SharedTable,
   startSharedTable,
 } from '../support/routing.js';
+import { mockStore, throttlingError } from '../support/store.js';
 
 let table: SharedTable;
 let upstream: FakeUpstream;
@@ -29,14 +30,12 @@ afterAll(async () => {
   await table.close();
 });
 
-/** Counts the DynamoDB commands an instance sends, by command name. */
-function countCommands(deps: Deps) {
+/** Counts the DynamoDB operations an instance sends, by name. */
+function countOperations(deps: Deps) {
   const counts: Record<string, number> = {};
-  const original = deps.table.client.send.bind(deps.table.client);
-  vi.spyOn(deps.table.client, 'send').mockImplementation(((command: { constructor: { name: string } }) => {
-    counts[command.constructor.name] = (counts[command.constructor.name] ?? 0) + 1;
-    return original(command as never);
-  }) as never);
+  deps.table.observe((operation) => {
+    counts[operation] = (counts[operation] ?? 0) + 1;
+  });
   return counts;
 }
 
@@ -68,7 +67,7 @@ describe('routing: the hot path in steady state', () => {
     };
     // Warm-up: the snapshot is read and each pair's first latency figure is shared once.
     for (let i = 0; i < 3; i++) await send();
-    const counts = countCommands(deps);
+    const counts = countOperations(deps);
     for (let i = 0; i < 100; i++) {
       clock.advance(100);
       await send();
@@ -79,7 +78,7 @@ describe('routing: the hot path in steady state', () => {
     await send();
     // ...and the snapshot refresh: rules, providers, models, open circuits, 2 providers' latency
     // items, and their health states.
-    expect(counts).toEqual({ UpdateCommand: 1, QueryCommand: 6, GetCommand: 2 });
+    expect(counts).toEqual({ UpdateItem: 1, Query: 6, GetItem: 2 });
   });
 
   it('keeps routing on the last snapshot when a refresh is throttled; fails closed with none', async () => {
@@ -90,10 +89,15 @@ describe('routing: the hot path in steady state', () => {
     const cold = table.instance({ now: clock.now });
     const resolve = (d: Deps) => resolveRoute(d, { serviceType: 'llm', model: 'hp-throttle-model' });
     expect((await resolve(deps)).candidates).toHaveLength(1);
-    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
-    for (const d of [deps, cold]) vi.spyOn(d.table.client, 'send').mockRejectedValue(throttled as never);
-    clock.advance(61_000);
-    expect((await resolve(deps)).candidates.map((c) => c.provider.id)).toEqual([p.id]);
-    await expect(resolve(cold)).rejects.toMatchObject({ statusCode: 503, code: 'storage_throttled' });
+    // DynamoDB throttles every read (the SDK's last attempt): no instance can refresh.
+    const store = mockStore();
+    store.failWhen(() => true, throttlingError());
+    try {
+      clock.advance(61_000);
+      expect((await resolve(deps)).candidates.map((c) => c.provider.id)).toEqual([p.id]);
+      await expect(resolve(cold)).rejects.toMatchObject({ statusCode: 503, code: 'storage_throttled' });
+    } finally {
+      store.restore();
+    }
   });
 });

@@ -118,7 +118,7 @@ describe('routing: leased admissions for large limits', () => {
   /** UpdateItem calls an instance sends while `run` runs. */
   async function writesDuring<T>(deps: Deps, run: () => Promise<T>): Promise<{ value: T; writes: number }> {
     let writes = 0;
-    const stop = deps.table.client.dynamo.observe((op) => {
+    const stop = deps.table.observe((op) => {
       if (op === 'UpdateItem') writes += 1;
     });
     try {

@@ -1,10 +1,9 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient } from '../../lib/store/client.js';
-import { ScanCommand } from '../../lib/store/document-client.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamo.js';
 import { startTestGateway } from '../support/runtime.js';
+import { openRawStore } from '../support/store.js';
 
 /** How long the stand-in holds each usage counter write before passing it on. */
 const USAGE_WRITE_DELAY_MS = 3_000;
@@ -70,16 +69,17 @@ describe('usage is written after the response, and never dropped by a stop', () 
     await gw.stop();
 
     // Right after the stop, the counter is in the table: the stop waited for the write.
-    const client = createDocumentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: dynamo.endpoint });
-    const out = await client.send(
-      new ScanCommand({
-        TableName: 'gateway',
-        FilterExpression: 'entity = :e',
-        ExpressionAttributeValues: { ':e': 'usage_hour' },
-      }),
-    );
-    client.destroy();
-    const requests = (out.Items ?? []).reduce((sum, item) => sum + Number(item.requests ?? 0), 0);
+    const raw = openRawStore({
+      AWS_REGION: 'us-east-1',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      TABLE_NAME: 'gateway',
+    });
+    const counters = await raw.scan({
+      FilterExpression: 'entity = :e',
+      ExpressionAttributeValues: { ':e': 'usage_hour' },
+    });
+    raw.close();
+    const requests = counters.reduce((sum, item) => sum + Number(item.requests ?? 0), 0);
     expect(requests).toBe(1);
   });
 });

@@ -275,7 +275,7 @@ describe('usage: group commit', () => {
   it('stores 50 concurrent calls of one counter in a few writes, every amount counted once', async () => {
     const providerId = await t.provider('group-commit');
     let writes = 0;
-    const stop = t.deps.table.client.dynamo.observe((op) => {
+    const stop = t.deps.table.observe((op) => {
       if (op === 'UpdateItem') writes += 1;
     });
     const recorded = await Promise.all(

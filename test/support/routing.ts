@@ -15,7 +15,7 @@ import { createProvider } from '../../lib/services/providers/service.js';
 import type { Candidate } from '../../lib/services/routing/resolve.js';
 import { createRule } from '../../lib/services/routing/rules/service.js';
 import { upstreamStatusError } from '../../lib/upstream/classify.js';
-import { ensureTable, startEmbeddedDynamo } from '../../local/dynamo.js';
+import { startEmbeddedDynamo } from '../../local/dynamo.js';
 
 export const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
 export const ACTOR = { keyId: 'key_test_admin', requestId: 'req_test', sourceIp: '127.0.0.1' };
@@ -52,7 +52,9 @@ export async function startSharedTable(baseEnv: Record<string, string> = {}): Pr
       }),
       options.now,
     );
-  await ensureTable(make().table.client.dynamo, tableName);
+  const setup = make();
+  await setup.table.ensureTable();
+  setup.table.close();
   return { endpoint: dynamo.endpoint, instance: make, close: () => dynamo.close() };
 }
 

@@ -1,10 +1,9 @@
 import type { Role } from '../../auth/roles.js';
 import { SECRET_ENTITY } from '../../auth/stored-key.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
-import { UpdateCommand } from '../../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item, Table } from '../../store/table.js';
+import { TABLE_SCHEMA } from '../../store/table-schema.js';
 import { type Actor, actorAttributes } from '../actor.js';
 
 /** `entity` of a key's record (metadata and the hashes of its live secrets). */
@@ -96,24 +95,16 @@ export async function createSecret(table: Table, item: Item): Promise<void> {
  * secret yet, this leaves a revoked tombstone under that hash, and the rotation's create fails.
  */
 export async function revokeSecret(table: Table, input: { hash: string; keyId: string; nowMs: number }) {
-  await table.client
-    .send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.apiKeyByHash(input.hash),
-        UpdateExpression:
-          'SET #status = :revoked, entity = :entity, key_id = :kid, revoked_at = :now, #ttl = :ttl',
-        ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-        ExpressionAttributeValues: {
-          ':revoked': 'revoked',
-          ':entity': SECRET_ENTITY,
-          ':kid': input.keyId,
-          ':now': new Date(input.nowMs).toISOString(),
-          ':ttl': Math.floor(input.nowMs / 1000) + REVOKED_SECRET_TTL_SECONDS,
-        },
-      }),
-    )
-    .catch(translateStoreError);
+  await table.update({
+    key: keys.apiKeyByHash(input.hash),
+    set: {
+      status: 'revoked',
+      entity: SECRET_ENTITY,
+      key_id: input.keyId,
+      revoked_at: new Date(input.nowMs).toISOString(),
+      [TABLE_SCHEMA.ttlAttribute]: Math.floor(input.nowMs / 1000) + REVOKED_SECRET_TTL_SECONDS,
+    },
+  });
 }
 
 /**
@@ -121,24 +112,17 @@ export async function revokeSecret(table: Table, input: { hash: string; keyId: s
  * removes it (reads ignore it at once). A secret revoked meanwhile stays revoked.
  */
 export async function retireSecret(table: Table, input: { hash: string; untilMs: number }): Promise<void> {
-  try {
-    await table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.apiKeyByHash(input.hash),
-        UpdateExpression: 'SET secret_expires_at = :until, #ttl = :ttl',
-        ConditionExpression: '#status = :active',
-        ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-        ExpressionAttributeValues: {
-          ':active': 'active',
-          ':until': new Date(input.untilMs).toISOString(),
-          ':ttl': Math.ceil(input.untilMs / 1000),
-        },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailed(error)) translateStoreError(error);
-  }
+  // Refused: the secret was revoked meanwhile and stays revoked.
+  await table.update({
+    key: keys.apiKeyByHash(input.hash),
+    set: {
+      secret_expires_at: new Date(input.untilMs).toISOString(),
+      [TABLE_SCHEMA.ttlAttribute]: Math.ceil(input.untilMs / 1000),
+    },
+    condition: '#status = :active',
+    names: { '#status': 'status' },
+    values: { ':active': 'active' },
+  });
 }
 
 /**
@@ -151,32 +135,16 @@ export async function markRecordRevoked(
   input: { keyId: string; nowMs: number; actor: Actor },
 ): Promise<Item> {
   const now = new Date(input.nowMs).toISOString();
-  const actor = actorAttributes(input.actor);
-  const command = new UpdateCommand({
-    TableName: table.tableName,
-    Key: keys.apiKeyRecord(input.keyId),
-    UpdateExpression:
-      'SET #status = :revoked, revoked_at = if_not_exists(revoked_at, :now), updated_at = :now, ' +
-      '#version = #version + :one, last_actor = :a1, last_request_id = :a2, last_source_ip = :a3',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
-    ExpressionAttributeValues: {
-      ':revoked': 'revoked',
-      ':now': now,
-      ':one': 1,
-      ':a1': actor.last_actor,
-      ':a2': actor.last_request_id,
-      ':a3': actor.last_source_ip,
-    },
-    ReturnValues: 'ALL_NEW',
+  const outcome = await table.update({
+    key: keys.apiKeyRecord(input.keyId),
+    set: { status: 'revoked', updated_at: now, ...actorAttributes(input.actor) },
+    setIfAbsent: { revoked_at: now },
+    add: { version: 1 },
+    condition: 'attribute_exists(pk)',
+    returnValues: 'ALL_NEW',
   });
-  try {
-    const out = await table.client.send(command);
-    return out.Attributes as Item;
-  } catch (error) {
-    if (isConditionFailed(error)) throw new NotFoundError('API key');
-    return translateStoreError(error);
-  }
+  if (!outcome.applied) throw new NotFoundError('API key');
+  return outcome.item as Item;
 }
 
 /**
@@ -188,20 +156,14 @@ export async function pruneSecretHashes(
   table: Table,
   input: { keyId: string; version: number; hashes: string[] },
 ): Promise<void> {
-  try {
-    await table.client.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: keys.apiKeyRecord(input.keyId),
-        UpdateExpression: 'SET secret_hashes = :hashes',
-        ConditionExpression: '#version = :version',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':hashes': input.hashes, ':version': input.version },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailed(error)) translateStoreError(error);
-  }
+  // Refused: something changed the record since; the next revoke or rotation prunes the list.
+  await table.update({
+    key: keys.apiKeyRecord(input.keyId),
+    set: { secret_hashes: input.hashes },
+    condition: '#version = :version',
+    names: { '#version': 'version' },
+    values: { ':version': input.version },
+  });
 }
 
 /** The hashes of the secrets a record lists (current first). */

@@ -8,8 +8,6 @@
 
 import { ConflictError } from '../../errors.js';
 import type { Deps } from '../../runtime/deps.js';
-import { UpdateCommand } from '../../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { type Actor, actorAttributes } from '../actor.js';
@@ -101,23 +99,12 @@ export async function mutateRecord(
  */
 export async function touchLastUsed(deps: Deps, credentialId: string, minIntervalMs: number): Promise<void> {
   const nowMs = deps.now();
-  try {
-    await deps.table.client.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: keys.credential(credentialId),
-        UpdateExpression: 'SET last_used_at = :now',
-        ConditionExpression:
-          'attribute_exists(pk) AND (attribute_not_exists(last_used_at) OR last_used_at <= :cutoff)',
-        ExpressionAttributeValues: {
-          ':now': new Date(nowMs).toISOString(),
-          ':cutoff': new Date(nowMs - minIntervalMs).toISOString(),
-        },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailed(error)) translateStoreError(error);
-  }
+  await deps.table.update({
+    key: keys.credential(credentialId),
+    set: { last_used_at: new Date(nowMs).toISOString() },
+    condition: 'attribute_exists(pk) AND (attribute_not_exists(last_used_at) OR last_used_at <= :cutoff)',
+    values: { ':cutoff': new Date(nowMs - minIntervalMs).toISOString() },
+  });
 }
 
 /** The items of one gsi2 page of every credential (for the re-wrap and sweep). */

@@ -7,8 +7,6 @@
 
 import { newId } from '../../ids.js';
 import type { Deps } from '../../runtime/deps.js';
-import { UpdateCommand } from '../../store/document-client.js';
-import { translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { queryRangeAll, queryRangePage } from './range-page.js';
@@ -82,22 +80,11 @@ export async function recordCheck(deps: Deps, input: RecordCheckInput): Promise<
 /** Adds one counted check to its hour (atomic `ADD`; only the run that counted the slot calls it). */
 export async function addToHourly(deps: Deps, input: { providerId: string; at: string; up: boolean }) {
   const hour = hourOf(input.at);
-  await deps.table.client
-    .send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: keys.healthHourly(input.providerId, hour),
-        UpdateExpression: 'ADD #total :one, #up :up SET #ttl = :ttl, #pid = :pid',
-        ExpressionAttributeNames: { '#total': 'total', '#up': 'up', '#ttl': 'ttl', '#pid': 'provider_id' },
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':up': input.up ? 1 : 0,
-          ':ttl': ttlOf(deps, `${hour}:59:59.999Z`),
-          ':pid': input.providerId,
-        },
-      }),
-    )
-    .catch(translateStoreError);
+  await deps.table.update({
+    key: keys.healthHourly(input.providerId, hour),
+    add: { total: 1, up: input.up ? 1 : 0 },
+    set: { ttl: ttlOf(deps, `${hour}:59:59.999Z`), provider_id: input.providerId },
+  });
 }
 
 function toRecord(item: Item): HealthCheckRecord {

@@ -13,8 +13,6 @@
 import { logger } from '../../observability.js';
 import type { Deps } from '../../runtime/deps.js';
 import { stateSlot } from '../../state-slots.js';
-import { PutCommand, UpdateCommand } from '../../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { nextHealthState } from './rules.js';
@@ -53,25 +51,12 @@ async function writeIfUnchanged(deps: Deps, previous: HealthState | undefined, n
     ...next,
     updated_at: new Date(deps.now()).toISOString(),
   };
-  try {
-    await deps.table.client.send(
-      new PutCommand({
-        TableName: deps.table.tableName,
-        Item: item,
-        ...(previous
-          ? {
-              ConditionExpression: '#seq = :seq',
-              ExpressionAttributeNames: { '#seq': 'seq' },
-              ExpressionAttributeValues: { ':seq': previous.seq },
-            }
-          : { ConditionExpression: 'attribute_not_exists(pk)' }),
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    return translateStoreError(error);
-  }
+  return deps.table.put(
+    item,
+    previous
+      ? { condition: '#seq = :seq', names: { '#seq': 'seq' }, values: { ':seq': previous.seq } }
+      : { condition: 'attribute_not_exists(pk)' },
+  );
 }
 
 /** The outcome of {@link applyObservation}. */
@@ -115,26 +100,13 @@ export async function applyObservation(
  * bumping its version. Returns false when the provider is gone or a newer status is already there.
  */
 export async function mirrorHealthStatus(deps: Deps, state: HealthState): Promise<boolean> {
-  try {
-    await deps.table.client.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: keys.provider(state.provider_id),
-        UpdateExpression: 'SET #hs = :status, #seq = :seq, #since = :since',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#seq) OR #seq < :seq)',
-        ExpressionAttributeNames: { '#hs': 'health_status', '#seq': 'health_seq', '#since': 'health_since' },
-        ExpressionAttributeValues: {
-          ':status': state.status,
-          ':seq': state.seq,
-          ':since': state.status_since,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    return translateStoreError(error);
-  }
+  const outcome = await deps.table.update({
+    key: keys.provider(state.provider_id),
+    set: { health_status: state.status, health_seq: state.seq, health_since: state.status_since },
+    condition: 'attribute_exists(pk) AND (attribute_not_exists(health_seq) OR health_seq < :seq)',
+    values: { ':seq': state.seq },
+  });
+  return outcome.applied;
 }
 
 /** What routing reads about a provider's health. */

@@ -7,8 +7,6 @@
  */
 
 import type { Deps } from '../../runtime/deps.js';
-import { DeleteCommand, PutCommand } from '../../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 
 /** The lock item's facts: which incident holds the provider, since when. */
@@ -31,36 +29,16 @@ export async function readLock(deps: Deps, providerId: string): Promise<Incident
 
 /** Takes the lock for `lock.incident_id`; false when another incident already holds it. */
 export async function takeLock(deps: Deps, lock: IncidentLock): Promise<boolean> {
-  try {
-    await deps.table.client.send(
-      new PutCommand({
-        TableName: deps.table.tableName,
-        Item: { ...keys.openIncidentLock(lock.provider_id), entity: 'incident_lock', ...lock },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    return translateStoreError(error);
-  }
+  return deps.table.put(
+    { ...keys.openIncidentLock(lock.provider_id), entity: 'incident_lock', ...lock },
+    { condition: 'attribute_not_exists(pk)' },
+  );
 }
 
 /** Releases the lock if it still names `incidentId`; false when it was already gone or replaced. */
 export async function releaseLock(deps: Deps, providerId: string, incidentId: string): Promise<boolean> {
-  try {
-    await deps.table.client.send(
-      new DeleteCommand({
-        TableName: deps.table.tableName,
-        Key: keys.openIncidentLock(providerId),
-        ConditionExpression: '#id = :id',
-        ExpressionAttributeNames: { '#id': 'incident_id' },
-        ExpressionAttributeValues: { ':id': incidentId },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    return translateStoreError(error);
-  }
+  return deps.table.delete(keys.openIncidentLock(providerId), {
+    condition: 'incident_id = :id',
+    values: { ':id': incidentId },
+  });
 }

@@ -3,8 +3,6 @@ import { TooManyRequestsError } from '../../errors.js';
 import { logger } from '../../observability.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Quota } from '../../schemas/quotas.js';
-import { UpdateCommand } from '../../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { type ItemKey, keys } from '../../store/keys.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
 import { MS } from '../usage/time.js';
@@ -47,33 +45,31 @@ export function amountFor(metric: Metric, amount: BudgetAmount): number {
   return value;
 }
 
-/** Adds `amount` to committed and reserved unless that would pass the limit (one conditional ADD). */
-async function hold(deps: Deps, input: Reservation & { key: ItemKey; limit: number; windowEndMs: number }) {
-  await deps.table.client.send(
-    new UpdateCommand({
-      TableName: deps.table.tableName,
-      Key: input.key,
-      UpdateExpression:
-        'ADD committed :amt, reserved :amt SET #r = :hold, entity = :entity, quota_id = :qid, #window = :window, limit_units = :limit, #ttl = :ttl',
-      // DynamoDB conditions have no arithmetic: `committed + :amt <= limit` is `committed <= :max`.
-      ConditionExpression: 'attribute_not_exists(committed) OR committed <= :max',
-      ExpressionAttributeNames: {
-        '#r': keys.quotaReservationAttribute(input.id),
-        '#window': 'window',
-        '#ttl': TABLE_SCHEMA.ttlAttribute,
-      },
-      ExpressionAttributeValues: {
-        ':amt': input.amount,
-        ':max': input.limit - input.amount,
-        ':hold': { amount: input.amount, expires_at: input.expiresAt },
-        ':entity': 'quota_budget',
-        ':qid': input.quotaId,
-        ':window': input.window,
-        ':limit': input.limit,
-        ':ttl': Math.floor(input.windowEndMs / 1000) + BUDGET_RETENTION_DAYS * (MS.DAY / 1000),
-      },
-    }),
-  );
+/**
+ * Adds `amount` to committed and reserved unless that would pass the limit (one conditional ADD).
+ * Returns false when it would.
+ */
+async function hold(
+  deps: Deps,
+  input: Reservation & { key: ItemKey; limit: number; windowEndMs: number },
+): Promise<boolean> {
+  const outcome = await deps.table.update({
+    key: input.key,
+    add: { committed: input.amount, reserved: input.amount },
+    set: {
+      [keys.quotaReservationAttribute(input.id)]: { amount: input.amount, expires_at: input.expiresAt },
+      entity: 'quota_budget',
+      quota_id: input.quotaId,
+      window: input.window,
+      limit_units: input.limit,
+      [TABLE_SCHEMA.ttlAttribute]:
+        Math.floor(input.windowEndMs / 1000) + BUDGET_RETENTION_DAYS * (MS.DAY / 1000),
+    },
+    // DynamoDB conditions have no arithmetic: `committed + :amt <= limit` is `committed <= :max`.
+    condition: 'attribute_not_exists(committed) OR committed <= :max',
+    values: { ':max': input.limit - input.amount },
+  });
+  return outcome.applied;
 }
 
 /** Releases holds whose time ran out (a crashed caller never settled them). Returns how many. */
@@ -93,26 +89,14 @@ async function releaseExpired(deps: Deps, key: ItemKey): Promise<number> {
 
 /** Removes one hold exactly once, moving `used` into the settled figure. */
 async function release(deps: Deps, input: { key: ItemKey; attribute: string; amount: number; used: number }) {
-  try {
-    await deps.table.client.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: input.key,
-        UpdateExpression: 'ADD committed :delta, reserved :neg, used :used REMOVE #r',
-        ConditionExpression: 'attribute_exists(#r)',
-        ExpressionAttributeNames: { '#r': input.attribute },
-        ExpressionAttributeValues: {
-          ':delta': input.used - input.amount,
-          ':neg': -input.amount,
-          ':used': input.used,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    return translateStoreError(error);
-  }
+  const outcome = await deps.table.update({
+    key: input.key,
+    add: { committed: input.used - input.amount, reserved: -input.amount, used: input.used },
+    remove: [input.attribute],
+    condition: 'attribute_exists(#r)',
+    names: { '#r': input.attribute },
+  });
+  return outcome.applied;
 }
 
 /**
@@ -144,13 +128,8 @@ export async function reserveBudget(
     expiresAt: now + RESERVATION_HOLD_MS,
   };
   for (let attempt = 0; amount <= limit && attempt < 2; attempt++) {
-    try {
-      await hold(deps, { ...reservation, key, limit, windowEndMs: window.endMs });
-      return reservation;
-    } catch (error) {
-      if (!isConditionFailed(error)) translateStoreError(error);
-      if (attempt > 0 || (await releaseExpired(deps, key)) === 0) break;
-    }
+    if (await hold(deps, { ...reservation, key, limit, windowEndMs: window.endMs })) return reservation;
+    if (attempt > 0 || (await releaseExpired(deps, key)) === 0) break;
   }
   throw new TooManyRequestsError(`The quota ${quota.id} has no budget left for this request.`, {
     code: 'quota_exceeded',

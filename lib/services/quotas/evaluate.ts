@@ -1,7 +1,5 @@
 import type { Deps } from '../../runtime/deps.js';
 import type { Quota } from '../../schemas/quotas.js';
-import { UpdateCommand } from '../../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
@@ -35,52 +33,35 @@ async function writeState(
   const { quota, window } = input;
   const metric = metricOf(quota.quota_type);
   const key = keys.quotaState(quota.id, window.id);
-  const values = {
-    ':entity': 'quota_state',
-    ':qid': quota.id,
-    ':window': window.id,
-    ':state': input.state,
-    ':used': input.used,
-    ':limit': input.limit,
-    ':unit': unitOf(metric),
-    ':percent': percentOf(input.used, input.limit),
-    ':resets': new Date(window.endMs).toISOString(),
-    ':qv': quota.version,
-    ':at': new Date(deps.now()).toISOString(),
-    ':g2pk': keys.quotaStateIndex(window.id, quota.id).gsi2pk,
-    ':g2sk': keys.quotaStateIndex(window.id, quota.id).gsi2sk,
-    ':ttl': Math.floor(window.endMs / 1000) + STATE_RETENTION_DAYS * (MS.DAY / 1000),
-    ':actor': ENFORCER_ACTOR,
-    ':cause': input.cause,
-    ':none': '',
-  };
-  try {
-    const out = await deps.table.client.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: key,
-        UpdateExpression:
-          'SET entity = :entity, quota_id = :qid, #window = :window, #state = :state, used = :used, limit_units = :limit, #unit = :unit, #percent = :percent, resets_at = :resets, quota_version = :qv, evaluated_at = :at, gsi2pk = :g2pk, gsi2sk = :g2sk, #ttl = :ttl, last_actor = :actor, last_request_id = :cause, last_source_ip = :none',
-        ConditionExpression:
-          'attribute_not_exists(pk) OR quota_version < :qv OR (quota_version = :qv AND used < :used)',
-        ExpressionAttributeNames: {
-          '#window': 'window',
-          '#state': 'state',
-          '#unit': 'unit',
-          '#percent': 'percent',
-          '#ttl': TABLE_SCHEMA.ttlAttribute,
-        },
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return out.Attributes as Item;
-  } catch (error) {
-    if (!isConditionFailed(error)) translateStoreError(error);
-    const current = await deps.table.get(key);
-    if (!current) throw error;
-    return current;
-  }
+  const outcome = await deps.table.update({
+    key,
+    set: {
+      entity: 'quota_state',
+      quota_id: quota.id,
+      window: window.id,
+      state: input.state,
+      used: input.used,
+      limit_units: input.limit,
+      unit: unitOf(metric),
+      percent: percentOf(input.used, input.limit),
+      resets_at: new Date(window.endMs).toISOString(),
+      quota_version: quota.version,
+      evaluated_at: new Date(deps.now()).toISOString(),
+      ...keys.quotaStateIndex(window.id, quota.id),
+      [TABLE_SCHEMA.ttlAttribute]: Math.floor(window.endMs / 1000) + STATE_RETENTION_DAYS * (MS.DAY / 1000),
+      last_actor: ENFORCER_ACTOR,
+      last_request_id: input.cause,
+      last_source_ip: '',
+    },
+    condition: 'attribute_not_exists(pk) OR quota_version < :qv OR (quota_version = :qv AND used < :used)',
+    values: { ':qv': quota.version, ':used': input.used },
+    returnValues: 'ALL_NEW',
+  });
+  if (outcome.applied) return outcome.item as Item;
+  // A newer state is stored: it is the answer.
+  const current = await deps.table.get(key);
+  if (!current) throw new Error(`quota state ${quota.id}/${window.id} refused a write but reads as absent`);
+  return current;
 }
 
 /**

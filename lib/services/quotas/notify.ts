@@ -1,7 +1,5 @@
 import type { Deps } from '../../runtime/deps.js';
 import type { Quota } from '../../schemas/quotas.js';
-import { UpdateCommand } from '../../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { type ItemKey, keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import type { TimeWindow } from '../usage/time.js';
@@ -18,7 +16,7 @@ async function swapNotified(
   deps: Deps,
   input: { key: ItemKey; from: string | undefined; to: string | undefined; state?: string },
 ): Promise<boolean> {
-  const values: Record<string, unknown> = { ':actor': 'quota-enforcer' };
+  const values: Record<string, unknown> = {};
   const names: Record<string, string> = { '#n': 'notified_state' };
   let condition = input.from === undefined ? 'attribute_not_exists(#n)' : '#n = :from';
   if (input.from !== undefined) values[':from'] = input.from;
@@ -27,27 +25,15 @@ async function swapNotified(
     values[':state'] = input.state;
     condition = `#s = :state AND ${condition}`;
   }
-  let update = 'SET last_actor = :actor REMOVE #n';
-  if (input.to !== undefined) {
-    values[':to'] = input.to;
-    update = 'SET #n = :to, last_actor = :actor';
-  }
-  try {
-    await deps.table.client.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: input.key,
-        UpdateExpression: update,
-        ConditionExpression: `attribute_exists(pk) AND ${condition}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    return translateStoreError(error);
-  }
+  const outcome = await deps.table.update({
+    key: input.key,
+    set: { last_actor: 'quota-enforcer', ...(input.to !== undefined ? { notified_state: input.to } : {}) },
+    ...(input.to === undefined ? { remove: ['notified_state'] } : {}),
+    condition: `attribute_exists(pk) AND ${condition}`,
+    names,
+    values,
+  });
+  return outcome.applied;
 }
 
 /**

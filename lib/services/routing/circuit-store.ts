@@ -7,10 +7,8 @@
  */
 
 import type { Deps } from '../../runtime/deps.js';
-import { GetCommand, UpdateCommand } from '../../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
-import type { Item } from '../../store/table.js';
+import type { Item, UpdateInput } from '../../store/table.js';
 import { type CircuitView, pairKey } from './state.js';
 
 /** Which circuit: a provider (`modelId` undefined) or a provider+model pair. */
@@ -18,8 +16,6 @@ export interface CircuitId {
   providerId: string;
   modelId?: string | undefined;
 }
-
-const NAMES = { '#state': 'state' };
 
 /** The view and map key of a stored circuit item. */
 export function circuitEntryOf(item: Item | Record<string, unknown>): [string, CircuitView] {
@@ -39,35 +35,21 @@ export function circuitViewOf(item: Record<string, unknown> | undefined): Circui
   };
 }
 
-/** One conditional update of a circuit item; `null` when its condition failed. */
+/** One conditional update of a circuit item, its identity attributes set too; `null` when refused. */
 async function update(
   deps: Deps,
   id: CircuitId,
-  input: { set: string; condition?: string; values: Record<string, unknown>; remove?: string },
+  input: Pick<UpdateInput, 'set' | 'add' | 'remove' | 'condition' | 'values'>,
 ): Promise<Record<string, unknown> | null> {
-  try {
-    const out = await deps.table.client.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: keys.circuit(id.providerId, id.modelId),
-        UpdateExpression: `SET ${input.set}, provider_id = :pid, model_id = :mid, entity = :entity${input.remove ? ` REMOVE ${input.remove}` : ''}`,
-        ConditionExpression: input.condition,
-        ExpressionAttributeNames:
-          input.set.includes('#state') || input.condition?.includes('#state') ? NAMES : undefined,
-        ExpressionAttributeValues: {
-          ...input.values,
-          ':pid': id.providerId,
-          ':mid': id.modelId ?? null,
-          ':entity': 'circuit',
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return out.Attributes ?? null;
-  } catch (error) {
-    if (isConditionFailed(error)) return null;
-    return translateStoreError(error);
-  }
+  const outcome = await deps.table.update({
+    ...input,
+    key: keys.circuit(id.providerId, id.modelId),
+    set: { ...input.set, provider_id: id.providerId, model_id: id.modelId ?? null, entity: 'circuit' },
+    // `state` is a reserved word: conditions name it `#state`.
+    ...(input.condition?.includes('#state') ? { names: { '#state': 'state' } } : {}),
+    returnValues: 'ALL_NEW',
+  });
+  return outcome.applied ? (outcome.item ?? null) : null;
 }
 
 /**
@@ -82,27 +64,20 @@ export async function countFailure(
   const window = Math.floor(input.now / input.windowMs);
   for (let i = 0; i < 3; i++) {
     const same = await update(deps, id, {
-      set: 'failures = if_not_exists(failures, :zero) + :one',
+      add: { failures: 1 },
       condition: 'fail_window = :w',
-      values: { ':w': window, ':one': 1, ':zero': 0 },
+      values: { ':w': window },
     });
     if (same) return same;
     const fresh = await update(deps, id, {
-      set: 'fail_window = :w, failures = :one',
+      set: { fail_window: window, failures: 1 },
       condition: 'attribute_not_exists(fail_window) OR fail_window < :w',
-      values: { ':w': window, ':one': 1 },
+      values: { ':w': window },
     });
     if (fresh) return fresh;
   }
   // Another writer keeps moving the window (clock skew): report the stored state.
   return (await readCircuit(deps, id)) ?? {};
-}
-
-const OPEN_SET = '#state = :open, open_until = :until, changed_at = :now, gsi1pk = :gpk, gsi1sk = :gsk';
-
-function openValues(id: CircuitId, now: number, until: number): Record<string, unknown> {
-  const index = keys.openCircuitIndex(id.providerId, id.modelId);
-  return { ':open': 'open', ':until': until, ':now': now, ':gpk': index.gsi1pk, ':gsk': index.gsi1sk };
 }
 
 /**
@@ -116,18 +91,25 @@ export async function openCircuit(
   input: { now: number; until: number; mode: 'threshold' | 'cooldown' | 'reopen'; probeId?: string },
 ): Promise<Record<string, unknown> | null> {
   const conditions = {
-    threshold: 'attribute_not_exists(#state) OR #state = :closed',
-    cooldown: 'attribute_not_exists(open_until) OR #state = :closed OR open_until < :until',
-    reopen: 'probe_id = :probe',
+    threshold: {
+      condition: 'attribute_not_exists(#state) OR #state = :closed',
+      values: { ':closed': 'closed' },
+    },
+    cooldown: {
+      condition: 'attribute_not_exists(open_until) OR #state = :closed OR open_until < :until',
+      values: { ':closed': 'closed', ':until': input.until },
+    },
+    reopen: { condition: 'probe_id = :probe', values: { ':probe': input.probeId } },
   };
   return update(deps, id, {
-    set: OPEN_SET,
-    remove: 'probe_until, probe_id',
-    condition: conditions[input.mode],
-    values: {
-      ...openValues(id, input.now, input.until),
-      ...(input.mode === 'reopen' ? { ':probe': input.probeId } : { ':closed': 'closed' }),
+    set: {
+      state: 'open',
+      open_until: input.until,
+      changed_at: input.now,
+      ...keys.openCircuitIndex(id.providerId, id.modelId),
     },
+    remove: ['probe_until', 'probe_id'],
+    ...conditions[input.mode],
   });
 }
 
@@ -141,16 +123,15 @@ export async function takeProbeLease(
   input: { now: number; leaseMs: number; probeId: string },
 ): Promise<Record<string, unknown> | null> {
   return update(deps, id, {
-    set: '#state = :half, probe_until = :lease, probe_id = :probe, changed_at = :now',
+    set: {
+      state: 'half_open',
+      probe_until: input.now + input.leaseMs,
+      probe_id: input.probeId,
+      changed_at: input.now,
+    },
     condition:
       '(#state = :open OR #state = :half) AND open_until <= :now AND (attribute_not_exists(probe_until) OR probe_until < :now)',
-    values: {
-      ':half': 'half_open',
-      ':open': 'open',
-      ':lease': input.now + input.leaseMs,
-      ':probe': input.probeId,
-      ':now': input.now,
-    },
+    values: { ':half': 'half_open', ':open': 'open', ':now': input.now },
   });
 }
 
@@ -166,26 +147,17 @@ export async function endProbe(
   const close = input.outcome === 'close';
   return update(deps, id, {
     set: close
-      ? '#state = :closed, failures = :zero, changed_at = :now'
-      : '#state = :open, changed_at = :now',
-    remove: close ? 'probe_until, probe_id, open_until, gsi1pk, gsi1sk' : 'probe_until, probe_id',
+      ? { state: 'closed', failures: 0, changed_at: input.now }
+      : { state: 'open', changed_at: input.now },
+    remove: close
+      ? ['probe_until', 'probe_id', 'open_until', 'gsi1pk', 'gsi1sk']
+      : ['probe_until', 'probe_id'],
     condition: 'probe_id = :probe',
-    values: close
-      ? { ':closed': 'closed', ':zero': 0, ':now': input.now, ':probe': input.probeId }
-      : { ':open': 'open', ':now': input.now, ':probe': input.probeId },
+    values: { ':probe': input.probeId },
   });
 }
 
 /** Reads a circuit item (strongly consistent); used only when a lease race was lost. */
 export async function readCircuit(deps: Deps, id: CircuitId): Promise<Record<string, unknown> | undefined> {
-  const out = await deps.table.client
-    .send(
-      new GetCommand({
-        TableName: deps.table.tableName,
-        Key: keys.circuit(id.providerId, id.modelId),
-        ConsistentRead: true,
-      }),
-    )
-    .catch(translateStoreError);
-  return out.Item;
+  return deps.table.get(keys.circuit(id.providerId, id.modelId));
 }

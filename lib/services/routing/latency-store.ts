@@ -6,8 +6,6 @@
  */
 
 import type { Deps } from '../../runtime/deps.js';
-import { UpdateCommand } from '../../store/document-client.js';
-import { translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 
 /** Weight of a new sample in every latency EWMA (0..1): ~5 samples to follow a change. */
@@ -43,24 +41,17 @@ export async function writeLatency(
   deps: Deps,
   input: { providerId: string; modelId: string; ewmaMs: number; samples: number },
 ): Promise<void> {
-  await deps.table.client
-    .send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: keys.latency(input.providerId, input.modelId),
-        UpdateExpression:
-          'SET ewma_ms = :e, updated_at_ms = :now, provider_id = :p, model_id = :m, entity = :entity ADD samples :n',
-        ExpressionAttributeValues: {
-          ':e': Math.round(input.ewmaMs * 10) / 10,
-          ':now': deps.now(),
-          ':p': input.providerId,
-          ':m': input.modelId,
-          ':entity': 'latency',
-          ':n': input.samples,
-        },
-      }),
-    )
-    .catch(translateStoreError);
+  await deps.table.update({
+    key: keys.latency(input.providerId, input.modelId),
+    set: {
+      ewma_ms: Math.round(input.ewmaMs * 10) / 10,
+      updated_at_ms: deps.now(),
+      provider_id: input.providerId,
+      model_id: input.modelId,
+      entity: 'latency',
+    },
+    add: { samples: input.samples },
+  });
 }
 
 /**

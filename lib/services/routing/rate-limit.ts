@@ -33,9 +33,8 @@ import { TooManyRequestsError } from '../../errors.js';
 import type { Deps } from '../../runtime/deps.js';
 import type { Provider } from '../../schemas/providers.js';
 import { stateSlot } from '../../state-slots.js';
-import { UpdateCommand } from '../../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
+import { TABLE_SCHEMA } from '../../store/table-schema.js';
 
 /** Admissions one window item takes per minute before the limit is sharded (~500 writes/s). */
 export const SHARD_CAPACITY_PER_MINUTE = 30_000;
@@ -137,39 +136,26 @@ async function tryShard(
   const { spec, shard, shards, tokens } = input;
   const count = input.count ?? 1;
   const conditions: string[] = [];
-  const values: Record<string, unknown> = {
-    ':count': count,
-    ':n': tokens,
-    ':ttl': Math.ceil(input.endsAt / 1000) + 120,
-  };
+  const values: Record<string, unknown> = {};
   if (spec.rpm !== null) {
     const room = shardShare(spec.rpm, shards, shard) - count;
     if (room < 0) return false;
-    conditions.push('(attribute_not_exists(#r) OR #r <= :rroom)');
+    conditions.push('(attribute_not_exists(requests) OR requests <= :rroom)');
     values[':rroom'] = room;
   }
   if (spec.tpm !== null) {
     const room = shardShare(spec.tpm, shards, shard) - tokens;
     if (room < 0) return false;
-    conditions.push('(attribute_not_exists(#t) OR #t <= :tmax)');
+    conditions.push('(attribute_not_exists(tokens) OR tokens <= :tmax)');
     values[':tmax'] = room;
   }
-  try {
-    await deps.table.client.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: keys.rateWindow(spec.scope, input.minute, shard),
-        UpdateExpression: 'SET #ttl = :ttl ADD #r :count, #t :n',
-        ConditionExpression: conditions.length ? conditions.join(' AND ') : undefined,
-        ExpressionAttributeNames: { '#r': 'requests', '#t': 'tokens', '#ttl': 'ttl' },
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    return translateStoreError(error);
-  }
+  const outcome = await deps.table.update({
+    key: keys.rateWindow(spec.scope, input.minute, shard),
+    add: { requests: count, tokens },
+    set: { [TABLE_SCHEMA.ttlAttribute]: Math.ceil(input.endsAt / 1000) + 120 },
+    ...(conditions.length ? { condition: conditions.join(' AND '), values } : {}),
+  });
+  return outcome.applied;
 }
 
 interface ScopeInput {
@@ -309,18 +295,12 @@ export async function refund(deps: Deps, grants: readonly RateGrant[]): Promise<
       if (lease?.minute === g.minute) lease.remaining += 1;
       continue;
     }
-    await deps.table.client
-      .send(
-        new UpdateCommand({
-          TableName: deps.table.tableName,
-          Key: keys.rateWindow(g.scope, g.minute, g.shard),
-          UpdateExpression: 'ADD #r :minus, #t :tokens',
-          ConditionExpression: 'attribute_exists(#r)',
-          ExpressionAttributeNames: { '#r': 'requests', '#t': 'tokens' },
-          ExpressionAttributeValues: { ':minus': -1, ':tokens': -g.tokens },
-        }),
-      )
-      .catch((error: unknown) => (isConditionFailed(error) ? undefined : translateStoreError(error)));
+    // Refused: the window item is gone (expired), nothing to give back.
+    await deps.table.update({
+      key: keys.rateWindow(g.scope, g.minute, g.shard),
+      add: { requests: -1, tokens: -g.tokens },
+      condition: 'attribute_exists(requests)',
+    });
   }
 }
 

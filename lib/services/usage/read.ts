@@ -1,6 +1,4 @@
 import type { Deps } from '../../runtime/deps.js';
-import { QueryCommand } from '../../store/document-client.js';
-import { translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import type { IndexName } from '../../store/table-schema.js';
@@ -17,30 +15,17 @@ async function queryBetween(
   deps: Deps,
   input: { index?: IndexName; partition: string; lower: string; upper: string },
 ): Promise<Item[]> {
-  const pkAttr = input.index ? `${input.index}pk` : 'pk';
-  const skAttr = input.index ? `${input.index}sk` : 'sk';
-  const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const out = await deps.table.client
-      .send(
-        new QueryCommand({
-          TableName: deps.table.tableName,
-          IndexName: input.index,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
-          ExpressionAttributeNames: { '#pk': pkAttr, '#sk': skAttr },
-          ExpressionAttributeValues: { ':pk': input.partition, ':lo': input.lower, ':hi': input.upper },
-          ExclusiveStartKey: startKey,
-          // Base-table reads are strongly consistent (the enforcer reads right after its writes).
-          ConsistentRead: input.index ? undefined : true,
-        }),
-      )
-      .catch(translateStoreError);
-    items.push(...((out.Items ?? []) as Item[]));
-    if (!out.LastEvaluatedKey) return items;
-    startKey = out.LastEvaluatedKey;
-  }
-  throw new RangeTooLargeError('The usage range holds too many rows; narrow it.');
+  const { items, complete } = await deps.table.queryPages(
+    {
+      ...(input.index ? { index: input.index } : {}),
+      partition: input.partition,
+      skRange: { from: input.lower, to: input.upper },
+    },
+    // Base-table reads are strongly consistent (the enforcer reads right after its writes).
+    { maxPages: MAX_PAGES, consistent: true },
+  );
+  if (!complete) throw new RangeTooLargeError('The usage range holds too many rows; narrow it.');
+  return items;
 }
 
 /** Which rollups to read: a period, an inclusive bucket range and optionally one provider. */

@@ -1,12 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { Deps } from '../../runtime/deps.js';
 import { stateSlot } from '../../state-slots.js';
-import { UpdateCommand } from '../../store/document-client.js';
-import { translateStoreError } from '../../store/errors.js';
 import { keys } from '../../store/keys.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
 import { costOf, type UsageQuantities } from './cost.js';
-import { addCounters, COUNTER_FIELDS, type Counters, zeroCounters } from './counters.js';
+import { addCounters, type Counters, zeroCounters } from './counters.js';
 import { pricingAt } from './pricing-cache.js';
 import { hourOf, MS } from './time.js';
 import { secondsToMs } from './units.js';
@@ -125,7 +123,7 @@ function newBatch(deps: Deps, event: UsageEvent, hour: string, add: Counters): B
   return {
     event,
     hour,
-    add: { ...add },
+    add,
     ttl: ttlOf(event.at),
     shard: randomInt(deps.config.USAGE_COUNTER_SHARDS),
     written,
@@ -210,31 +208,18 @@ async function writeBatch(deps: Deps, batch: Batch): Promise<void> {
     dimensions: keys.usageDimensions(event),
     shard,
   });
-  const names: Record<string, string> = { '#ttl': TABLE_SCHEMA.ttlAttribute };
-  const values: Record<string, unknown> = {
-    ':entity': 'usage_hour',
-    ':pid': event.providerId,
-    ':mid': event.modelId,
-    ':kid': event.apiKeyId,
-    ':svc': event.serviceType,
-    ':hour': hour,
-    ':shard': shard,
-    ':ttl': batch.ttl,
-  };
-  const adds = COUNTER_FIELDS.map((f, i) => {
-    names[`#c${i}`] = f;
-    values[`:c${i}`] = add[f];
-    return `#c${i} :c${i}`;
+  await deps.table.update({
+    key,
+    add,
+    set: {
+      entity: 'usage_hour',
+      provider_id: event.providerId,
+      model_id: event.modelId,
+      api_key_id: event.apiKeyId,
+      service_type: event.serviceType,
+      hour,
+      shard,
+      [TABLE_SCHEMA.ttlAttribute]: batch.ttl,
+    },
   });
-  await deps.table.client
-    .send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: key,
-        UpdateExpression: `ADD ${adds.join(', ')} SET entity = :entity, provider_id = :pid, model_id = :mid, api_key_id = :kid, service_type = :svc, #hour = :hour, #shard = :shard, #ttl = :ttl`,
-        ExpressionAttributeNames: { ...names, '#hour': 'hour', '#shard': 'shard' },
-        ExpressionAttributeValues: values,
-      }),
-    )
-    .catch(translateStoreError);
 }

@@ -1,6 +1,4 @@
 import type { Deps } from '../../runtime/deps.js';
-import { UpdateCommand } from '../../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../../store/errors.js';
 import { type ItemKey, keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { addCounters, type Counters, InvalidCountersError, parseCounters, zeroCounters } from './counters.js';
@@ -79,33 +77,19 @@ async function mergeEntry(
   deps: Deps,
   input: { key: ItemKey; entry: string; counters: Counters; attributes: Record<string, unknown> },
 ): Promise<Item> {
-  const names: Record<string, string> = { '#e': input.entry, '#req': 'requests' };
-  const values: Record<string, unknown> = { ':c': input.counters, ':req': input.counters.requests };
-  const sets = ['#e = :c'];
-  Object.entries(input.attributes).forEach(([name, value], i) => {
-    names[`#a${i}`] = name;
-    values[`:a${i}`] = value;
-    sets.push(`#a${i} = :a${i}`);
+  const outcome = await deps.table.update({
+    key: input.key,
+    set: { [input.entry]: input.counters, ...input.attributes },
+    condition: 'attribute_not_exists(#e) OR #e.#req < :req',
+    names: { '#e': input.entry, '#req': 'requests' },
+    values: { ':req': input.counters.requests },
+    returnValues: 'ALL_NEW',
   });
-  try {
-    const out = await deps.table.client.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: input.key,
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_not_exists(#e) OR #e.#req < :req',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return out.Attributes as Item;
-  } catch (error) {
-    if (!isConditionFailed(error)) translateStoreError(error);
-    const current = await deps.table.get(input.key);
-    if (!current) throw error;
-    return current;
-  }
+  if (outcome.applied) return outcome.item as Item;
+  // The entry already holds this state or a newer one: the item as stored is the answer.
+  const current = await deps.table.get(input.key);
+  if (!current) throw new Error(`rollup ${input.key.pk}/${input.key.sk} refused a write but reads as absent`);
+  return current;
 }
 
 function attributesOf(source: HourlySource, period: 'D' | 'M', bucket: string, dimensions: string) {

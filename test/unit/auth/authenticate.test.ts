@@ -8,7 +8,7 @@ import { loadConfig } from '../../../lib/config.js';
 import { createDeps, type Deps } from '../../../lib/runtime/deps.js';
 import { revokeApiKey, rotateApiKey } from '../../../lib/services/api-keys/lifecycle.js';
 import { createApiKey } from '../../../lib/services/api-keys/service.js';
-import { type EmbeddedDynamo, ensureTable, startEmbeddedDynamo } from '../../../local/dynamo.js';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../local/dynamo.js';
 
 const ADMIN: Principal = { keyId: BOOTSTRAP_KEY_ID, role: 'admin' };
 const ACTOR = { keyId: BOOTSTRAP_KEY_ID, requestId: 'req-test', sourceIp: '127.0.0.1' };
@@ -30,7 +30,7 @@ function depsWith(cacheTtl: number): Deps {
     AUTH_CACHE_TTL_SECONDS: String(cacheTtl),
   });
   const deps = createDeps(config, () => clock);
-  deps.table.client.dynamo.observe((operation) => calls.push(operation));
+  deps.table.observe((operation) => calls.push(operation));
   return deps;
 }
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'auth-unit-'));
   dynamo = await startEmbeddedDynamo();
   const setup = depsWith(0);
-  await ensureTable(setup.table.client.dynamo, 'auth-unit');
+  await setup.table.ensureTable();
   await setup.close();
 });
 afterAll(async () => {

@@ -14,10 +14,10 @@ import type { Deps } from '../../../lib/runtime/deps.js';
 import { createDeps } from '../../../lib/runtime/deps.js';
 import type { Actor } from '../../../lib/services/actor.js';
 import { createProvider } from '../../../lib/services/providers/service.js';
-import { ScanCommand } from '../../../lib/store/document-client.js';
 import { keys } from '../../../lib/store/keys.js';
 import type { Item } from '../../../lib/store/table.js';
-import { ensureTable, startEmbeddedDynamo } from '../../../local/dynamo.js';
+import { startEmbeddedDynamo } from '../../../local/dynamo.js';
+import { openRawStore } from '../../support/store.js';
 
 export const ACTOR: Actor = { keyId: 'key_test_admin', requestId: 'req-test', sourceIp: '127.0.0.1' };
 
@@ -63,7 +63,7 @@ export async function startHarness(
     now: () => clock,
     ...(injected ? { keyProvider: async () => injected } : {}),
   });
-  await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
+  await deps.table.ensureTable();
   let providers = 0;
   const harness: Harness = {
     deps,
@@ -87,16 +87,12 @@ export async function startHarness(
       return item;
     },
     async scan() {
-      const items: Item[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await deps.table.client.send(
-          new ScanCommand({ TableName: config.TABLE_NAME, ExclusiveStartKey: start }),
-        );
-        items.push(...((out.Items ?? []) as Item[]));
-        start = out.LastEvaluatedKey;
-      } while (start);
-      return items;
+      const raw = openRawStore(config);
+      try {
+        return await raw.scan();
+      } finally {
+        raw.close();
+      }
     },
     async close() {
       await deps.close();

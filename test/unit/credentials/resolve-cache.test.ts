@@ -20,7 +20,7 @@ beforeAll(async () => {
     keyProvider: fake.provider(),
     env: { CREDENTIAL_CACHE_TTL_SECONDS: '300', CREDENTIAL_CACHE_MAX_USES: '5000', ROUTING_CACHE_TTL: '60' },
   });
-  h.deps.table.client.dynamo.observe((operation) => dynamoCalls.push(operation));
+  h.deps.table.observe((operation) => dynamoCalls.push(operation));
 });
 afterAll(async () => {
   await h.close();

@@ -12,7 +12,7 @@ import { logger } from '../../../lib/observability.js';
 import { createDeps, type Deps } from '../../../lib/runtime/deps.js';
 import type { ProbeResult, ProviderProbe } from '../../../lib/services/health/types.js';
 import { createProvider } from '../../../lib/services/providers/service.js';
-import { ensureTable, startEmbeddedDynamo } from '../../../local/dynamo.js';
+import { startEmbeddedDynamo } from '../../../local/dynamo.js';
 
 export const ACTOR = { keyId: 'key_test_admin', requestId: 'req-test', sourceIp: '127.0.0.1' };
 export const T0 = Date.parse('2031-03-01T00:00:00.000Z');
@@ -48,7 +48,7 @@ export async function startHealthHarness(env: Record<string, string> = {}): Prom
   let clock = T0;
   const deps = createDeps(config, () => clock);
   const events = deps.events as LocalEventBus;
-  await ensureTable(deps.table.client.dynamo, config.TABLE_NAME);
+  await deps.table.ensureTable();
   const answers = new Map<string, ProbeResult>();
   const probe = Object.assign(
     async (input: Parameters<ProviderProbe>[0]) => {
@@ -70,7 +70,7 @@ export async function startHealthHarness(env: Record<string, string> = {}): Prom
     },
     probe,
     async close() {
-      deps.table.client.destroy();
+      deps.table.close();
       await dynamo.close();
       await rm(dataDir, { recursive: true, force: true });
     },

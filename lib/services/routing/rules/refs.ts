@@ -17,29 +17,17 @@
 import { ValidationError } from '../../../errors.js';
 import type { Deps } from '../../../runtime/deps.js';
 import type { RuleTarget } from '../../../schemas/routing.js';
-import { DeleteCommand, UpdateCommand } from '../../../store/document-client.js';
-import { isConditionFailed, translateStoreError } from '../../../store/errors.js';
 import { keys } from '../../../store/keys.js';
 import { providerIdsOf } from './mapper.js';
 
 /** Bumps a provider's version if it still exists; false when it is gone. */
 async function touchProvider(deps: Deps, providerId: string): Promise<boolean> {
-  try {
-    await deps.table.client.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: keys.provider(providerId),
-        UpdateExpression: 'SET #v = #v + :one',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#v': 'version' },
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    return translateStoreError(error);
-  }
+  const outcome = await deps.table.update({
+    key: keys.provider(providerId),
+    add: { version: 1 },
+    condition: 'attribute_exists(pk)',
+  });
+  return outcome.applied;
 }
 
 /**
@@ -82,23 +70,16 @@ export async function removeRefs(
   input: { ruleId: string; providerIds: readonly string[]; upToVersion: number | null },
 ): Promise<void> {
   for (const providerId of input.providerIds) {
-    const conditional = input.upToVersion !== null;
-    try {
-      await deps.table.client.send(
-        new DeleteCommand({
-          TableName: deps.table.tableName,
-          Key: keys.providerRuleRef(providerId, input.ruleId),
-          ...(conditional
-            ? {
-                ConditionExpression: 'attribute_not_exists(rule_version) OR rule_version <= :v',
-                ExpressionAttributeValues: { ':v': input.upToVersion },
-              }
-            : {}),
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailed(error)) translateStoreError(error);
-    }
+    // A refused condition: a newer rule version re-added the reference, which stays.
+    await deps.table.delete(
+      keys.providerRuleRef(providerId, input.ruleId),
+      input.upToVersion === null
+        ? {}
+        : {
+            condition: 'attribute_not_exists(rule_version) OR rule_version <= :v',
+            values: { ':v': input.upToVersion },
+          },
+    );
   }
 }
 

@@ -1,6 +1,4 @@
 import type { Deps } from '../../../runtime/deps.js';
-import { UpdateCommand } from '../../../store/document-client.js';
-import { translateStoreError } from '../../../store/errors.js';
 import { keys } from '../../../store/keys.js';
 import type { Strategy } from './types.js';
 
@@ -10,18 +8,13 @@ import type { Strategy } from './types.js';
  * of instances. One write per resolution: the cost of exact rotation.
  */
 export async function nextRoundRobin(deps: Deps, ruleId: string): Promise<number> {
-  const out = await deps.table.client
-    .send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: keys.routingCounter(ruleId),
-        UpdateExpression: 'ADD n :one SET entity = :entity',
-        ExpressionAttributeValues: { ':one': 1, ':entity': 'rr_counter' },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    )
-    .catch(translateStoreError);
-  return Number(out.Attributes?.n ?? 1);
+  const out = await deps.table.update({
+    key: keys.routingCounter(ruleId),
+    add: { n: 1 },
+    set: { entity: 'rr_counter' },
+    returnValues: 'UPDATED_NEW',
+  });
+  return Number((out.applied ? out.item?.n : undefined) ?? 1);
 }
 
 /** round_robin: rotates the eligible targets so that the cursor's target comes first. */
