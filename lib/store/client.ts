@@ -1,10 +1,7 @@
-import { type AgentOptions, Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { connect, type Socket } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Config } from '../config.js';
+import { UndiciHttpHandler } from './undici-handler.js';
 
 /** How `DYNAMODB_ENDPOINT` names a DynamoDB served on a Unix domain socket: `unix:/abs/path.sock`. */
 const UNIX_SCHEME = 'unix:';
@@ -66,32 +63,13 @@ function isAwsEndpoint(endpoint: string): boolean {
   return host.endsWith('.amazonaws.com') || host.endsWith('.amazonaws.com.cn') || host.endsWith('.api.aws');
 }
 
-/**
- * A keep-alive HTTP agent whose every connection dials one Unix socket, whatever host a request
- * names: how the SDK reaches the embedded DynamoDB (`unix:` endpoints).
- */
-class UnixSocketAgent extends HttpAgent {
-  constructor(
-    private readonly socketPath: string,
-    options: AgentOptions,
-  ) {
-    super(options);
-  }
-
-  override createConnection(): Socket {
-    return connect(this.socketPath);
-  }
-}
-
-/** The SDK's HTTP handler: keep-alive agents and bounded connect and request times. */
-function httpHandler(socketPath: string | undefined): NodeHttpHandler {
-  const agent = { keepAlive: true, maxSockets: MAX_SOCKETS };
-  return new NodeHttpHandler({
-    connectionTimeout: CONNECTION_TIMEOUT_MS,
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    throwOnRequestTimeout: true,
-    httpAgent: socketPath ? new UnixSocketAgent(socketPath, agent) : new HttpAgent(agent),
-    httpsAgent: new HttpsAgent(agent),
+/** The SDK's HTTP transport: undici, with keep-alive connections and bounded connect and request times. */
+function httpHandler(socketPath: string | undefined): UndiciHttpHandler {
+  return new UndiciHttpHandler({
+    socketPath,
+    connectTimeoutMs: CONNECTION_TIMEOUT_MS,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    connections: MAX_SOCKETS,
   });
 }
 
@@ -117,7 +95,7 @@ function keepFirstSigner(client: DynamoDBClient): void {
 /** The DynamoDB clients of one container: the document client, and the low-level client under it. */
 export interface StoreClients {
   document: DynamoDBDocumentClient;
-  /** The same connections and middleware; for operations sent with values already marshalled. */
+  /** The same connections and configuration; for operations sent with values already marshalled. */
   dynamo: DynamoDBClient;
 }
 
@@ -132,16 +110,22 @@ export interface StoreClients {
 export function createStoreClients(config: Pick<Config, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>): StoreClients {
   const address = storeAddress(config.DYNAMODB_ENDPOINT);
   const local = address.endpoint !== undefined && !isAwsEndpoint(address.endpoint);
-  const dynamo = new DynamoDBClient({
+  const options = {
     region: config.AWS_REGION,
     ...(address.endpoint ? { endpoint: address.endpoint } : {}),
     ...(local ? { credentials: LOCAL_CREDENTIALS } : {}),
     maxAttempts: STORE_MAX_ATTEMPTS,
     retryMode: 'standard',
+    // One handler, so both clients share one pool of keep-alive connections.
     requestHandler: httpHandler(address.socketPath),
-  });
+  };
+  // The low-level client resolves its middleware chain once per command class instead of on every
+  // call (`cacheMiddleware`); the document client cannot, so it sits on a client of its own.
+  const dynamo = new DynamoDBClient({ ...options, cacheMiddleware: true });
+  const underDocument = new DynamoDBClient(options);
   keepFirstSigner(dynamo);
-  const document = DynamoDBDocumentClient.from(dynamo, {
+  keepFirstSigner(underDocument);
+  const document = DynamoDBDocumentClient.from(underDocument, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
   return { document, dynamo };

@@ -58,12 +58,26 @@ export class Table {
   readonly #clients: StoreClients;
   readonly #name: string;
   readonly #nowMs: () => number;
-  #observers: Set<(operation: string) => void> | undefined;
+  readonly #observers = new Set<(operation: string) => void>();
 
   constructor(clients: StoreClients, tableName: string, nowMs: () => number = Date.now) {
     this.#clients = clients;
     this.#name = tableName;
     this.#nowMs = nowMs;
+    // Installed before the first request: the client caches its middleware chain (`cacheMiddleware`).
+    const observers = this.#observers;
+    for (const client of [clients.dynamo, clients.document]) {
+      client.middlewareStack.add(
+        (next, context) => (args) => {
+          if (observers.size > 0) {
+            const operation = String(context.commandName ?? '').replace(/Command$/, '');
+            for (const notify of observers) notify(operation);
+          }
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'tableObserver' },
+      );
+    }
   }
 
   /** Whether an item's TTL (epoch seconds) has passed: DynamoDB may keep it for days after. */
@@ -264,20 +278,8 @@ export class Table {
    * function that stops observing.
    */
   observe(observer: (operation: string) => void): () => void {
-    if (!this.#observers) {
-      const observers = new Set<(operation: string) => void>();
-      this.#observers = observers;
-      this.#clients.dynamo.middlewareStack.add(
-        (next, context) => (args) => {
-          const operation = String(context.commandName ?? '').replace(/Command$/, '');
-          for (const notify of observers) notify(operation);
-          return next(args);
-        },
-        { step: 'finalizeRequest', name: 'tableObserver' },
-      );
-    }
     this.#observers.add(observer);
-    return () => this.#observers?.delete(observer);
+    return () => this.#observers.delete(observer);
   }
 
   /**

@@ -52,6 +52,11 @@ describe('store client: where it connects and how it signs', () => {
     const { dynamo, document } = open('unix:/tmp/gw/dynamodb.sock');
     expect(await dynamo.config.signer()).toBe(await dynamo.config.signer());
     expect(await dynamo.config.maxAttempts()).toBe(STORE_MAX_ATTEMPTS);
-    expect(document.config).toBe(dynamo.config);
+    expect(await document.config.maxAttempts()).toBe(STORE_MAX_ATTEMPTS);
+    // The low-level client caches its middleware chain; the document client cannot, so it has its own.
+    expect(dynamo.config.cacheMiddleware).toBe(true);
+    expect(document.config.cacheMiddleware).not.toBe(true);
+    // One transport, so both share one pool of connections.
+    expect(document.config.requestHandler).toBe(dynamo.config.requestHandler);
   });
 });
