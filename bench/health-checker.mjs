@@ -66,14 +66,14 @@ const baseEnv = localRuntimeEnv(state, {
 // ---- child: create the providers and their credentials through the services ------------------
 if (process.argv[2] === '--seed') {
   const { loadConfig } = await import('../lib/config.ts');
-  const { createDeps } = await import('../lib/runtime/deps.ts');
+  const { createGateway } = await import('../lib/runtime/gateway.ts');
   const { createProvider } = await import('../lib/services/providers/service.ts');
   const { createCredential } = await import('../lib/services/credentials/service.ts');
   const { providerCreate } = await import('../lib/schemas/providers.ts');
   const { credentialCreate } = await import('../lib/schemas/credentials.ts');
   const bases = JSON.parse(process.env.BENCH_BASES);
   const config = loadConfig(process.env);
-  const deps = createDeps(config);
+  const deps = createGateway(config);
   const principal = { keyId: 'key_bench_admin', role: 'admin' };
   let n = 0;
   const actor = () => ({ keyId: 'key_bench_admin', requestId: `bench-${++n}`, sourceIp: '127.0.0.1' });

@@ -70,7 +70,7 @@ if (process.argv[2] === '--seed') {
   const { matchesAny } = await import('../local/change-stream/filter.ts');
   const { startEmbeddedDynamo } = await import('../local/dynamo.ts');
   const { loadConfig } = await import('../lib/config.ts');
-  const { createDeps } = await import('../lib/runtime/deps.ts');
+  const { createGateway } = await import('../lib/runtime/gateway.ts');
   const { STREAM_CONSUMERS } = await import('../lib/streams/consumers.ts');
   const { createProvider, updateProvider } = await import('../lib/services/providers/service.ts');
   const { createModel } = await import('../lib/services/models/service.ts');
@@ -87,7 +87,7 @@ if (process.argv[2] === '--seed') {
   const capture = new ChangeCapture();
   const dynamo = await startEmbeddedDynamo({ dataDir: join(state, 'dynamo'), capture });
   const config = loadConfig({ ...process.env, DYNAMODB_ENDPOINT: dynamo.endpoint });
-  const deps = createDeps(config);
+  const deps = createGateway(config);
   const identity = { region: config.AWS_REGION, accountId: '000000000000', label: new Date().toISOString() };
   const records = [];
   capture.onChange((change) => records.push(toStreamRecord(change, identity)));

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Config, loadConfig } from '../lib/config.js';
-import { createDeps, type Deps } from '../lib/runtime/deps.js';
+import { createGateway, type Gateway } from '../lib/runtime/gateway.js';
 import { startEmbeddedDynamo } from './dynamo.js';
 
 const RUN_FILE = 'dynamodb-endpoint.json';
@@ -36,7 +36,7 @@ function runningEndpoint(dataDir: string): string | undefined {
  * is up (LevelDB allows one process), else the embedded DynamoDB opened from DATA_DIR.
  */
 export async function openToolDeps(env: NodeJS.ProcessEnv = process.env): Promise<{
-  deps: Deps;
+  deps: Gateway;
   config: Config;
   close(): Promise<void>;
 }> {
@@ -51,7 +51,7 @@ export async function openToolDeps(env: NodeJS.ProcessEnv = process.env): Promis
     DATA_DIR: dataDir,
     DYNAMODB_ENDPOINT: endpoint,
   });
-  const deps = createDeps(config);
+  const deps = createGateway(config);
   if (local) await deps.table.ensureTable();
   return {
     deps,

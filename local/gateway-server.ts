@@ -16,7 +16,7 @@ import {
 import { errorResponse } from '../lib/http/response.js';
 import { describeError, logger } from '../lib/observability.js';
 import type { GatewayHandler } from '../lib/runtime/container.js';
-import type { Deps } from '../lib/runtime/deps.js';
+import type { Gateway } from '../lib/runtime/gateway.js';
 import { bodyFields, lambdaContext, toAuthorizerEvent, toProxyEvent } from './event.js';
 import { createResponseStream } from './response-stream.js';
 import { matchRoute } from './router.js';
@@ -35,7 +35,7 @@ type Loaded = ProxyHandler | StreamingHandler;
  * A loader of function handlers over one gateway instance: imports `functions/<fn>.ts` once (as
  * Lambda loads a function) and builds its `handler` for `deps`.
  */
-export function handlerLoader(deps: Deps): (fn: string) => Promise<Loaded> {
+export function handlerLoader(deps: Gateway): (fn: string) => Promise<Loaded> {
   const loaded = new Map<string, Promise<Loaded>>();
   return (fn) => {
     let handler = loaded.get(fn);
@@ -119,7 +119,7 @@ export interface GatewayServer extends Server {
 
 export interface GatewayServerOptions {
   /** The gateway instance every handler of this server runs over. */
-  deps: Deps;
+  deps: Gateway;
   authorizer: Authorizer;
   /** Invocations served at once (`LOCAL_MAX_IN_FLIGHT`); one more is answered 503 `overloaded`. */
   maxInFlight: number;

@@ -5,7 +5,7 @@ import { handler as authorizer } from '../functions/auth/authorizer.js';
 import { handleScheduledEvent } from '../functions/health/scheduled-check.js';
 import { loadConfig } from '../lib/config.js';
 import { logger } from '../lib/observability.js';
-import { createDeps, type Deps } from '../lib/runtime/deps.js';
+import { createGateway, type Gateway } from '../lib/runtime/gateway.js';
 import { ensureMockProvider } from '../lib/services/catalog/mock.js';
 import { startIntervalSchedule } from '../lib/services/health/schedule.js';
 import { TABLE_SCHEMA } from '../lib/store/table-schema.js';
@@ -24,7 +24,7 @@ export interface LocalRuntime {
   /** The table's change stream delivered to the stream consumers (embedded DynamoDB only). */
   streams: LocalStreams | undefined;
   /** The gateway instance every handler, consumer and schedule of this runtime runs over. */
-  deps: Deps;
+  deps: Gateway;
   /** Settles once no request is in flight: handlers, streams and their after-response work (tests). */
   idle(): Promise<void>;
   /** Stops the HTTP server, then the embedded DynamoDB (flushing it to disk). */
@@ -56,7 +56,7 @@ export async function startLocalRuntime(
     AUTH_CACHE_TTL_SECONDS: env.AUTH_CACHE_TTL_SECONDS || '0',
   });
   logger.setLogLevel(config.LOG_LEVEL.toUpperCase() as 'INFO');
-  const deps = createDeps(config, now);
+  const deps = createGateway(config, now);
   await deps.table.ensureTable();
   await deps.apiKeyPepper(); // creates DATA_DIR/api-key-pepper (0600) on first start
   if (config.MOCK_PROVIDER === 'on') {

@@ -16,7 +16,7 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { parseArgs } = await import('node:util');
 const { openToolDeps } = await import('../local/attach.js');
 const { rewrapCredentials } = await import('../lib/services/credentials/rewrap.js');
-type Deps = import('../lib/runtime/deps.js').Deps;
+type Gateway = import('../lib/runtime/gateway.js').Gateway;
 type RewrapReport = import('../lib/schemas/credentials.js').RewrapReport;
 
 const { values: args } = parseArgs({
@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
 });
 
 /** Adds a new current master key (local runtime only: in AWS the target comes from CREDENTIAL_KEY_ID). */
-async function addMasterKey(deps: Deps): Promise<void> {
+async function addMasterKey(deps: Gateway): Promise<void> {
   if (deps.config.GATEWAY_RUNTIME !== 'local') {
     throw new Error('--new-master-key is for the local runtime; in AWS set CREDENTIAL_KEY_ID to the new key');
   }
@@ -41,7 +41,10 @@ async function addMasterKey(deps: Deps): Promise<void> {
 }
 
 /** Runs page after page until done or interrupted; returns the summed report. */
-async function run(deps: Deps, signal: AbortSignal): Promise<Omit<RewrapReport, 'next_cursor' | 'has_more'>> {
+async function run(
+  deps: Gateway,
+  signal: AbortSignal,
+): Promise<Omit<RewrapReport, 'next_cursor' | 'has_more'>> {
   const total = {
     credentials: 0,
     scanned: 0,

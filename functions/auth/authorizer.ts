@@ -4,7 +4,7 @@ import { authenticate } from '../../lib/auth/authenticate.js';
 import { toAuthorizerContext } from '../../lib/auth/principal.js';
 import { describeError, logger } from '../../lib/observability.js';
 import { bindToContainer } from '../../lib/runtime/container.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 
 /** `arn:aws:execute-api:region:account:api/stage/*`: the policy covers every route of the API. */
 function apiWildcard(methodArn: string): string {
@@ -26,7 +26,7 @@ export const handler = bindToContainer(
 );
 
 async function authorize(
-  deps: Deps,
+  deps: Gateway,
   event: APIGatewayRequestAuthorizerEvent,
 ): Promise<APIGatewayAuthorizerResult> {
   const key = presentedKey(event.headers);

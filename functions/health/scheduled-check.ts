@@ -6,7 +6,7 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { Config } from '../../lib/config.js';
 import { bindToContainer } from '../../lib/runtime/container.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { type RunReport, runHealthChecks } from '../../lib/services/health/scheduled.js';
 import type { ProviderProbe } from '../../lib/services/health/types.js';
 
@@ -23,7 +23,7 @@ export function runBudgetMs(config: Config, remainingMs?: number): number {
 
 /** Runs the checks for one scheduled event (a redelivered event counts nothing twice). */
 export async function handleScheduledEvent(
-  deps: Deps,
+  deps: Gateway,
   event: Pick<ScheduledEvent, 'id' | 'time'>,
   options: { budgetMs?: number; signal?: AbortSignal; probe?: ProviderProbe } = {},
 ): Promise<RunReport> {

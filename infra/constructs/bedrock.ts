@@ -2,7 +2,7 @@ import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { GatewayFunction } from './gateway-function.js';
 
-/** What `lib/providers/bedrock` calls: Converse/ConverseStream authorize as these two, embeddings as the first. */
+/** What `lib/adapters/bedrock` calls: Converse/ConverseStream authorize as these two, embeddings as the first. */
 export const BEDROCK_INVOKE_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'];
 
 /** The health probe's call (`lib/services/health/probes/bedrock.ts`); it has no resource type. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Deps } from '../runtime/deps.js';
+import type { Gateway } from '../runtime/gateway.js';
 import { keys } from '../store/keys.js';
 import type { Item } from '../store/table.js';
 import { TABLE_SCHEMA } from '../store/table-schema.js';
@@ -28,7 +28,7 @@ export function eventItem(event: AuditEvent): Item {
  * Writes an event the head already holds and its source marker (both idempotent: the same content
  * every time, so written side by side), then clears it from the head.
  */
-async function settle(deps: Deps, event: AuditEvent): Promise<void> {
+async function settle(deps: Gateway, event: AuditEvent): Promise<void> {
   await Promise.all([
     deps.table.put(eventItem(event)),
     deps.table.put({
@@ -48,7 +48,7 @@ async function settle(deps: Deps, event: AuditEvent): Promise<void> {
   });
 }
 
-function build(deps: Deps, draft: AuditDraft, head: Item | undefined): AuditEvent {
+function build(deps: Gateway, draft: AuditDraft, head: Item | undefined): AuditEvent {
   // Never before the previous event (clocks of concurrent writers differ): day partitions stay in order.
   const previous = typeof head?.recorded_at === 'string' ? Date.parse(head.recorded_at) : 0;
   const recordedMs = Math.max(deps.now(), Number.isFinite(previous) ? previous : 0);
@@ -64,7 +64,7 @@ function build(deps: Deps, draft: AuditDraft, head: Item | undefined): AuditEven
 }
 
 /** Moves the head from `previous` (absent: an empty chain) to `event`, holding it as pending. */
-async function advanceHead(deps: Deps, event: AuditEvent): Promise<boolean> {
+async function advanceHead(deps: Gateway, event: AuditEvent): Promise<boolean> {
   const outcome = await deps.table.update({
     key: keys.auditHead(),
     set: {
@@ -107,7 +107,11 @@ export function headAfter(event: AuditEvent): Item {
  *   instead of reading it, once. If another writer moved the head since, the conditional update
  *   fails and the head is read as usual, so a stale hint costs one attempt, never a wrong link.
  */
-export async function appendEvent(deps: Deps, draft: AuditDraft, knownHead?: Item): Promise<AppendOutcome> {
+export async function appendEvent(
+  deps: Gateway,
+  draft: AuditDraft,
+  knownHead?: Item,
+): Promise<AppendOutcome> {
   let hint = knownHead;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // The marker and the head are read side by side; the marker is awaited below.

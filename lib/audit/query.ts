@@ -1,6 +1,6 @@
 import { allows, type Principal } from '../auth/roles.js';
 import { isScoped } from '../auth/scope.js';
-import type { Deps } from '../runtime/deps.js';
+import type { Gateway } from '../runtime/gateway.js';
 import type { AuditListQuery } from '../schemas/audit.js';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 import { keys } from '../store/keys.js';
@@ -82,7 +82,11 @@ function dayOfCursor(cursor: string): string {
 }
 
 /** Every event, newest first, day partition by day partition from `end` back to `start`. */
-async function walkDays(deps: Deps, query: AuditListQuery, filter: (item: Item) => boolean): Promise<Page> {
+async function walkDays(
+  deps: Gateway,
+  query: AuditListQuery,
+  filter: (item: Item) => boolean,
+): Promise<Page> {
   const nowIso = new Date(deps.now()).toISOString();
   const retentionStart = new Date(deps.now() - deps.config.AUDIT_RETENTION_DAYS * DAY_MS).toISOString();
   // Nothing is older than the chain's first day (the head records it): stop there.
@@ -122,7 +126,7 @@ async function walkDays(deps: Deps, query: AuditListQuery, filter: (item: Item) 
  * cursor when the filter is sparse.
  */
 export async function listAuditEvents(
-  deps: Deps,
+  deps: Gateway,
   query: AuditListQuery,
   principal?: Principal,
 ): Promise<AuditPage> {

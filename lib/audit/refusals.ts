@@ -7,7 +7,7 @@
  */
 import type { Refusal } from '../errors.js';
 import { describeError, logger } from '../observability.js';
-import type { Deps } from '../runtime/deps.js';
+import type { Gateway } from '../runtime/gateway.js';
 import { type Actor, actorAttributes } from '../services/actor.js';
 import { keys } from '../store/keys.js';
 
@@ -32,7 +32,7 @@ class AlreadyRecorded extends Error {}
  * Writes the refusal for the audit trail. Never throws: a refusal that cannot be recorded is
  * logged (without any key material) and the caller's answer is unaffected.
  */
-export async function recordRefusal(deps: Deps, record: RefusalRecord): Promise<void> {
+export async function recordRefusal(deps: Gateway, record: RefusalRecord): Promise<void> {
   const nowMs = deps.now();
   const minute = new Date(nowMs).toISOString().slice(0, 16);
   const { refusal } = record;

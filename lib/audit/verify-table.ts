@@ -1,4 +1,4 @@
-import type { Deps } from '../runtime/deps.js';
+import type { Gateway } from '../runtime/gateway.js';
 import { keys } from '../store/keys.js';
 import type { Item } from '../store/table.js';
 import { type ChainReport, verifyChain } from './verify.js';
@@ -9,7 +9,7 @@ const DAY_MS = 86_400_000;
  * Reads the whole chain (every day partition from the head's first day to today, in order) and
  * verifies it. Expired events are skipped as reads skip them; the gap they leave is allowed.
  */
-export async function verifyAuditTable(deps: Deps): Promise<ChainReport> {
+export async function verifyAuditTable(deps: Gateway): Promise<ChainReport> {
   const head = await deps.table.get(keys.auditHead());
   const items: Item[] = [];
   const firstDay = typeof head?.first_day === 'string' ? head.first_day : undefined;

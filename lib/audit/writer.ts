@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { describeError, logger } from '../observability.js';
-import type { Deps } from '../runtime/deps.js';
+import type { Gateway } from '../runtime/gateway.js';
 import type { Item } from '../store/table.js';
 import { BatchFailures, sequenceOf } from '../streams/batch.js';
 import { appendEvent, headAfter } from './chain.js';
@@ -20,7 +20,7 @@ export interface AuditBatchOutcome {
  * reported with everything after it left for the retry (which resumes from it), so events keep
  * stream order and none is lost; a replayed record is recognised by its marker and skipped.
  */
-export async function writeAuditEvents(deps: Deps, records: DynamoDBRecord[]): Promise<AuditBatchOutcome> {
+export async function writeAuditEvents(deps: Gateway, records: DynamoDBRecord[]): Promise<AuditBatchOutcome> {
   const failures = new BatchFailures();
   const outcome = { appended: 0, replayed: 0, ignored: 0 };
   /** The head as this batch last left it: saves reading it back before the next append. */

@@ -1,4 +1,4 @@
-import type { Deps } from '../runtime/deps.js';
+import type { Gateway } from '../runtime/gateway.js';
 import { stateSlot } from '../state-slots.js';
 import { keys } from '../store/keys.js';
 import { hashApiKey } from './api-key.js';
@@ -10,10 +10,13 @@ import { principalFromSecretItem, touchLastUsed } from './stored-key.js';
 export { BOOTSTRAP_KEY_ID };
 
 /** What authentication needs from the gateway instance. */
-export type AuthDeps = Pick<Deps, 'config' | 'table' | 'now' | 'apiKeyPepper' | 'secretsManager' | 'state'>;
+export type AuthDeps = Pick<
+  Gateway,
+  'config' | 'table' | 'now' | 'apiKeyPepper' | 'secretsManager' | 'state'
+>;
 
 /** The instance's positive cache of the authorizer. */
-const PRINCIPALS = stateSlot<Deps, PrincipalCache>('authorizer cache', () => new PrincipalCache());
+const PRINCIPALS = stateSlot<Gateway, PrincipalCache>('authorizer cache', () => new PrincipalCache());
 
 /**
  * Resolves a presented key to a principal, or `null` for any key that is not valid (unknown,

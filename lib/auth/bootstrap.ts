@@ -1,5 +1,5 @@
 import { describeError, logger } from '../observability.js';
-import type { Deps } from '../runtime/deps.js';
+import type { Gateway } from '../runtime/gateway.js';
 import { stateSlot } from '../state-slots.js';
 import { sameKey } from './api-key.js';
 import { secretStringReader } from './secret-string.js';
@@ -11,10 +11,10 @@ export const BOOTSTRAP_KEY_ID = 'key_bootstrap_admin';
 export const BOOTSTRAP_REFRESH_MS = 300_000;
 
 /** What reading the bootstrap key needs of the gateway instance. */
-export type BootstrapDeps = Pick<Deps, 'config' | 'now' | 'secretsManager' | 'state'>;
+export type BootstrapDeps = Pick<Gateway, 'config' | 'now' | 'secretsManager' | 'state'>;
 
 /** The instance's reader of the bootstrap secret (cached for {@link BOOTSTRAP_REFRESH_MS}). */
-const BOOTSTRAP_READER = stateSlot<Deps, () => Promise<string>>('bootstrap key reader', (deps) =>
+const BOOTSTRAP_READER = stateSlot<Gateway, () => Promise<string>>('bootstrap key reader', (deps) =>
   secretStringReader({
     secretId: deps.config.ADMIN_KEY_SECRET_ARN ?? '',
     region: deps.config.AWS_REGION,

@@ -1,5 +1,5 @@
 import { describeError, logger } from '../observability.js';
-import type { Deps } from '../runtime/deps.js';
+import type { Gateway } from '../runtime/gateway.js';
 import { stateSlot } from '../state-slots.js';
 import { keys } from '../store/keys.js';
 import type { Item } from '../store/table.js';
@@ -48,7 +48,7 @@ export function principalFromSecretItem(
 }
 
 /** When this instance last wrote each key's `last_used_at` (the in-memory guard). */
-const LAST_TOUCHED = stateSlot<Deps, Map<string, number>>('api key last use', () => new Map());
+const LAST_TOUCHED = stateSlot<Gateway, Map<string, number>>('api key last use', () => new Map());
 
 /**
  * Records that a key was used, at most once a minute per key: an in-memory guard per gateway
@@ -57,7 +57,7 @@ const LAST_TOUCHED = stateSlot<Deps, Map<string, number>>('api key last use', ()
  * `version`.
  */
 export async function touchLastUsed(
-  deps: Pick<Deps, 'table' | 'state'>,
+  deps: Pick<Gateway, 'table' | 'state'>,
   keyId: string,
   nowMs: number,
 ): Promise<void> {

@@ -9,7 +9,7 @@ import { ForbiddenError, GatewayError } from '../errors.js';
 import { describeError, logger, MetricUnit, metrics } from '../observability.js';
 import type { Route } from '../routes/types.js';
 import { bindToContainer } from '../runtime/container.js';
-import type { Deps } from '../runtime/deps.js';
+import type { Gateway } from '../runtime/gateway.js';
 import { tracingMiddleware } from '../tracing.js';
 import { type HttpResponsePrelude, httpResponseStream, streamifyResponse } from './lambda-streaming.js';
 import { lowerHeaders, parseBody, parseParams, parseQuery } from './request.js';
@@ -27,7 +27,7 @@ export interface HandlerRequest<B, Q, P> {
   receivedAt: number;
   sourceIp: string;
   headers: Record<string, string>;
-  deps: Deps;
+  deps: Gateway;
   event: APIGatewayProxyEvent;
   context: Context;
   /**
@@ -48,7 +48,7 @@ type State = {
   requestId: string;
   deferred: Array<() => Promise<void>>;
   /** Set once the caller is authenticated and the container's dependencies are known. */
-  caller?: { principal: Principal; deps: Deps; sourceIp: string };
+  caller?: { principal: Principal; deps: Gateway; sourceIp: string };
 };
 
 /** Per-invocation state, keyed by the event (the local runtime runs invocations concurrently). */
@@ -166,7 +166,7 @@ export function defineHandler<B = unknown, Q = unknown, P = unknown>(
   if (routes.length === 0 || routes.some((r) => r.fn !== routes[0]!.fn || r.streams !== streams)) {
     throw new Error('A handler serves one or more routes of one function, all streaming or none');
   }
-  const build = (deps: Deps) => pipelineFor(deps, routes, impl as Impl<unknown, unknown, unknown>);
+  const build = (deps: Gateway) => pipelineFor(deps, routes, impl as Impl<unknown, unknown, unknown>);
   if (streams) {
     return bindToContainer<StreamingHandler>(
       (deps) => streamingHandler(build(deps)),
@@ -187,7 +187,11 @@ export type StreamingHandler = (
 ) => Promise<void>;
 
 /** The middy pipeline of one function over one gateway instance. */
-function pipelineFor(deps: Deps, routes: readonly Route[], impl: Impl<unknown, unknown, unknown>): Pipeline {
+function pipelineFor(
+  deps: Gateway,
+  routes: readonly Route[],
+  impl: Impl<unknown, unknown, unknown>,
+): Pipeline {
   const lambdaHandler = async (
     event: APIGatewayProxyEvent,
     context: Context,

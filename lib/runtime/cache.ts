@@ -1,5 +1,5 @@
 import { stateSlot } from '../state-slots.js';
-import type { Deps } from './deps.js';
+import type { Gateway } from './gateway.js';
 
 interface Entry {
   value?: unknown;
@@ -8,14 +8,14 @@ interface Entry {
 }
 
 /** The instance's cached values read from the table (quota snapshots, price histories), by key. */
-const VALUES = stateSlot<Deps, Map<string, Entry>>('cached values', () => new Map());
+const VALUES = stateSlot<Gateway, Map<string, Entry>>('cached values', () => new Map());
 
 /**
  * A value loaded at most once per `maxAgeMs` of `deps.now()` per gateway instance; concurrent misses
  * share one load, and a failed load is not cached (the next call tries again).
  */
 export async function cached<T>(
-  deps: Deps,
+  deps: Gateway,
   key: string,
   maxAgeMs: number,
   load: () => Promise<T>,
@@ -39,7 +39,7 @@ export async function cached<T>(
 }
 
 /** Drops this instance's cached values whose key starts with `prefix` (all of them without one). */
-export function forgetCached(deps: Deps, prefix = ''): void {
+export function forgetCached(deps: Gateway, prefix = ''): void {
   const store = deps.state(VALUES);
   for (const key of store.keys()) if (key.startsWith(prefix)) store.delete(key);
 }

@@ -5,20 +5,20 @@
  * `handler.forGateway(instance)` with their own.
  */
 import { loadConfig } from '../config.js';
-import { createDeps, type Deps } from './deps.js';
+import { createGateway, type Gateway } from './gateway.js';
 
-let container: Deps | undefined;
+let container: Gateway | undefined;
 
 /** The container's instance, built from `process.env` on first use. */
-export function containerDeps(): Deps {
-  container ??= createDeps(loadConfig(process.env));
+export function containerGateway(): Gateway {
+  container ??= createGateway(loadConfig(process.env));
   return container;
 }
 
 /** A handler bound to the container's instance, that can also be built for another instance. */
 export type GatewayHandler<H> = H & {
   /** The same handler over `deps` (the local runtime's or a test's instance). */
-  forGateway(deps: Deps): H;
+  forGateway(deps: Gateway): H;
 };
 
 /**
@@ -26,12 +26,12 @@ export type GatewayHandler<H> = H & {
  * with the container's instance. `forGateway` builds it over any other instance.
  */
 export function bindToContainer<H extends (...args: never[]) => unknown>(
-  make: (deps: Deps) => H,
+  make: (deps: Gateway) => H,
   decorate: (handler: H) => H = (h) => h,
 ): GatewayHandler<H> {
   let own: H | undefined;
   const handler = decorate(((...args: Parameters<H>) => {
-    own ??= make(containerDeps());
+    own ??= make(containerGateway());
     return own(...args);
   }) as H) as GatewayHandler<H>;
   handler.forGateway = make;

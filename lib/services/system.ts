@@ -1,4 +1,4 @@
-import type { Deps } from '../runtime/deps.js';
+import type { Gateway } from '../runtime/gateway.js';
 import { keys } from '../store/keys.js';
 import { VERSION } from '../version.js';
 
@@ -7,7 +7,7 @@ import { VERSION } from '../version.js';
  * probe costs half a read unit and proves the table answers. Never throws: a failing store is
  * reported as `unavailable` (and the overall status as `degraded`).
  */
-export async function healthStatus(deps: Deps) {
+export async function healthStatus(deps: Gateway) {
   const started = performance.now();
   let storage: { status: 'ok' | 'unavailable'; latency_ms?: number };
   try {

@@ -100,7 +100,7 @@ export interface StoreClients {
 }
 
 /**
- * Creates the DynamoDB clients: once per container (`createDeps`), private to `lib/store` (services
+ * Creates the DynamoDB clients: once per container (`createGateway`), private to `lib/store` (services
  * go through `Table`); tests build their own only to read past `Table` (a scan). `DYNAMODB_ENDPOINT`
  * points the same code at another DynamoDB (see {@link storeAddress}): any endpoint outside AWS gets
  * fixed dummy credentials; AWS's endpoints the SDK's default chain (Lambda's role). Retries: see

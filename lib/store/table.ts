@@ -283,7 +283,7 @@ export class Table {
   }
 
   /**
-   * Closes the client's connections: the gateway instance's last step (`Deps.close`), after the
+   * Closes the client's connections: the gateway instance's last step (`Gateway.close`), after the
    * work it held has finished. The SDK does not refuse a later call (it would open a new connection).
    */
   close(): void {

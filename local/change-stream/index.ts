@@ -1,7 +1,7 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describeError, logger } from '../../lib/observability.js';
 import type { GatewayHandler } from '../../lib/runtime/container.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import type { StreamConsumer } from '../../lib/streams/consumers.js';
 import { lambdaContext } from '../event.js';
 import type { ChangeCapture } from './capture.js';
@@ -35,7 +35,7 @@ export interface LocalStreams {
 export interface LocalStreamsOptions {
   capture: ChangeCapture;
   /** The gateway instance the consumers run over. */
-  deps: Deps;
+  deps: Gateway;
   tableName: string;
   region: string;
   consumers: readonly StreamConsumer[];
@@ -51,7 +51,7 @@ export interface LocalStreamsOptions {
  * once in the background: start-up does not wait for it, and a Ctrl-C (which also stops tsx's
  * compiler) cannot strand the batches still to deliver on the way out.
  */
-function backgroundInvoke(fn: string, deps: Deps): Invoke {
+function backgroundInvoke(fn: string, deps: Gateway): Invoke {
   const [group, name] = fn.split('/');
   const handler: Promise<StreamHandler> = import(`../../functions/${group}/${name}.ts`).then(
     (mod: { handler: GatewayHandler<StreamHandler> }) => mod.handler.forGateway(deps),

@@ -3,9 +3,10 @@
  * address (127.0.0.1/32), provider records pointing at a fake, and helpers that fold a chunk stream
  * back into text, tool calls and a finish reason.
  */
+
+import { type AdapterDepsOptions, createAdapterDeps } from '../../lib/adapters/adapter-deps.js';
+import type { AdapterDeps, Credential, ProviderRecord, ProviderType } from '../../lib/adapters/contract.js';
 import type { ChatCompletionChunk, FinishReason } from '../../lib/ai/types.js';
-import type { Credential, ProviderDeps, ProviderRecord, ProviderType } from '../../lib/providers/contract.js';
-import { createProviderDeps, type ProviderDepsOptions } from '../../lib/providers/deps.js';
 import { UpstreamError } from '../../lib/upstream/errors.js';
 
 /** The fakes listen on 127.0.0.1, which is allow-listed explicitly (nothing else private is). */
@@ -16,8 +17,8 @@ export const TEST_KEY = 'test-key-not-real-0001';
 export const API_KEY: Credential = { type: 'api_key', value: TEST_KEY };
 export const IAM: Credential = { type: 'aws_iam' };
 
-export function testDeps(options: Partial<ProviderDepsOptions> = {}): ProviderDeps {
-  return createProviderDeps({
+export function testDeps(options: Partial<AdapterDepsOptions> = {}): AdapterDeps {
+  return createAdapterDeps({
     policy: LOOPBACK_POLICY,
     defaultTimeoutSeconds: 5,
     region: 'us-east-1',

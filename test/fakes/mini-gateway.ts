@@ -7,6 +7,8 @@
  */
 import http, { type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AdapterDeps, Credential, ProviderRecord } from '../../lib/adapters/contract.js';
+import { invokeChat, invokeEmbeddings } from '../../lib/adapters/invoke.js';
 import {
   AnthropicStreamWriter,
   anthropicErrorBody,
@@ -20,8 +22,6 @@ import { embeddingsRequestSchema } from '../../lib/ai/schemas/operations.js';
 import { formatSseEvent, SSE_DONE } from '../../lib/ai/sse.js';
 import type { ChatCompletionRequest } from '../../lib/ai/types.js';
 import { GatewayError } from '../../lib/errors.js';
-import type { Credential, ProviderDeps, ProviderRecord } from '../../lib/providers/contract.js';
-import { invokeChat, invokeEmbeddings } from '../../lib/providers/invoke.js';
 
 export interface Target {
   provider: ProviderRecord;
@@ -62,7 +62,7 @@ export class MiniGateway {
   });
 
   constructor(
-    private readonly deps: ProviderDeps,
+    private readonly deps: AdapterDeps,
     public target: Target,
   ) {}
 

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_READ_ACTIONS } from '../../infra/constructs/gateway-table.js';
 import { touchLastUsed } from '../../lib/auth/stored-key.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { SlotStore, type StateSlot } from '../../lib/state-slots.js';
 import { createStoreClients } from '../../lib/store/client.js';
 import { keys } from '../../lib/store/keys.js';
@@ -136,9 +136,9 @@ describe('IAM: the authorizer reads, and writes only the last use of API key rec
       createStoreClients({ AWS_REGION: 'eu-west-1', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }),
       'gateway',
     );
-    const state = new SlotStore<Deps>({} as Deps);
-    const deps = { table, state: (slot: StateSlot<Deps, unknown>) => state.get(slot) } as Pick<
-      Deps,
+    const state = new SlotStore<Gateway>({} as Gateway);
+    const deps = { table, state: (slot: StateSlot<Gateway, unknown>) => state.get(slot) } as Pick<
+      Gateway,
       'table' | 'state'
     >;
     try {

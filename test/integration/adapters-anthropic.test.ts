@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderDeps } from '../../lib/providers/contract.js';
-import { invokeChat } from '../../lib/providers/invoke.js';
+import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { invokeChat } from '../../lib/adapters/invoke.js';
 import { UpstreamError } from '../../lib/upstream/errors.js';
 import { ANTHROPIC_USAGE, anthropicStreamEvents, createAnthropicFake } from '../fakes/anthropic.js';
 import {
@@ -17,7 +17,7 @@ import {
 import type { FakeUpstream } from '../fakes/server.js';
 
 let fake: FakeUpstream;
-let deps: ProviderDeps;
+let deps: AdapterDeps;
 const provider = (metadata: Record<string, unknown> = {}) =>
   providerRecord('anthropic', fake.origin, { metadata });
 const call = (request: Parameters<typeof invokeChat>[0]['request'], metadata?: Record<string, unknown>) =>

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderDeps } from '../../lib/providers/contract.js';
-import { invokeChat, invokeEmbeddings } from '../../lib/providers/invoke.js';
+import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { invokeChat, invokeEmbeddings } from '../../lib/adapters/invoke.js';
 import {
   BEDROCK_USAGE,
   bedrockError,
@@ -26,7 +26,7 @@ import type { FakeUpstream } from '../fakes/server.js';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 let fake: FakeUpstream;
-let deps: ProviderDeps;
+let deps: AdapterDeps;
 const provider = (timeoutSeconds = 5) =>
   providerRecord('bedrock', fake.origin, { timeoutSeconds, metadata: { region: 'eu-west-1' } });
 const chat = (request: Parameters<typeof invokeChat>[0]['request'], timeoutSeconds?: number) =>

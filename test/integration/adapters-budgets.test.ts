@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderDeps } from '../../lib/providers/contract.js';
-import { invokeChat } from '../../lib/providers/invoke.js';
+import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { invokeChat } from '../../lib/adapters/invoke.js';
 import {
   API_KEY,
   upstreamFailure as failure,
@@ -13,7 +13,7 @@ import type { FakeUpstream } from '../fakes/server.js';
 
 let fake: FakeUpstream;
 let other: FakeUpstream;
-let deps: ProviderDeps;
+let deps: AdapterDeps;
 
 const CHAT = 'POST /v1/chat/completions';
 const provider = (timeoutSeconds = 5) => providerRecord('openai', `${fake.origin}/v1`, { timeoutSeconds });

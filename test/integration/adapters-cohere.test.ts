@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { invokeChat, invokeEmbeddings, invokeRerank } from '../../lib/adapters/invoke.js';
 import { base64ToFloats } from '../../lib/ai/embedding-encoding.js';
-import type { ProviderDeps } from '../../lib/providers/contract.js';
-import { invokeChat, invokeEmbeddings, invokeRerank } from '../../lib/providers/invoke.js';
 import { createCohereFake } from '../fakes/cohere.js';
 import {
   API_KEY,
@@ -17,7 +17,7 @@ import {
 import type { FakeUpstream } from '../fakes/server.js';
 
 let fake: FakeUpstream;
-let deps: ProviderDeps;
+let deps: AdapterDeps;
 const provider = () => providerRecord('cohere', fake.origin);
 const chat = (request: Parameters<typeof invokeChat>[0]['request']) =>
   invokeChat({ provider: provider(), model: 'command-a-fake', request, credential: API_KEY, deps });

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderDeps } from '../../lib/providers/contract.js';
+import type { AdapterDeps } from '../../lib/adapters/contract.js';
 import {
   invokeChat,
   invokeEmbeddings,
   invokeRerank,
   invokeSpeech,
   providerSupports,
-} from '../../lib/providers/invoke.js';
+} from '../../lib/adapters/invoke.js';
 import {
   API_KEY,
   assemble,
@@ -23,7 +23,7 @@ import type { FakeUpstream } from '../fakes/server.js';
 let router: FakeUpstream;
 let tei: FakeUpstream;
 let local: FakeUpstream;
-let deps: ProviderDeps;
+let deps: AdapterDeps;
 
 beforeAll(async () => {
   router = createHuggingFaceRouterFake();

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { base64ToFloats } from '../../lib/ai/embedding-encoding.js';
-import type { ProviderDeps } from '../../lib/providers/contract.js';
+import type { AdapterDeps } from '../../lib/adapters/contract.js';
 import {
   invokeChat,
   invokeEmbeddings,
   invokeSpeech,
   invokeTranscription,
-} from '../../lib/providers/invoke.js';
+} from '../../lib/adapters/invoke.js';
+import { base64ToFloats } from '../../lib/ai/embedding-encoding.js';
 import {
   API_KEY,
   assemble,
@@ -22,7 +22,7 @@ import { createOpenAIFake, fakeVector, OPENAI_USAGE } from '../fakes/openai.js';
 import type { FakeUpstream } from '../fakes/server.js';
 
 let fake: FakeUpstream;
-let deps: ProviderDeps;
+let deps: AdapterDeps;
 const provider = () => providerRecord('openai', `${fake.origin}/v1`);
 
 beforeAll(async () => {

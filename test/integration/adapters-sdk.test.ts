@@ -6,7 +6,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderDeps } from '../../lib/providers/contract.js';
+import type { AdapterDeps } from '../../lib/adapters/contract.js';
 import { createAnthropicFake } from '../fakes/anthropic.js';
 import { createCohereFake } from '../fakes/cohere.js';
 import { API_KEY, providerRecord, testDeps, WEATHER_TOOL } from '../fakes/harness.js';
@@ -19,7 +19,7 @@ let openaiFake: FakeUpstream;
 let cohereFake: FakeUpstream;
 let gateway: MiniGateway;
 let url: string;
-let deps: ProviderDeps;
+let deps: AdapterDeps;
 
 const viaAnthropic = () => ({
   provider: providerRecord('anthropic', anthropicFake.origin),

@@ -5,9 +5,9 @@
  */
 import type { LookupAddress } from 'node:dns';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { invokeChat } from '../../lib/adapters/invoke.js';
 import type { LookupAllImpl } from '../../lib/net/upstream-address.js';
-import type { ProviderDeps } from '../../lib/providers/contract.js';
-import { invokeChat } from '../../lib/providers/invoke.js';
 import { createBedrockFake } from '../fakes/bedrock.js';
 import {
   API_KEY,
@@ -23,7 +23,7 @@ import type { FakeUpstream } from '../fakes/server.js';
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 let fake: FakeUpstream;
 let bedrock: FakeUpstream;
-let deps: ProviderDeps;
+let deps: AdapterDeps;
 const provider = () => providerRecord('openai', `${fake.origin}/v1`);
 const pointAt =
   (address: string): LookupAllImpl =>

@@ -4,7 +4,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditTable } from '../../lib/audit/verify-table.js';
 import { writeAuditEvents } from '../../lib/audit/writer.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { keys } from '../../lib/store/keys.js';
 import type { Item } from '../../lib/store/table.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
@@ -13,7 +13,7 @@ import { canary, encodings } from './credentials-fixtures.js';
 
 const run = promisify(execFile);
 let gw: TestGateway;
-let deps: Deps;
+let deps: Gateway;
 const secrets: string[] = [];
 const captured: DynamoDBRecord[] = [];
 

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditTable } from '../../lib/audit/verify-table.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { keys } from '../../lib/store/keys.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
 
 const DAY_MS = 86_400_000;
 let clock = Date.parse('2026-11-01T09:00:00.000Z');
 let gw: TestGateway;
-let deps: Deps;
+let deps: Gateway;
 
 async function change(name: string): Promise<string> {
   const res = await gw.call('POST', '/api/providers', {

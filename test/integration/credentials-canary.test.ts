@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KmsKeyProvider } from '../../lib/crypto/kms-key-provider.js';
 import type { LocalKeyProvider } from '../../lib/crypto/local-key-provider.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { reportCredentialRejected } from '../../lib/services/credentials/resolve.js';
 import { keys } from '../../lib/store/keys.js';
 import { secretFor } from '../support/credentials.js';
@@ -32,7 +32,7 @@ const kms = mockClient(KMSClient);
 const sm = mockClient(SecretsManagerClient);
 
 let gw: TestGateway;
-let deps: Deps;
+let deps: Gateway;
 const logs: string[] = [];
 /** Everything a caller or operator could see: response statuses, headers and bodies, thrown errors. */
 const seen: string[] = [];

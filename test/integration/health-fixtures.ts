@@ -7,7 +7,7 @@
 
 import { handleScheduledEvent } from '../../functions/health/scheduled-check.js';
 import type { LocalEventBus } from '../../lib/events/bus.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import type { RunReport } from '../../lib/services/health/scheduled.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 
@@ -16,7 +16,7 @@ export const T0 = Date.parse('2031-03-01T00:00:00.000Z');
 
 export interface HealthGateway {
   gw: TestGateway;
-  deps: Deps;
+  deps: Gateway;
   intervalMs: number;
   now(): number;
   /** Moves the clock to slot `n` and returns its ISO instant. */

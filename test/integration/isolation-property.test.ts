@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../lib/auth/roles.js';
 import { GatewayError } from '../../lib/errors.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { canSeeModel, canSeeProvider } from '../../lib/services/actor.js';
 import { createModel, deleteModel, updateModel } from '../../lib/services/models/service.js';
 import { resolveRoute } from '../../lib/services/routing/resolve.js';
@@ -97,7 +97,7 @@ const tolerate = (promise: Promise<unknown>) =>
   });
 
 /** Which (provider, model) pairs serve each model for a caller, in order. */
-async function servedFor(deps: Deps, caller: Principal): Promise<Record<string, string[]>> {
+async function servedFor(deps: Gateway, caller: Principal): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const model of MODELS) {
     const route = await resolveRoute(deps, { serviceType: 'llm', model, principal: caller });
@@ -106,7 +106,7 @@ async function servedFor(deps: Deps, caller: Principal): Promise<Record<string, 
   return out;
 }
 
-async function act(deps: Deps, actor: Principal, providers: string[], action: World['actions'][number]) {
+async function act(deps: Gateway, actor: Principal, providers: string[], action: World['actions'][number]) {
   const providerId = providers[action.provider]!;
   const input = { principal: actor, actor: { ...ACTOR, keyId: actor.keyId } };
   if (action.kind === 'add_model') {

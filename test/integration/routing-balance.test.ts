@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { updateModel } from '../../lib/services/models/service.js';
 import { executeWithFailover } from '../../lib/services/routing/failover.js';
 import { routingHooks } from '../../lib/services/routing/hooks.js';
@@ -21,7 +21,7 @@ import {
 } from '../support/routing.js';
 
 let table: SharedTable;
-let admin: Deps;
+let admin: Gateway;
 const fakes: FakeUpstream[] = [];
 
 beforeAll(async () => {
@@ -138,7 +138,7 @@ describe('routing: least_latency', () => {
       return out;
     };
     const executorClock = { now: clock.now, sleep: async (ms: number) => clock.advance(ms) };
-    const send = async (deps: Deps, n: number) => {
+    const send = async (deps: Gateway, n: number) => {
       const served: string[] = [];
       for (let i = 0; i < n; i++) {
         const route = await resolveRoute(deps, { serviceType: 'llm', model: 'll-model' });

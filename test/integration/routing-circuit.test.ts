@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { checkCircuit } from '../../lib/services/routing/circuit.js';
 import { executeWithFailover } from '../../lib/services/routing/failover.js';
 import { routingHooks } from '../../lib/services/routing/hooks.js';
@@ -62,7 +62,7 @@ afterAll(async () => {
 
 const attempt = fetchAttempt((c: Candidate) => urls.get(c.provider.id)!);
 
-async function send(deps: Deps): Promise<'primary' | 'fallback'> {
+async function send(deps: Gateway): Promise<'primary' | 'fallback'> {
   const route = await resolveRoute(deps, { serviceType: 'llm', model: 'cb-model' });
   const out = await executeWithFailover({
     candidates: route.candidates,
@@ -76,11 +76,11 @@ async function send(deps: Deps): Promise<'primary' | 'fallback'> {
 }
 
 describe('routing: circuit breaker shared by every instance', () => {
-  const instances: Deps[] = [];
+  const instances: Gateway[] = [];
 
   it(`opens after ${THRESHOLD} failures: then no request reaches the failing upstream`, async () => {
     for (let i = 0; i < 8; i++) instances.push(table.instance({ now: clock.now }));
-    const [first, stale] = instances as [Deps, Deps];
+    const [first, stale] = instances as [Gateway, Gateway];
     await resolveRoute(stale, { serviceType: 'llm', model: 'cb-model' }); // caches "closed"
     for (let i = 0; i < THRESHOLD; i++) expect(await send(first)).toBe('fallback');
     expect(flaky.hits).toBe(THRESHOLD);
@@ -137,7 +137,7 @@ describe('routing: circuit breaker shared by every instance', () => {
 
   it('holds an upstream Retry-After as a cooldown for every instance', async () => {
     flaky.respond = fail(429, { 'retry-after': '20' });
-    const [a, b] = instances as [Deps, Deps];
+    const [a, b] = instances as [Gateway, Gateway];
     expect(await send(a)).toBe('fallback');
     const cooled = flaky.hits;
     expect(await send(a)).toBe('fallback');

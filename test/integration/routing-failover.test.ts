@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { executeWithFailover } from '../../lib/services/routing/failover.js';
 import { routingHooks } from '../../lib/services/routing/hooks.js';
 import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
@@ -17,7 +17,7 @@ import {
 } from '../support/routing.js';
 
 let table: SharedTable;
-let deps: Deps;
+let deps: Gateway;
 const fakes: FakeUpstream[] = [];
 const urls = new Map<string, string>();
 const attempt = fetchAttempt((c: Candidate) => urls.get(c.provider.id)!);

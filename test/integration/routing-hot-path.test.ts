@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { executeWithFailover } from '../../lib/services/routing/failover.js';
 import { routingHooks } from '../../lib/services/routing/hooks.js';
 import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 /** Counts the DynamoDB operations an instance sends, by name. */
-function countOperations(deps: Deps) {
+function countOperations(deps: Gateway) {
   const counts: Record<string, number> = {};
   deps.table.observe((operation) => {
     counts[operation] = (counts[operation] ?? 0) + 1;
@@ -87,7 +87,7 @@ describe('routing: the hot path in steady state', () => {
     await addModel(admin, p.id, { model_id: 'hp-throttle-model' });
     const deps = table.instance({ now: clock.now });
     const cold = table.instance({ now: clock.now });
-    const resolve = (d: Deps) => resolveRoute(d, { serviceType: 'llm', model: 'hp-throttle-model' });
+    const resolve = (d: Gateway) => resolveRoute(d, { serviceType: 'llm', model: 'hp-throttle-model' });
     expect((await resolve(deps)).candidates).toHaveLength(1);
     // DynamoDB throttles every read (the SDK's last attempt): no instance can refresh.
     const store = mockStore();

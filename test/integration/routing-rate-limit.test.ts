@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorResponse } from '../../lib/http/response.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { executeWithFailover } from '../../lib/services/routing/failover.js';
 import { routingHooks } from '../../lib/services/routing/hooks.js';
 import {
@@ -27,7 +27,7 @@ import {
 
 let table: SharedTable;
 const clock = new ManualClock();
-let instances: Deps[];
+let instances: Gateway[];
 const fakes: FakeUpstream[] = [];
 
 beforeAll(async () => {
@@ -116,7 +116,10 @@ describe('routing: exact rate limits across instances', () => {
 
 describe('routing: leased admissions for large limits', () => {
   /** UpdateItem calls an instance sends while `run` runs. */
-  async function writesDuring<T>(deps: Deps, run: () => Promise<T>): Promise<{ value: T; writes: number }> {
+  async function writesDuring<T>(
+    deps: Gateway,
+    run: () => Promise<T>,
+  ): Promise<{ value: T; writes: number }> {
     let writes = 0;
     const stop = deps.table.observe((op) => {
       if (op === 'UpdateItem') writes += 1;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../lib/auth/roles.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import { updateModel } from '../../lib/services/models/service.js';
 import { updateProvider } from '../../lib/services/providers/service.js';
 import { resolveRoute } from '../../lib/services/routing/resolve.js';
@@ -18,7 +18,7 @@ import {
 } from '../support/routing.js';
 
 let table: SharedTable;
-let deps: Deps;
+let deps: Gateway;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@
  * direct reads of counters.
  */
 import { LocalEventBus } from '../../lib/events/bus.js';
-import type { Deps } from '../../lib/runtime/deps.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import type { UsageEvent } from '../../lib/services/usage/record.js';
 import { keys } from '../../lib/store/keys.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
@@ -27,7 +27,7 @@ export class TestClock {
 export interface UsageGateway {
   gw: TestGateway;
   clock: TestClock;
-  deps: Deps;
+  deps: Gateway;
   events: LocalEventBus;
   /** Waits until the change stream has delivered everything written so far. */
   settle(): Promise<void>;
@@ -66,7 +66,7 @@ export async function startUsageGateway(
 }
 
 /** Sums a counter field over every hourly counter (all shards) of a provider. */
-export async function hourlySum(deps: Deps, providerId: string, field: string): Promise<number> {
+export async function hourlySum(deps: Gateway, providerId: string, field: string): Promise<number> {
   const range = keys.usageRangeOfProvider(providerId, 'H');
   const items = await deps.table.queryAll({ partition: range.pk, skPrefix: range.prefix });
   return items.reduce((sum, item) => sum + Number(item[field] ?? 0), 0);

@@ -4,9 +4,9 @@
  */
 import { afterAll } from 'vitest';
 import type { Config } from '../../lib/config.js';
-import { createDeps, type Deps, type DepsOptions } from '../../lib/runtime/deps.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../lib/runtime/gateway.js';
 
-const opened: Deps[] = [];
+const opened: Gateway[] = [];
 afterAll(async () => {
   await Promise.all(opened.splice(0).map((deps) => deps.close()));
 });
@@ -16,11 +16,11 @@ afterAll(async () => {
  * services outside; cold caches), with `config` fields and `options` replaced.
  */
 export function siblingOf(
-  deps: Deps,
-  changes: { config?: Partial<Config> } & Omit<DepsOptions, 'now'> = {},
-): Deps {
+  deps: Gateway,
+  changes: { config?: Partial<Config> } & Omit<GatewayOptions, 'now'> = {},
+): Gateway {
   const { config, ...options } = changes;
-  const sibling = createDeps(
+  const sibling = createGateway(
     { ...deps.config, ...config },
     { now: deps.now, keyProvider: deps.keyProvider, secretsManager: deps.secretsManager, ...options },
   );

@@ -1,12 +1,12 @@
 /**
- * Routing test support: one embedded table shared by several "instances" (each its own `Deps`, so
+ * Routing test support: one embedded table shared by several "instances" (each its own `Gateway`, so
  * its own routing cache), a movable clock, catalog fixtures and fake upstreams on loopback.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Principal } from '../../lib/auth/roles.js';
 import { loadConfig } from '../../lib/config.js';
-import { createDeps, type Deps } from '../../lib/runtime/deps.js';
+import { createGateway, type Gateway } from '../../lib/runtime/gateway.js';
 import type { ModelCreate } from '../../lib/schemas/models.js';
 import type { ProviderCreate } from '../../lib/schemas/providers.js';
 import type { RuleCreate } from '../../lib/schemas/routing.js';
@@ -31,8 +31,8 @@ export class ManualClock {
 
 export interface SharedTable {
   endpoint: string;
-  /** A new instance: its own Deps (own routing caches) on the shared table. */
-  instance(options?: { env?: Record<string, string>; now?: () => number }): Deps;
+  /** A new instance: its own Gateway (own routing caches) on the shared table. */
+  instance(options?: { env?: Record<string, string>; now?: () => number }): Gateway;
   close(): Promise<void>;
 }
 
@@ -41,7 +41,7 @@ export async function startSharedTable(baseEnv: Record<string, string> = {}): Pr
   const dynamo = await startEmbeddedDynamo();
   const tableName = `routing_${Math.random().toString(36).slice(2, 8)}`;
   const make = (options: { env?: Record<string, string>; now?: () => number } = {}) =>
-    createDeps(
+    createGateway(
       loadConfig({
         GATEWAY_RUNTIME: 'local',
         DYNAMODB_ENDPOINT: dynamo.endpoint,
@@ -59,13 +59,13 @@ export async function startSharedTable(baseEnv: Record<string, string> = {}): Pr
 }
 
 /** Creates an active provider (type `mock`: no base URL) serving `llm` unless told otherwise. */
-export async function addProvider(deps: Deps, name: string, extra: Partial<ProviderCreate> = {}) {
+export async function addProvider(deps: Gateway, name: string, extra: Partial<ProviderCreate> = {}) {
   return createProvider(deps, { name, provider_type: 'mock', service_types: ['llm'], ...extra }, ACTOR);
 }
 
 /** Adds a model to a provider's catalog. */
 export async function addModel(
-  deps: Deps,
+  deps: Gateway,
   providerId: string,
   model: Partial<ModelCreate> & { model_id: string },
 ) {
@@ -78,7 +78,7 @@ export async function addModel(
 }
 
 /** Creates a rule as the admin. */
-export async function addRule(deps: Deps, rule: RuleCreate) {
+export async function addRule(deps: Gateway, rule: RuleCreate) {
   return createRule(deps, { rule, principal: ADMIN, actor: ACTOR });
 }
 

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
+import { type ChatInvocation, type ChatStream, invokeChat } from '../../adapters/index.js';
 import { formatSseEvent, SSE_DONE } from '../../ai/sse.js';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../../ai/types.js';
 import type { HandlerRequest } from '../../http/handler.js';
 import { Reply } from '../../http/handler.js';
 import { errorResponse } from '../../http/response.js';
-import { type ChatInvocation, type ChatStream, invokeChat } from '../../providers/index.js';
 import { deadlineFromRemaining } from '../routing/index.js';
 import { gatewayHeaders } from './headers.js';
 import { chatNeeds } from './needs.js';
@@ -33,7 +33,7 @@ export function runChat(request: ChatRequest, body: ChatCompletionRequest): Prom
     deps,
     principal: request.principal,
     serviceType: 'llm',
-    usageServiceType: 'llm',
+    usageKind: 'llm',
     model: body.model,
     needs,
     inputTokens,

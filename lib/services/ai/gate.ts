@@ -1,7 +1,7 @@
+import type { Credential } from '../../adapters/index.js';
 import type { Principal } from '../../auth/roles.js';
 import { GatewayError, ServiceUnavailableError, TooManyRequestsError } from '../../errors.js';
-import type { Credential } from '../../providers/index.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { reportCredentialRejected, resolveProviderSecret } from '../credentials/resolve.js';
 import {
   quotaDecision,
@@ -33,7 +33,7 @@ export interface AiTicket {
 export interface GateContext {
   principal: Principal;
   /** The usage service type of the operation (`llm`, `embedding`, `rerank`, `tts`, `stt`). */
-  usageServiceType: string;
+  usageKind: string;
   /** Estimated input tokens and the most output the call may produce (strict holds, TPM limits). */
   inputTokens: number;
   maxOutputTokens: number;
@@ -43,7 +43,7 @@ export interface GateContext {
 const NO_CREDENTIAL_TYPES = new Set(['mock', 'bedrock']);
 
 /** The credential to call a provider with, or a refusal that moves on to the next candidate. */
-async function credentialFor(deps: Deps, candidate: Candidate) {
+async function credentialFor(deps: Gateway, candidate: Candidate) {
   const secret = await resolveProviderSecret(deps, candidate.provider);
   if (secret) {
     const credential: Credential =
@@ -61,7 +61,7 @@ async function credentialFor(deps: Deps, candidate: Candidate) {
 }
 
 /** Quota state of the pair: block and fallback refuse it; throttle admits a few per minute. */
-async function quotaGate(deps: Deps, candidate: Candidate, ctx: GateContext) {
+async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) {
   const decision = await quotaDecision(deps, {
     providerId: candidate.provider.id,
     modelId: candidate.modelId,
@@ -104,7 +104,7 @@ async function quotaGate(deps: Deps, candidate: Candidate, ctx: GateContext) {
  * released. `tickets` keeps the ticket of each candidate's latest attempt for settlement.
  */
 export function aiHooks(
-  deps: Deps,
+  deps: Gateway,
   ctx: GateContext,
   tickets: Map<Candidate, AiTicket>,
 ): FailoverHooks<Candidate, AiTicket> {
@@ -149,7 +149,7 @@ export function aiHooks(
         providerId: candidate.provider.id,
         modelId: candidate.modelId,
         apiKeyId: ctx.principal.keyId,
-        serviceType: ctx.usageServiceType,
+        serviceType: ctx.usageKind,
         usage: { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0 },
         latencyMs: report.latencyMs,
         outcome: 'error',

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { ChatInvocation, ChatStream } from '../../adapters/index.js';
 import {
   AnthropicStreamWriter,
   anthropicMessageId,
@@ -9,7 +10,6 @@ import {
 import type { AnthropicMessagesRequest } from '../../ai/schemas/anthropic-messages.js';
 import type { ChatCompletionChunk } from '../../ai/types.js';
 import { type HandlerRequest, Reply } from '../../http/handler.js';
-import type { ChatInvocation, ChatStream } from '../../providers/index.js';
 import { runChat, SSE_HEADERS } from './chat.js';
 import { gatewayHeaders } from './headers.js';
 import type { AiRun } from './pipeline.js';

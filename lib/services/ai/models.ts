@@ -1,6 +1,6 @@
 import type { Principal } from '../../auth/roles.js';
 import { actsOn } from '../../auth/scope.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { canSeeModel, canSeeProvider } from '../actor.js';
 import { routingSnapshot } from '../routing/index.js';
 
@@ -18,7 +18,7 @@ export interface OpenAIModel {
  * scope), one entry per model id (the first provider by priority
  * names the owner). Served from the routing cache: no read per call in steady state.
  */
-export async function listUsableModels(deps: Deps, principal: Principal) {
+export async function listUsableModels(deps: Gateway, principal: Principal) {
   const snapshot = await routingSnapshot(deps);
   const byId = new Map<string, OpenAIModel & { priority: number }>();
   for (const model of snapshot.models.values()) {

@@ -1,3 +1,10 @@
+import {
+  type InvokeInput,
+  invokeEmbeddings,
+  invokeRerank,
+  invokeSpeech,
+  invokeTranscription,
+} from '../../adapters/index.js';
 import type {
   EmbeddingsRequest,
   RerankRequest,
@@ -6,13 +13,6 @@ import type {
 } from '../../ai/types.js';
 import { ValidationError } from '../../errors.js';
 import { type HandlerRequest, Reply } from '../../http/handler.js';
-import {
-  type InvokeInput,
-  invokeEmbeddings,
-  invokeRerank,
-  invokeSpeech,
-  invokeTranscription,
-} from '../../providers/index.js';
 import type { ServiceType } from '../../schemas/providers.js';
 import { deadlineFromRemaining } from '../routing/index.js';
 import { gatewayHeaders } from './headers.js';
@@ -26,7 +26,7 @@ async function serveOperation<Req extends { model: string }, Res>(
   request: HandlerRequest<Req, unknown, unknown>,
   op: {
     serviceType: ServiceType;
-    usageServiceType: string;
+    usageKind: string;
     input: unknown;
     invoke: (args: InvokeInput<Req>) => Promise<Invocation<Res>>;
   },
@@ -37,7 +37,7 @@ async function serveOperation<Req extends { model: string }, Res>(
     deps,
     principal: request.principal,
     serviceType: op.serviceType,
-    usageServiceType: op.usageServiceType,
+    usageKind: op.usageKind,
     model: request.body.model,
     needs: {},
     inputTokens: estimateTokens(op.input),
@@ -64,7 +64,7 @@ async function serveOperation<Req extends { model: string }, Res>(
 export async function serveEmbeddings(request: HandlerRequest<EmbeddingsRequest, unknown, unknown>) {
   const out = await serveOperation(request, {
     serviceType: 'embedding',
-    usageServiceType: 'embedding',
+    usageKind: 'embedding',
     input: request.body.input,
     invoke: invokeEmbeddings,
   });
@@ -75,7 +75,7 @@ export async function serveEmbeddings(request: HandlerRequest<EmbeddingsRequest,
 export async function serveRerank(request: HandlerRequest<RerankRequest, unknown, unknown>) {
   const out = await serveOperation(request, {
     serviceType: 'rerank',
-    usageServiceType: 'rerank',
+    usageKind: 'rerank',
     input: [request.body.query, request.body.documents],
     invoke: invokeRerank,
   });
@@ -86,7 +86,7 @@ export async function serveRerank(request: HandlerRequest<RerankRequest, unknown
 export async function serveSpeech(request: HandlerRequest<SpeechRequest, unknown, unknown>) {
   const out = await serveOperation(request, {
     serviceType: 'speech',
-    usageServiceType: 'tts',
+    usageKind: 'tts',
     input: request.body.input,
     invoke: invokeSpeech,
   });
@@ -102,7 +102,7 @@ export async function serveTranscription(request: HandlerRequest<TranscriptionRe
   }
   const out = await serveOperation(request, {
     serviceType: 'speech',
-    usageServiceType: 'stt',
+    usageKind: 'stt',
     input: request.body.prompt ?? '',
     invoke: invokeTranscription,
   });

@@ -2,7 +2,7 @@ import type { NormalizedUsage } from '../../ai/types.js';
 import type { Principal } from '../../auth/roles.js';
 import { type GatewayError, NotFoundError, ServiceUnavailableError } from '../../errors.js';
 import { describeError, logger, MetricUnit, metrics } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
 import { settleAll } from '../quotas/index.js';
 import {
@@ -18,11 +18,11 @@ import { type AiTicket, aiHooks } from './gate.js';
 
 /** One AI operation to serve: what to route, and how to call one candidate. */
 export interface AiCall<T> {
-  deps: Deps;
+  deps: Gateway;
   principal: Principal;
   serviceType: ServiceType;
   /** Usage's service type (`llm`, `embedding`, `rerank`, `tts`, `stt`). */
-  usageServiceType: string;
+  usageKind: string;
   model: string;
   needs: RequestNeeds;
   inputTokens: number;
@@ -138,7 +138,7 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
         providerId: result.candidate.provider.id,
         modelId: result.candidate.modelId,
         apiKeyId: principal.keyId,
-        serviceType: call.usageServiceType,
+        serviceType: call.usageKind,
         usage: used,
         latencyMs,
         outcome,

@@ -1,7 +1,7 @@
 import { hashApiKey, keyHint, newApiKeySecret } from '../../auth/api-key.js';
 import type { Principal } from '../../auth/roles.js';
 import { ConflictError } from '../../errors.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { ApiKeyWithSecret } from '../../schemas/api-keys.js';
 import { keys } from '../../store/keys.js';
 import { type Actor, actorAttributes } from '../actor.js';
@@ -26,7 +26,7 @@ import { loadRecord } from './service.js';
  * @throws 404 for an unknown key or one wider than the caller's.
  */
 export async function revokeApiKey(
-  deps: Deps,
+  deps: Gateway,
   input: { id: string; caller: Principal; actor: Actor },
 ): Promise<void> {
   const current = await loadRecord(deps, input.id, input.caller);
@@ -53,7 +53,7 @@ export async function revokeApiKey(
  * @throws 409 `key_revoked` / `key_expired`, or `version_conflict` on a concurrent change.
  */
 export async function rotateApiKey(
-  deps: Deps,
+  deps: Gateway,
   input: { id: string; graceSeconds: number; caller: Principal; actor: Actor },
 ): Promise<ApiKeyWithSecret> {
   // loadRecord 404s a key wider than the caller: rotating it would hand out a wider secret.

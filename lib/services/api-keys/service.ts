@@ -3,7 +3,7 @@ import { type Grant, grantExcess, grantWithin } from '../../auth/grants.js';
 import type { Principal } from '../../auth/roles.js';
 import { ConflictError, GatewayError, NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { ApiKey, ApiKeyCreate, ApiKeyListQuery, ApiKeyWithSecret } from '../../schemas/api-keys.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
@@ -41,7 +41,7 @@ export function assertWithinCaller(requested: Grant, caller: Principal): void {
  * Reads a key record the caller may manage: one no wider than the caller's own key. Others, like
  * unknown ids, are 404 (a caller learns nothing about keys above it).
  */
-export async function loadRecord(deps: Deps, id: string, caller: Principal): Promise<Item> {
+export async function loadRecord(deps: Gateway, id: string, caller: Principal): Promise<Item> {
   const item = await deps.table.get(keys.apiKeyRecord(id));
   if (!item || item.entity !== RECORD_ENTITY) throw NOT_FOUND();
   if (!grantWithin(grantOf(item), grantOfPrincipal(caller))) {
@@ -67,7 +67,7 @@ function futureExpiry(expiresAt: string | null | undefined, nowMs: number): stri
  * @throws 403 `key_exceeds_caller` for a key wider than the caller's; 422 for a past `expires_at`.
  */
 export async function createApiKey(
-  deps: Deps,
+  deps: Gateway,
   input: { body: ApiKeyCreate; caller: Principal; actor: Actor },
 ): Promise<ApiKeyWithSecret> {
   const { body } = input;
@@ -112,12 +112,12 @@ export async function createApiKey(
 }
 
 /** One key's metadata (never its secret), if the caller may manage it. */
-export async function getApiKey(deps: Deps, id: string, caller: Principal): Promise<ApiKey> {
+export async function getApiKey(deps: Gateway, id: string, caller: Principal): Promise<ApiKey> {
   return toApiKey(await loadRecord(deps, id, caller), deps.now());
 }
 
 /** A page of keys in creation order, filtered by role and status, limited to what the caller may manage. */
-export async function listApiKeys(deps: Deps, filter: ApiKeyListQuery, caller: Principal) {
+export async function listApiKeys(deps: Gateway, filter: ApiKeyListQuery, caller: Principal) {
   const nowMs = deps.now();
   const callerGrant = grantOfPrincipal(caller);
   const page = await deps.table.queryPage({

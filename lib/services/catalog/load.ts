@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Principal } from '../../auth/roles.js';
 import { ConflictError } from '../../errors.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { keys } from '../../store/keys.js';
 import type { Actor } from '../actor.js';
 import { createModel } from '../models/service.js';
@@ -26,7 +26,7 @@ export function readCatalog(path: string): Catalog {
   return parsed.data;
 }
 
-async function providerIdByName(deps: Deps, name: string): Promise<string | undefined> {
+async function providerIdByName(deps: Gateway, name: string): Promise<string | undefined> {
   const claim = await deps.table.get(keys.providerName(name));
   if (typeof claim?.provider_id !== 'string') return undefined;
   const provider = await deps.table.get(keys.provider(claim.provider_id));
@@ -40,7 +40,7 @@ async function providerIdByName(deps: Deps, name: string): Promise<string | unde
  * model (same id under that provider) is left exactly as it is, so a second run changes nothing
  * and never overwrites what an operator edited.
  */
-export async function loadCatalog(deps: Deps, catalog: Catalog, actor: Actor): Promise<CatalogReport> {
+export async function loadCatalog(deps: Gateway, catalog: Catalog, actor: Actor): Promise<CatalogReport> {
   const principal: Principal = { keyId: actor.keyId, role: 'admin' };
   const report: CatalogReport = {
     providers: { created: [], existing: [] },

@@ -1,6 +1,6 @@
 import type { Principal } from '../../auth/roles.js';
 import { ConflictError } from '../../errors.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { ModelCreate } from '../../schemas/models.js';
 import { keys } from '../../store/keys.js';
 import type { Actor } from '../actor.js';
@@ -31,7 +31,7 @@ const MOCK_MODELS: ModelCreate[] = [
  * gateway works without any key. Idempotent; an operator may deactivate or delete it, and a
  * deleted mock is not recreated while its name is taken by another provider.
  */
-export async function ensureMockProvider(deps: Deps, actor: Actor): Promise<void> {
+export async function ensureMockProvider(deps: Gateway, actor: Actor): Promise<void> {
   const claim = await deps.table.get(keys.providerName(MOCK_PROVIDER_NAME));
   if (claim) return;
   let providerId: string;

@@ -12,7 +12,7 @@
  * their `records` entry expires (the old key version stays decryptable far longer: the grace period).
  */
 import { SecretCache } from '../../crypto/secret-cache.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { stateSlot } from '../../state-slots.js';
 import type { CredentialRecord } from './record.js';
 
@@ -31,9 +31,9 @@ export interface CredentialState {
   reported: Set<string>;
 }
 
-const CREDENTIALS = stateSlot<Deps, CredentialState>('credentials', create);
+const CREDENTIALS = stateSlot<Gateway, CredentialState>('credentials', create);
 
-function create(deps: Deps): CredentialState {
+function create(deps: Gateway): CredentialState {
   const { ROUTING_CACHE_TTL, CREDENTIAL_CACHE_TTL_SECONDS, CREDENTIAL_CACHE_MAX_USES } = deps.config;
   return {
     records:
@@ -57,13 +57,13 @@ function create(deps: Deps): CredentialState {
 }
 
 /** The credential caches of the gateway instance `deps` (created on first use). */
-export function stateOf(deps: Deps): CredentialState {
+export function stateOf(deps: Gateway): CredentialState {
   return deps.state(CREDENTIALS);
 }
 
 /** The records of a provider, from the cache or `load` (one load shared by concurrent callers). */
 export function cachedRecords(
-  deps: Deps,
+  deps: Gateway,
   providerId: string,
   load: () => Promise<CredentialRecord[]>,
 ): Promise<CredentialRecord[]> {
@@ -76,7 +76,7 @@ export function cachedRecords(
  * records and, for `credentialId`, its decrypted values and bookkeeping. Loads in flight are
  * detached, so a read that started before the write cannot put the old state back.
  */
-export function forgetCredential(deps: Deps, providerId: string, credentialId?: string): void {
+export function forgetCredential(deps: Gateway, providerId: string, credentialId?: string): void {
   const state = stateOf(deps);
   state.records?.invalidate(providerId);
   if (credentialId === undefined) return;

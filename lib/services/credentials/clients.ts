@@ -1,6 +1,6 @@
 /**
  * The outside-world pieces the credential service needs, built once per container from the
- * configuration and handed to `Deps` (`lib/runtime/deps.ts`): the master-key provider and the
+ * configuration and handed to `Gateway` (`lib/runtime/gateway.ts`): the master-key provider and the
  * Secrets Manager client. Both are created on first use, through a dynamic import, so a function
  * that never touches a credential neither loads the KMS/Secrets Manager SDKs nor needs
  * `CREDENTIAL_KEY_ID`.

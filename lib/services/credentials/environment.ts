@@ -7,7 +7,7 @@
 import { sameKey } from '../../auth/api-key.js';
 import { decryptSecret } from '../../crypto/envelope.js';
 import { ValidationError } from '../../errors.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { credentialValue } from '../../schemas/credentials.js';
 import type { Actor } from '../actor.js';
 import { activeVersionOf, type CredentialRecord, contextOf } from './record.js';
@@ -38,7 +38,7 @@ const IMPORT_ACTOR: Actor = { keyId: 'environment-import', requestId: '', source
 
 /** The newest live credential imported from `source` for a provider, read strongly consistent. */
 async function importedCredential(
-  deps: Deps,
+  deps: Gateway,
   providerId: string,
   source: string,
 ): Promise<CredentialRecord | undefined> {
@@ -49,7 +49,7 @@ async function importedCredential(
 }
 
 /** Whether the active version of `record` holds `value` (one decrypt; compared in constant time). */
-async function holds(deps: Deps, record: CredentialRecord, value: string): Promise<boolean> {
+async function holds(deps: Gateway, record: CredentialRecord, value: string): Promise<boolean> {
   const active = activeVersionOf(record);
   if (!active?.secret) return false;
   const context = contextOf(record, active.key_version);
@@ -57,7 +57,7 @@ async function holds(deps: Deps, record: CredentialRecord, value: string): Promi
 }
 
 async function importOne(
-  deps: Deps,
+  deps: Gateway,
   input: { variable: EnvironmentImport['variable']; value: string; providerId: string; actor: Actor },
 ): Promise<EnvironmentImport> {
   const { variable, value, providerId } = input;
@@ -97,7 +97,7 @@ async function importOne(
  * for a provider id that does not exist; `kms_*` errors.
  */
 export async function importEnvironmentCredentials(
-  deps: Deps,
+  deps: Gateway,
   env: Record<string, string | undefined>,
   providersByType: Partial<Record<EnvironmentProviderType, string>>,
   actor: Actor = IMPORT_ACTOR,

@@ -8,14 +8,18 @@
 import { decryptSecret, encryptSecret } from '../../crypto/envelope.js';
 import { CredentialDecryptError } from '../../crypto/errors.js';
 import { logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Actor } from '../actor.js';
 import { forgetCredential } from './cache.js';
 import { type CredentialRecord, contextOf, type StoredVersion } from './record.js';
 import { mutateRecord, providerRecords } from './store.js';
 
 /** Seals every version of `record` that holds a secret for `destination`. */
-async function resealed(deps: Deps, record: CredentialRecord, destination: string): Promise<StoredVersion[]> {
+async function resealed(
+  deps: Gateway,
+  record: CredentialRecord,
+  destination: string,
+): Promise<StoredVersion[]> {
   const target = { ...record, destination };
   const versions: StoredVersion[] = [];
   for (const version of record.versions) {
@@ -53,7 +57,7 @@ async function resealed(deps: Deps, record: CredentialRecord, destination: strin
  *   running it again finishes the rest).
  */
 export async function rebindCredentials(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; destination: string; actor: Actor },
 ): Promise<number> {
   let rebound = 0;
@@ -75,6 +79,6 @@ export async function rebindCredentials(
 }
 
 /** Whether a provider holds a credential that is not revoked (a move of it needs an admin). */
-export async function holdsLiveCredential(deps: Deps, providerId: string): Promise<boolean> {
+export async function holdsLiveCredential(deps: Gateway, providerId: string): Promise<boolean> {
   return (await providerRecords(deps, providerId)).some((record) => !record.revoked_at);
 }

@@ -7,7 +7,7 @@
 import { decryptSecret } from '../../crypto/envelope.js';
 import { CredentialDecryptError } from '../../crypto/errors.js';
 import { describeError, logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { type DestinationFields, destinationOf } from '../providers/destination.js';
 import { cachedRecords, stateOf } from './cache.js';
 import {
@@ -72,7 +72,7 @@ function pickCredential(
 }
 
 /** Loads a provider's records, destroying due retiring versions on the way (the lazy sweep). */
-async function loadRecords(deps: Deps, providerId: string): Promise<CredentialRecord[]> {
+async function loadRecords(deps: Gateway, providerId: string): Promise<CredentialRecord[]> {
   const records = await providerRecords(deps, providerId);
   const nowMs = deps.now();
   for (const record of records) {
@@ -86,7 +86,7 @@ async function loadRecords(deps: Deps, providerId: string): Promise<CredentialRe
 }
 
 /** Decrypts a version (one KMS `Decrypt`) and, for secret_ref, reads the referenced secret. */
-async function loadValue(deps: Deps, record: CredentialRecord, version: StoredVersion): Promise<string> {
+async function loadValue(deps: Gateway, record: CredentialRecord, version: StoredVersion): Promise<string> {
   if (!version.secret) throw new CredentialDecryptError();
   const context = contextOf(record, version.key_version);
   const plaintext = await decryptSecret(version.secret, context, await deps.keyProvider());
@@ -94,7 +94,7 @@ async function loadValue(deps: Deps, record: CredentialRecord, version: StoredVe
 }
 
 /** Records a use at most once a minute per credential; a failure is logged, never thrown. */
-async function noteUse(deps: Deps, record: CredentialRecord): Promise<void> {
+async function noteUse(deps: Gateway, record: CredentialRecord): Promise<void> {
   const touched = stateOf(deps).touched;
   const nowMs = deps.now();
   const stored = record.last_used_at ? Date.parse(record.last_used_at) : 0;
@@ -123,7 +123,7 @@ async function noteUse(deps: Deps, record: CredentialRecord): Promise<void> {
  * `secret_*` errors when KMS or Secrets Manager fail. All fail closed and none carries the secret.
  */
 export async function resolveProviderSecret(
-  deps: Deps,
+  deps: Gateway,
   provider: DestinationFields & { id: string },
   options: { recordUse?: boolean } = {},
 ): Promise<ResolvedSecret | null> {
@@ -159,7 +159,7 @@ export async function resolveProviderSecret(
  * @throws storage errors (`storage_throttled`); never a secret.
  */
 export async function reportCredentialRejected(
-  deps: Deps,
+  deps: Gateway,
   credentialId: string,
   keyVersion: number,
 ): Promise<boolean> {

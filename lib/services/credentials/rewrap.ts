@@ -17,7 +17,7 @@ import { CredentialDecryptError } from '../../crypto/errors.js';
 import type { KeyProvider } from '../../crypto/key-provider.js';
 import { GatewayError } from '../../errors.js';
 import { describeError, logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { RewrapReport } from '../../schemas/credentials.js';
 import { encodeCursor } from '../../store/cursor.js';
 import type { Item } from '../../store/table.js';
@@ -94,7 +94,7 @@ async function rewrapVersions(
 
 /** One credential, as one conditional write; the counts are those of the attempt that was written. */
 async function processOne(
-  deps: Deps,
+  deps: Gateway,
   credentialId: string,
   options: { keyProvider: KeyProvider | undefined; actor: Actor },
 ): Promise<Outcome> {
@@ -133,7 +133,7 @@ function add(report: RewrapReport, outcome: Outcome): void {
  * @throws the key provider's `kms_*` errors and storage errors, which stop the run: everything
  * written before stays written, and a new run resumes from the start or any cursor returned earlier.
  */
-export async function rewrapCredentials(deps: Deps, options: RewrapOptions = {}): Promise<RewrapReport> {
+export async function rewrapCredentials(deps: Gateway, options: RewrapOptions = {}): Promise<RewrapReport> {
   if (isScoped(options.principal)) {
     throw scopedKeyRefused('A scoped key cannot re-wrap credentials: the re-wrap spans every provider.');
   }

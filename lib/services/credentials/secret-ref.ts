@@ -1,9 +1,9 @@
 /**
  * Reads the value behind a `secret_ref` credential from AWS Secrets Manager. Callers cache the
  * result (`cache.ts`, same bounds as decrypted values), so a steady stream of requests makes no
- * Secrets Manager call; the client is the container's one (`Deps.secretsManager`).
+ * Secrets Manager call; the client is the container's one (`Gateway.secretsManager`).
  */
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { SecretRefError, translateSecretsError, unusableSecret } from './errors.js';
 import { secretRefName } from './validate.js';
 
@@ -34,7 +34,7 @@ function usableValue(secretString: string | undefined): string {
  * `secret_decrypt_failed`, `secret_unusable`, `secret_store_failed`; SecretStoreUnavailableError
  * (503) when Secrets Manager throttles or is unreachable. No error names the ARN.
  */
-export async function readSecretRef(deps: Deps, arn: string): Promise<string> {
+export async function readSecretRef(deps: Gateway, arn: string): Promise<string> {
   if (secretRefName(arn, deps.config.CREDENTIAL_SECRET_PREFIX) === undefined) {
     throw new SecretRefError(
       500,

@@ -8,7 +8,7 @@ import { encryptSecret } from '../../crypto/envelope.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Credential, CredentialCreate, CredentialRotate } from '../../schemas/credentials.js';
 import { keys } from '../../store/keys.js';
 import { type Actor, canSeeProvider, outOfScope, scopedKeyRefused } from '../actor.js';
@@ -43,7 +43,7 @@ function checkExpiry(expiresAt: string | null | undefined, nowMs: number): void 
 
 /** A new active key version: a fresh data key and envelope bound to this record and version. */
 async function newVersion(
-  deps: Deps,
+  deps: Gateway,
   record: Pick<CredentialRecord, 'id' | 'provider_id' | 'credential_type' | 'destination'>,
   keyVersion: number,
   value: string | undefined,
@@ -64,7 +64,7 @@ async function newVersion(
 
 /** Reads a credential the principal may see (that of a provider outside its scope is a 404). */
 async function loadVisible(
-  deps: Deps,
+  deps: Gateway,
   credentialId: string,
   principal?: Principal,
 ): Promise<CredentialRecord> {
@@ -106,7 +106,7 @@ export interface NewCredential {
  * @throws NotFoundError (404) for a provider the principal cannot see; ValidationError (422) for a
  * value that breaks a rule (never echoing it); the key provider's `kms_*` errors (nothing stored).
  */
-export async function insertCredential(deps: Deps, input: NewCredential): Promise<CredentialRecord> {
+export async function insertCredential(deps: Gateway, input: NewCredential): Promise<CredentialRecord> {
   const provider = await loadProviderItem(deps, input.providerId, input.principal);
   assertUnscoped(input.principal, input.providerId);
   const secretPrefix = deps.config.CREDENTIAL_SECRET_PREFIX;
@@ -150,7 +150,7 @@ export async function insertCredential(deps: Deps, input: NewCredential): Promis
 
 /** `POST /api/providers/{id}/credentials`: stores a credential and returns its metadata. */
 export async function createCredential(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; body: CredentialCreate; principal: Principal; actor: Actor },
 ): Promise<Credential> {
   const { body } = input;
@@ -167,7 +167,7 @@ export async function createCredential(
 }
 
 /** Destroys due retiring versions of a record read by an admin list (the lazy sweep). */
-async function sweptForRead(deps: Deps, record: CredentialRecord): Promise<CredentialRecord> {
+async function sweptForRead(deps: Gateway, record: CredentialRecord): Promise<CredentialRecord> {
   if (sweepVersions(record.versions, deps.now()).destroyed === 0) return record;
   const swept = await mutateRecord(deps, record.id, async () => null, SYSTEM_ACTOR);
   return swept ?? record;
@@ -175,7 +175,7 @@ async function sweptForRead(deps: Deps, record: CredentialRecord): Promise<Crede
 
 /** `GET /api/providers/{id}/credentials`: a page of metadata, newest first. */
 export async function listCredentials(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; limit: number; cursor?: string | undefined; principal: Principal },
 ) {
   await loadProviderItem(deps, input.providerId, input.principal);
@@ -204,7 +204,7 @@ export async function listCredentials(
  * `credential_revoked` or `too_many_versions` (409); `kms_*` errors (nothing changed).
  */
 export async function rotateCredential(
-  deps: Deps,
+  deps: Gateway,
   input: { credentialId: string; body: CredentialRotate; principal?: Principal; actor: Actor },
 ): Promise<Credential> {
   const existing = await loadVisible(deps, input.credentialId, input.principal);
@@ -262,7 +262,7 @@ export async function rotateCredential(
  * @throws NotFoundError for a credential the principal cannot see.
  */
 export async function revokeCredential(
-  deps: Deps,
+  deps: Gateway,
   input: { credentialId: string; principal?: Principal; actor: Actor },
 ): Promise<void> {
   await loadVisible(deps, input.credentialId, input.principal);

@@ -7,7 +7,7 @@
  */
 
 import { ConflictError } from '../../errors.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { type Actor, actorAttributes } from '../actor.js';
@@ -23,13 +23,13 @@ export const SYSTEM_ACTOR: Actor = { keyId: 'system', requestId: '', sourceIp: '
 export type RecordChanges = Partial<Omit<CredentialRecord, 'id' | 'provider_id' | 'version'>>;
 
 /** Reads one credential (strongly consistent), or `undefined`. */
-export async function loadRecord(deps: Deps, credentialId: string): Promise<CredentialRecord | undefined> {
+export async function loadRecord(deps: Gateway, credentialId: string): Promise<CredentialRecord | undefined> {
   const item = await deps.table.get(keys.credential(credentialId));
   return item ? fromItem(item) : undefined;
 }
 
 /** Every credential of a provider (a small partition of gsi1; eventually consistent). */
-export async function providerRecords(deps: Deps, providerId: string): Promise<CredentialRecord[]> {
+export async function providerRecords(deps: Gateway, providerId: string): Promise<CredentialRecord[]> {
   const items = await deps.table.queryAll({
     index: 'gsi1',
     partition: keys.credentialsOfProvider(providerId),
@@ -59,7 +59,7 @@ export function sweepVersions(
  * @throws ConflictError after {@link MAX_ATTEMPTS} conflicting attempts; `apply`'s errors as they are.
  */
 export async function mutateRecord(
-  deps: Deps,
+  deps: Gateway,
   credentialId: string,
   apply: (
     record: CredentialRecord,
@@ -97,7 +97,11 @@ export async function mutateRecord(
  * update that does not bump the item's `version` (it is bookkeeping, not a configuration change, so
  * it never makes an administrator's write conflict). Losing the condition is success.
  */
-export async function touchLastUsed(deps: Deps, credentialId: string, minIntervalMs: number): Promise<void> {
+export async function touchLastUsed(
+  deps: Gateway,
+  credentialId: string,
+  minIntervalMs: number,
+): Promise<void> {
   const nowMs = deps.now();
   await deps.table.update({
     key: keys.credential(credentialId),
@@ -109,7 +113,7 @@ export async function touchLastUsed(deps: Deps, credentialId: string, minInterva
 
 /** The items of one gsi2 page of every credential (for the re-wrap and sweep). */
 export async function credentialPage(
-  deps: Deps,
+  deps: Gateway,
   input: { cursor?: string | undefined; limit: number },
 ): Promise<{ items: Item[]; nextCursor: string | null }> {
   return deps.table.queryPage({

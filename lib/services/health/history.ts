@@ -6,7 +6,7 @@
  */
 
 import { newId } from '../../ids.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { queryRangeAll, queryRangePage } from './range-page.js';
@@ -16,7 +16,7 @@ const HOUR_MS = 3_600_000;
 const DAY_S = 86_400;
 
 /** The TTL (epoch seconds) of something that happened at `iso`. */
-function ttlOf(deps: Deps, iso: string): number {
+function ttlOf(deps: Gateway, iso: string): number {
   return Math.floor(Date.parse(iso) / 1000) + deps.config.HEALTH_HISTORY_RETENTION_DAYS * DAY_S;
 }
 
@@ -53,7 +53,7 @@ export interface RecordCheckInput {
 }
 
 /** Stores one check (and, when counted, adds it to the hour's roll-up). */
-export async function recordCheck(deps: Deps, input: RecordCheckInput): Promise<HealthCheckRecord> {
+export async function recordCheck(deps: Gateway, input: RecordCheckInput): Promise<HealthCheckRecord> {
   const { observation } = input;
   const record: HealthCheckRecord = {
     id: newId('hc', deps.now()),
@@ -78,7 +78,7 @@ export async function recordCheck(deps: Deps, input: RecordCheckInput): Promise<
 }
 
 /** Adds one counted check to its hour (atomic `ADD`; only the run that counted the slot calls it). */
-export async function addToHourly(deps: Deps, input: { providerId: string; at: string; up: boolean }) {
+export async function addToHourly(deps: Gateway, input: { providerId: string; at: string; up: boolean }) {
   const hour = hourOf(input.at);
   await deps.table.update({
     key: keys.healthHourly(input.providerId, hour),
@@ -105,7 +105,7 @@ function toRecord(item: Item): HealthCheckRecord {
 
 /** A page of a provider's checks, newest first, optionally between two ISO instants (inclusive). */
 export async function listChecks(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; start?: string; end?: string; limit: number; cursor?: string },
 ) {
   const range = keys.timeRange(input.start, input.end);
@@ -135,7 +135,7 @@ const percent = (up: number, total: number) => (total === 0 ? null : Math.round(
  * by whole UTC hours (the current hour included), so "24 h" spans 24 hour buckets. Null without
  * checks in the window.
  */
-export async function uptimeOf(deps: Deps, providerId: string): Promise<Uptime> {
+export async function uptimeOf(deps: Gateway, providerId: string): Promise<Uptime> {
   const now = deps.now();
   const since7d = hourOf(new Date(now - 167 * HOUR_MS).toISOString());
   const since24h = hourOf(new Date(now - 23 * HOUR_MS).toISOString());

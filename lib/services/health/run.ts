@@ -5,7 +5,7 @@
  * both come through {@link checkProvider}.
  */
 import { describeError, logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { ensureAutomaticIncident, resolveAutomaticIncident } from '../incidents/automatic.js';
@@ -59,7 +59,7 @@ export function probeTargetOf(item: Item): ProbeTarget {
 }
 
 /** Opens or resolves the automatic incident the state calls for; failures are logged, not thrown. */
-async function reconcileIncident(deps: Deps, item: Item, state: HealthState, runId: string) {
+async function reconcileIncident(deps: Gateway, item: Item, state: HealthState, runId: string) {
   const rules = rulesFromConfig(deps.config);
   const provider = { id: String(item.id), name: String(item.name) };
   try {
@@ -88,7 +88,7 @@ async function reconcileIncident(deps: Deps, item: Item, state: HealthState, run
  * @throws ServiceUnavailableError when DynamoDB throttles past the SDK's retries.
  */
 export async function checkProvider(
-  deps: Deps,
+  deps: Gateway,
   item: Item,
   ctx: RunContext,
 ): Promise<ProviderCheckOutcome | undefined> {
@@ -128,7 +128,7 @@ export async function checkProvider(
 }
 
 /** Every provider the schedule checks: lifecycle status `active` (inactive and maintenance rest). */
-export async function activeProviders(deps: Deps): Promise<Item[]> {
+export async function activeProviders(deps: Gateway): Promise<Item[]> {
   const all = await deps.table.queryAll({ index: 'gsi1', partition: keys.providersPartition() });
   return all.filter((item) => item.status === 'active');
 }

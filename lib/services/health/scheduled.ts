@@ -5,7 +5,7 @@
  */
 import type { Principal } from '../../auth/roles.js';
 import { describeError, logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { loadProviderItem } from '../providers/service.js';
 import { defaultProbe } from './probes/index.js';
 import { activeProviders, checkProvider, mapBounded, type ProviderCheckOutcome, slotOf } from './run.js';
@@ -53,7 +53,7 @@ export interface RunReport {
  * to one interval ahead of the gateway clock), else now, so a bad or very late event can neither
  * block future slots nor rewrite old ones.
  */
-export function observedAtOf(deps: Deps, scheduledAt: string | undefined): string {
+export function observedAtOf(deps: Gateway, scheduledAt: string | undefined): string {
   const now = deps.now();
   const at = scheduledAt === undefined ? Number.NaN : Date.parse(scheduledAt);
   const interval = deps.config.HEALTH_CHECK_INTERVAL * 1000;
@@ -89,7 +89,7 @@ function summarize(input: ScheduledRunInput, observedAt: string, slot: number) {
  * Checks every active provider once. Never throws for one provider's failure (it is logged and
  * counted in `errors`); throws only when the provider list cannot be read.
  */
-export async function runHealthChecks(deps: Deps, input: ScheduledRunInput): Promise<RunReport> {
+export async function runHealthChecks(deps: Gateway, input: ScheduledRunInput): Promise<RunReport> {
   const started = performance.now();
   const runEnd = Date.now() + input.budgetMs;
   const probeDeadline = runEnd - writeReserveMs(input.budgetMs);
@@ -131,7 +131,7 @@ export async function runHealthChecks(deps: Deps, input: ScheduledRunInput): Pro
  * @throws NotFoundError for a provider the caller may not see; ServiceUnavailableError on throttling.
  */
 export async function checkProviderNow(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; principal?: Principal; requestId: string; probe?: ProviderProbe },
 ) {
   const item = await loadProviderItem(deps, input.providerId, input.principal);

@@ -11,7 +11,7 @@
  */
 
 import { logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { stateSlot } from '../../state-slots.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
@@ -38,13 +38,13 @@ function toState(item: Item): HealthState {
 }
 
 /** The stored health of a provider (strongly consistent), or undefined if it was never checked. */
-export async function readHealthState(deps: Deps, providerId: string): Promise<HealthState | undefined> {
+export async function readHealthState(deps: Gateway, providerId: string): Promise<HealthState | undefined> {
   const item = await deps.table.get(keys.providerHealthState(providerId));
   return item ? toState(item) : undefined;
 }
 
 /** Writes `next` if the stored state is still `previous`; false when another writer got there first. */
-async function writeIfUnchanged(deps: Deps, previous: HealthState | undefined, next: HealthState) {
+async function writeIfUnchanged(deps: Gateway, previous: HealthState | undefined, next: HealthState) {
   const item = {
     ...keys.providerHealthState(next.provider_id),
     entity: 'provider_health',
@@ -76,7 +76,7 @@ export interface AppliedObservation {
  * @throws ServiceUnavailableError when DynamoDB throttles past the SDK's retries.
  */
 export async function applyObservation(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; observation: Observation; rules: HealthRules },
 ): Promise<AppliedObservation> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -99,7 +99,7 @@ export async function applyObservation(
  * Copies the status onto the provider item (what `GET /api/providers` shows and filters on) without
  * bumping its version. Returns false when the provider is gone or a newer status is already there.
  */
-export async function mirrorHealthStatus(deps: Deps, state: HealthState): Promise<boolean> {
+export async function mirrorHealthStatus(deps: Gateway, state: HealthState): Promise<boolean> {
   const outcome = await deps.table.update({
     key: keys.provider(state.provider_id),
     set: { health_status: state.status, health_seq: state.seq, health_since: state.status_since },
@@ -125,12 +125,12 @@ const UNKNOWN: ProviderHealth = {
 };
 const CACHE_LIMIT = 1_000;
 /** The instance's cached health views, by provider id. */
-const HEALTH = stateSlot<Deps, Map<string, { value: ProviderHealth; expiresAt: number }>>(
+const HEALTH = stateSlot<Gateway, Map<string, { value: ProviderHealth; expiresAt: number }>>(
   'provider health',
   () => new Map(),
 );
 
-function cacheOf(deps: Deps) {
+function cacheOf(deps: Gateway) {
   return deps.state(HEALTH);
 }
 
@@ -143,13 +143,13 @@ function viewOf(state: HealthState): ProviderHealth {
   };
 }
 
-function remember(deps: Deps, providerId: string, value: ProviderHealth): void {
+function remember(deps: Gateway, providerId: string, value: ProviderHealth): void {
   const cache = cacheOf(deps);
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(providerId, { value, expiresAt: deps.now() + deps.config.ROUTING_CACHE_TTL * 1000 });
 }
 
-function rememberHealth(deps: Deps, state: HealthState): void {
+function rememberHealth(deps: Gateway, state: HealthState): void {
   remember(deps, state.provider_id, viewOf(state));
 }
 
@@ -161,7 +161,7 @@ function rememberHealth(deps: Deps, state: HealthState): void {
  * @throws ServiceUnavailableError when the read is throttled (callers on the hot path may treat
  *   that as `unknown`).
  */
-export async function getProviderHealth(deps: Deps, providerId: string): Promise<ProviderHealth> {
+export async function getProviderHealth(deps: Gateway, providerId: string): Promise<ProviderHealth> {
   const cached = cacheOf(deps).get(providerId);
   if (cached && cached.expiresAt > deps.now()) return cached.value;
   const state = await readHealthState(deps, providerId);

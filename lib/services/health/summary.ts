@@ -5,7 +5,7 @@
  * run 10 providers at a time.
  */
 import type { Principal } from '../../auth/roles.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { canSeeProvider } from '../actor.js';
@@ -23,7 +23,7 @@ const mean = (values: number[]) =>
   values.length === 0 ? null : Math.round(values.reduce((a, b) => a + b, 0) / values.length);
 
 /** A provider's incidents opened within the retention window: open one, resolved durations. */
-async function incidentFacts(deps: Deps, providerId: string) {
+async function incidentFacts(deps: Gateway, providerId: string) {
   const since = new Date(deps.now() - deps.config.HEALTH_HISTORY_RETENTION_DAYS * DAY_MS).toISOString();
   const range = keys.timeRange(since);
   const items = await queryRangeAll(
@@ -45,7 +45,7 @@ async function incidentFacts(deps: Deps, providerId: string) {
   return { openId: open ? String(open.id) : null, openCount: unresolved.length, durations };
 }
 
-async function summarizeProvider(deps: Deps, item: Item) {
+async function summarizeProvider(deps: Gateway, item: Item) {
   const id = String(item.id);
   const [state, uptime, incidents] = await Promise.all([
     readHealthState(deps, id),
@@ -75,7 +75,7 @@ async function summarizeProvider(deps: Deps, item: Item) {
 }
 
 /** The health summary of every provider the principal may see, in creation order. */
-export async function healthSummary(deps: Deps, principal: Principal) {
+export async function healthSummary(deps: Gateway, principal: Principal) {
   const providers = (
     await deps.table.queryAll({ index: 'gsi1', partition: keys.providersPartition() })
   ).filter((item) => canSeeProvider(principal, String(item.id)));

@@ -8,7 +8,7 @@
 import { GatewayError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { describeError, logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Incident } from '../../schemas/incidents.js';
 import { keys } from '../../store/keys.js';
 import type { Actor } from '../actor.js';
@@ -20,7 +20,7 @@ import { emitIncidentEvent, incidentView, newIncidentItem, transitionIncident } 
 const systemActor = (runId: string): Actor => ({ keyId: SYSTEM, requestId: runId, sourceIp: '' });
 
 async function createFor(
-  deps: Deps,
+  deps: Gateway,
   input: { provider: { id: string; name: string }; state: HealthState; runId: string },
   lock: { incident_id: string; opened_at: string },
 ): Promise<Incident | undefined> {
@@ -55,7 +55,7 @@ async function createFor(
  * this call created it, undefined when one already existed (or another run created it).
  */
 export async function ensureAutomaticIncident(
-  deps: Deps,
+  deps: Gateway,
   input: { provider: { id: string; name: string }; state: HealthState; runId: string },
 ): Promise<Incident | undefined> {
   const existing = await readLock(deps, input.provider.id);
@@ -73,7 +73,7 @@ export async function ensureAutomaticIncident(
   return createFor(deps, input, lock);
 }
 
-async function resolveLocked(deps: Deps, incidentId: string, at: string, runId: string) {
+async function resolveLocked(deps: Gateway, incidentId: string, at: string, runId: string) {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       return await transitionIncident(deps, {
@@ -99,7 +99,7 @@ async function resolveLocked(deps: Deps, incidentId: string, at: string, runId: 
  * only has its lock released.
  */
 export async function resolveAutomaticIncident(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; at: string; runId: string },
 ): Promise<Incident | undefined> {
   const lock = await readLock(deps, input.providerId);

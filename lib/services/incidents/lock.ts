@@ -6,7 +6,7 @@
  * resolver can never delete the lock of the next outage.
  */
 
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { keys } from '../../store/keys.js';
 
 /** The lock item's facts: which incident holds the provider, since when. */
@@ -17,7 +17,7 @@ export interface IncidentLock {
 }
 
 /** The provider's lock, if an automatic incident is open. */
-export async function readLock(deps: Deps, providerId: string): Promise<IncidentLock | undefined> {
+export async function readLock(deps: Gateway, providerId: string): Promise<IncidentLock | undefined> {
   const item = await deps.table.get(keys.openIncidentLock(providerId));
   if (!item) return undefined;
   return {
@@ -28,7 +28,7 @@ export async function readLock(deps: Deps, providerId: string): Promise<Incident
 }
 
 /** Takes the lock for `lock.incident_id`; false when another incident already holds it. */
-export async function takeLock(deps: Deps, lock: IncidentLock): Promise<boolean> {
+export async function takeLock(deps: Gateway, lock: IncidentLock): Promise<boolean> {
   return deps.table.put(
     { ...keys.openIncidentLock(lock.provider_id), entity: 'incident_lock', ...lock },
     { condition: 'attribute_not_exists(pk)' },
@@ -36,7 +36,7 @@ export async function takeLock(deps: Deps, lock: IncidentLock): Promise<boolean>
 }
 
 /** Releases the lock if it still names `incidentId`; false when it was already gone or replaced. */
-export async function releaseLock(deps: Deps, providerId: string, incidentId: string): Promise<boolean> {
+export async function releaseLock(deps: Gateway, providerId: string, incidentId: string): Promise<boolean> {
   return deps.table.delete(keys.openIncidentLock(providerId), {
     condition: 'incident_id = :id',
     values: { ':id': incidentId },

@@ -4,7 +4,7 @@
  */
 import type { Principal } from '../../auth/roles.js';
 import { newId } from '../../ids.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Incident, IncidentCreate, IncidentListQuery, IncidentPatch } from '../../schemas/incidents.js';
 import { keys } from '../../store/keys.js';
 import { type Actor, canSeeProvider, outOfScope } from '../actor.js';
@@ -20,7 +20,7 @@ import {
 
 /** Opens a manual incident on a provider the caller may see (404 otherwise). */
 export async function createIncident(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; body: IncidentCreate; principal: Principal; actor: Actor },
 ): Promise<Incident> {
   await loadProviderItem(deps, input.providerId, input.principal);
@@ -45,7 +45,7 @@ export async function createIncident(
 }
 
 /** One incident the caller may see. */
-export async function getIncident(deps: Deps, id: string, principal: Principal): Promise<Incident> {
+export async function getIncident(deps: Gateway, id: string, principal: Principal): Promise<Incident> {
   const item = await loadIncidentItem(deps, id);
   if (!canSeeProvider(principal, String(item.provider_id))) throw outOfScope('Incident', id);
   return incidentView(deps, item);
@@ -55,7 +55,7 @@ export async function getIncident(deps: Deps, id: string, principal: Principal):
  * A page of incidents, newest first by `opened_at`, filtered by provider (its own index), status,
  * severity and an opened-at range.
  */
-export async function listIncidents(deps: Deps, query: IncidentListQuery, principal: Principal) {
+export async function listIncidents(deps: Gateway, query: IncidentListQuery, principal: Principal) {
   if (query.provider_id && !canSeeProvider(principal, query.provider_id)) {
     return { data: [], next_cursor: null, has_more: false };
   }
@@ -89,7 +89,7 @@ export async function listIncidents(deps: Deps, query: IncidentListQuery, princi
  * @throws NotFoundError; ConflictError `version_conflict` or `invalid_transition`.
  */
 export async function updateIncident(
-  deps: Deps,
+  deps: Gateway,
   input: { id: string; patch: IncidentPatch; principal: Principal; actor: Actor },
 ): Promise<Incident> {
   await getIncident(deps, input.id, input.principal);

@@ -5,7 +5,7 @@
  */
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { type EventBus, publishQuietly } from '../../events/bus.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Incident, TimelineEntry } from '../../schemas/incidents.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
@@ -76,7 +76,7 @@ export async function emitIncidentEvent(
 }
 
 /** A stored incident, or 404. */
-export async function loadIncidentItem(deps: Deps, id: string): Promise<Item> {
+export async function loadIncidentItem(deps: Gateway, id: string): Promise<Item> {
   const item = await deps.table.get(keys.incident(id));
   if (!item) throw new NotFoundError('Incident');
   return item;
@@ -118,7 +118,7 @@ function statusChanges(current: Item, to: 'acknowledged' | 'resolved', at: strin
  *   (e.g. acknowledging a resolved incident).
  */
 export async function transitionIncident(
-  deps: Deps,
+  deps: Gateway,
   input: Transition,
 ): Promise<{ before: Item; after: Item }> {
   const current = await loadIncidentItem(deps, input.id);
@@ -156,6 +156,6 @@ export async function transitionIncident(
 }
 
 /** The public view, with an open incident's duration running to the gateway's now. */
-export function incidentView(deps: Deps, item: Item): Incident {
+export function incidentView(deps: Gateway, item: Item): Incident {
   return toIncident(item, new Date(deps.now()).toISOString());
 }

@@ -2,7 +2,7 @@ import { stampForDelete } from '../../audit/stamp.js';
 import type { Principal } from '../../auth/roles.js';
 import { ownerScopeOf } from '../../auth/scope.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Model, ModelCreate, ModelPatch, Pricing } from '../../schemas/models.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
@@ -22,7 +22,7 @@ import { toModel } from './mapper.js';
 const NOT_FOUND = () => new NotFoundError('Model');
 
 async function loadModelItem(
-  deps: Deps,
+  deps: Gateway,
   providerId: string,
   modelId: string,
   principal: Principal,
@@ -40,7 +40,7 @@ async function loadModelItem(
  * added by a scoped key is owned by its scope: it serves only keys inside that scope.
  */
 export async function createModel(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; model: ModelCreate; principal: Principal; actor: Actor },
 ): Promise<Model> {
   await loadProviderItem(deps, input.providerId, input.principal);
@@ -82,7 +82,7 @@ export async function createModel(
 
 /** One model of one provider. */
 export async function getModel(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; modelId: string; principal: Principal },
 ): Promise<Model> {
   return toModel(await loadModelItem(deps, input.providerId, input.modelId, input.principal), deps.now());
@@ -98,7 +98,7 @@ export interface ModelFilter {
 }
 
 /** A page of models (of one provider, or of all by model id), filtered and scoped. */
-export async function listModels(deps: Deps, filter: ModelFilter, principal: Principal) {
+export async function listModels(deps: Gateway, filter: ModelFilter, principal: Principal) {
   const q = filter.q?.toLowerCase();
   const match = (item: Item) =>
     canSeeProvider(principal, String(item.provider_id)) &&
@@ -133,7 +133,7 @@ export async function listModels(deps: Deps, filter: ModelFilter, principal: Pri
 
 /** Applies a PATCH under optimistic concurrency; a price change is appended to the history. */
 export async function updateModel(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; modelId: string; patch: ModelPatch; principal: Principal; actor: Actor },
 ): Promise<Model> {
   const current = await loadModelItem(deps, input.providerId, input.modelId, input.principal);
@@ -159,7 +159,7 @@ export async function updateModel(
 
 /** Removes a model from the catalog. */
 export async function deleteModel(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; modelId: string; principal: Principal; actor: Actor },
 ): Promise<void> {
   const current = await loadModelItem(deps, input.providerId, input.modelId, input.principal);

@@ -2,7 +2,7 @@ import { stampForDelete } from '../../audit/stamp.js';
 import { allows, type Principal } from '../../auth/roles.js';
 import { isScoped } from '../../auth/scope.js';
 import { ConflictError, ForbiddenError } from '../../errors.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { keys } from '../../store/keys.js';
 import { type Actor, scopedKeyRefused } from '../actor.js';
 import { holdsLiveCredential } from '../credentials/rebind.js';
@@ -18,7 +18,7 @@ import { loadProviderItem } from './service.js';
  * `secrets` action, so a provider holding one can only be deleted by an admin.
  */
 export async function deleteProvider(
-  deps: Deps,
+  deps: Gateway,
   input: { id: string; force: boolean; principal: Principal; actor: Actor },
 ): Promise<void> {
   const current = await loadProviderItem(deps, input.id, input.principal);

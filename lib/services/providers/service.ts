@@ -3,7 +3,7 @@ import { isScoped } from '../../auth/scope.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { validateUpstreamUrl } from '../../net/upstream-address.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Provider, ProviderCreate, ProviderPatch } from '../../schemas/providers.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
@@ -19,7 +19,7 @@ const NOT_FOUND = () => new NotFoundError('Provider');
 
 /** Resolves and checks the upstream address for a provider type (SSRF rules apply at write time). */
 function resolveBaseUrl(
-  deps: Deps,
+  deps: Gateway,
   type: Provider['provider_type'],
   raw: string | undefined,
 ): string | undefined {
@@ -48,7 +48,7 @@ function resolveStatus(input: {
 }
 
 /** Reads a stored provider the principal may see, or throws 404. */
-export async function loadProviderItem(deps: Deps, id: string, principal?: Principal): Promise<Item> {
+export async function loadProviderItem(deps: Gateway, id: string, principal?: Principal): Promise<Item> {
   if (!canSeeProvider(principal, id)) throw outOfScope('Provider', id);
   const item = await deps.table.get(keys.provider(id));
   if (!item) throw NOT_FOUND();
@@ -57,7 +57,7 @@ export async function loadProviderItem(deps: Deps, id: string, principal?: Princ
 
 /** Creates a provider with a unique name (409 `name_taken` otherwise, also under concurrency). */
 export async function createProvider(
-  deps: Deps,
+  deps: Gateway,
   input: ProviderCreate,
   actor: Actor,
   principal?: Principal,
@@ -101,7 +101,7 @@ export async function createProvider(
 }
 
 /** One provider, if the principal may see it. */
-export async function getProvider(deps: Deps, id: string, principal: Principal): Promise<Provider> {
+export async function getProvider(deps: Gateway, id: string, principal: Principal): Promise<Provider> {
   return toProvider(await loadProviderItem(deps, id, principal));
 }
 
@@ -114,7 +114,7 @@ export interface ProviderFilter {
 }
 
 /** A page of providers in creation order, filtered, limited to what the principal may see. */
-export async function listProviders(deps: Deps, filter: ProviderFilter, principal: Principal) {
+export async function listProviders(deps: Gateway, filter: ProviderFilter, principal: Principal) {
   const page = await deps.table.queryPage({
     index: 'gsi1',
     partition: keys.providersPartition(),
@@ -140,7 +140,12 @@ export async function listProviders(deps: Deps, filter: ProviderFilter, principa
  * region) by a key below admin while the provider holds a live credential, or calls Bedrock with
  * the gateway's own role: deciding where a credential goes is a `secrets` action.
  */
-async function assertMayMove(deps: Deps, current: Item, next: Provider, principal: Principal): Promise<void> {
+async function assertMayMove(
+  deps: Gateway,
+  current: Item,
+  next: Provider,
+  principal: Principal,
+): Promise<void> {
   if (allows('secrets', principal.role)) return;
   const holds = current.provider_type === 'bedrock' || (await holdsLiveCredential(deps, String(current.id)));
   if (!holds) return;
@@ -160,7 +165,7 @@ async function assertMayMove(deps: Deps, current: Item, next: Provider, principa
  * binds the provider's credentials to its destination (`rebindCredentials`).
  */
 export async function updateProvider(
-  deps: Deps,
+  deps: Gateway,
   input: { id: string; patch: ProviderPatch; principal: Principal; actor: Actor },
 ): Promise<Provider> {
   const current = await loadProviderItem(deps, input.id, input.principal);

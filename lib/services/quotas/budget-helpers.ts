@@ -1,5 +1,5 @@
 import { describeError, logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Quota } from '../../schemas/quotas.js';
 import { costOf } from '../usage/cost.js';
 import { pricingAt } from '../usage/pricing-cache.js';
@@ -11,7 +11,7 @@ import { type BudgetAmount, type Reservation, reserveBudget, settleBudget } from
  * are ignored, so the hold is never below the real cost.
  */
 export async function reservationAmount(
-  deps: Deps,
+  deps: Gateway,
   call: { providerId: string; modelId: string; atMs: number; inputTokens: number; maxOutputTokens: number },
 ): Promise<BudgetAmount> {
   const pricing = await pricingAt(deps, call);
@@ -32,7 +32,7 @@ export async function reservationAmount(
  * `quota_exceeded`), the holds already taken are released before the error is rethrown.
  */
 export async function reserveAll(
-  deps: Deps,
+  deps: Gateway,
   input: { quotas: Quota[]; amount: BudgetAmount },
 ): Promise<Reservation[]> {
   const taken: Reservation[] = [];
@@ -47,7 +47,7 @@ export async function reserveAll(
 
 /** Settles every hold of a call with what it really used; a failure is logged (the hold expires). */
 export async function settleAll(
-  deps: Deps,
+  deps: Gateway,
   reservations: Reservation[],
   actual: BudgetAmount,
 ): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TooManyRequestsError } from '../../errors.js';
 import { logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Quota } from '../../schemas/quotas.js';
 import { type ItemKey, keys } from '../../store/keys.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
@@ -50,7 +50,7 @@ export function amountFor(metric: Metric, amount: BudgetAmount): number {
  * Returns false when it would.
  */
 async function hold(
-  deps: Deps,
+  deps: Gateway,
   input: Reservation & { key: ItemKey; limit: number; windowEndMs: number },
 ): Promise<boolean> {
   const outcome = await deps.table.update({
@@ -73,7 +73,7 @@ async function hold(
 }
 
 /** Releases holds whose time ran out (a crashed caller never settled them). Returns how many. */
-async function releaseExpired(deps: Deps, key: ItemKey): Promise<number> {
+async function releaseExpired(deps: Gateway, key: ItemKey): Promise<number> {
   const item = await deps.table.get(key);
   if (!item) return 0;
   const now = deps.now();
@@ -88,7 +88,10 @@ async function releaseExpired(deps: Deps, key: ItemKey): Promise<number> {
 }
 
 /** Removes one hold exactly once, moving `used` into the settled figure. */
-async function release(deps: Deps, input: { key: ItemKey; attribute: string; amount: number; used: number }) {
+async function release(
+  deps: Gateway,
+  input: { key: ItemKey; attribute: string; amount: number; used: number },
+) {
   const outcome = await deps.table.update({
     key: input.key,
     add: { committed: input.used - input.amount, reserved: -input.amount, used: input.used },
@@ -109,7 +112,7 @@ async function release(deps: Deps, input: { key: ItemKey; attribute: string; amo
  *   hold does not fit, after releasing abandoned holds once; ServiceUnavailableError on throttling.
  */
 export async function reserveBudget(
-  deps: Deps,
+  deps: Gateway,
   input: { quota: Quota; amount: BudgetAmount },
 ): Promise<Reservation> {
   const { quota } = input;
@@ -151,7 +154,7 @@ export async function reserveBudget(
  * @throws ServiceUnavailableError on throttling (the hold then expires after its time).
  */
 export async function settleBudget(
-  deps: Deps,
+  deps: Gateway,
   reservation: Reservation,
   actual: BudgetAmount,
 ): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { Principal } from '../../auth/roles.js';
 import { actsOn } from '../../auth/scope.js';
 import { cached } from '../../runtime/cache.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Quota } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
 import { windowAt } from '../usage/time.js';
@@ -39,7 +39,7 @@ interface Snapshot {
 /** Stronger actions first: a call covered by several exceeded quotas gets the strongest. */
 const PRECEDENCE: QuotaAction[] = ['block', 'fallback', 'throttle', 'notify'];
 
-async function loadSnapshot(deps: Deps): Promise<Snapshot> {
+async function loadSnapshot(deps: Gateway): Promise<Snapshot> {
   const now = deps.now();
   const windows = [windowAt('day', now).id, windowAt('month', now).id];
   const [definitions, ...stateLists] = await Promise.all([
@@ -75,7 +75,7 @@ async function loadSnapshot(deps: Deps): Promise<Snapshot> {
  * @throws ServiceUnavailableError when a refresh is due and the table throttles.
  */
 export async function quotaDecision(
-  deps: Deps,
+  deps: Gateway,
   call: {
     providerId: string;
     modelId: string;

@@ -1,5 +1,5 @@
 import { cached, forgetCached } from '../../runtime/cache.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Quota } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
 import { isQuotaItem, toQuota } from './mapper.js';
@@ -15,7 +15,7 @@ export const QUOTA_CACHE_MS = 4_000;
  * {@link QUOTA_CACHE_MS}. A quota created in the last moments may be missed once; its creation
  * evaluates it anyway.
  */
-export function quotasOfScope(deps: Deps, scopeKey: string): Promise<Quota[]> {
+export function quotasOfScope(deps: Gateway, scopeKey: string): Promise<Quota[]> {
   return cached(deps, `quota:scope:${scopeKey}`, QUOTA_CACHE_MS, async () => {
     const items = await deps.table.queryAll({ index: 'gsi1', partition: keys.quotaScopePartition(scopeKey) });
     return items
@@ -26,6 +26,6 @@ export function quotasOfScope(deps: Deps, scopeKey: string): Promise<Quota[]> {
 }
 
 /** Forgets cached quota definitions and states (a quota changed in this container). */
-export function forgetQuotaCaches(deps: Deps): void {
+export function forgetQuotaCaches(deps: Gateway): void {
   forgetCached(deps, 'quota:');
 }

@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { describeError, logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Quota } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
 import { fromImage } from '../../streams/attribute-values.js';
@@ -63,7 +63,7 @@ function touch(scopes: Scopes, touched: Touched): void {
 }
 
 /** Rolls every touched counter up; a failed one reports its first record. */
-async function rollUpAll(deps: Deps, sources: Map<string, Touched>, failures: BatchFailures) {
+async function rollUpAll(deps: Gateway, sources: Map<string, Touched>, failures: BatchFailures) {
   const overlay: Overlay = new Map();
   const scopes: Scopes = new Map();
   await Promise.all(
@@ -87,7 +87,7 @@ async function rollUpAll(deps: Deps, sources: Map<string, Touched>, failures: Ba
 
 /** Evaluates the quotas of every touched scope and window; a failure reports the first record. */
 async function evaluateScopes(
-  deps: Deps,
+  deps: Gateway,
   input: { scopes: Scopes; overlay: Overlay; cause: string; failures: BatchFailures },
 ): Promise<void> {
   await Promise.all(
@@ -129,7 +129,10 @@ function fail(failures: BatchFailures, sequence: string, error: unknown, what: s
  * evaluation names the first record that needed it. Everything is idempotent, so Lambda's retry
  * from the lowest reported record, or a replay of the whole batch, leaves the same state.
  */
-export async function enforceQuotas(deps: Deps, records: DynamoDBRecord[]): Promise<DynamoDBBatchResponse> {
+export async function enforceQuotas(
+  deps: Gateway,
+  records: DynamoDBRecord[],
+): Promise<DynamoDBBatchResponse> {
   const failures = new BatchFailures();
   const sources = collect(records, failures);
   if (sources.size === 0) return failures.response();

@@ -1,4 +1,4 @@
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Quota } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
@@ -27,7 +27,7 @@ export interface EvaluatedState {
  * newer quota version (a PATCH changed the limit) always wins. Returns the item as stored.
  */
 async function writeState(
-  deps: Deps,
+  deps: Gateway,
   input: { quota: Quota; window: TimeWindow; used: number; limit: number; state: QuotaState; cause: string },
 ): Promise<Item> {
   const { quota, window } = input;
@@ -75,7 +75,7 @@ async function writeState(
  *   the event (the announcement is then released so that a retry announces it).
  */
 export async function evaluateQuota(
-  deps: Deps,
+  deps: Gateway,
   input: { quota: Quota; window: TimeWindow; cause: string; overlay?: Overlay | undefined },
 ): Promise<EvaluatedState> {
   const used = await usedInWindow(deps, input);

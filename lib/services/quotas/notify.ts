@@ -1,4 +1,4 @@
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Quota } from '../../schemas/quotas.js';
 import { type ItemKey, keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
@@ -13,7 +13,7 @@ export const QUOTA_EVENT = 'quota.state_changed';
  * the one that announces the crossing (concurrent enforcers and replays lose the race).
  */
 async function swapNotified(
-  deps: Deps,
+  deps: Gateway,
   input: { key: ItemKey; from: string | undefined; to: string | undefined; state?: string },
 ): Promise<boolean> {
   const values: Record<string, unknown> = {};
@@ -43,7 +43,7 @@ async function swapNotified(
  * error rethrown, so the stream retry announces it. A crash between claim and publish loses that
  * one event (the state item still records the change).
  */
-export async function notifyCrossing(deps: Deps, input: { quota: Quota; window: TimeWindow; item: Item }) {
+export async function notifyCrossing(deps: Gateway, input: { quota: Quota; window: TimeWindow; item: Item }) {
   const { item, quota } = input;
   const state = item.state as QuotaState;
   const announced = typeof item.notified_state === 'string' ? item.notified_state : undefined;

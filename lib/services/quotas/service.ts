@@ -4,7 +4,7 @@ import { ownerScopeOf } from '../../auth/scope.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { describeError, logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Quota, QuotaCreate, QuotaPatch } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
@@ -40,7 +40,7 @@ function canSeeQuota(principal: Principal | undefined, item: Record<string, unkn
 }
 
 /** Reads a stored quota the principal may see, or throws 404. */
-export async function loadQuotaItem(deps: Deps, id: string, principal?: Principal): Promise<Item> {
+export async function loadQuotaItem(deps: Gateway, id: string, principal?: Principal): Promise<Item> {
   const item = await deps.table.get(keys.quota(id));
   if (!item || !isQuotaItem(item)) throw NOT_FOUND();
   if (!canSeeQuota(principal, item)) throw outOfScope('Quota', id);
@@ -48,14 +48,14 @@ export async function loadQuotaItem(deps: Deps, id: string, principal?: Principa
 }
 
 /** Reads a quota the principal may change: visible, and owned by a scope inside its own. */
-async function loadManagedQuota(deps: Deps, id: string, principal: Principal): Promise<Item> {
+async function loadManagedQuota(deps: Gateway, id: string, principal: Principal): Promise<Item> {
   const item = await loadQuotaItem(deps, id, principal);
   assertMayManage(principal, item.owner_scope, 'quota', id);
   return item;
 }
 
 /** Re-evaluates a quota's current window after a change; a failure only delays the state. */
-async function refreshState(deps: Deps, quota: Quota): Promise<void> {
+async function refreshState(deps: Gateway, quota: Quota): Promise<void> {
   forgetQuotaCaches(deps);
   if (!quota.is_active) return;
   try {
@@ -73,7 +73,7 @@ async function refreshState(deps: Deps, quota: Quota): Promise<void> {
  * A principal scoped to some providers may only create quotas of a provider it can see.
  */
 export async function createQuota(
-  deps: Deps,
+  deps: Gateway,
   input: { quota: QuotaCreate; principal: Principal; actor: Actor },
 ): Promise<Quota> {
   const q = input.quota;
@@ -123,7 +123,7 @@ export async function createQuota(
 }
 
 /** One quota. */
-export async function getQuota(deps: Deps, id: string, principal: Principal): Promise<Quota> {
+export async function getQuota(deps: Gateway, id: string, principal: Principal): Promise<Quota> {
   return toQuota(await loadQuotaItem(deps, id, principal));
 }
 
@@ -137,7 +137,7 @@ export interface QuotaFilter {
 }
 
 /** A page of quotas in creation order, filtered and scoped to what the principal may see. */
-export async function listQuotas(deps: Deps, filter: QuotaFilter, principal: Principal) {
+export async function listQuotas(deps: Gateway, filter: QuotaFilter, principal: Principal) {
   const page = await deps.table.queryPage({
     index: 'gsi2',
     partition: keys.quotasPartition(),
@@ -155,7 +155,7 @@ export async function listQuotas(deps: Deps, filter: QuotaFilter, principal: Pri
 
 /** Applies a PATCH under optimistic concurrency, then re-evaluates the current window. */
 export async function updateQuota(
-  deps: Deps,
+  deps: Gateway,
   input: { id: string; patch: QuotaPatch; principal: Principal; actor: Actor },
 ): Promise<Quota> {
   const current = await loadManagedQuota(deps, input.id, input.principal);
@@ -179,7 +179,7 @@ export async function updateQuota(
 
 /** Deletes a quota, then its window states and budgets (best effort: they also expire). */
 export async function deleteQuota(
-  deps: Deps,
+  deps: Gateway,
   input: { id: string; principal: Principal; actor: Actor },
 ): Promise<void> {
   await loadManagedQuota(deps, input.id, input.principal);

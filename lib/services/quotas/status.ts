@@ -1,5 +1,5 @@
 import type { Principal } from '../../auth/roles.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { QuotaStatus } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
 import { toQuota } from './mapper.js';
@@ -14,7 +14,7 @@ import { usedInWindow } from './usage.js';
  * budget; `reserved` is held by calls in flight).
  */
 export async function quotaStatus(
-  deps: Deps,
+  deps: Gateway,
   input: { id: string; principal: Principal },
 ): Promise<QuotaStatus> {
   const quota = toQuota(await loadQuotaItem(deps, input.id, input.principal));

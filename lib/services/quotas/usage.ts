@@ -1,4 +1,4 @@
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Quota } from '../../schemas/quotas.js';
 import type { Item } from '../../store/table.js';
 import { readRollups } from '../usage/read.js';
@@ -42,7 +42,7 @@ function merge(read: Item[], overlay: Overlay | undefined, accept: (item: Item) 
  * covers. Exact: derived from the rollups every time, so it never drifts from them.
  */
 export async function usedInWindow(
-  deps: Deps,
+  deps: Gateway,
   input: { quota: Quota; window: TimeWindow; overlay?: Overlay | undefined },
 ): Promise<number> {
   const period = input.window.kind === 'day' ? 'D' : 'M';

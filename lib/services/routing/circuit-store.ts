@@ -6,7 +6,7 @@
  * While not closed, the item carries the sparse `OPEN_CIRCUITS` index keys.
  */
 
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { keys } from '../../store/keys.js';
 import type { Item, UpdateInput } from '../../store/table.js';
 import { type CircuitView, pairKey } from './state.js';
@@ -37,7 +37,7 @@ export function circuitViewOf(item: Record<string, unknown> | undefined): Circui
 
 /** One conditional update of a circuit item, its identity attributes set too; `null` when refused. */
 async function update(
-  deps: Deps,
+  deps: Gateway,
   id: CircuitId,
   input: Pick<UpdateInput, 'set' | 'add' | 'remove' | 'condition' | 'values'>,
 ): Promise<Record<string, unknown> | null> {
@@ -57,7 +57,7 @@ async function update(
  * stored one is older. Returns the item after the write.
  */
 export async function countFailure(
-  deps: Deps,
+  deps: Gateway,
   id: CircuitId,
   input: { now: number; windowMs: number },
 ): Promise<Record<string, unknown>> {
@@ -86,7 +86,7 @@ export async function countFailure(
  * Retry-After), `reopen` only if this instance holds the probe lease (`probeId`).
  */
 export async function openCircuit(
-  deps: Deps,
+  deps: Gateway,
   id: CircuitId,
   input: { now: number; until: number; mode: 'threshold' | 'cooldown' | 'reopen'; probeId?: string },
 ): Promise<Record<string, unknown> | null> {
@@ -118,7 +118,7 @@ export async function openCircuit(
  * open period has passed and no unexpired lease exists. Returns the item, or `null` if not taken.
  */
 export async function takeProbeLease(
-  deps: Deps,
+  deps: Gateway,
   id: CircuitId,
   input: { now: number; leaseMs: number; probeId: string },
 ): Promise<Record<string, unknown> | null> {
@@ -140,7 +140,7 @@ export async function takeProbeLease(
  * (the probe never reached the upstream) frees the lease for another probe. `null` if not held.
  */
 export async function endProbe(
-  deps: Deps,
+  deps: Gateway,
   id: CircuitId,
   input: { now: number; probeId: string; outcome: 'close' | 'release' },
 ): Promise<Record<string, unknown> | null> {
@@ -158,6 +158,9 @@ export async function endProbe(
 }
 
 /** Reads a circuit item (strongly consistent); used only when a lease race was lost. */
-export async function readCircuit(deps: Deps, id: CircuitId): Promise<Record<string, unknown> | undefined> {
+export async function readCircuit(
+  deps: Gateway,
+  id: CircuitId,
+): Promise<Record<string, unknown> | undefined> {
   return deps.table.get(keys.circuit(id.providerId, id.modelId));
 }

@@ -14,7 +14,7 @@
  * updates its own view from every item it writes; others see it at their next refresh.
  */
 import type { Config } from '../../config.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import {
   type CircuitId,
   circuitViewOf,
@@ -52,7 +52,7 @@ function settings(config: Config) {
   };
 }
 
-function remember(deps: Deps, id: CircuitId, item: Record<string, unknown> | null | undefined): void {
+function remember(deps: Gateway, id: CircuitId, item: Record<string, unknown> | null | undefined): void {
   if (!item) return;
   const key = pairKey(id.providerId, id.modelId);
   const view = circuitViewOf(item);
@@ -61,12 +61,12 @@ function remember(deps: Deps, id: CircuitId, item: Record<string, unknown> | nul
 }
 
 /** This instance's cached view of a circuit (closed when unknown). */
-export function circuitView(deps: Deps, id: CircuitId): CircuitView | undefined {
+export function circuitView(deps: Gateway, id: CircuitId): CircuitView | undefined {
   return routingState(deps).circuits.get(pairKey(id.providerId, id.modelId));
 }
 
 /** Classifies a circuit from the cached view at `now`: closed, open (for how long), or probe due. */
-export function checkCircuit(deps: Deps, id: CircuitId, now: number): CircuitCheck {
+export function checkCircuit(deps: Gateway, id: CircuitId, now: number): CircuitCheck {
   const view = circuitView(deps, id);
   if (!view || view.state === 'closed') return { status: 'closed' };
   if (now < view.openUntil) return { status: 'open', retryAfterMs: view.openUntil - now };
@@ -82,7 +82,7 @@ export function checkCircuit(deps: Deps, id: CircuitId, now: number): CircuitChe
  * @param leaseMs - how long a probe may run before another instance may probe (the provider timeout).
  */
 export async function passCircuits(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; modelId: string; leaseMs: number },
 ): Promise<{ allow: true; leases: ProbeLease[] } | { allow: false; retryAfterMs: number }> {
   const now = deps.now();
@@ -112,7 +112,7 @@ export async function passCircuits(
   return { allow: true, leases };
 }
 
-async function endProbes(deps: Deps, leases: readonly ProbeLease[], outcome: 'close' | 'release') {
+async function endProbes(deps: Gateway, leases: readonly ProbeLease[], outcome: 'close' | 'release') {
   for (const lease of leases) {
     const item = await endProbe(deps, lease.circuit, { now: deps.now(), probeId: lease.probeId, outcome });
     remember(deps, lease.circuit, item);
@@ -127,7 +127,7 @@ function isProviderFault(failure: ClassifiedFailure): boolean {
   );
 }
 
-async function countAndMaybeOpen(deps: Deps, id: CircuitId): Promise<void> {
+async function countAndMaybeOpen(deps: Gateway, id: CircuitId): Promise<void> {
   const s = settings(deps.config);
   const now = deps.now();
   const item = await countFailure(deps, id, { now, windowMs: s.windowMs });
@@ -147,7 +147,7 @@ async function countAndMaybeOpen(deps: Deps, id: CircuitId): Promise<void> {
  *   a `Retry-After` of a second or more opens the pair circuit for that long, for every instance.
  */
 export async function recordCircuitOutcome(
-  deps: Deps,
+  deps: Gateway,
   input: {
     providerId: string;
     modelId: string;

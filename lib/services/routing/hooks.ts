@@ -5,7 +5,7 @@
  * latency EWMA (in memory; shared at most once per cache TTL).
  */
 import { ServiceUnavailableError } from '../../errors.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { type ProbeLease, passCircuits, recordCircuitOutcome } from './circuit.js';
 import type { FailoverHooks, GateResult } from './failover.js';
 import { observeLatency } from './latency.js';
@@ -22,7 +22,7 @@ export interface RoutingTicket {
 const DEFAULT_LEASE_MS = 30_000;
 
 async function gate(
-  deps: Deps,
+  deps: Gateway,
   candidate: Candidate,
   tokens: number | undefined,
 ): Promise<GateResult<RoutingTicket>> {
@@ -56,7 +56,7 @@ async function gate(
  *   attempt, deadlineMs, isStream, hooks: routingHooks(deps, { tokens }) });
  */
 export function routingHooks(
-  deps: Deps,
+  deps: Gateway,
   options: { tokens?: number } = {},
 ): FailoverHooks<Candidate, RoutingTicket> {
   return {

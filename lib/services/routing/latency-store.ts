@@ -5,7 +5,7 @@
  * checker; last writer wins, which for "how fast is it now" is the right merge.
  */
 
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { keys } from '../../store/keys.js';
 
 /** Weight of a new sample in every latency EWMA (0..1): ~5 samples to follow a change. */
@@ -38,7 +38,7 @@ export function ewma(previous: number | undefined, sampleMs: number): number {
 
 /** Writes a provider+model's shared EWMA (one unconditional update). */
 export async function writeLatency(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; modelId: string; ewmaMs: number; samples: number },
 ): Promise<void> {
   await deps.table.update({
@@ -61,7 +61,7 @@ export async function writeLatency(
  * @param latencyMs - time to the upstream's answer, in milliseconds.
  */
 export async function recordLatencySample(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; modelId: string; latencyMs: number },
 ): Promise<void> {
   const current = await deps.table.get(keys.latency(input.providerId, input.modelId));

@@ -8,7 +8,7 @@
  * item through `recordLatencySample`. So the instance that sees a provider slow down moves off it on
  * the next request, and every other instance within one cache TTL of that write.
  */
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { ewma, writeLatency } from './latency-store.js';
 import type { Snapshot } from './snapshot.js';
 import { pairKey, routingState } from './state.js';
@@ -27,7 +27,7 @@ const MIN_PERIODIC_SHARE_MS = 10_000;
  * byte of a stream) and shares the figure when due (see the module comment).
  */
 export async function observeLatency(
-  deps: Deps,
+  deps: Gateway,
   input: { providerId: string; modelId: string; latencyMs: number },
 ): Promise<void> {
   const state = routingState(deps);
@@ -67,7 +67,7 @@ export async function observeLatency(
  * `undefined` when none exists (never measured).
  */
 export function latencyOf(
-  deps: Deps,
+  deps: Gateway,
   snapshot: Snapshot,
   input: { providerId: string; modelId: string },
 ): number | undefined {

@@ -30,7 +30,7 @@
 import type { Principal } from '../../auth/roles.js';
 import type { Config } from '../../config.js';
 import { TooManyRequestsError } from '../../errors.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Provider } from '../../schemas/providers.js';
 import { stateSlot } from '../../state-slots.js';
 import { keys } from '../../store/keys.js';
@@ -79,9 +79,9 @@ interface Lease {
 }
 
 /** The instance's leases, by rate-limit scope. */
-const LEASES = stateSlot<Deps, Map<string, Lease>>('rate-limit leases', () => new Map());
+const LEASES = stateSlot<Gateway, Map<string, Lease>>('rate-limit leases', () => new Map());
 
-function leaseOf(deps: Deps, scope: string, minute: string): Lease {
+function leaseOf(deps: Gateway, scope: string, minute: string): Lease {
   const leases = deps.state(LEASES);
   let lease = leases.get(scope);
   if (!lease || lease.minute !== minute) {
@@ -121,7 +121,7 @@ export function shardShare(limit: number, shards: number, shard: number): number
 
 /** One conditional admission in one shard; false when the shard is full. */
 async function tryShard(
-  deps: Deps,
+  deps: Gateway,
   input: {
     spec: RateLimitSpec;
     minute: string;
@@ -172,7 +172,7 @@ interface ScopeInput {
  * waiting for admissions share one refill; a refill that does not fit marks the lease exhausted.
  */
 function refill(
-  deps: Deps,
+  deps: Gateway,
   lease: Lease,
   input: ScopeInput & { shards: number; size: number },
 ): Promise<void> {
@@ -198,7 +198,7 @@ function refill(
 
 /** One admission from this instance's lease of the scope; false when no lease can serve it. */
 async function admitLeased(
-  deps: Deps,
+  deps: Gateway,
   input: ScopeInput & { shards: number; size: number },
 ): Promise<boolean> {
   const lease = leaseOf(deps, input.spec.scope, windowOf(input.nowMs).minute);
@@ -212,7 +212,7 @@ async function admitLeased(
   return true;
 }
 
-async function admitScope(deps: Deps, input: ScopeInput): Promise<RateGrant | null> {
+async function admitScope(deps: Gateway, input: ScopeInput): Promise<RateGrant | null> {
   const { minute, endsAt } = windowOf(input.nowMs);
   const shards = shardCount(input.spec, input.capacity);
   if (input.spec.rpm !== null && input.spec.tpm === null) {
@@ -248,7 +248,7 @@ async function admitScope(deps: Deps, input: ScopeInput): Promise<RateGrant | nu
  *   429 `rate_limited` error to throw (or fail over to another provider, where the rule allows).
  */
 export async function admit(
-  deps: Deps,
+  deps: Gateway,
   input: {
     limits: readonly RateLimitSpec[];
     tokens?: number | undefined;
@@ -288,7 +288,7 @@ export async function admit(
 }
 
 /** Gives admissions back (a later scope refused, or the request never reached an upstream). */
-export async function refund(deps: Deps, grants: readonly RateGrant[]): Promise<void> {
+export async function refund(deps: Gateway, grants: readonly RateGrant[]): Promise<void> {
   for (const g of grants) {
     if (g.leased) {
       const lease = deps.state(LEASES).get(g.scope);
@@ -338,7 +338,7 @@ export function providerLimits(
 
 /** Admits a request under its key's and the gateway's limits (before routing). */
 export function admitRequest(
-  deps: Deps,
+  deps: Gateway,
   input: { principal?: Principal; tokens?: number },
 ): Promise<Admission> {
   return admit(deps, { limits: requestLimits(deps.config, input.principal), tokens: input.tokens });
@@ -346,7 +346,7 @@ export function admitRequest(
 
 /** Admits one attempt on a provider under the provider's limits (per candidate, so it can fail over). */
 export function admitProvider(
-  deps: Deps,
+  deps: Gateway,
   input: { provider: Pick<Provider, 'id' | 'rate_limit_rpm' | 'rate_limit_tpm'>; tokens?: number },
 ): Promise<Admission> {
   return admit(deps, { limits: providerLimits(input.provider), tokens: input.tokens });

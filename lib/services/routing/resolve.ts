@@ -16,7 +16,7 @@
 import type { Principal } from '../../auth/roles.js';
 import { actsOn } from '../../auth/scope.js';
 import type { Config } from '../../config.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Model } from '../../schemas/models.js';
 import type { Provider } from '../../schemas/providers.js';
 import type { Rule, RuleType } from '../../schemas/routing.js';
@@ -145,7 +145,12 @@ function lacksNeeds(model: Model, needs: RequestNeeds | undefined): boolean {
   return needs.contextTokens !== undefined && window !== null && needs.contextTokens > window;
 }
 
-function skipReason(deps: Deps, snapshot: Snapshot, t: Target, input: ResolveInput): SkipReason | Eligible {
+function skipReason(
+  deps: Gateway,
+  snapshot: Snapshot,
+  t: Target,
+  input: ResolveInput,
+): SkipReason | Eligible {
   const provider = snapshot.providers.get(t.providerId);
   if (!provider) return 'unknown_provider';
   if (provider.status !== 'active') return 'provider_inactive';
@@ -181,7 +186,7 @@ function skipReason(deps: Deps, snapshot: Snapshot, t: Target, input: ResolveInp
  * @returns an empty `candidates` list when nothing can serve; `skipped` says why.
  * @throws the store's errors only when the snapshot must be refreshed and the table fails.
  */
-export async function resolveRoute(deps: Deps, input: ResolveInput): Promise<Resolution> {
+export async function resolveRoute(deps: Gateway, input: ResolveInput): Promise<Resolution> {
   const snapshot = await routingSnapshot(deps);
   const rule = matchRule(snapshot, input);
   const eligible: Eligible[] = [];
@@ -210,6 +215,6 @@ export async function resolveRoute(deps: Deps, input: ResolveInput): Promise<Res
 }
 
 /** The ordered candidates only (see {@link resolveRoute}). */
-export async function resolveCandidates(deps: Deps, input: ResolveInput): Promise<Candidate[]> {
+export async function resolveCandidates(deps: Gateway, input: ResolveInput): Promise<Candidate[]> {
   return (await resolveRoute(deps, input)).candidates;
 }

@@ -5,7 +5,7 @@
  * state and a rule change applies within the TTL. Refreshes are single-flight per instance.
  */
 import { describeError, logger } from '../../observability.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Model } from '../../schemas/models.js';
 import type { Provider } from '../../schemas/providers.js';
 import type { Rule } from '../../schemas/routing.js';
@@ -50,7 +50,7 @@ function orderRules(rules: Rule[]): Rule[] {
  * Latency figures of the providers least_latency rules use: the shared per-model EWMA items, and
  * the health checker's per-provider state (`latency_ewma_ms`), read structurally.
  */
-async function loadLatencies(deps: Deps, rules: Rule[]) {
+async function loadLatencies(deps: Gateway, rules: Rule[]) {
   const providerIds = [
     ...new Set(rules.filter((r) => r.rule_type === 'least_latency').flatMap((r) => r.provider_ids)),
   ];
@@ -75,7 +75,7 @@ async function loadLatencies(deps: Deps, rules: Rule[]) {
   return { latencies, healthLatencies };
 }
 
-async function load(deps: Deps): Promise<Snapshot> {
+async function load(deps: Gateway): Promise<Snapshot> {
   const loadedAt = deps.now();
   const [ruleItems, providerItems, modelItems, circuitItems] = await Promise.all([
     deps.table.queryAll({ index: 'gsi1', partition: keys.routingRulesPartition() }),
@@ -114,7 +114,7 @@ async function load(deps: Deps): Promise<Snapshot> {
  *
  * @throws the store's errors (e.g. a 503 when DynamoDB throttles) only when there is no snapshot yet.
  */
-export async function routingSnapshot(deps: Deps): Promise<Snapshot> {
+export async function routingSnapshot(deps: Gateway): Promise<Snapshot> {
   const state = routingState(deps);
   const ttlMs = deps.config.ROUTING_CACHE_TTL * 1000;
   const current = state.snapshot;
@@ -141,6 +141,6 @@ export async function routingSnapshot(deps: Deps): Promise<Snapshot> {
 }
 
 /** Drops the instance's snapshot so the next request reloads (tests, and after local rule writes). */
-export function invalidateRoutingSnapshot(deps: Deps): void {
+export function invalidateRoutingSnapshot(deps: Gateway): void {
   routingState(deps).snapshot = undefined;
 }

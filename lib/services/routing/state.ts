@@ -5,7 +5,7 @@
  * shared for correctness: the table is the source of truth, this is a bounded-staleness cache.
  */
 import { randomUUID } from 'node:crypto';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { stateSlot } from '../../state-slots.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -40,7 +40,7 @@ export interface RoutingState {
   latency: Map<string, LocalLatency>;
 }
 
-const ROUTING = stateSlot<Deps, RoutingState>('routing', () => ({
+const ROUTING = stateSlot<Gateway, RoutingState>('routing', () => ({
   instanceId: randomUUID(),
   snapshot: undefined,
   loading: undefined,
@@ -49,7 +49,7 @@ const ROUTING = stateSlot<Deps, RoutingState>('routing', () => ({
 }));
 
 /** The routing state of the gateway instance `deps` (created on first use). */
-export function routingState(deps: Deps): RoutingState {
+export function routingState(deps: Gateway): RoutingState {
   return deps.state(ROUTING);
 }
 

@@ -1,12 +1,12 @@
 import { cached, forgetCached } from '../../runtime/cache.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Pricing } from '../../schemas/models.js';
 import { keys } from '../../store/keys.js';
 import { priceAt } from '../pricing.js';
 
 const PRICES = 'price:';
 
-async function load(deps: Deps, providerId: string, modelId: string): Promise<readonly Pricing[] | null> {
+async function load(deps: Gateway, providerId: string, modelId: string): Promise<readonly Pricing[] | null> {
   const item = await deps.table.get(keys.model(providerId, modelId));
   return item ? ((item.pricing_history ?? []) as Pricing[]) : null;
 }
@@ -19,19 +19,19 @@ async function load(deps: Deps, providerId: string, modelId: string): Promise<re
  *
  * @returns the history, or null when the model is not in the catalog.
  */
-export function priceHistory(deps: Deps, providerId: string, modelId: string) {
+export function priceHistory(deps: Gateway, providerId: string, modelId: string) {
   return cached(deps, `${PRICES}${providerId}\u0000${modelId}`, deps.config.ROUTING_CACHE_TTL * 1000, () =>
     load(deps, providerId, modelId),
   );
 }
 
 /** The price in force for a model at `atMs` (cached history), or null when there is none. */
-export async function pricingAt(deps: Deps, input: { providerId: string; modelId: string; atMs: number }) {
+export async function pricingAt(deps: Gateway, input: { providerId: string; modelId: string; atMs: number }) {
   const history = await priceHistory(deps, input.providerId, input.modelId);
   return history ? priceAt(history, input.atMs) : null;
 }
 
 /** Forgets cached prices (a model was changed in this container, or a test resets). */
-export function forgetPrices(deps: Deps): void {
+export function forgetPrices(deps: Gateway): void {
   forgetCached(deps, PRICES);
 }

@@ -1,4 +1,4 @@
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import type { IndexName } from '../../store/table-schema.js';
@@ -12,7 +12,7 @@ export class RangeTooLargeError extends Error {
 }
 
 async function queryBetween(
-  deps: Deps,
+  deps: Gateway,
   input: { index?: IndexName; partition: string; lower: string; upper: string },
 ): Promise<Item[]> {
   const { items, complete } = await deps.table.queryPages(
@@ -67,7 +67,7 @@ function nextContainerStart(container: string, period: 'D' | 'M'): string {
  *
  * @throws RangeTooLargeError past {@link MAX_PAGES} pages per partition.
  */
-export async function readRollups(deps: Deps, query: RollupQuery): Promise<Item[]> {
+export async function readRollups(deps: Gateway, query: RollupQuery): Promise<Item[]> {
   if (query.providerId) {
     const range = keys.usageRollupRange(query.providerId, query.period, query.from, query.to);
     return queryBetween(deps, { partition: range.pk, lower: range.lower, upper: range.upper });

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { stateSlot } from '../../state-slots.js';
 import { keys } from '../../store/keys.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
@@ -56,7 +56,7 @@ function checkEvent(event: UsageEvent): void {
 }
 
 /** The amounts one call adds to its counter. */
-export async function countersOf(deps: Deps, event: UsageEvent): Promise<Counters> {
+export async function countersOf(deps: Gateway, event: UsageEvent): Promise<Counters> {
   const add = zeroCounters();
   add.requests = 1;
   add.latency_ms_sum = Math.round(event.latencyMs);
@@ -107,7 +107,7 @@ interface UsageGroups {
   draining: Set<Promise<void>>;
 }
 
-const USAGE_GROUPS = stateSlot<Deps, UsageGroups>(
+const USAGE_GROUPS = stateSlot<Gateway, UsageGroups>(
   'usage groups',
   () => ({ groups: new Map(), draining: new Set() }),
   async (held) => {
@@ -115,7 +115,7 @@ const USAGE_GROUPS = stateSlot<Deps, UsageGroups>(
   },
 );
 
-function newBatch(deps: Deps, event: UsageEvent, hour: string, add: Counters): Batch {
+function newBatch(deps: Gateway, event: UsageEvent, hour: string, add: Counters): Batch {
   let settle!: (error?: unknown) => void;
   const written = new Promise<void>((resolve, reject) => {
     settle = (error) => (error === undefined ? resolve() : reject(error));
@@ -151,7 +151,7 @@ const ttlOf = (at: number) => Math.floor(at / 1000) + 3600 + HOURLY_COUNTER_RETE
  * throws RangeError (a caller bug). `ADD` is not idempotent: a retry after an ambiguous network
  * failure can count a batch twice.
  */
-export async function recordUsage(deps: Deps, event: UsageEvent): Promise<RecordedUsage> {
+export async function recordUsage(deps: Gateway, event: UsageEvent): Promise<RecordedUsage> {
   checkEvent(event);
   const add = await countersOf(deps, event);
   const hour = hourOf(event.at);
@@ -181,7 +181,7 @@ export async function recordUsage(deps: Deps, event: UsageEvent): Promise<Record
 }
 
 /** Writes a group's batches one after the other until none is waiting. */
-async function drain(deps: Deps, groups: Map<string, Group>, name: string, group: Group): Promise<void> {
+async function drain(deps: Gateway, groups: Map<string, Group>, name: string, group: Group): Promise<void> {
   group.writing = true;
   try {
     for (let batch = group.next; batch; batch = group.next) {
@@ -199,7 +199,7 @@ async function drain(deps: Deps, groups: Map<string, Group>, name: string, group
   }
 }
 
-async function writeBatch(deps: Deps, batch: Batch): Promise<void> {
+async function writeBatch(deps: Gateway, batch: Batch): Promise<void> {
   const { event, hour, shard, add } = batch;
   const key = keys.usageCounter({
     providerId: event.providerId,

@@ -1,6 +1,6 @@
 import type { Principal } from '../../auth/roles.js';
 import { BadRequestError } from '../../errors.js';
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import type { Item } from '../../store/table.js';
 import { canSeeModel, canSeeProvider } from '../actor.js';
 import { loadProviderItem } from '../providers/service.js';
@@ -99,7 +99,7 @@ function previousPeriod(ms: number, g: Granularity): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1);
 }
 
-async function readFor(deps: Deps, request: ReportRequest, range: { fromMs: number; toMs: number }) {
+async function readFor(deps: Gateway, request: ReportRequest, range: { fromMs: number; toMs: number }) {
   const last = range.toMs - 1;
   const query =
     request.granularity === 'hour'
@@ -123,7 +123,7 @@ async function readFor(deps: Deps, request: ReportRequest, range: { fromMs: numb
  * providers or models sees only those (another provider's report is a 404).
  */
 export async function usageReport(
-  deps: Deps,
+  deps: Gateway,
   request: ReportRequest & { scope: 'provider' | 'all'; principal: Principal },
 ): Promise<UsageReport> {
   const range = resolveRange(request, deps.now());

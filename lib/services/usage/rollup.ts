@@ -1,4 +1,4 @@
-import type { Deps } from '../../runtime/deps.js';
+import type { Gateway } from '../../runtime/gateway.js';
 import { type ItemKey, keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { addCounters, type Counters, InvalidCountersError, parseCounters, zeroCounters } from './counters.js';
@@ -74,7 +74,7 @@ export function totalOf(item: Record<string, unknown>): Counters {
  * the write (read back when the entry was already as new).
  */
 async function mergeEntry(
-  deps: Deps,
+  deps: Gateway,
   input: { key: ItemKey; entry: string; counters: Counters; attributes: Record<string, unknown> },
 ): Promise<Item> {
   const outcome = await deps.table.update({
@@ -112,7 +112,7 @@ function attributesOf(source: HourlySource, period: 'D' | 'M', bucket: string, d
  *
  * @returns the daily and monthly items as written (the enforcer reads its own writes from them).
  */
-export async function rollUp(deps: Deps, source: HourlySource): Promise<{ daily: Item; monthly: Item }> {
+export async function rollUp(deps: Gateway, source: HourlySource): Promise<{ daily: Item; monthly: Item }> {
   const dimensions = keys.usageDimensions(source);
   const day = source.hour.slice(0, 10);
   const month = source.hour.slice(0, 7);

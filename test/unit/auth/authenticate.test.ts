@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { authenticate, BOOTSTRAP_KEY_ID } from '../../../lib/auth/authenticate.js';
 import type { Principal } from '../../../lib/auth/roles.js';
 import { loadConfig } from '../../../lib/config.js';
-import { createDeps, type Deps } from '../../../lib/runtime/deps.js';
+import { createGateway, type Gateway } from '../../../lib/runtime/gateway.js';
 import { revokeApiKey, rotateApiKey } from '../../../lib/services/api-keys/lifecycle.js';
 import { createApiKey } from '../../../lib/services/api-keys/service.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../local/dynamo.js';
@@ -20,7 +20,7 @@ let clock = Date.parse('2026-11-26T12:00:00.000Z');
 /** DynamoDB operations sent, by name, as the real client reports them. */
 let calls: string[] = [];
 
-function depsWith(cacheTtl: number): Deps {
+function depsWith(cacheTtl: number): Gateway {
   const config = loadConfig({
     GATEWAY_RUNTIME: 'local',
     DATA_DIR: dataDir,
@@ -29,13 +29,13 @@ function depsWith(cacheTtl: number): Deps {
     ADMIN_API_KEY: BOOTSTRAP,
     AUTH_CACHE_TTL_SECONDS: String(cacheTtl),
   });
-  const deps = createDeps(config, () => clock);
+  const deps = createGateway(config, () => clock);
   deps.table.observe((operation) => calls.push(operation));
   return deps;
 }
 
-let uncached: Deps;
-let cached: Deps;
+let uncached: Gateway;
+let cached: Gateway;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'auth-unit-'));
@@ -58,7 +58,7 @@ afterEach(async () => {
   await Promise.all([uncached.close(), cached.close()]);
 });
 
-const mint = (deps: Deps, body: Partial<Parameters<typeof createApiKey>[1]['body']> = {}) =>
+const mint = (deps: Gateway, body: Partial<Parameters<typeof createApiKey>[1]['body']> = {}) =>
   createApiKey(deps, { body: { name: 'unit', role: 'viewer', ...body }, caller: ADMIN, actor: ACTOR });
 
 describe('authenticate: one read per lookup', () => {

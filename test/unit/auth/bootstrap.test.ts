@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BOOTSTRAP_REFRESH_MS, type BootstrapDeps, isBootstrapKey } from '../../../lib/auth/bootstrap.js';
 import { loadConfig } from '../../../lib/config.js';
 import { logger } from '../../../lib/observability.js';
-import type { Deps } from '../../../lib/runtime/deps.js';
+import type { Gateway } from '../../../lib/runtime/gateway.js';
 import { SlotStore } from '../../../lib/state-slots.js';
 
 /** A gateway instance reduced to what the bootstrap check reads, with its own (mocked) client. */
@@ -16,7 +16,7 @@ function instance(env: Record<string, string>, now: () => number = Date.now): Bo
     secretsManager: async () => client,
     state: (slot) => slots.get(slot),
   } as BootstrapDeps;
-  const slots = new SlotStore<Deps>(deps as Deps);
+  const slots = new SlotStore<Gateway>(deps as Gateway);
   return deps;
 }
 

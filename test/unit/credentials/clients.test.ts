@@ -10,7 +10,7 @@ import { lazyKeyProvider, lazySecretsManager } from '../../../lib/services/crede
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777';
 
-describe('Deps.keyProvider: chosen by runtime, created once', () => {
+describe('Gateway.keyProvider: chosen by runtime, created once', () => {
   it('is KMS on CREDENTIAL_KEY_ID in AWS, one instance (one client) per container', async () => {
     const get = lazyKeyProvider(loadConfig({ GATEWAY_RUNTIME: 'aws', CREDENTIAL_KEY_ID: KEY_ARN }));
     const [a, b] = await Promise.all([get(), get()]);

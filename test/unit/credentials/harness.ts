@@ -1,5 +1,5 @@
 /**
- * Shared harness of the credential service tests: real `Deps` on an in-memory embedded DynamoDB
+ * Shared harness of the credential service tests: real `Gateway` on an in-memory embedded DynamoDB
  * (the table created as the stack creates it), a local master key under a temp DATA_DIR, a clock the
  * test moves, and helpers to create providers and read raw items.
  */
@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../../lib/config.js';
 import type { KeyProvider } from '../../../lib/crypto/key-provider.js';
 import { logger } from '../../../lib/observability.js';
-import type { Deps } from '../../../lib/runtime/deps.js';
-import { createDeps } from '../../../lib/runtime/deps.js';
+import type { Gateway } from '../../../lib/runtime/gateway.js';
+import { createGateway } from '../../../lib/runtime/gateway.js';
 import type { Actor } from '../../../lib/services/actor.js';
 import { createProvider } from '../../../lib/services/providers/service.js';
 import { keys } from '../../../lib/store/keys.js';
@@ -27,7 +27,7 @@ export function fakeKey(label = 'unit'): string {
 }
 
 export interface Harness {
-  deps: Deps;
+  deps: Gateway;
   dataDir: string;
   /** The test clock (ms); move it with `advance`. */
   now(): number;
@@ -59,7 +59,7 @@ export async function startHarness(
   });
   let clock = Date.parse('2030-01-01T00:00:00.000Z');
   const injected = options.keyProvider;
-  const deps = createDeps(config, {
+  const deps = createGateway(config, {
     now: () => clock,
     ...(injected ? { keyProvider: async () => injected } : {}),
   });

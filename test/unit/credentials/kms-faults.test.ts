@@ -7,7 +7,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/roles.js';
 import type { GatewayError } from '../../../lib/errors.js';
-import type { Deps } from '../../../lib/runtime/deps.js';
+import type { Gateway } from '../../../lib/runtime/gateway.js';
 import { rewrapCredentials } from '../../../lib/services/credentials/rewrap.js';
 import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
 import { keys } from '../../../lib/store/keys.js';
@@ -109,7 +109,7 @@ describe.each(FAULTS)('KMS $label', ({ error, code, status }) => {
       principal: ADMIN,
       actor: ACTOR,
     });
-    const deps: Deps = siblingOf(h.deps);
+    const deps: Gateway = siblingOf(h.deps);
     fake.kms.on(DecryptCommand).rejects(error());
     const err = await failure(secretFor(deps, providerId));
     expect(err).toMatchObject({ code, statusCode: status });
@@ -149,7 +149,7 @@ describe('KMS faults during a re-wrap', () => {
       principal: ADMIN,
       actor: ACTOR,
     });
-    const deps: Deps = siblingOf(h.deps, { keyProvider: async () => fake.provider(NEW_KEY_ARN) });
+    const deps: Gateway = siblingOf(h.deps, { keyProvider: async () => fake.provider(NEW_KEY_ARN) });
     fake.kms.on(ReEncryptCommand).rejects(kmsError('AccessDeniedException'));
     // Act
     const err = await failure(rewrapCredentials(deps, { limit: 100 }));

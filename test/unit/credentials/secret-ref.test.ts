@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayError } from '../../../lib/errors.js';
-import type { Deps } from '../../../lib/runtime/deps.js';
+import type { Gateway } from '../../../lib/runtime/gateway.js';
 import { createCredential } from '../../../lib/services/credentials/service.js';
 import { secretFor } from '../../support/credentials.js';
 import { siblingOf } from '../../support/instances.js';
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 beforeEach(() => sm.reset());
 
-async function secretRef(): Promise<{ providerId: string; deps: Deps }> {
+async function secretRef(): Promise<{ providerId: string; deps: Gateway }> {
   const providerId = await h.provider();
   await createCredential(h.deps, {
     providerId,
@@ -70,7 +70,7 @@ describe('secret_ref: the value lives in Secrets Manager', () => {
 
   it('refuses a reference outside the prefix configured now', async () => {
     const { providerId, deps } = await secretRef();
-    const narrowed: Deps = {
+    const narrowed: Gateway = {
       ...deps,
       config: { ...deps.config, CREDENTIAL_SECRET_PREFIX: 'ai-gateway/prod/' },
     };

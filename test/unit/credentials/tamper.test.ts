@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/roles.js';
 import type { GatewayError } from '../../../lib/errors.js';
-import type { Deps } from '../../../lib/runtime/deps.js';
+import type { Gateway } from '../../../lib/runtime/gateway.js';
 import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
 import type { Item } from '../../../lib/store/table.js';
 import { secretFor } from '../../support/credentials.js';
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 /** Fresh caches over the same table and keys (a new container). */
-const coldDeps = (): Deps => siblingOf(h.deps);
+const coldDeps = (): Gateway => siblingOf(h.deps);
 
 async function stored(type = 'openai') {
   const providerId = await h.provider(type);

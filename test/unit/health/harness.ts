@@ -1,5 +1,5 @@
 /**
- * Harness of the health unit tests: real `Deps` on an in-memory embedded DynamoDB, a clock the
+ * Harness of the health unit tests: real `Gateway` on an in-memory embedded DynamoDB, a clock the
  * test moves, providers created through the provider service, and a probe whose answer per
  * provider the test sets.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../../lib/config.js';
 import type { LocalEventBus } from '../../../lib/events/bus.js';
 import { logger } from '../../../lib/observability.js';
-import { createDeps, type Deps } from '../../../lib/runtime/deps.js';
+import { createGateway, type Gateway } from '../../../lib/runtime/gateway.js';
 import type { ProbeResult, ProviderProbe } from '../../../lib/services/health/types.js';
 import { createProvider } from '../../../lib/services/providers/service.js';
 import { startEmbeddedDynamo } from '../../../local/dynamo.js';
@@ -18,7 +18,7 @@ export const ACTOR = { keyId: 'key_test_admin', requestId: 'req-test', sourceIp:
 export const T0 = Date.parse('2031-03-01T00:00:00.000Z');
 
 export interface HealthHarness {
-  deps: Deps;
+  deps: Gateway;
   events: LocalEventBus;
   now(): number;
   advance(ms: number): void;
@@ -46,7 +46,7 @@ export async function startHealthHarness(env: Record<string, string> = {}): Prom
     ...env,
   });
   let clock = T0;
-  const deps = createDeps(config, () => clock);
+  const deps = createGateway(config, () => clock);
   const events = deps.events as LocalEventBus;
   await deps.table.ensureTable();
   const answers = new Map<string, ProbeResult>();

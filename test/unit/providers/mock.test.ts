@@ -1,12 +1,12 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { base64ToFloats } from '../../../lib/ai/embedding-encoding.js';
 import {
   invokeChat,
   invokeEmbeddings,
   invokeRerank,
   invokeSpeech,
   invokeTranscription,
-} from '../../../lib/providers/invoke.js';
+} from '../../../lib/adapters/invoke.js';
+import { base64ToFloats } from '../../../lib/ai/embedding-encoding.js';
 import {
   assemble,
   collect,

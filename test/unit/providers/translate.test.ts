@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { toAnthropicMessages } from '../../../lib/adapters/anthropic/request.js';
+import { converseInput } from '../../../lib/adapters/bedrock/request.js';
+import { cohereChatBody } from '../../../lib/adapters/cohere/request.js';
+import type { CallContext } from '../../../lib/adapters/contract.js';
+import { openAIStreamMapper } from '../../../lib/adapters/openai-base/stream.js';
 import { base64ToFloats, encodeEmbedding, floatsToBase64 } from '../../../lib/ai/embedding-encoding.js';
 import { parseImageUrl } from '../../../lib/ai/images.js';
 import { readScores, rerankResponse } from '../../../lib/ai/rerank-response.js';
 import type { ChatCompletionRequest } from '../../../lib/ai/types.js';
 import { tokenCount, usageFrom } from '../../../lib/ai/usage.js';
-import { toAnthropicMessages } from '../../../lib/providers/anthropic/request.js';
-import { converseInput } from '../../../lib/providers/bedrock/request.js';
-import { cohereChatBody } from '../../../lib/providers/cohere/request.js';
-import type { CallContext } from '../../../lib/providers/contract.js';
-import { openAIStreamMapper } from '../../../lib/providers/openai-base/stream.js';
 import { providerRecord, testDeps, WEATHER_TOOL } from '../../fakes/harness.js';
 
 const deps = testDeps();

@@ -7,14 +7,14 @@
  * traffic covers that.
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import type { Deps } from '../../../runtime/deps.js';
+import type { Gateway } from '../../../runtime/gateway.js';
 import { stateSlot } from '../../../state-slots.js';
 import type { ErrorClass, ProbeInput, ProbeResult } from '../types.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** The instance's probe clients, by region; destroyed when the instance closes. */
-const PROBE_CLIENTS = stateSlot<Deps, Map<string, BedrockRuntimeClient>>(
+const PROBE_CLIENTS = stateSlot<Gateway, Map<string, BedrockRuntimeClient>>(
   'bedrock probe clients',
   () => new Map(),
   (clients) => {
@@ -24,12 +24,12 @@ const PROBE_CLIENTS = stateSlot<Deps, Map<string, BedrockRuntimeClient>>(
 );
 
 /** The region of a Bedrock provider: `metadata.region` when valid, else the gateway's region. */
-export function bedrockRegionOf(deps: Deps, metadata: Record<string, unknown>): string {
+export function bedrockRegionOf(deps: Gateway, metadata: Record<string, unknown>): string {
   const region = metadata.region;
   return typeof region === 'string' && REGION.test(region) ? region : deps.config.AWS_REGION;
 }
 
-async function clientFor(deps: Deps, region: string): Promise<BedrockRuntimeClient> {
+async function clientFor(deps: Gateway, region: string): Promise<BedrockRuntimeClient> {
   const clients = deps.state(PROBE_CLIENTS);
   const existing = clients.get(region);
   if (existing) return existing;
@@ -54,7 +54,7 @@ export function bedrockErrorClass(error: unknown, signal: AbortSignal): ErrorCla
 }
 
 /** Probes a Bedrock provider once. Never throws. */
-export async function probeBedrockProvider(deps: Deps, input: ProbeInput): Promise<ProbeResult> {
+export async function probeBedrockProvider(deps: Gateway, input: ProbeInput): Promise<ProbeResult> {
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
   try {

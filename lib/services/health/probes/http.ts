@@ -4,7 +4,7 @@
  * (`lib/upstream/http-client.ts`: SSRF-guarded connect, no redirects, response cap, time budget)
  * with the credential the AI path would use (`resolveProviderSecret`). No tokens are spent.
  */
-import type { Deps } from '../../../runtime/deps.js';
+import type { Gateway } from '../../../runtime/gateway.js';
 import { upstreamStatusError } from '../../../upstream/classify.js';
 import { UpstreamError } from '../../../upstream/errors.js';
 import { resolveProviderSecret } from '../../credentials/resolve.js';
@@ -71,7 +71,7 @@ function probeUrl(base: string, spec: HttpProbeSpec): URL {
 }
 
 /** Auth headers from the provider's credential; none when it has none (a keyless local server). */
-async function authHeaders(deps: Deps, provider: ProbeInput['provider'], spec: HttpProbeSpec) {
+async function authHeaders(deps: Gateway, provider: ProbeInput['provider'], spec: HttpProbeSpec) {
   const secret = await resolveProviderSecret(deps, provider, { recordUse: false });
   return { headers: secret?.value ? spec.auth(secret.value) : {}, secret: secret?.value };
 }
@@ -80,7 +80,7 @@ async function authHeaders(deps: Deps, provider: ProbeInput['provider'], spec: H
  * Probes an HTTP provider once. Never throws: every failure is a result with an error class. A
  * credential that cannot be resolved (decrypt or KMS failure) is `auth` without calling upstream.
  */
-export async function probeHttpProvider(deps: Deps, input: ProbeInput): Promise<ProbeResult> {
+export async function probeHttpProvider(deps: Gateway, input: ProbeInput): Promise<ProbeResult> {
   const { provider } = input;
   const spec = HTTP_PROBES[provider.provider_type];
   const base = provider.base_url ?? DEFAULT_BASE_URLS[provider.provider_type];

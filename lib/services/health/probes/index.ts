@@ -3,7 +3,7 @@
  * any probe (the default or an injected one) under a hard deadline so that a probe that ignores its
  * signal still cannot hold a run past its budget.
  */
-import type { Deps } from '../../../runtime/deps.js';
+import type { Gateway } from '../../../runtime/gateway.js';
 import type { ProbeInput, ProbeResult, ProbeTarget, ProviderProbe } from '../types.js';
 import { probeBedrockProvider } from './bedrock.js';
 import { probeHttpProvider } from './http.js';
@@ -21,7 +21,7 @@ export function probeMockProvider(provider: ProbeTarget): ProbeResult {
 }
 
 /** The probe of the gateway: HTTP list-models per type, Bedrock's runtime read, the mock in-process. */
-export function defaultProbe(deps: Deps): ProviderProbe {
+export function defaultProbe(deps: Gateway): ProviderProbe {
   return async (input) => {
     switch (input.provider.provider_type) {
       case 'mock':

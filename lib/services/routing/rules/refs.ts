@@ -15,13 +15,13 @@
  */
 
 import { ValidationError } from '../../../errors.js';
-import type { Deps } from '../../../runtime/deps.js';
+import type { Gateway } from '../../../runtime/gateway.js';
 import type { RuleTarget } from '../../../schemas/routing.js';
 import { keys } from '../../../store/keys.js';
 import { providerIdsOf } from './mapper.js';
 
 /** Bumps a provider's version if it still exists; false when it is gone. */
-async function touchProvider(deps: Deps, providerId: string): Promise<boolean> {
+async function touchProvider(deps: Gateway, providerId: string): Promise<boolean> {
   const outcome = await deps.table.update({
     key: keys.provider(providerId),
     add: { version: 1 },
@@ -37,7 +37,7 @@ async function touchProvider(deps: Deps, providerId: string): Promise<boolean> {
  * @throws ValidationError (422) when a provider was deleted meanwhile; references written are removed.
  */
 export async function addRefs(
-  deps: Deps,
+  deps: Gateway,
   input: { ruleId: string; providerIds: readonly string[]; ruleVersion: number },
 ): Promise<void> {
   for (const providerId of input.providerIds) {
@@ -66,7 +66,7 @@ export async function addRefs(
  * (`null`: unconditionally, the rule is gone).
  */
 export async function removeRefs(
-  deps: Deps,
+  deps: Gateway,
   input: { ruleId: string; providerIds: readonly string[]; upToVersion: number | null },
 ): Promise<void> {
   for (const providerId of input.providerIds) {
@@ -88,7 +88,7 @@ export async function removeRefs(
  * again) does not use.
  */
 export async function undoAddedRefs(
-  deps: Deps,
+  deps: Gateway,
   input: { ruleId: string; added: readonly string[]; attemptedVersion: number },
 ): Promise<void> {
   const current = await deps.table.get(keys.routingRule(input.ruleId));
@@ -104,7 +104,7 @@ export async function undoAddedRefs(
  * rule ids still holding the provider. For the provider-delete path and operators; never on the
  * request path.
  */
-export async function healRuleRefs(deps: Deps, providerId: string): Promise<string[]> {
+export async function healRuleRefs(deps: Gateway, providerId: string): Promise<string[]> {
   const refs = await deps.table.queryAll({
     partition: keys.provider(providerId).pk,
     skPrefix: keys.providerRuleRefPrefix(),

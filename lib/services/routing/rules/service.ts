@@ -3,7 +3,7 @@ import type { Principal } from '../../../auth/roles.js';
 import { ownerScopeOf } from '../../../auth/scope.js';
 import { ConflictError, NotFoundError } from '../../../errors.js';
 import { newId } from '../../../ids.js';
-import type { Deps } from '../../../runtime/deps.js';
+import type { Gateway } from '../../../runtime/gateway.js';
 import type { Rule, RuleCreate, RuleListQuery, RulePatch, RuleTarget } from '../../../schemas/routing.js';
 import { keys } from '../../../store/keys.js';
 import type { Item } from '../../../store/table.js';
@@ -15,7 +15,7 @@ import { validateRuleShape } from './validate.js';
 const NOT_FOUND = () => new NotFoundError('Routing rule');
 
 /** Reads a stored rule the principal may see, or throws 404. */
-async function loadRuleItem(deps: Deps, id: string, principal: Principal): Promise<Item> {
+async function loadRuleItem(deps: Gateway, id: string, principal: Principal): Promise<Item> {
   const item = await deps.table.get(keys.routingRule(id));
   if (!item) throw NOT_FOUND();
   if (!canSeeRule(principal, toRule(item))) throw outOfScope('Routing rule', id);
@@ -23,7 +23,7 @@ async function loadRuleItem(deps: Deps, id: string, principal: Principal): Promi
 }
 
 /** Reads a rule the principal may change: visible, and owned by a scope inside its own. */
-async function loadManagedRule(deps: Deps, id: string, principal: Principal): Promise<Item> {
+async function loadManagedRule(deps: Gateway, id: string, principal: Principal): Promise<Item> {
   const item = await loadRuleItem(deps, id, principal);
   assertMayManage(principal, item.owner_scope, 'routing rule', id);
   return item;
@@ -36,7 +36,7 @@ async function loadManagedRule(deps: Deps, id: string, principal: Principal): Pr
  * scope: it routes only requests of keys inside that scope.
  */
 export async function createRule(
-  deps: Deps,
+  deps: Gateway,
   input: { rule: RuleCreate; principal: Principal; actor: Actor },
 ): Promise<Rule> {
   const { rule } = input;
@@ -76,12 +76,12 @@ export async function createRule(
 }
 
 /** One rule, if the principal may see it. */
-export async function getRule(deps: Deps, id: string, principal: Principal): Promise<Rule> {
+export async function getRule(deps: Gateway, id: string, principal: Principal): Promise<Rule> {
   return toRule(await loadRuleItem(deps, id, principal));
 }
 
 /** A page of rules in creation order, filtered in code, limited to what the principal may see. */
-export async function listRules(deps: Deps, filter: RuleListQuery, principal: Principal) {
+export async function listRules(deps: Gateway, filter: RuleListQuery, principal: Principal) {
   const active = filter.is_active === undefined ? undefined : filter.is_active === 'true';
   const page = await deps.table.queryPage({
     index: 'gsi1',
@@ -114,7 +114,7 @@ function staleVersion(current: Item): ConflictError {
  * references to providers it no longer names are removed after.
  */
 export async function updateRule(
-  deps: Deps,
+  deps: Gateway,
   input: { id: string; patch: RulePatch; principal: Principal; actor: Actor },
 ): Promise<Rule> {
   const current = await loadManagedRule(deps, input.id, input.principal);
@@ -159,7 +159,7 @@ export async function updateRule(
  * round-robin counter.
  */
 export async function deleteRule(
-  deps: Deps,
+  deps: Gateway,
   input: { id: string; version?: number | undefined; principal: Principal; actor: Actor },
 ): Promise<void> {
   const current = await loadManagedRule(deps, input.id, input.principal);

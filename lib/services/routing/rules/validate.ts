@@ -1,6 +1,6 @@
 import type { Principal } from '../../../auth/roles.js';
 import { ValidationError } from '../../../errors.js';
-import type { Deps } from '../../../runtime/deps.js';
+import type { Gateway } from '../../../runtime/gateway.js';
 import type { RuleTarget, RuleType } from '../../../schemas/routing.js';
 import { keys } from '../../../store/keys.js';
 import { canSeeModel, canSeeProvider } from '../../actor.js';
@@ -16,7 +16,7 @@ export interface RuleShape {
 
 type Issue = { field: string; message: string };
 
-async function providerIssues(deps: Deps, shape: RuleShape, principal: Principal): Promise<Issue[]> {
+async function providerIssues(deps: Gateway, shape: RuleShape, principal: Principal): Promise<Issue[]> {
   const ids = [...new Set(shape.targets.map((t) => t.provider_id))];
   const items = await Promise.all(
     ids.map((id) => (canSeeProvider(principal, id) ? deps.table.get(keys.provider(id)) : undefined)),
@@ -33,7 +33,7 @@ async function providerIssues(deps: Deps, shape: RuleShape, principal: Principal
   return issues;
 }
 
-async function modelIssues(deps: Deps, shape: RuleShape, principal: Principal): Promise<Issue[]> {
+async function modelIssues(deps: Gateway, shape: RuleShape, principal: Principal): Promise<Issue[]> {
   const exact = isGlob(shape.model_pattern) ? null : shape.model_pattern;
   const checks = shape.targets
     .map((t, i) => ({ i, providerId: t.provider_id, model: t.model ?? exact }))
@@ -60,7 +60,11 @@ async function modelIssues(deps: Deps, shape: RuleShape, principal: Principal): 
  *
  * @throws ValidationError (422) listing every problem found.
  */
-export async function validateRuleShape(deps: Deps, shape: RuleShape, principal: Principal): Promise<void> {
+export async function validateRuleShape(
+  deps: Gateway,
+  shape: RuleShape,
+  principal: Principal,
+): Promise<void> {
   const issues = [
     ...(await providerIssues(deps, shape, principal)),
     ...(await modelIssues(deps, shape, principal)),

@@ -1,4 +1,4 @@
-import type { Deps } from '../../../runtime/deps.js';
+import type { Gateway } from '../../../runtime/gateway.js';
 import { keys } from '../../../store/keys.js';
 import type { Strategy } from './types.js';
 
@@ -7,7 +7,7 @@ import type { Strategy } from './types.js';
  * instances share it, so N resolutions over k targets give each target N/k ± 1, whatever the number
  * of instances. One write per resolution: the cost of exact rotation.
  */
-export async function nextRoundRobin(deps: Deps, ruleId: string): Promise<number> {
+export async function nextRoundRobin(deps: Gateway, ruleId: string): Promise<number> {
   const out = await deps.table.update({
     key: keys.routingCounter(ruleId),
     add: { n: 1 },

@@ -1,4 +1,4 @@
-import type { Deps } from '../../../runtime/deps.js';
+import type { Gateway } from '../../../runtime/gateway.js';
 import type { Model } from '../../../schemas/models.js';
 import type { Provider } from '../../../schemas/providers.js';
 import type { Rule } from '../../../schemas/routing.js';
@@ -17,7 +17,7 @@ export interface Eligible {
 
 /** What a strategy may use besides the targets. */
 export interface StrategyContext {
-  deps: Deps;
+  deps: Gateway;
   snapshot: Snapshot;
   /** The matched rule; `null` when the catalog default applies. */
   rule: Rule | null;

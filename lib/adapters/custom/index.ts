@@ -21,7 +21,7 @@ function azureQuery(ctx: CallContext): Record<string, string> | undefined {
 /** The `custom` adapter: the OpenAI-compatible base with flexible auth and Azure options. */
 export const customAdapter = createOpenAICompatibleAdapter({
   type: 'custom',
-  baseUrl: 'required',
+  baseUrlRule: 'required',
   developerRole: 'system',
   maxTokensField: 'max_tokens',
   base64Embeddings: false,

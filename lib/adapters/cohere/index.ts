@@ -14,7 +14,7 @@ import { cohereStreamMapper } from './stream.js';
 /** Cohere v2 as a declarative HTTP spec. */
 export const cohereSpec: HttpProviderSpec = {
   type: 'cohere',
-  baseUrl: 'optional',
+  baseUrlRule: 'optional',
   defaultBaseUrl: COHERE_DEFAULT_BASE_URL,
   authHeaders: cohereAuth,
   errorFacts: cohereErrorFacts,

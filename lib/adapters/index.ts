@@ -4,16 +4,16 @@
  */
 
 export { UpstreamError, type UpstreamErrorType } from '../upstream/errors.js';
+export { type AdapterDepsOptions, createAdapterDeps } from './adapter-deps.js';
 export { ChatStream, type ChatStreamResult } from './chat-stream.js';
 export type {
+  AdapterDeps,
   Credential,
   Operation,
-  ProviderDeps,
   ProviderRecord,
   ProviderType,
   StaticAwsCredentials,
 } from './contract.js';
-export { createProviderDeps, type ProviderDepsOptions } from './deps.js';
 export {
   type ChatInvocation,
   type Invocation,

@@ -14,7 +14,7 @@ const SUPPORTED: readonly Operation[] = ['chat', 'embeddings'];
 /** The `bedrock` adapter (AWS SDK transport). */
 export const bedrockAdapter: ProviderAdapter = {
   type: 'bedrock',
-  baseUrl: 'optional',
+  baseUrlRule: 'optional',
   supports: (operation) => SUPPORTED.includes(operation),
   chat: bedrockChat,
   embeddings: bedrockEmbeddings,

@@ -9,13 +9,13 @@ import { createHash } from 'node:crypto';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createGuardedLookup } from '../../net/upstream-address.js';
 import { stateSlot } from '../../state-slots.js';
-import type { CallContext, ProviderDeps } from '../contract.js';
+import type { AdapterDeps, CallContext } from '../contract.js';
 import { metadataString, requireSecret } from '../credentials.js';
 
 type BedrockSdk = typeof import('@aws-sdk/client-bedrock-runtime');
 
 /** The provider view's Bedrock runtime clients, by region, endpoint and auth; destroyed with it. */
-const CLIENTS = stateSlot<ProviderDeps, Map<string, BedrockRuntimeClient>>(
+const CLIENTS = stateSlot<AdapterDeps, Map<string, BedrockRuntimeClient>>(
   'bedrock runtime clients',
   () => new Map(),
   (clients) => {

@@ -7,7 +7,7 @@ import { bearerAuth, createOpenAICompatibleAdapter } from '../openai-base/index.
 /** The `openai` adapter. */
 export const openaiAdapter = createOpenAICompatibleAdapter({
   type: 'openai',
-  baseUrl: 'optional',
+  baseUrlRule: 'optional',
   defaultBaseUrl: 'https://api.openai.com/v1',
   developerRole: 'developer',
   maxTokensField: 'as_given',

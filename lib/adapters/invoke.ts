@@ -27,11 +27,11 @@ import { validateUpstreamUrl } from '../net/upstream-address.js';
 import { misconfigured, UpstreamError, unsupported } from '../upstream/errors.js';
 import { ChatStream } from './chat-stream.js';
 import type {
+  AdapterDeps,
   CallContext,
   Credential,
   Operation,
   ProviderAdapter,
-  ProviderDeps,
   ProviderRecord,
 } from './contract.js';
 import { adapterFor } from './registry.js';
@@ -50,7 +50,7 @@ export interface InvokeInput<Req> {
   /** Aborts the call (the client disconnected). */
   signal?: AbortSignal;
   /** The gateway instance's provider view (its HTTP client, SSRF policy and clock). */
-  deps: ProviderDeps;
+  deps: AdapterDeps;
 }
 
 /** Facts about the call for headers, logs and latency tracking. */
@@ -84,12 +84,12 @@ export function providerSupports(provider: ProviderRecord, operation: Operation)
 function resolveBaseUrl(
   adapter: ProviderAdapter,
   provider: ProviderRecord,
-  deps: ProviderDeps,
+  deps: AdapterDeps,
 ): URL | undefined {
-  if (adapter.baseUrl === 'none') return undefined;
+  if (adapter.baseUrlRule === 'none') return undefined;
   const raw = provider.base_url ?? adapter.defaultBaseUrl;
   if (raw === undefined || raw === '') {
-    if (adapter.baseUrl === 'required')
+    if (adapter.baseUrlRule === 'required')
       throw misconfigured(adapter.type, `${adapter.type} provider has no base_url`);
     return undefined;
   }

@@ -63,7 +63,7 @@ export interface StaticAwsCredentials {
 }
 
 /** What adapters need from the outside world: created once per container, injectable in tests. */
-export interface ProviderDeps {
+export interface AdapterDeps {
   http: UpstreamHttpClient;
   policy: UpstreamPolicy;
   /** DNS behind the SSRF guard for clients other than `http` (Bedrock's SDK); default `dns.lookup`. */
@@ -79,7 +79,7 @@ export interface ProviderDeps {
    * What adapters keep for this view's life (Bedrock runtime clients by region and auth, the
    * mock's call counters), one typed {@link StateSlot} each, created on first use.
    */
-  state<T>(slot: StateSlot<ProviderDeps, T>): T;
+  state<T>(slot: StateSlot<AdapterDeps, T>): T;
   /** Closes the adapters' state (their SDK clients), then the HTTP client's pools. */
   close(): Promise<void>;
 }
@@ -93,7 +93,7 @@ export interface CallContext {
   /** The checked base URL; `undefined` for providers that have none (mock, Bedrock's default). */
   baseUrl: URL | undefined;
   budget: CallBudget;
-  deps: ProviderDeps;
+  deps: AdapterDeps;
 }
 
 /** A complete chat answer and the usage the provider reported (`null`: none). */
@@ -145,7 +145,7 @@ export interface ChatOperation {
 export interface ProviderAdapter {
   readonly type: ProviderType;
   /** `none`: never connects; `optional`: falls back to `defaultBaseUrl`/SDK; `required`. */
-  readonly baseUrl: 'none' | 'optional' | 'required';
+  readonly baseUrlRule: 'none' | 'optional' | 'required';
   readonly defaultBaseUrl?: string;
   supports(operation: Operation, provider: ProviderRecord): boolean;
   chat?: ChatOperation;
@@ -208,7 +208,7 @@ export interface HttpWire<Req, Res, Body = unknown> {
 /** A provider spoken over HTTP, as data; `createHttpAdapter` turns it into a {@link ProviderAdapter}. */
 export interface HttpProviderSpec {
   type: ProviderType;
-  baseUrl: 'optional' | 'required';
+  baseUrlRule: 'optional' | 'required';
   defaultBaseUrl?: string;
   /**
    * Auth headers from the credential.

@@ -4,7 +4,7 @@ import type { CallContext, ProviderType } from '../contract.js';
 /** Options of an OpenAI-compatible adapter. */
 export interface OpenAICompatibleOptions {
   type: ProviderType;
-  baseUrl: 'optional' | 'required';
+  baseUrlRule: 'optional' | 'required';
   defaultBaseUrl?: string;
   /** Role sent for `developer` messages: OpenAI knows `developer`; most servers only `system`. */
   developerRole: 'developer' | 'system';

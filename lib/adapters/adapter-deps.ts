@@ -1,16 +1,16 @@
 /**
  * The provider layer's dependencies, part of the gateway instance: ONE HTTP client (one undici
  * Agent, one keep-alive pool per origin) shared by every provider, request and health probe, the
- * SSRF policy, the clock, the AWS region. Adapter tests build their own with {@link createProviderDeps}.
+ * SSRF policy, the clock, the AWS region. Adapter tests build their own with {@link createAdapterDeps}.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { LookupAllImpl, UpstreamPolicy } from '../net/upstream-address.js';
 import { SlotStore } from '../state-slots.js';
 import { type HttpClientLimits, UpstreamHttpClient } from '../upstream/http-client.js';
-import type { ProviderDeps, StaticAwsCredentials } from './contract.js';
+import type { AdapterDeps, StaticAwsCredentials } from './contract.js';
 
-/** Options of {@link createProviderDeps}. */
-export interface ProviderDepsOptions {
+/** Options of {@link createAdapterDeps}. */
+export interface AdapterDepsOptions {
   policy: UpstreamPolicy;
   /** Default provider timeout, in seconds (`PROVIDER_REQUEST_TIMEOUT`; default 30). */
   defaultTimeoutSeconds?: number;
@@ -32,7 +32,7 @@ export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<
  * Builds the provider view of a gateway instance (one HTTP client); `close()` it with the
  * instance (tests that build their own close it themselves).
  */
-export function createProviderDeps(options: ProviderDepsOptions): ProviderDeps {
+export function createAdapterDeps(options: AdapterDepsOptions): AdapterDeps {
   const now = options.now ?? Date.now;
   const http = new UpstreamHttpClient({
     policy: options.policy,
@@ -41,7 +41,7 @@ export function createProviderDeps(options: ProviderDepsOptions): ProviderDeps {
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
     now,
   });
-  const deps: ProviderDeps = {
+  const deps: AdapterDeps = {
     http,
     policy: options.policy,
     ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
@@ -58,6 +58,6 @@ export function createProviderDeps(options: ProviderDepsOptions): ProviderDeps {
       await http.close();
     },
   };
-  const slots = new SlotStore<ProviderDeps>(deps);
+  const slots = new SlotStore<AdapterDeps>(deps);
   return deps;
 }

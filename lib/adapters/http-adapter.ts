@@ -108,7 +108,7 @@ export function createHttpAdapter(spec: HttpProviderSpec): ProviderAdapter {
   };
   const adapter: ProviderAdapter = {
     type: spec.type,
-    baseUrl: spec.baseUrl,
+    baseUrlRule: spec.baseUrlRule,
     ...(spec.defaultBaseUrl === undefined ? {} : { defaultBaseUrl: spec.defaultBaseUrl }),
     supports: (operation, provider) => present[operation] && (spec.supports?.(operation, provider) ?? true),
   };

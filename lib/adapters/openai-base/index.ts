@@ -31,7 +31,7 @@ export function openAIChatWire(options: OpenAICompatibleOptions): HttpChatWire {
 export function openAICompatibleSpec(options: OpenAICompatibleOptions): HttpProviderSpec {
   const spec: HttpProviderSpec = {
     type: options.type,
-    baseUrl: options.baseUrl,
+    baseUrlRule: options.baseUrlRule,
     authHeaders: options.authHeaders,
     errorFacts: openAIErrorFacts,
     chat: openAIChatWire(options),

@@ -23,7 +23,7 @@ export function isTei(provider: ProviderRecord): boolean {
 
 const base = openAICompatibleSpec({
   type: 'huggingface',
-  baseUrl: 'optional',
+  baseUrlRule: 'optional',
   defaultBaseUrl: HUGGINGFACE_DEFAULT_BASE_URL,
   developerRole: 'system',
   maxTokensField: 'max_tokens',

@@ -14,7 +14,7 @@ import { anthropicStreamMapper } from './stream.js';
 /** Anthropic as a declarative HTTP spec. */
 export const anthropicSpec: HttpProviderSpec = {
   type: 'anthropic',
-  baseUrl: 'optional',
+  baseUrlRule: 'optional',
   defaultBaseUrl: ANTHROPIC_DEFAULT_BASE_URL,
   authHeaders: anthropicAuth,
   errorFacts: (response) => anthropicErrorFacts(response.body),

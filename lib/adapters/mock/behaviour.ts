@@ -11,7 +11,7 @@ import { stateSlot } from '../../state-slots.js';
 import { armBudget } from '../../upstream/budget.js';
 import { UpstreamError, type UpstreamErrorType } from '../../upstream/errors.js';
 import { normalizeTransportError } from '../../upstream/transport-errors.js';
-import type { CallContext, ProviderDeps } from '../contract.js';
+import type { AdapterDeps, CallContext } from '../contract.js';
 import { metadataNumber } from '../credentials.js';
 
 /** Provider name used in the mock's errors. */
@@ -45,10 +45,10 @@ export function mockBehaviour(metadata: Record<string, unknown>): MockBehaviour 
 }
 
 /** Calls made so far per mock provider, per provider view (gateway instance). */
-const CALLS = stateSlot<ProviderDeps, Map<string, number>>('mock call counters', () => new Map());
+const CALLS = stateSlot<AdapterDeps, Map<string, number>>('mock call counters', () => new Map());
 
 /** Whether this call of provider `id` fails (deterministic, see the module comment). */
-export function nextCallFails(deps: ProviderDeps, id: string, rate: number): boolean {
+export function nextCallFails(deps: AdapterDeps, id: string, rate: number): boolean {
   const calls = deps.state(CALLS);
   const n = calls.get(id) ?? 0;
   calls.set(id, n + 1);

@@ -75,7 +75,7 @@ async function stream(ctx: CallContext, request: ChatCompletionRequest): Promise
 /** The mock adapter: every operation, in-process, deterministic, marked as mock. */
 export const mockAdapter: ProviderAdapter = {
   type: 'mock',
-  baseUrl: 'none',
+  baseUrlRule: 'none',
   supports: () => true,
   chat: { complete, stream },
   async embeddings(ctx, request) {

@@ -1,11 +1,11 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createAdapterDeps } from '../adapters/adapter-deps.js';
+import type { AdapterDeps } from '../adapters/contract.js';
 import { type PepperSource, pepperSourceFor } from '../auth/pepper.js';
 import type { Config } from '../config.js';
 import type { KeyProvider } from '../crypto/key-provider.js';
 import { createEventBus, type EventBus } from '../events/bus.js';
 import { parseAllowedPrivateUpstreams, type UpstreamPolicy } from '../net/upstream-address.js';
-import type { ProviderDeps } from '../providers/contract.js';
-import { createProviderDeps } from '../providers/deps.js';
 import { lazyKeyProvider, lazySecretsManager } from '../services/credentials/clients.js';
 import { SlotStore, type StateSlot } from '../state-slots.js';
 import { createStoreClients } from '../store/client.js';
@@ -18,7 +18,7 @@ import { Table } from '../store/table.js';
  * the key and secret clients, the event bus and the instance's state ({@link StateSlot}), and closes
  * them in order.
  */
-export interface Deps {
+export interface Gateway {
   readonly config: Config;
   readonly table: Table;
   readonly upstreamPolicy: UpstreamPolicy;
@@ -26,7 +26,7 @@ export interface Deps {
    * The provider layer's view: the one upstream HTTP client (AI calls and health probes alike), the
    * SSRF policy, the AWS region, and the wall clock that deadlines are measured on.
    */
-  readonly upstream: ProviderDeps;
+  readonly upstream: AdapterDeps;
   /** The secret API-key HMACs are keyed with (Secrets Manager in AWS, a file locally); read once. */
   readonly apiKeyPepper: PepperSource;
   /** Milliseconds since the epoch; tests move it. */
@@ -45,7 +45,7 @@ export interface Deps {
    * This instance's value of a {@link StateSlot} (routing snapshot, credential caches, rate-limit
    * leases, group-committed usage writes, health and price caches), created on first use.
    */
-  state<T>(slot: StateSlot<Deps, T>): T;
+  state<T>(slot: StateSlot<Gateway, T>): T;
   /**
    * Finishes the instance's held work (its slots' `close`, newest first), then closes the upstream
    * client, the AWS clients and the table client. Idempotent; the instance is unusable after.
@@ -53,12 +53,12 @@ export interface Deps {
   close(): Promise<void>;
 }
 
-/** Options of {@link createDeps} beyond the configuration. */
-export interface DepsOptions {
+/** Options of {@link createGateway} beyond the configuration. */
+export interface GatewayOptions {
   /** The clock (default `Date.now`). */
   now?: () => number;
   /** A provider view to use instead of one built from the configuration (tests with a fake DNS). */
-  upstream?: ProviderDeps;
+  upstream?: AdapterDeps;
   /** A key provider instead of the configured one (tests of KMS faults and re-wraps). */
   keyProvider?: () => Promise<KeyProvider>;
   /** A Secrets Manager client factory instead of the configured one (tests). */
@@ -66,8 +66,8 @@ export interface DepsOptions {
 }
 
 /** Builds a gateway instance from a configuration (one document client, one upstream client). */
-export function createDeps(config: Config, options: DepsOptions | (() => number) = {}): Deps {
-  const opts: DepsOptions = typeof options === 'function' ? { now: options } : options;
+export function createGateway(config: Config, options: GatewayOptions | (() => number) = {}): Gateway {
+  const opts: GatewayOptions = typeof options === 'function' ? { now: options } : options;
   const { now = Date.now, upstream: givenUpstream } = opts;
   const secretsManager = opts.secretsManager ?? lazySecretsManager(config);
   const keyProvider = opts.keyProvider ?? lazyKeyProvider(config);
@@ -75,14 +75,14 @@ export function createDeps(config: Config, options: DepsOptions | (() => number)
   const upstream =
     givenUpstream ??
     // Upstream deadlines and timeouts are wall-clock time, whatever clock the instance's records use.
-    createProviderDeps({
+    createAdapterDeps({
       policy: upstreamPolicy,
       defaultTimeoutSeconds: config.PROVIDER_REQUEST_TIMEOUT,
       region: config.AWS_REGION,
     });
   const table = new Table(createStoreClients(config), config.TABLE_NAME, now);
   let closing: Promise<void> | undefined;
-  const deps: Deps = {
+  const deps: Gateway = {
     config,
     table,
     upstreamPolicy,
@@ -102,6 +102,6 @@ export function createDeps(config: Config, options: DepsOptions | (() => number)
       return closing;
     },
   };
-  const slots = new SlotStore<Deps>(deps);
+  const slots = new SlotStore<Gateway>(deps);
   return deps;
 }
