@@ -147,7 +147,6 @@ describe('routing: least_latency', () => {
           policy: route.policy,
           attempt,
           deadlineMs: clock.ms + 10_000,
-          isStream: false,
           hooks: routingHooks(deps),
           clock: executorClock,
         });
@@ -237,7 +236,6 @@ describe('routing: cost_optimized', () => {
       policy: image.policy,
       attempt: fetchAttempt(() => upstream.url),
       deadlineMs: Date.now() + 5_000,
-      isStream: false,
     });
     expect(out.candidate.provider.id).toBe(mini.id);
     expect(sentModel).toBe('gpt-4o-mini');

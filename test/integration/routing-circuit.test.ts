@@ -69,7 +69,6 @@ async function send(deps: Gateway): Promise<'primary' | 'fallback'> {
     policy: route.policy,
     attempt,
     deadlineMs: Date.now() + 10_000,
-    isStream: false,
     hooks: routingHooks(deps),
   });
   return out.candidate.provider.id === primaryId ? 'primary' : 'fallback';

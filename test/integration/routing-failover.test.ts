@@ -56,7 +56,6 @@ async function run(model: string, deadlineMs = Date.now() + 10_000) {
     policy: route.policy,
     attempt,
     deadlineMs,
-    isStream: false,
     hooks: routingHooks(deps),
   });
 }

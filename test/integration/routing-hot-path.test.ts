@@ -59,7 +59,6 @@ describe('routing: the hot path in steady state', () => {
         policy: route.policy,
         attempt: fetchAttempt((_c: Candidate) => upstream.url),
         deadlineMs: clock.ms + 5_000,
-        isStream: false,
         hooks: routingHooks(deps),
         // Latency measured on the manual clock: machine load cannot make a figure "change".
         clock: { now: clock.now, sleep: async (ms: number) => clock.advance(ms) },

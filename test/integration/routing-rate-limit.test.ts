@@ -210,7 +210,6 @@ describe('routing: a provider over its rate limit', () => {
         policy: route.policy,
         attempt: fetchAttempt((_c: Candidate) => upstream.url),
         deadlineMs: Date.now() + 5_000,
-        isStream: false,
         hooks: routingHooks(deps),
       });
     };

@@ -101,13 +101,9 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
  * The hooks around each upstream attempt: quota state and strict holds, the provider's credential,
  * then routing's circuit and rate-limit gate; after it, routing's bookkeeping, an upstream 401
  * marking the credential invalid, an error counted in usage, and the holds of a failed attempt
- * released. `tickets` keeps the ticket of each candidate's latest attempt for settlement.
+ * released. The ticket `before` issues travels with the attempt (and the result) for settlement.
  */
-export function aiHooks(
-  deps: Gateway,
-  ctx: GateContext,
-  tickets: Map<Candidate, AiTicket>,
-): FailoverHooks<Candidate, AiTicket> {
+export function aiHooks(deps: Gateway, ctx: GateContext): FailoverHooks<Candidate, AiTicket> {
   const routing = routingHooks(deps, { tokens: ctx.inputTokens + ctx.maxOutputTokens });
   return {
     async before(candidate) {
@@ -134,7 +130,6 @@ export function aiHooks(
         reservations: quota.reservations,
         routing: gate.ticket,
       };
-      tickets.set(candidate, ticket);
       return { allow: true, ticket };
     },
     async after(candidate, report) {

@@ -6,7 +6,6 @@ import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
 import { settleAll } from '../quotas/index.js';
 import {
-  type AttemptControl,
   admitRequest,
   type Candidate,
   executeWithFailover,
@@ -37,7 +36,7 @@ export interface AiCall<T> {
    */
   afterResponse?: (task: () => Promise<void>) => void;
   /** Calls one candidate with its credential; must honour `signal`. */
-  invoke(candidate: Candidate, ticket: AiTicket, signal: AbortSignal, control: AttemptControl): Promise<T>;
+  invoke(candidate: Candidate, ticket: AiTicket, signal: AbortSignal): Promise<T>;
 }
 
 /** A served operation: its value, who served it, and how to close its books. */
@@ -89,15 +88,13 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     principal,
   });
   if (route.candidates.length === 0) throw nothingToRoute(route.skipped);
-  const tickets = new Map<Candidate, AiTicket>();
   let upstreamMs = 0;
   const ctx = { ...call, startedAt };
-  const hooks = aiHooks(deps, ctx, tickets);
+  const hooks = aiHooks(deps, ctx);
   const result = await executeWithFailover({
     candidates: route.candidates,
     policy: route.policy,
     deadlineMs: call.deadlineMs,
-    isStream: call.stream,
     ...(call.signal ? { signal: call.signal } : {}),
     hooks: {
       before: hooks.before!,
@@ -106,11 +103,10 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
         await hooks.after!(candidate, report);
       },
     },
-    attempt: (candidate, _n, signal, control) =>
-      call.invoke(candidate, tickets.get(candidate)!, signal, control),
+    attempt: (candidate, _n, signal, ticket) => call.invoke(candidate, ticket, signal),
   });
   let finished = false;
-  const ticket = tickets.get(result.candidate)!;
+  const { ticket } = result;
   return {
     value: result.value,
     candidate: result.candidate,

@@ -9,8 +9,9 @@
  *   once, as does any class the policy's `retry_on` leaves out.
  * - Attempts are capped by `policy.maxAttempts`; time by `deadlineMs` (derive it from the
  *   function's remaining time). Each attempt's signal aborts at the deadline.
- * - A stream fails over only before its first byte: once the attempt calls `markFirstByte()`, a
- *   failure is the caller's to handle.
+ * - A stream fails over only before its first byte, by structure: an attempt resolves once the
+ *   stream's first chunk has arrived (`ChatStream.open`), and what fails after that is no longer an
+ *   attempt but the caller's to handle.
  * - Optional hooks gate each candidate (circuits, provider rate limits) and observe each outcome.
  */
 import { GatewayError, ServiceUnavailableError, TooManyRequestsError } from '../../errors.js';
@@ -26,18 +27,8 @@ export interface FailoverPolicy extends BackoffPolicy {
   retryOn: readonly RetryClass[];
 }
 
-export interface AttemptControl {
-  /** Call when the first byte of a streamed answer reached the caller: no failover after it. */
-  markFirstByte(): void;
-}
-
-/** One upstream call; must honour `signal` (aborted at the deadline). */
-export type AttemptFn<T, C> = (
-  candidate: C,
-  attemptNo: number,
-  signal: AbortSignal,
-  control: AttemptControl,
-) => Promise<T>;
+/** One upstream call with the ticket its gate issued; must honour `signal` (aborted at the deadline). */
+export type AttemptFn<T, C, K> = (candidate: C, attemptNo: number, signal: AbortSignal, ticket: K) => Promise<T>;
 
 /** A gate's answer: go (with a ticket handed back to `after`), or skip this candidate. */
 export type GateResult<K> =
@@ -60,11 +51,10 @@ export interface FailoverHooks<C, K> {
 
 export interface FailoverInput<T, C, K> {
   candidates: readonly C[];
-  attempt: AttemptFn<T, C>;
+  attempt: AttemptFn<T, C, K>;
   policy: FailoverPolicy;
   /** Absolute deadline, epoch milliseconds (see {@link deadlineFromRemaining}). */
   deadlineMs: number;
-  isStream: boolean;
   hooks?: FailoverHooks<C, K>;
   /** The caller's own cancellation (client gone): aborts the attempt in flight and the run. */
   signal?: AbortSignal;
@@ -72,12 +62,14 @@ export interface FailoverInput<T, C, K> {
   random?: () => number;
 }
 
-export interface FailoverResult<T, C> {
+export interface FailoverResult<T, C, K = undefined> {
   value: T;
   /** Upstream calls made, the successful one included. */
   attempts: number;
   /** The candidate that served. */
   candidate: C;
+  /** The ticket its gate issued for the attempt that served. */
+  ticket: K;
   failures: Array<{ candidate: C; attemptNo: number; failure: ClassifiedFailure }>;
 }
 
@@ -112,7 +104,7 @@ class FailoverRun<T, C, K> {
   private attempts = 0;
   private lastError: unknown;
   private readonly refusals: Array<{ error: Error; retryAfterMs: number | undefined }> = [];
-  readonly failures: FailoverResult<T, C>['failures'] = [];
+  readonly failures: FailoverResult<T, C, K>['failures'] = [];
 
   constructor(private readonly input: FailoverInput<T, C, K>) {
     this.slots = input.candidates.map((candidate) => ({ candidate, notBefore: 0, tries: 0, out: false }));
@@ -135,7 +127,7 @@ class FailoverRun<T, C, K> {
     return soonest;
   }
 
-  async execute(): Promise<FailoverResult<T, C>> {
+  async execute(): Promise<FailoverResult<T, C, K>> {
     while (this.attempts < this.input.policy.maxAttempts && !this.input.signal?.aborted) {
       const now = this.now();
       if (now >= this.input.deadlineMs) break;
@@ -148,12 +140,14 @@ class FailoverRun<T, C, K> {
         this.refusals.push({ error: gate.error, retryAfterMs: gate.retryAfterMs });
         continue;
       }
-      const step = await this.call(pick.slot, pick.index, (gate?.ticket ?? undefined) as K);
+      const ticket = (gate?.ticket ?? undefined) as K;
+      const step = await this.call(pick.slot, pick.index, ticket);
       if (step.done) {
         return {
           value: step.value,
           attempts: this.attempts,
           candidate: pick.slot.candidate,
+          ticket,
           failures: this.failures,
         };
       }
@@ -171,14 +165,8 @@ class FailoverRun<T, C, K> {
     const timer = setTimeout(() => controller.abort(new DeadlineExceededError()), budget);
     const onCallerAbort = () => controller.abort(this.input.signal?.reason);
     this.input.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    let firstByte = false;
     try {
-      const control = {
-        markFirstByte: () => {
-          firstByte = true;
-        },
-      };
-      const value = await this.input.attempt(slot.candidate, attemptNo, controller.signal, control);
+      const value = await this.input.attempt(slot.candidate, attemptNo, controller.signal, ticket);
       await this.report(slot.candidate, { ticket, ok: true, latencyMs: this.now() - started, failure: null });
       return { done: true, value };
     } catch (raw) {
@@ -189,7 +177,7 @@ class FailoverRun<T, C, K> {
         : classifyFailure(raw);
       await this.report(slot.candidate, { ticket, ok: false, latencyMs: this.now() - started, failure });
       this.failures.push({ candidate: slot.candidate, attemptNo, failure });
-      if ((this.input.isStream && firstByte) || !failure.retryable) throw error;
+      if (!failure.retryable) throw error;
       if (failure.class === 'fatal' || !this.input.policy.retryOn.includes(failure.class)) throw error;
       this.lastError = error;
       this.schedule(slot, index, failure);
@@ -245,6 +233,6 @@ class FailoverRun<T, C, K> {
  */
 export function executeWithFailover<T, C, K = undefined>(
   input: FailoverInput<T, C, K>,
-): Promise<FailoverResult<T, C>> {
+): Promise<FailoverResult<T, C, K>> {
   return new FailoverRun(input).execute();
 }

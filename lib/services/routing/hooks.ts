@@ -53,7 +53,7 @@ async function gate(
  * @example
  * const route = await resolveRoute(deps, { serviceType: 'llm', model, needs, principal });
  * const out = await executeWithFailover({ candidates: route.candidates, policy: route.policy,
- *   attempt, deadlineMs, isStream, hooks: routingHooks(deps, { tokens }) });
+ *   attempt, deadlineMs, hooks: routingHooks(deps, { tokens }) });
  */
 export function routingHooks(
   deps: Gateway,

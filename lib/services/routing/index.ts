@@ -1,16 +1,15 @@
 /**
- * The routing API the AI request pipeline calls (issue 5). In order, per request:
+ * The routing API the AI request pipeline calls. In order, per request:
  *
  * 1. `admitRequest(deps, { principal, tokens })`: the key's and the gateway's rate limits (429).
  * 2. `resolveRoute(deps, { serviceType, model, needs, principal, isBlocked })`: ordered candidates,
  *    the matched rule and the failover policy; no candidates → answer from `skipped`.
- * 3. `executeWithFailover({ candidates, policy, attempt, deadlineMs, isStream,
+ * 3. `executeWithFailover({ candidates, policy, attempt, deadlineMs,
  *    hooks: routingHooks(deps, { tokens }) })`: retries, failover, circuits, provider rate limits and
  *    latency, around the adapter call `attempt`.
  */
 export { type CircuitCheck, checkCircuit, passCircuits, recordCircuitOutcome } from './circuit.js';
 export {
-  type AttemptControl,
   type AttemptFn,
   DeadlineExceededError,
   deadlineFromRemaining,

@@ -62,7 +62,6 @@ describe('routing: failover executor', () => {
       attempt,
       policy,
       deadlineMs: clock.ms + 10_000,
-      isStream: false,
       clock,
     });
     expect(out).toMatchObject({ value: 'served by b', attempts: 2, candidate: 'b' });
@@ -79,7 +78,6 @@ describe('routing: failover executor', () => {
         attempt,
         policy,
         deadlineMs: clock.ms + 10_000,
-        isStream: false,
         clock,
       }),
     ).rejects.toMatchObject({ upstreamStatus: status });
@@ -99,7 +97,6 @@ describe('routing: failover executor', () => {
         attempt,
         policy,
         deadlineMs: clock.ms + 10_000,
-        isStream: false,
         clock,
       }),
     ).rejects.toThrow('spend');
@@ -114,7 +111,6 @@ describe('routing: failover executor', () => {
       attempt,
       policy,
       deadlineMs: clock.ms + 10_000,
-      isStream: false,
       clock,
     });
     expect(out.attempts).toBe(2);
@@ -131,7 +127,6 @@ describe('routing: failover executor', () => {
       attempt,
       policy,
       deadlineMs: clock.ms + 5_000,
-      isStream: false,
       clock,
       random: () => 0.5,
     });
@@ -149,7 +144,6 @@ describe('routing: failover executor', () => {
         attempt,
         policy,
         deadlineMs: clock.ms + 5_000,
-        isStream: false,
         clock,
       }),
     ).rejects.toMatchObject({ upstreamStatus: 429 });
@@ -166,7 +160,6 @@ describe('routing: failover executor', () => {
         attempt,
         policy: { ...policy, backoffBaseMs: 100, backoffMaxMs: 250 },
         deadlineMs: clock.ms + 60_000,
-        isStream: false,
         clock,
         random: () => 0.999,
       }),
@@ -174,27 +167,6 @@ describe('routing: failover executor', () => {
     expect(calls).toHaveLength(4);
     // ceilings 100, 200, 250 (capped); jitter 0.999 of each.
     expect(clock.sleeps).toEqual([99, 199, 249]);
-  });
-
-  it('does not fail a stream over after its first byte', async () => {
-    const clock = virtualClock();
-    const calls: string[] = [];
-    const attempt = async (c: string, _n: number, _s: AbortSignal, control: { markFirstByte(): void }) => {
-      calls.push(c);
-      control.markFirstByte();
-      throw upstream(502);
-    };
-    await expect(
-      executeWithFailover({
-        candidates: ['a', 'b'],
-        attempt,
-        policy,
-        deadlineMs: clock.ms + 10_000,
-        isStream: true,
-        clock,
-      }),
-    ).rejects.toMatchObject({ upstreamStatus: 502 });
-    expect(calls).toEqual(['a']);
   });
 
   it('fails a stream over before its first byte', async () => {
@@ -205,7 +177,6 @@ describe('routing: failover executor', () => {
       attempt,
       policy,
       deadlineMs: clock.ms + 10_000,
-      isStream: true,
       clock,
     });
     expect(out.candidate).toBe('b');
@@ -221,7 +192,6 @@ describe('routing: failover executor', () => {
         attempt,
         policy: { ...policy, retryOn: ['server_error'] },
         deadlineMs: clock.ms + 10_000,
-        isStream: false,
         clock,
       }),
     ).rejects.toMatchObject({ upstreamStatus: 429 });
@@ -243,7 +213,6 @@ describe('routing: failover executor', () => {
       attempt,
       policy,
       deadlineMs: Date.now() + 150,
-      isStream: false,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect((error as DeadlineExceededError).statusCode).toBe(504);
@@ -260,7 +229,6 @@ describe('routing: failover executor', () => {
       attempt,
       policy,
       deadlineMs: clock.ms + 10_000,
-      isStream: false,
       clock,
       hooks: {
         before: async (c) =>
@@ -275,7 +243,6 @@ describe('routing: failover executor', () => {
         attempt,
         policy,
         deadlineMs: clock.ms + 10_000,
-        isStream: false,
         clock,
         hooks: { before: async () => ({ allow: false, error: refused }) },
       }),
@@ -289,7 +256,6 @@ describe('routing: failover executor', () => {
         attempt: async () => 'x',
         policy,
         deadlineMs: Date.now() + 1_000,
-        isStream: false,
       }),
     ).rejects.toMatchObject({ statusCode: 503, code: 'no_available_provider' });
   });
