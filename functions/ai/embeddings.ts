@@ -1,6 +1,6 @@
 import type { EmbeddingsRequest } from '../../lib/ai/types.js';
+import { serveEmbeddings } from '../../lib/endpoints/ai/operations.js';
 import { defineHandler } from '../../lib/http/handler.js';
 import { embeddingsRoutes } from '../../lib/routes/ai/embeddings.js';
-import { serveEmbeddings } from '../../lib/services/ai/operations.js';
 
 export const handler = defineHandler<EmbeddingsRequest>(embeddingsRoutes, serveEmbeddings);

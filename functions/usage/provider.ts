@@ -1,7 +1,7 @@
+import { usageReply } from '../../lib/endpoints/usage-reply.js';
 import { defineHandler } from '../../lib/http/handler.js';
 import { usageProviderRoute } from '../../lib/routes/usage.js';
 import type { Granularity, GroupBy } from '../../lib/services/usage/aggregate.js';
-import { usageReply } from '../../lib/services/usage/reply.js';
 import { usageReport } from '../../lib/services/usage/report.js';
 
 type Query = { start_date?: string; end_date?: string; granularity: Granularity; group_by?: GroupBy };

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../../lib/store/table-schema.js';
 import type { GatewayFunction } from './gateway-function.js';
 
-/** Item reads the store performs (`lib/store/table.ts`): no Scan, ever (ARCHITECTURE.md). */
+/** Item reads the store performs (`lib/store/table.ts`): no Scan, ever (`docs/architecture.md`). */
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 /** Item writes the store performs: single-item conditional writes, plus batch writes. */
 export const TABLE_WRITE_ACTIONS = [

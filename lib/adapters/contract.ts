@@ -1,6 +1,6 @@
 /**
  * The adapter contract: what every provider implements and what the service layer calls. It names
- * no single provider (ARCHITECTURE.md): each provider is a folder that implements
+ * no single provider (`docs/architecture.md`): each provider is a folder that implements
  * {@link ProviderAdapter}, usually by declaring {@link HttpProviderSpec} wires (request builder,
  * response mapper, stream-chunk mapper, error reader) that `http-adapter.ts` runs over the shared
  * HTTP client. Providers that do not speak HTTP to us (Bedrock through the AWS SDK, the in-process

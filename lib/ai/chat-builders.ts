@@ -19,11 +19,6 @@ export interface ChunkBase {
   model: string;
 }
 
-/** Epoch seconds, as OpenAI's `created`. */
-export function epochSeconds(now: number = Date.now()): number {
-  return Math.floor(now / 1000);
-}
-
 /** A `chat.completion.chunk` with one choice. */
 export function makeChunk(
   base: ChunkBase,

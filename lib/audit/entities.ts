@@ -1,17 +1,7 @@
+import type { AUDIT_TARGET_TYPES } from '../schemas/vocabulary.js';
 import { keys } from '../store/keys.js';
 import type { Plain } from '../streams/attribute-values.js';
 
-/** The kinds of object the audit trail records changes of. */
-export const AUDIT_TARGET_TYPES = [
-  'provider',
-  'model',
-  'credential',
-  'routing_rule',
-  'quota',
-  'api_key',
-  'incident',
-  'access',
-] as const;
 /** One of {@link AUDIT_TARGET_TYPES}. */
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { UnauthorizedError } from '../errors.js';
-import { type Principal, ROLES, type Role } from './roles.js';
+import { ROLES } from '../schemas/vocabulary.js';
+import type { Principal, Role } from './roles.js';
 
 /**
  * The context the authorizer returns to API Gateway. API Gateway only passes string, number and

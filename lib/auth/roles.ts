@@ -1,5 +1,5 @@
-/** The roles an API key can hold. Admin can do everything; the others are narrower, not nested. */
-export const ROLES = ['admin', 'operator', 'viewer', 'invoke'] as const;
+import type { ROLES } from '../schemas/vocabulary.js';
+
 export type Role = (typeof ROLES)[number];
 
 /** Who may call a route, by what the route does. */

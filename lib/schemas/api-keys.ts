@@ -1,8 +1,7 @@
 import * as z from 'zod';
-import { ROLES } from '../auth/roles.js';
 import { isoDateTime, objectId, page, pageQuery, systemFields, text } from './common.js';
 import { modelIdSchema } from './models.js';
-import { API_KEY_STATUSES } from './vocabulary.js';
+import { API_KEY_STATUSES, ROLES } from './vocabulary.js';
 
 /** Scope lists travel in the authorizer context; keep them short. */
 export const MAX_SCOPE_ITEMS = 50;

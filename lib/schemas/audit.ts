@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { AUDIT_TARGET_TYPES } from '../audit/entities.js';
 import { isoDateTime, page, pageQuery } from './common.js';
+import { AUDIT_TARGET_TYPES } from './vocabulary.js';
 
 const idLike = z
   .string()

@@ -91,3 +91,18 @@ export const RETRY_CLASSES = [
   'server_error',
   'overloaded',
 ] as const;
+
+/** The kinds of object the audit trail records changes of. */
+export const AUDIT_TARGET_TYPES = [
+  'provider',
+  'model',
+  'credential',
+  'routing_rule',
+  'quota',
+  'api_key',
+  'incident',
+  'access',
+] as const;
+
+/** The roles an API key can hold. Admin can do everything; the others are narrower, not nested. */
+export const ROLES = ['admin', 'operator', 'viewer', 'invoke'] as const;

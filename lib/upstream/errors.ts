@@ -82,7 +82,7 @@ export interface UpstreamErrorInit {
 
 /**
  * A failed provider call. `statusCode`/`code` shape the gateway's answer (`code` is `upstream_<type>`);
- * `type`, `retryable` and `retryAfterMs` drive retries, failover and circuit breaking (issue 5). The
+ * `type`, `retryable` and `retryAfterMs` drive retries, failover and circuit breaking (`docs/routing.md`). The
  * message is always shown: it is built by the gateway or redacted provider text, never a stack.
  */
 export class UpstreamError extends GatewayError {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS, ROLES, type Role } from '../../lib/auth/roles.js';
+import { ACCESS, type Role } from '../../lib/auth/roles.js';
 import { ROUTES, type Route, routeKey } from '../../lib/routes.js';
+import { ROLES } from '../../lib/schemas/vocabulary.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { GARBAGE_KEY, mintKey } from './access-fixtures.js';
 

@@ -5,8 +5,9 @@
  * outside the scope must be exactly as it was, and no answer may name one of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role } from '../../lib/auth/roles.js';
+import type { Role } from '../../lib/auth/roles.js';
 import { ROUTES, type Route, routeKey } from '../../lib/routes.js';
+import { ROLES } from '../../lib/schemas/vocabulary.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
 import { mintKey } from './access-fixtures.js';
 import { fakeProviderKey } from './credentials-fixtures.js';

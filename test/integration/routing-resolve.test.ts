@@ -95,7 +95,6 @@ describe('routing: resolution order', () => {
     });
     expect(await firstIds(model)).toEqual([ids.p1, ids.p2, ids.p3]);
     expect((await resolveRoute(deps, { serviceType: 'llm', model })).policy.maxAttempts).toBe(3);
-    expect(await firstIds(model, { isBlocked: (p) => p === ids.p2 })).toEqual([ids.p1, ids.p3]);
     const scoped: Principal = { keyId: 'k', role: 'invoke', providerIds: [ids.p3!] };
     expect(await firstIds(model, { principal: scoped })).toEqual([ids.p3]);
     await updateProvider(deps, {

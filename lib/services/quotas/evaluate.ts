@@ -4,7 +4,7 @@ import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
 import { MS, type TimeWindow } from '../usage/time.js';
-import { limitUnits, metricOf, percentOf, type QuotaState, stateOf, toPublic, unitOf } from './model.js';
+import { limitUnits, metricOf, percentOf, type QuotaState, stateOf, unitOf } from './model.js';
 import { notifyCrossing } from './notify.js';
 import { type Overlay, usedInWindow } from './usage.js';
 
@@ -84,10 +84,4 @@ export async function evaluateQuota(
   const item = await writeState(deps, { ...input, used, limit, state });
   await notifyCrossing(deps, { quota: input.quota, window: input.window, item });
   return { state: item.state as QuotaState, used: Number(item.used), limit: Number(item.limit_units), item };
-}
-
-/** Public figures of a stored state (USD for cost quotas). */
-export function publicFigures(quota: Quota, used: number, limit: number) {
-  const metric = metricOf(quota.quota_type);
-  return { unit: unitOf(metric), used: toPublic(metric, used), limit: toPublic(metric, limit) };
 }

@@ -28,7 +28,12 @@ export interface FailoverPolicy extends BackoffPolicy {
 }
 
 /** One upstream call with the ticket its gate issued; must honour `signal` (aborted at the deadline). */
-export type AttemptFn<T, C, K> = (candidate: C, attemptNo: number, signal: AbortSignal, ticket: K) => Promise<T>;
+export type AttemptFn<T, C, K> = (
+  candidate: C,
+  attemptNo: number,
+  signal: AbortSignal,
+  ticket: K,
+) => Promise<T>;
 
 /** A gate's answer: go (with a ticket handed back to `after`), or skip this candidate. */
 export type GateResult<K> =

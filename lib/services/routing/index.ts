@@ -2,7 +2,7 @@
  * The routing API the AI request pipeline calls. In order, per request:
  *
  * 1. `admitRequest(deps, { principal, tokens })`: the key's and the gateway's rate limits (429).
- * 2. `resolveRoute(deps, { serviceType, model, needs, principal, isBlocked })`: ordered candidates,
+ * 2. `resolveRoute(deps, { serviceType, model, needs, principal })`: ordered candidates,
  *    the matched rule and the failover policy; no candidates → answer from `skipped`.
  * 3. `executeWithFailover({ candidates, policy, attempt, deadlineMs,
  *    hooks: routingHooks(deps, { tokens }) })`: retries, failover, circuits, provider rate limits and
@@ -39,7 +39,6 @@ export {
   type RequestNeeds,
   type Resolution,
   type ResolveInput,
-  resolveCandidates,
   resolveRoute,
 } from './resolve.js';
 export { invalidateRoutingSnapshot, routingSnapshot } from './snapshot.js';

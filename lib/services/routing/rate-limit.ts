@@ -1,30 +1,9 @@
 /**
  * Exact rate limits across any number of instances: requests and tokens per fixed one-minute
- * window, per scope (the gateway, an API key, a provider). Admission is one conditional atomic
- * update of the scope's window item — `ADD requests :1, tokens :n` if the counts stay within the
- * limit — so N concurrent requests against an allowance of k admit exactly k, with no read.
- *
- * Sharding: one item carries about 500 writes a second; a limit above
- * {@link SHARD_CAPACITY_PER_MINUTE} is split over several items whose shares sum to the limit
- * exactly. A request tries a random shard first and, when it is full, each other shard in turn, so
- * it is refused only when every shard was full as it was tried: requests are never over-admitted
- * and, since counts only grow within a window, not under-admitted either. The costs: a refusal near
- * the limit costs one write per shard; tokens can be stranded (a request whose token estimate fits
- * the sum of the shards' remainders but no single shard is refused, at most one request's tokens per
- * shard); and a scope refused after an earlier one admitted refunds it, which may briefly refuse
- * someone else (under-, never over-admission).
- *
- * Leases: a large request limit (no token limit) is not paid for with one write per request. An
- * instance takes a block of admissions at once — {@link leaseSize}: one thousandth of a shard's
- * share, at most {@link MAX_LEASE} — with the same conditional write, hands them out from memory,
- * and takes the next block in the background when half is used. The limit still holds exactly
- * (blocks are admitted atomically against it); what a lease costs is under-admission: admissions an
- * instance took and did not use by the window's end are lost, at most one block per instance per
- * scope (≤ 0.1 % of a shard's share each). A limit below 2,000 per shard per minute is never leased,
- * and once a block does not fit any more the instance admits one by one for the rest of the window.
- *
- * Fixed windows admit up to twice a limit across a window boundary; the window item expires two
- * minutes after its window (TTL), and `Retry-After` is the time to the window's end.
+ * window, per scope (the gateway, an API key, a provider), admitted by one conditional atomic
+ * update of the scope's window item; large limits are sharded, and large request-only limits are
+ * leased in blocks. The design, its costs and the measurements are in `docs/routing.md`
+ * ("Rate-limit windows and exactness").
  */
 
 import type { Principal } from '../../auth/roles.js';
@@ -54,7 +33,7 @@ export interface RateLimitSpec {
   tpm: number | null;
 }
 
-/** Fraction of a shard's share one lease takes (see "Leases" above). */
+/** Fraction of a shard's share one lease takes (`docs/routing.md`, leases). */
 export const LEASE_FRACTION = 1_000;
 /** Most admissions one lease takes. */
 export const MAX_LEASE = 100;

@@ -8,7 +8,7 @@
  *    the model is not in its catalog or inactive, the caller's key may not use it (the model asked
  *    for and the model called must both be inside its scope; rules and models owned by a scoped key
  *    act only on keys inside that scope), a circuit is open,
- *    the quota predicate blocks it, or the model lacks what the request needs.
+ *    or the model lacks what the request needs.
  * 4. The rule's strategy orders the rest; without fallback only the first is kept.
  *
  * Everything comes from the cached snapshot: 0 reads per request in steady state.
@@ -45,8 +45,6 @@ export interface ResolveInput {
   needs?: RequestNeeds;
   /** The caller: a key scoped to some providers or models only routes to those. */
   principal?: Principal;
-  /** Quota predicate (another module owns quotas): true skips the pair. */
-  isBlocked?: (providerId: string, modelId: string) => boolean;
   /** Uniform random source in [0, 1) for weighted rules (default `Math.random`). */
   random?: () => number;
 }
@@ -59,8 +57,6 @@ export interface Candidate {
   /** The catalog entry of that model (prices, capabilities, context window). */
   model: Model;
   ruleId?: string;
-  /** The circuit's open period has passed: the first attempt must win the half-open probe lease. */
-  probe: boolean;
 }
 
 export type SkipReason =
@@ -71,7 +67,6 @@ export type SkipReason =
   | 'model_inactive'
   | 'out_of_scope'
   | 'circuit_open'
-  | 'quota_blocked'
   | 'missing_capability';
 
 export interface Resolution {
@@ -174,7 +169,6 @@ function skipReason(
     checkCircuit(deps, { providerId: t.providerId, modelId: t.modelId }, now),
   ];
   if (circuits.some((c) => c.status === 'open')) return 'circuit_open';
-  if (input.isBlocked?.(t.providerId, t.modelId)) return 'quota_blocked';
   if (lacksNeeds(model, input.needs)) return 'missing_capability';
   return { provider, model, modelId: t.modelId, weight: t.weight };
 }
@@ -201,20 +195,11 @@ export async function resolveRoute(deps: Gateway, input: ResolveInput): Promise<
   const random = input.random ?? Math.random;
   const ordered = await STRATEGIES[strategy](eligible, { deps, snapshot, rule, random, now: deps.now() });
   const kept = rule && !rule.fallback_enabled ? ordered.slice(0, 1) : ordered;
-  const now = deps.now();
   const candidates = kept.map((e) => ({
     provider: e.provider,
     modelId: e.modelId,
     model: e.model,
     ...(rule ? { ruleId: rule.id } : {}),
-    probe:
-      checkCircuit(deps, { providerId: e.provider.id }, now).status === 'probe_due' ||
-      checkCircuit(deps, { providerId: e.provider.id, modelId: e.modelId }, now).status === 'probe_due',
   }));
   return { candidates, rule, strategy, policy: failoverPolicy(deps.config, rule), skipped };
-}
-
-/** The ordered candidates only (see {@link resolveRoute}). */
-export async function resolveCandidates(deps: Gateway, input: ResolveInput): Promise<Candidate[]> {
-  return (await resolveRoute(deps, input)).candidates;
 }

@@ -16,23 +16,9 @@ import { circuitEntryOf } from './circuit-store.js';
 import { patternSpecificity } from './glob.js';
 import { type SharedLatency, sharedLatencyOf } from './latency-store.js';
 import { toRule } from './rules/mapper.js';
-import { pairKey, routingState } from './state.js';
+import { pairKey, routingState, type Snapshot } from './state.js';
 
-export interface Snapshot {
-  /** Epoch milliseconds of the refresh. */
-  loadedAt: number;
-  /** Active rules, most specific first (exact, then longer globs), then by priority and age. */
-  rules: Rule[];
-  providers: Map<string, Provider>;
-  /** Catalog entries by {@link pairKey}(provider, model). */
-  models: Map<string, Model>;
-  /** Catalog entries by model id: which providers serve a model. */
-  servedBy: Map<string, Model[]>;
-  /** Shared latency EWMA by {@link pairKey}(provider, model). */
-  latencies: Map<string, SharedLatency>;
-  /** The health checker's latency EWMA per provider (any model): the fallback figure. */
-  healthLatencies: Map<string, number>;
-}
+export type { Snapshot };
 
 function orderRules(rules: Rule[]): Rule[] {
   return rules

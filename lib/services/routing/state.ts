@@ -6,8 +6,28 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Gateway } from '../../runtime/gateway.js';
+import type { Model } from '../../schemas/models.js';
+import type { Provider } from '../../schemas/providers.js';
+import type { Rule } from '../../schemas/routing.js';
 import { stateSlot } from '../../state-slots.js';
-import type { Snapshot } from './snapshot.js';
+import type { SharedLatency } from './latency-store.js';
+
+/** The routing configuration an instance works from (see `snapshot.ts`, which loads it). */
+export interface Snapshot {
+  /** Epoch milliseconds of the refresh. */
+  loadedAt: number;
+  /** Active rules, most specific first (exact, then longer globs), then by priority and age. */
+  rules: Rule[];
+  providers: Map<string, Provider>;
+  /** Catalog entries by {@link pairKey}(provider, model). */
+  models: Map<string, Model>;
+  /** Catalog entries by model id: which providers serve a model. */
+  servedBy: Map<string, Model[]>;
+  /** Shared latency EWMA by {@link pairKey}(provider, model). */
+  latencies: Map<string, SharedLatency>;
+  /** The health checker's latency EWMA per provider (any model): the fallback figure. */
+  healthLatencies: Map<string, number>;
+}
 
 /** An instance's view of one circuit (absent = closed). Times are epoch milliseconds. */
 export interface CircuitView {

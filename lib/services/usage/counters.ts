@@ -58,8 +58,3 @@ export function parseCounters(raw: unknown): Counters {
   if (out.requests < 1) throw new InvalidCountersError('a counter without requests');
   return out;
 }
-
-/** Only the counter fields of an item (what a rollup entry stores). */
-export function pickCounters(item: Record<string, unknown>): Counters {
-  return parseCounters(Object.fromEntries(COUNTER_FIELDS.map((f) => [f, item[f]])));
-}

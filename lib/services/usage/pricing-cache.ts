@@ -1,4 +1,4 @@
-import { cached, forgetCached } from '../../runtime/cache.js';
+import { cached } from '../../runtime/cache.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { Pricing } from '../../schemas/models.js';
 import { keys } from '../../store/keys.js';
@@ -29,9 +29,4 @@ export function priceHistory(deps: Gateway, providerId: string, modelId: string)
 export async function pricingAt(deps: Gateway, input: { providerId: string; modelId: string; atMs: number }) {
   const history = await priceHistory(deps, input.providerId, input.modelId);
   return history ? priceAt(history, input.atMs) : null;
-}
-
-/** Forgets cached prices (a model was changed in this container, or a test resets). */
-export function forgetPrices(deps: Gateway): void {
-  forgetCached(deps, PRICES);
 }

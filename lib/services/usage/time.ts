@@ -53,28 +53,5 @@ export function windowById(id: string): TimeWindow {
   return windowAt(id.length === 10 ? 'day' : 'month', bucketStart(id));
 }
 
-/** Hour buckets from the one containing `fromMs` up to the one before `toMs` (half-open range). */
-export function hourStartsBetween(fromMs: number, toMs: number): number[] {
-  const out: number[] = [];
-  for (let t = Math.floor(fromMs / HOUR_MS) * HOUR_MS; t < toMs; t += HOUR_MS) out.push(t);
-  return out;
-}
-
-/** Month buckets (`yyyy-mm`) that intersect the half-open range [fromMs, toMs). */
-export function monthsBetween(fromMs: number, toMs: number): string[] {
-  const out: string[] = [];
-  for (let t = bucketStart(monthOf(fromMs)); t < toMs; t = nextMonthStart(t)) out.push(monthOf(t));
-  return out;
-}
-
-/** Year buckets (`yyyy`) that intersect the half-open range [fromMs, toMs). */
-export function yearsBetween(fromMs: number, toMs: number): string[] {
-  const first = new Date(fromMs).getUTCFullYear();
-  const last = new Date(toMs - 1).getUTCFullYear();
-  const out: string[] = [];
-  for (let y = first; y <= last; y++) out.push(String(y).padStart(4, '0'));
-  return out;
-}
-
 /** Milliseconds in an hour and a day. */
 export const MS = { HOUR: HOUR_MS, DAY: DAY_MS } as const;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ACCESS, type Access, allows, ROLES, type Role } from '../../../lib/auth/roles.js';
+import { ACCESS, type Access, allows, type Role } from '../../../lib/auth/roles.js';
+import { ROLES } from '../../../lib/schemas/vocabulary.js';
 
 /** The policy of issue #8, written out by hand: ACCESS must say exactly this. */
 const INTENDED: Record<Access, Role[]> = {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { wantsCsv } from '../../../lib/endpoints/usage-reply.js';
 import { BadRequestError } from '../../../lib/errors.js';
 import { aggregate } from '../../../lib/services/usage/aggregate.js';
 import { zeroCounters } from '../../../lib/services/usage/counters.js';
 import { usageReportCsv } from '../../../lib/services/usage/csv.js';
-import { wantsCsv } from '../../../lib/services/usage/reply.js';
 import { resolveRange } from '../../../lib/services/usage/report.js';
 import type { Item } from '../../../lib/store/table.js';
 

@@ -14,10 +14,10 @@ import type {
 import { ValidationError } from '../../errors.js';
 import { type HandlerRequest, Reply } from '../../http/handler.js';
 import type { ServiceType } from '../../schemas/providers.js';
-import { deadlineFromRemaining } from '../routing/index.js';
-import { gatewayHeaders } from './headers.js';
-import { estimateTokens } from './needs.js';
-import { runAi } from './pipeline.js';
+import { gatewayHeaders } from '../../services/ai/headers.js';
+import { estimateTokens } from '../../services/ai/needs.js';
+import { runAi } from '../../services/ai/pipeline.js';
+import { deadlineFromRemaining } from '../../services/routing/index.js';
 
 type Invocation<R> = { response: R; usage: import('../../ai/types.js').ReportedUsage };
 

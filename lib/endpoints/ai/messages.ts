@@ -10,9 +10,9 @@ import {
 import type { AnthropicMessagesRequest } from '../../ai/schemas/anthropic-messages.js';
 import type { ChatCompletionChunk } from '../../ai/types.js';
 import { type HandlerRequest, Reply } from '../../http/handler.js';
+import { gatewayHeaders } from '../../services/ai/headers.js';
+import type { AiRun } from '../../services/ai/pipeline.js';
 import { runChat, SSE_HEADERS } from './chat.js';
-import { gatewayHeaders } from './headers.js';
-import type { AiRun } from './pipeline.js';
 
 /**
  * The Anthropic Messages API (`POST /v1/messages`) served by any provider: the request becomes

@@ -1,6 +1,6 @@
-import { Reply } from '../../http/handler.js';
-import { usageReportCsv } from './csv.js';
-import type { UsageReport } from './report.js';
+import { Reply } from '../http/handler.js';
+import { usageReportCsv } from '../services/usage/csv.js';
+import type { UsageReport } from '../services/usage/report.js';
 
 /** Whether an `Accept` header prefers CSV over JSON (`text/csv` listed, JSON not ranked above it). */
 export function wantsCsv(accept: string | undefined): boolean {

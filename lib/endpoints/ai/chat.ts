@@ -5,10 +5,10 @@ import type { ChatCompletionChunk, ChatCompletionRequest } from '../../ai/types.
 import type { HandlerRequest } from '../../http/handler.js';
 import { Reply } from '../../http/handler.js';
 import { errorResponse } from '../../http/response.js';
-import { deadlineFromRemaining } from '../routing/index.js';
-import { gatewayHeaders } from './headers.js';
-import { chatNeeds } from './needs.js';
-import { type AiRun, runAi } from './pipeline.js';
+import { gatewayHeaders } from '../../services/ai/headers.js';
+import { chatNeeds } from '../../services/ai/needs.js';
+import { type AiRun, runAi } from '../../services/ai/pipeline.js';
+import { deadlineFromRemaining } from '../../services/routing/index.js';
 
 type ChatRequest = HandlerRequest<ChatCompletionRequest, unknown, unknown>;
 
