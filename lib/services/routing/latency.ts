@@ -10,7 +10,7 @@
  */
 import type { Gateway } from '../../runtime/gateway.js';
 import { ewma, writeLatency } from './latency-store.js';
-import type { Snapshot } from './snapshot.js';
+import type { Snapshot } from './state.js';
 import { pairKey, routingState } from './state.js';
 
 /** Relative change of the EWMA that is shared at once instead of waiting for the TTL... */

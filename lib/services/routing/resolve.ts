@@ -25,7 +25,8 @@ import { checkCircuit } from './circuit.js';
 import type { FailoverPolicy } from './failover.js';
 import { globMatch } from './glob.js';
 import { DEFAULT_RETRY_POLICY } from './rules/mapper.js';
-import { routingSnapshot, type Snapshot } from './snapshot.js';
+import { routingSnapshot } from './snapshot.js';
+import type { Snapshot } from './state.js';
 import { pairKey } from './state.js';
 import { type Eligible, STRATEGIES } from './strategies/index.js';
 

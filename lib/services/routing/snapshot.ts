@@ -7,7 +7,6 @@
 import { describeError, logger } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { Model } from '../../schemas/models.js';
-import type { Provider } from '../../schemas/providers.js';
 import type { Rule } from '../../schemas/routing.js';
 import { keys } from '../../store/keys.js';
 import { toModel } from '../models/mapper.js';
@@ -17,8 +16,6 @@ import { patternSpecificity } from './glob.js';
 import { type SharedLatency, sharedLatencyOf } from './latency-store.js';
 import { toRule } from './rules/mapper.js';
 import { pairKey, routingState, type Snapshot } from './state.js';
-
-export type { Snapshot };
 
 function orderRules(rules: Rule[]): Rule[] {
   return rules

@@ -2,7 +2,7 @@ import type { Gateway } from '../../../runtime/gateway.js';
 import type { Model } from '../../../schemas/models.js';
 import type { Provider } from '../../../schemas/providers.js';
 import type { Rule } from '../../../schemas/routing.js';
-import type { Snapshot } from '../snapshot.js';
+import type { Snapshot } from '../state.js';
 
 /** A target that passed every filter (active, circuit, quota, scope, capabilities). */
 export interface Eligible {
