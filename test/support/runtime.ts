@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalRuntime, startLocalRuntime } from '../../local/start.js';
+import { closeSiblings } from './instances.js';
 
 export interface TestGateway {
   runtime: LocalRuntime;
@@ -62,6 +63,8 @@ export async function startTestGateway(
       return { status: res.status, headers: res.headers, json, text };
     },
     async stop() {
+      // Sibling instances write to this runtime's store: they finish before it closes.
+      await closeSiblings(runtime.deps.config.DYNAMODB_ENDPOINT);
       await runtime.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
