@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../lib/auth/roles.js';
-import type { GatewayError } from '../../../lib/errors.js';
-import type { Gateway } from '../../../lib/runtime/gateway.js';
-import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
-import type { Item } from '../../../lib/store/table.js';
-import { secretFor } from '../../support/credentials.js';
-import { siblingOf } from '../../support/instances.js';
-import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
+import type { Principal } from '../../lib/auth/roles.js';
+import type { GatewayError } from '../../lib/errors.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
+import { createCredential, rotateCredential } from '../../lib/services/credentials/service.js';
+import type { Item } from '../../lib/store/table.js';
+import { secretFor } from '../support/credentials.js';
+import { siblingOf } from '../support/instances.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ACTOR, encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
 
 const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
 
@@ -20,9 +21,9 @@ interface Envelope {
 }
 type Version = { key_version: number; secret: Envelope } & Record<string, unknown>;
 
-let h: Harness;
+let h: StoreHarness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startStoreHarness();
 });
 afterAll(async () => {
   await h.close();
@@ -32,15 +33,15 @@ afterAll(async () => {
 const coldDeps = (): Gateway => siblingOf(h.deps);
 
 async function stored(type = 'openai') {
-  const providerId = await h.provider(type);
-  const value = fakeKey('tamper');
+  const providerId = await newProvider(h.deps, type);
+  const value = fakeProviderKey('tamper');
   const { id } = await createCredential(h.deps, {
     providerId,
     body: { credential_type: 'api_key', credential_value: value },
     principal: ADMIN,
     actor: ACTOR,
   });
-  return { providerId, id, value, item: await h.rawItem(id) };
+  return { providerId, id, value, item: await rawCredential(h.deps, id) };
 }
 
 const versionsOf = (item: Item) => structuredClone(item.versions) as Version[];
@@ -97,15 +98,15 @@ describe('credentials: an envelope moved onto another record does not decrypt', 
 
   it('fails for a ciphertext moved to another credential of the same provider', async () => {
     const a = await stored();
-    h.advance(1); // the sibling is the newer one, so it is the one resolved
-    const value = fakeKey('sibling');
+    h.clock.advance(1); // the sibling is the newer one, so it is the one resolved
+    const value = fakeProviderKey('sibling');
     const sibling = await createCredential(h.deps, {
       providerId: a.providerId,
       body: { credential_type: 'api_key', credential_value: value },
       principal: ADMIN,
       actor: ACTOR,
     });
-    const target = { providerId: a.providerId, item: await h.rawItem(sibling.id) };
+    const target = { providerId: a.providerId, item: await rawCredential(h.deps, sibling.id) };
     const moved = versionsOf(a.item).at(-1)!.secret;
     expectDecryptFailure(await resolveTampered(target, () => moved), [a.value, value]);
   });
@@ -114,17 +115,17 @@ describe('credentials: an envelope moved onto another record does not decrypt', 
     const a = await stored();
     await rotateCredential(h.deps, {
       credentialId: a.id,
-      body: { credential_value: fakeKey() },
+      body: { credential_value: fakeProviderKey() },
       actor: ACTOR,
     });
-    const item = await h.rawItem(a.id);
+    const item = await rawCredential(h.deps, a.id);
     const old = versionsOf(item)[0]!.secret;
     expectDecryptFailure(await resolveTampered({ providerId: a.providerId, item }, () => old), [a.value]);
   });
 
   it('fails when the provider id of the whole item is changed (the record moved to another provider)', async () => {
     const a = await stored();
-    const other = await h.provider();
+    const other = await newProvider(h.deps);
     await h.deps.table.put({ ...a.item, provider_id: other, gsi1pk: `PROVIDER_CREDENTIALS#${other}` });
     const outcome = await secretFor(coldDeps(), other).then(
       (value) => ({ value, error: undefined }),

@@ -1,19 +1,20 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../lib/auth/roles.js';
-import { decryptSecret, type EncryptedSecret } from '../../../lib/crypto/envelope.js';
-import { KmsUnavailableError } from '../../../lib/crypto/errors.js';
-import type { KeyProvider } from '../../../lib/crypto/key-provider.js';
-import type { LocalKeyProvider } from '../../../lib/crypto/local-key-provider.js';
-import type { RewrapReport } from '../../../lib/schemas/credentials.js';
-import { contextOf, fromItem } from '../../../lib/services/credentials/record.js';
-import { type RewrapOptions, rewrapCredentials } from '../../../lib/services/credentials/rewrap.js';
+import type { Principal } from '../../lib/auth/roles.js';
+import { decryptSecret, type EncryptedSecret } from '../../lib/crypto/envelope.js';
+import { KmsUnavailableError } from '../../lib/crypto/errors.js';
+import type { KeyProvider } from '../../lib/crypto/key-provider.js';
+import type { LocalKeyProvider } from '../../lib/crypto/local-key-provider.js';
+import type { RewrapReport } from '../../lib/schemas/credentials.js';
+import { contextOf, fromItem } from '../../lib/services/credentials/record.js';
+import { type RewrapOptions, rewrapCredentials } from '../../lib/services/credentials/rewrap.js';
 import {
   createCredential,
   revokeCredential,
   rotateCredential,
-} from '../../../lib/services/credentials/service.js';
-import { keys } from '../../../lib/store/keys.js';
-import { ACTOR, CountingKeyProvider, fakeKey, type Harness, startHarness } from './harness.js';
+} from '../../lib/services/credentials/service.js';
+import { keys } from '../../lib/store/keys.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ACTOR, CountingKeyProvider, fakeProviderKey, newProvider } from './credentials-fixtures.js';
 
 const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
 
@@ -31,7 +32,7 @@ class FlakyKeyProvider extends CountingKeyProvider {
   }
 }
 
-let h: Harness;
+let h: StoreHarness;
 let local: LocalKeyProvider;
 let flaky: FlakyKeyProvider;
 let values: Map<string, string>;
@@ -40,35 +41,35 @@ let values: Map<string, string>;
 async function seed(): Promise<number> {
   let versions = 0;
   for (let p = 0; p < 3; p++) {
-    const providerId = await h.provider();
+    const providerId = await newProvider(h.deps);
     for (let c = 0; c < 4; c++) {
-      const value = fakeKey(`seed${p}${c}`);
+      const value = fakeProviderKey(`seed${p}${c}`);
       const { id } = await createCredential(h.deps, {
         providerId,
         body: { credential_type: 'api_key', credential_value: value },
         principal: ADMIN,
         actor: ACTOR,
       });
-      h.advance(1);
+      h.clock.advance(1);
       versions += 1;
       values.set(`${id}#1`, value);
       if (c % 3 === 0) {
-        const next = fakeKey(`seed${p}${c}r`);
+        const next = fakeProviderKey(`seed${p}${c}r`);
         await rotateCredential(h.deps, { credentialId: id, body: { credential_value: next }, actor: ACTOR });
         values.set(`${id}#2`, next);
         versions += 1;
       }
     }
   }
-  const revokedProvider = await h.provider();
+  const revokedProvider = await newProvider(h.deps);
   const revoked = await createCredential(h.deps, {
     providerId: revokedProvider,
-    body: { credential_type: 'api_key', credential_value: fakeKey() },
+    body: { credential_type: 'api_key', credential_value: fakeProviderKey() },
     principal: ADMIN,
     actor: ACTOR,
   });
   await revokeCredential(h.deps, { credentialId: revoked.id, principal: ADMIN, actor: ACTOR });
-  const bedrock = await h.provider('bedrock');
+  const bedrock = await newProvider(h.deps, 'bedrock');
   await createCredential(h.deps, {
     providerId: bedrock,
     body: { credential_type: 'aws_iam' },
@@ -124,7 +125,7 @@ async function runAll(options: RewrapOptions = {}): Promise<{ total: RewrapRepor
 }
 
 beforeEach(async () => {
-  h = await startHarness();
+  h = await startStoreHarness();
   local = (await h.deps.keyProvider()) as LocalKeyProvider;
   flaky = new FlakyKeyProvider(local);
   h.deps.keyProvider = async () => flaky;
@@ -224,7 +225,7 @@ describe('rewrap: master key rotation', () => {
 
   it('destroys retiring versions past their grace period, in rewrap and in sweep mode (no key calls)', async () => {
     const versions = await seed();
-    h.advance(25 * 3_600_000);
+    h.clock.advance(25 * 3_600_000);
     const { total } = await runAll({ mode: 'sweep' });
     expect(total.destroyed).toBe(versions - 12);
     expect(total.destroyed).toBe(6);
