@@ -3,7 +3,7 @@ import { importEnvironmentCredentials } from '../../lib/services/credentials/env
 import { listCredentials } from '../../lib/services/credentials/service.js';
 import { secretFor } from '../support/credentials.js';
 import { siblingOf } from '../support/instances.js';
-import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 import { CountingKeyProvider, encodings, fakeProviderKey, newProvider } from './credentials-fixtures.js';
 
 let h: StoreHarness;
@@ -24,7 +24,6 @@ afterAll(async () => {
   await h.close();
 });
 
-const ADMIN = { keyId: 'key_test_admin', role: 'admin' as const };
 const count = async (providerId: string) =>
   (await listCredentials(h.deps, { providerId, limit: 100, principal: ADMIN })).data;
 

@@ -5,12 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { KeyProvider } from '../../lib/crypto/key-provider.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
-import type { Actor } from '../../lib/services/actor.js';
 import { createProvider } from '../../lib/services/providers/service.js';
 import { keys } from '../../lib/store/keys.js';
 import type { Item } from '../../lib/store/table.js';
-
-export const ACTOR: Actor = { keyId: 'key_test_admin', requestId: 'req-test', sourceIp: '127.0.0.1' };
+import { ACTOR } from '../support/store-harness.js';
 
 /** An obviously fake provider key, unique per call (shaped unlike any real provider's key). */
 export function fakeProviderKey(label = 'it'): string {

@@ -14,10 +14,9 @@ import { keys } from '../../lib/store/keys.js';
 import { type FakeKms, installFakeKms, KEY_ARN, kmsError, NEW_KEY_ARN } from '../fakes/kms.js';
 import { secretFor } from '../support/credentials.js';
 import { siblingOf } from '../support/instances.js';
-import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
-import { ACTOR, encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
+import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
 
-const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
 /** What no error may carry: account, key ARN, principal, the SDK message. */
 const INTERNALS = ['123456789012', KEY_ARN, 'assumed-role', 'for arn:'];
 

@@ -9,10 +9,9 @@ import {
   rotateCredential,
 } from '../../lib/services/credentials/service.js';
 import { secretFor } from '../support/credentials.js';
-import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
-import { ACTOR, encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
+import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
 
-const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
 const HOUR = 3_600_000;
 
 let h: StoreHarness;

@@ -6,10 +6,9 @@ import { toProvider } from '../../lib/services/providers/mapper.js';
 import { loadProviderItem } from '../../lib/services/providers/service.js';
 import { type FakeKms, installFakeKms } from '../fakes/kms.js';
 import { secretFor } from '../support/credentials.js';
-import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
-import { ACTOR, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
+import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
 
-const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
 let fake: FakeKms;
 let h: StoreHarness;
 /** DynamoDB commands sent since the last reset, by command name. */

@@ -13,10 +13,8 @@ import {
   rotateCredential,
 } from '../../lib/services/credentials/service.js';
 import { keys } from '../../lib/store/keys.js';
-import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
-import { ACTOR, CountingKeyProvider, fakeProviderKey, newProvider } from './credentials-fixtures.js';
-
-const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
+import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { CountingKeyProvider, fakeProviderKey, newProvider } from './credentials-fixtures.js';
 
 /** Counts re-wraps per version and fails (KMS throttled) after `failAfter` successful ones. */
 class FlakyKeyProvider extends CountingKeyProvider {

@@ -12,10 +12,9 @@ import type { Gateway } from '../../lib/runtime/gateway.js';
 import { createCredential } from '../../lib/services/credentials/service.js';
 import { secretFor } from '../support/credentials.js';
 import { siblingOf } from '../support/instances.js';
-import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
-import { ACTOR, encodings, fakeProviderKey, newProvider } from './credentials-fixtures.js';
+import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { encodings, fakeProviderKey, newProvider } from './credentials-fixtures.js';
 
-const ADMIN = { keyId: 'key_test_admin', role: 'admin' as const };
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ai-gateway/openai-AbCdEf';
 const META = { httpStatusCode: 400, requestId: 'req-sm' };
 const sm = mockClient(SecretsManagerClient);

@@ -6,10 +6,8 @@ import { createCredential, rotateCredential } from '../../lib/services/credentia
 import type { Item } from '../../lib/store/table.js';
 import { secretFor } from '../support/credentials.js';
 import { siblingOf } from '../support/instances.js';
-import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
-import { ACTOR, encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
-
-const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
+import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
 
 interface Envelope {
   alg: string;

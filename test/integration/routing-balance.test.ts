@@ -4,8 +4,6 @@ import { updateModel } from '../../lib/services/models/service.js';
 import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
 import { TestClock } from '../support/clock.js';
 import {
-  ACTOR,
-  ADMIN,
   addModel,
   addProvider,
   addRule,
@@ -16,7 +14,7 @@ import {
   routeAndCall,
   seededRandom,
 } from '../support/routing.js';
-import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
 let h: StoreHarness;
 let admin: Gateway;

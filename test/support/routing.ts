@@ -5,7 +5,6 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Principal } from '../../lib/auth/roles.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import type { ModelCreate } from '../../lib/schemas/models.js';
 import type { ProviderCreate } from '../../lib/schemas/providers.js';
@@ -17,9 +16,7 @@ import { routingHooks } from '../../lib/services/routing/hooks.js';
 import { type Candidate, type RequestNeeds, resolveRoute } from '../../lib/services/routing/resolve.js';
 import { createRule } from '../../lib/services/routing/rules/service.js';
 import { upstreamStatusError } from '../../lib/upstream/classify.js';
-
-export const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
-export const ACTOR = { keyId: 'key_test_admin', requestId: 'req_test', sourceIp: '127.0.0.1' };
+import { ACTOR, ADMIN } from './store-harness.js';
 
 /** Creates an active provider (type `mock`: no base URL) serving `llm` unless told otherwise. */
 export async function addProvider(deps: Gateway, name: string, extra: Partial<ProviderCreate> = {}) {
