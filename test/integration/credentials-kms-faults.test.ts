@@ -5,7 +5,6 @@ import {
   ReEncryptCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../lib/auth/roles.js';
 import type { GatewayError } from '../../lib/errors.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import { rewrapCredentials } from '../../lib/services/credentials/rewrap.js';

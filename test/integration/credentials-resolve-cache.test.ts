@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../lib/auth/roles.js';
 import { resolveProviderSecret } from '../../lib/services/credentials/resolve.js';
 import { createCredential, rotateCredential } from '../../lib/services/credentials/service.js';
 import { toProvider } from '../../lib/services/providers/mapper.js';

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../lib/auth/roles.js';
 import { decryptSecret, type EncryptedSecret } from '../../lib/crypto/envelope.js';
 import { KmsUnavailableError } from '../../lib/crypto/errors.js';
 import type { KeyProvider } from '../../lib/crypto/key-provider.js';

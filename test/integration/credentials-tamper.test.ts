@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../lib/auth/roles.js';
 import type { GatewayError } from '../../lib/errors.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import { createCredential, rotateCredential } from '../../lib/services/credentials/service.js';
