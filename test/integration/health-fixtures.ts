@@ -38,12 +38,12 @@ export interface HealthGateway {
   gw: TestGateway;
   deps: Gateway;
   intervalMs: number;
-  now(): number;
+  /** The clock of every service of the gateway. */
+  clock: TestClock;
   /** Moves the clock to slot `n` and returns its ISO instant. */
   slot(n: number): string;
   /** The ISO instant of slot `n` (the clock stays). */
   timeOf(n: number): string;
-  advance(ms: number): void;
   /** Delivers one scheduled event (`id`, `time`) to the health function. */
   deliver(id: string, time: string, budgetMs?: number): Promise<RunReport>;
   /** `incident.*` events published so far, oldest first. */
@@ -52,10 +52,10 @@ export interface HealthGateway {
 }
 
 export async function startHealthGateway(env: Record<string, string> = {}): Promise<HealthGateway> {
-  let clock = T0;
+  const clock = new TestClock(T0);
   const gw = await startTestGateway(
     { ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1', HEALTH_SCHEDULE: 'off', ...env },
-    { now: () => clock },
+    { now: clock.now },
   );
   const { deps } = gw.runtime;
   const intervalMs = deps.config.HEALTH_CHECK_INTERVAL * 1000;
@@ -63,15 +63,12 @@ export async function startHealthGateway(env: Record<string, string> = {}): Prom
     gw,
     deps,
     intervalMs,
-    now: () => clock,
+    clock,
     slot(n) {
-      clock = T0 + n * intervalMs;
-      return new Date(clock).toISOString();
+      clock.set(T0 + n * intervalMs);
+      return new Date(clock.ms).toISOString();
     },
     timeOf: (n) => new Date(T0 + n * intervalMs).toISOString(),
-    advance(ms) {
-      clock += ms;
-    },
     deliver: (id, time, budgetMs = 10_000) => handleScheduledEvent(deps, { id, time }, { budgetMs }),
     incidentEvents: () =>
       (deps.events as LocalEventBus)
