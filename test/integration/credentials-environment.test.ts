@@ -3,7 +3,8 @@ import { importEnvironmentCredentials } from '../../lib/services/credentials/env
 import { listCredentials } from '../../lib/services/credentials/service.js';
 import { secretFor } from '../support/credentials.js';
 import { siblingOf } from '../support/instances.js';
-import { ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 import { CountingKeyProvider, encodings, fakeProviderKey, newProvider } from './credentials-fixtures.js';
 
 let h: StoreHarness;

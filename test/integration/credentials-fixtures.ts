@@ -8,7 +8,7 @@ import type { Gateway } from '../../lib/runtime/gateway.js';
 import { createProvider } from '../../lib/services/providers/service.js';
 import { keys } from '../../lib/store/keys.js';
 import type { Item } from '../../lib/store/table.js';
-import { ACTOR } from '../support/store-harness.js';
+import { ACTOR } from '../support/principals.js';
 
 /** An obviously fake provider key, unique per call (shaped unlike any real provider's key). */
 export function fakeProviderKey(label = 'it'): string {

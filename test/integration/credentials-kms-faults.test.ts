@@ -13,7 +13,8 @@ import { keys } from '../../lib/store/keys.js';
 import { type FakeKms, installFakeKms, KEY_ARN, kmsError, NEW_KEY_ARN } from '../fakes/kms.js';
 import { secretFor } from '../support/credentials.js';
 import { siblingOf } from '../support/instances.js';
-import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 import { encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
 
 /** What no error may carry: account, key ARN, principal, the SDK message. */

@@ -9,7 +9,8 @@ import {
   rotateCredential,
 } from '../../lib/services/credentials/service.js';
 import { secretFor } from '../support/credentials.js';
-import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 import { encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
 
 const HOUR = 3_600_000;

@@ -5,7 +5,8 @@ import { toProvider } from '../../lib/services/providers/mapper.js';
 import { loadProviderItem } from '../../lib/services/providers/service.js';
 import { type FakeKms, installFakeKms } from '../fakes/kms.js';
 import { secretFor } from '../support/credentials.js';
-import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 import { fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
 
 let fake: FakeKms;

@@ -12,7 +12,8 @@ import {
   rotateCredential,
 } from '../../lib/services/credentials/service.js';
 import { keys } from '../../lib/store/keys.js';
-import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 import { CountingKeyProvider, fakeProviderKey, newProvider } from './credentials-fixtures.js';
 
 /** Counts re-wraps per version and fails (KMS throttled) after `failAfter` successful ones. */

@@ -12,7 +12,8 @@ import type { Gateway } from '../../lib/runtime/gateway.js';
 import { createCredential } from '../../lib/services/credentials/service.js';
 import { secretFor } from '../support/credentials.js';
 import { siblingOf } from '../support/instances.js';
-import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 import { encodings, fakeProviderKey, newProvider } from './credentials-fixtures.js';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ai-gateway/openai-AbCdEf';

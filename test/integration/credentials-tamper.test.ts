@@ -5,7 +5,8 @@ import { createCredential, rotateCredential } from '../../lib/services/credentia
 import type { Item } from '../../lib/store/table.js';
 import { secretFor } from '../support/credentials.js';
 import { siblingOf } from '../support/instances.js';
-import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 import { encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
 
 interface Envelope {

@@ -12,8 +12,9 @@ import type { Gateway } from '../../lib/runtime/gateway.js';
 import type { RunReport } from '../../lib/services/health/scheduled.js';
 import { createProvider } from '../../lib/services/providers/service.js';
 import { TestClock } from '../support/clock.js';
+import { ACTOR } from '../support/principals.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
-import { ACTOR, type StoreHarnessOptions } from '../support/store-harness.js';
+import type { StoreHarnessOptions } from '../support/store-harness.js';
 
 /** The first instant of the test clock; slot `n` is `T0 + n × interval`. */
 export const T0 = Date.parse('2031-03-01T00:00:00.000Z');

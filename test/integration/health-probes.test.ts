@@ -10,7 +10,8 @@ import type { ProbeResult, ProbeTarget } from '../../lib/services/health/types.j
 import { keys } from '../../lib/store/keys.js';
 import { type FakeUpstream, startFakeUpstream } from '../fakes/health-upstream.js';
 import { siblingOf } from '../support/instances.js';
-import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 import { healthProvider, healthStore } from './health-fixtures.js';
 
 let h: StoreHarness;

@@ -8,7 +8,8 @@ import { readLock, releaseLock, takeLock } from '../../lib/services/incidents/lo
 import { listIncidents } from '../../lib/services/incidents/service.js';
 import { updateProvider } from '../../lib/services/providers/service.js';
 import { keys } from '../../lib/store/keys.js';
-import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 import { healthProvider, healthStore, T0 } from './health-fixtures.js';
 
 const FAIL: ProbeResult = { ok: false, status: 503, latencyMs: 5, errorClass: 'server' };

@@ -14,8 +14,9 @@ import { createModel, deleteModel, updateModel } from '../../lib/services/models
 import { resolveRoute } from '../../lib/services/routing/resolve.js';
 import { createRule } from '../../lib/services/routing/rules/service.js';
 import { TestClock } from '../support/clock.js';
+import { ACTOR } from '../support/principals.js';
 import { addModel, addProvider, addRule } from '../support/routing.js';
-import { ACTOR, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
 const MODELS = ['m0', 'm1', 'm2', 'm3'] as const;
 let shared: StoreHarness;

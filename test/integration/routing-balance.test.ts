@@ -3,6 +3,7 @@ import type { Gateway } from '../../lib/runtime/gateway.js';
 import { updateModel } from '../../lib/services/models/service.js';
 import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
 import { TestClock } from '../support/clock.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
 import {
   addModel,
   addProvider,
@@ -14,7 +15,7 @@ import {
   routeAndCall,
   seededRandom,
 } from '../support/routing.js';
-import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
 let h: StoreHarness;
 let admin: Gateway;

@@ -8,8 +8,9 @@ import { healRuleRefs } from '../../lib/services/routing/rules/refs.js';
 import { getRule, listRules } from '../../lib/services/routing/rules/service.js';
 import { keys } from '../../lib/store/keys.js';
 import { TestClock } from '../support/clock.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
 import { addModel, addProvider, addRule } from '../support/routing.js';
-import { ACTOR, ADMIN, type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
 let h: StoreHarness;
 let deps: Gateway;

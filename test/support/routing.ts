@@ -16,7 +16,7 @@ import { routingHooks } from '../../lib/services/routing/hooks.js';
 import { type Candidate, type RequestNeeds, resolveRoute } from '../../lib/services/routing/resolve.js';
 import { createRule } from '../../lib/services/routing/rules/service.js';
 import { upstreamStatusError } from '../../lib/upstream/classify.js';
-import { ACTOR, ADMIN } from './store-harness.js';
+import { ACTOR, ADMIN } from './principals.js';
 
 /** Creates an active provider (type `mock`: no base URL) serving `llm` unless told otherwise. */
 export async function addProvider(deps: Gateway, name: string, extra: Partial<ProviderCreate> = {}) {

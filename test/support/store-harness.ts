@@ -7,22 +7,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Principal } from '../../lib/auth/roles.js';
 import { type Config, loadConfig } from '../../lib/config.js';
 import type { KeyProvider } from '../../lib/crypto/key-provider.js';
 import { logger } from '../../lib/observability.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../lib/runtime/gateway.js';
-import type { Actor } from '../../lib/services/actor.js';
 import type { Item } from '../../lib/store/table.js';
 import { startEmbeddedDynamo } from '../../local/dynamo.js';
 import { TestClock } from './clock.js';
 import { closeSiblings } from './instances.js';
 import { openRawStore, type RawStore } from './store.js';
-
-/** The caller of services called directly (no HTTP front): an admin key. */
-export const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
-/** Who the audit trail names for those calls. */
-export const ACTOR: Actor = { keyId: 'key_test_admin', requestId: 'req-test', sourceIp: '127.0.0.1' };
 
 export interface StoreHarnessOptions {
   /** Configuration every instance starts from (over the harness's: local runtime, its store and folder). */
