@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { describe, expect, it } from 'vitest';
 import { invokeChat, invokeEmbeddings, invokeRerank } from '../../lib/adapters/invoke.js';
 import { base64ToFloats } from '../../lib/ai/embedding-encoding.js';
 import { createCohereFake } from '../fakes/cohere.js';
@@ -10,28 +9,15 @@ import {
   PNG_DATA_URL,
   providerRecord,
   TEST_KEY,
-  testDeps,
+  useFakeUpstreams,
   userRequest,
   WEATHER_TOOL,
 } from '../fakes/harness.js';
-import type { FakeUpstream } from '../fakes/server.js';
 
-let fake: FakeUpstream;
-let deps: AdapterDeps;
+const { fake, deps } = useFakeUpstreams({ fake: createCohereFake() });
 const provider = () => providerRecord('cohere', fake.origin);
 const chat = (request: Parameters<typeof invokeChat>[0]['request']) =>
   invokeChat({ provider: provider(), model: 'command-a-fake', request, credential: API_KEY, deps });
-
-beforeAll(async () => {
-  fake = createCohereFake();
-  await fake.start();
-  deps = testDeps();
-});
-afterEach(() => fake.reset());
-afterAll(async () => {
-  await deps.http.close();
-  await fake.stop();
-});
 
 describe('cohere adapter: chat', () => {
   it('sends a v2 body (system message, p, stop_sequences, image_url blocks) with bearer auth', async () => {

@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { describe, expect, it } from 'vitest';
 import {
   invokeChat,
   invokeEmbeddings,
@@ -14,27 +13,14 @@ import {
   PNG_DATA_URL,
   providerRecord,
   TEST_KEY,
-  testDeps,
+  useFakeUpstreams,
   userRequest,
   WEATHER_TOOL,
 } from '../fakes/harness.js';
 import { createOpenAIFake, fakeVector, OPENAI_USAGE } from '../fakes/openai.js';
-import type { FakeUpstream } from '../fakes/server.js';
 
-let fake: FakeUpstream;
-let deps: AdapterDeps;
+const { fake, deps } = useFakeUpstreams({ fake: createOpenAIFake() });
 const provider = () => providerRecord('openai', `${fake.origin}/v1`);
-
-beforeAll(async () => {
-  fake = createOpenAIFake();
-  await fake.start();
-  deps = testDeps();
-});
-afterEach(() => fake.reset());
-afterAll(async () => {
-  await deps.http.close();
-  await fake.stop();
-});
 
 describe('openai adapter: chat', () => {
   it('sends the bearer key and the upstream model, and maps the answer and usage', async () => {
