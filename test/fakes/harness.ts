@@ -5,9 +5,10 @@
  * reason.
  */
 
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { type AdapterDepsOptions, createAdapterDeps } from '../../lib/adapters/adapter-deps.js';
 import type { AdapterDeps, Credential, ProviderRecord, ProviderType } from '../../lib/adapters/contract.js';
+import type { ChatInvocation } from '../../lib/adapters/invoke.js';
 import { invokeChat } from '../../lib/adapters/invoke.js';
 import type { ChatCompletionChunk, FinishReason } from '../../lib/ai/types.js';
 import { UpstreamError } from '../../lib/upstream/errors.js';
@@ -132,6 +133,18 @@ export function assemble(chunks: readonly ChatCompletionChunk[]): {
     finish = choice.finish_reason ?? finish;
   }
   return { text, toolCalls: [...calls.values()], finish, roles };
+}
+
+/**
+ * Asserts that a chat answer is a stream that folds into one `get_weather` call for Paris with the
+ * call id `id`, finished by `tool_calls`: what each adapter must make of its provider's streamed
+ * tool call.
+ */
+export async function expectStreamedWeatherCall(result: ChatInvocation, id: string): Promise<void> {
+  if (!result.stream) throw new Error('expected a stream');
+  const folded = assemble(await collect(result.stream));
+  expect(folded.toolCalls).toEqual([{ id, name: 'get_weather', arguments: '{"city":"Paris"}' }]);
+  expect(folded.finish).toBe('tool_calls');
 }
 
 /** A chat request with one user turn. */

@@ -6,6 +6,7 @@ import {
   API_KEY,
   assemble,
   collect,
+  expectStreamedWeatherCall,
   PNG_DATA_URL,
   providerRecord,
   TEST_KEY,
@@ -191,12 +192,7 @@ describe('anthropic adapter: answers', () => {
 
   it('streams tool calls: tool_use block start and input_json_delta fragments', async () => {
     const result = await call(userRequest('weather?', { stream: true, tools: [WEATHER_TOOL] }));
-    if (!result.stream) throw new Error('expected a stream');
-    const folded = assemble(await collect(result.stream));
-    expect(folded.toolCalls).toEqual([
-      { id: 'toolu_fake_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-    ]);
-    expect(folded.finish).toBe('tool_calls');
+    await expectStreamedWeatherCall(result, 'toolu_fake_1');
   });
 
   it('turns an overloaded_error event before the first chunk into a retryable error', async () => {

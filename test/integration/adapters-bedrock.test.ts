@@ -13,6 +13,7 @@ import {
   API_KEY,
   assemble,
   collect,
+  expectStreamedWeatherCall,
   IAM,
   PNG_DATA_URL,
   providerRecord,
@@ -176,12 +177,7 @@ describe('bedrock adapter: ConverseStream (AWS event-stream framing)', () => {
 
   it('streams a tool call from contentBlockStart and toolUse input deltas', async () => {
     const result = await chat(userRequest('weather?', { stream: true, tools: [WEATHER_TOOL] }));
-    if (!result.stream) throw new Error('expected a stream');
-    const folded = assemble(await collect(result.stream));
-    expect(folded.toolCalls).toEqual([
-      { id: 'tooluse_fake_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-    ]);
-    expect(folded.finish).toBe('tool_calls');
+    await expectStreamedWeatherCall(result, 'tooluse_fake_1');
   });
 
   it('turns a throttlingException frame before the first chunk into a retryable error', async () => {

@@ -6,6 +6,7 @@ import {
   API_KEY,
   assemble,
   collect,
+  expectStreamedWeatherCall,
   PNG_DATA_URL,
   providerRecord,
   TEST_KEY,
@@ -108,12 +109,7 @@ describe('cohere adapter: chat', () => {
     expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 9, completion_tokens: 4 });
 
     const tools = await chat(userRequest('weather?', { stream: true, tools: [WEATHER_TOOL] }));
-    if (!tools.stream) throw new Error('expected a stream');
-    const folded = assemble(await collect(tools.stream));
-    expect(folded.toolCalls).toEqual([
-      { id: 'cohere_call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-    ]);
-    expect(folded.finish).toBe('tool_calls');
+    await expectStreamedWeatherCall(tools, 'cohere_call_1');
   });
 
   it('treats a trial-key monthly limit (429) as quota exhaustion, not retryable', async () => {

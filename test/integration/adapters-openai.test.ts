@@ -10,6 +10,7 @@ import {
   API_KEY,
   assemble,
   collect,
+  expectStreamedWeatherCall,
   PNG_DATA_URL,
   providerRecord,
   TEST_KEY,
@@ -154,12 +155,7 @@ describe('openai adapter: chat', () => {
       credential: API_KEY,
       deps,
     });
-    if (!result.stream) throw new Error('expected a stream');
-    const folded = assemble(await collect(result.stream));
-    expect(folded.toolCalls).toEqual([
-      { id: 'call_fake_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-    ]);
-    expect(folded.finish).toBe('tool_calls');
+    await expectStreamedWeatherCall(result, 'call_fake_1');
   });
 
   it('builds the upstream body field by field: unknown fields (even ones past the schema) never travel', async () => {

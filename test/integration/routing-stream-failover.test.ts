@@ -7,30 +7,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY, useFakeUpstreams } from '../fakes/harness.js';
 import { chatStreamEvents, createOpenAIFake } from '../fakes/openai.js';
-import { startTestGateway, type TestGateway } from '../support/runtime.js';
+import { seedProvider, startTestGateway, type TestGateway } from '../support/runtime.js';
 
 const CHAT = 'POST /v1/chat/completions';
 const MESSAGES = [{ role: 'user', content: 'one two three four' }];
 const { primary, fallback } = useFakeUpstreams({ primary: createOpenAIFake(), fallback: createOpenAIFake() });
 let gw: TestGateway;
 
-/** Creates an openai provider on `origin` with a key and the streaming model; returns its id. */
-async function provider(name: string, origin: string): Promise<string> {
-  const created = await gw.call('POST', '/api/providers', {
-    body: { name, provider_type: 'openai', service_types: ['llm'], base_url: `${origin}/v1` },
-  });
-  expect(created.status, created.text).toBe(201);
-  const id = created.json.id as string;
-  const credential = await gw.call('POST', `/api/providers/${id}/credentials`, {
-    body: { credential_type: 'api_key', credential_value: TEST_KEY },
-  });
-  expect(credential.status, credential.text).toBe(201);
-  const model = await gw.call('POST', `/api/providers/${id}/models`, {
-    body: { model_id: 'gpt-4o', model_type: 'llm', capabilities: ['streaming'] },
-  });
-  expect(model.status, model.text).toBe(201);
-  return id;
-}
+/** An openai provider on `origin` with a key and the streaming model; returns its id. */
+const provider = (name: string, origin: string) =>
+  seedProvider(
+    gw,
+    { name, provider_type: 'openai', service_types: ['llm'], base_url: `${origin}/v1` },
+    { apiKey: TEST_KEY, models: [{ model_id: 'gpt-4o', model_type: 'llm', capabilities: ['streaming'] }] },
+  );
 
 /** The `data:` payloads of an SSE body, in order. */
 function dataOf(body: string): string[] {
