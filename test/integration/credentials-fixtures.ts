@@ -5,10 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import type { KeyProvider } from '../../lib/crypto/key-provider.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
+import { createCredential, rotateCredential } from '../../lib/services/credentials/service.js';
 import { createProvider } from '../../lib/services/providers/service.js';
 import { keys } from '../../lib/store/keys.js';
 import type { Item } from '../../lib/store/table.js';
-import { ACTOR } from '../support/principals.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
 
 /** An obviously fake provider key, unique per call (shaped unlike any real provider's key). */
 export function fakeProviderKey(label = 'it'): string {
@@ -40,6 +41,21 @@ export async function newProvider(deps: Gateway, type = 'openai', name?: string)
     service_types: ['llm'],
   } as Parameters<typeof createProvider>[1];
   return (await createProvider(deps, body, ACTOR)).id;
+}
+
+/** Stores `value` as an `api_key` credential of `providerId`, as the admin; returns the credential. */
+export function storeApiKey(deps: Gateway, providerId: string, value: string) {
+  return createCredential(deps, {
+    providerId,
+    body: { credential_type: 'api_key', credential_value: value },
+    principal: ADMIN,
+    actor: ACTOR,
+  });
+}
+
+/** Rotates a credential to a new key `value`, as the admin; returns the credential. */
+export function rotateTo(deps: Gateway, credentialId: string, value: string) {
+  return rotateCredential(deps, { credentialId, body: { credential_value: value }, actor: ACTOR });
 }
 
 /** The raw stored item of a credential; fails when there is none. */

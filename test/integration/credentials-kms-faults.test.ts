@@ -8,14 +8,20 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GatewayError } from '../../lib/errors.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import { rewrapCredentials } from '../../lib/services/credentials/rewrap.js';
-import { createCredential, rotateCredential } from '../../lib/services/credentials/service.js';
+import { rotateCredential } from '../../lib/services/credentials/service.js';
 import { keys } from '../../lib/store/keys.js';
 import { type FakeKms, installFakeKms, KEY_ARN, kmsError, NEW_KEY_ARN } from '../fakes/kms.js';
 import { secretFor } from '../support/credentials.js';
 import { siblingOf } from '../support/instances.js';
-import { ACTOR, ADMIN } from '../support/principals.js';
+import { ACTOR } from '../support/principals.js';
 import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
-import { encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
+import {
+  encodings,
+  fakeProviderKey,
+  newProvider,
+  rawCredential,
+  storeApiKey,
+} from './credentials-fixtures.js';
 
 /** What no error may carry: account, key ARN, principal, the SDK message. */
 const INTERNALS = ['123456789012', KEY_ARN, 'assumed-role', 'for arn:'];
@@ -81,14 +87,7 @@ describe.each(FAULTS)('KMS $label', ({ error, code, status }) => {
     const value = fakeProviderKey('create');
     fake.kms.on(GenerateDataKeyCommand).rejects(error());
     // Act
-    const err = await failure(
-      createCredential(h.deps, {
-        providerId,
-        body: { credential_type: 'api_key', credential_value: value },
-        principal: ADMIN,
-        actor: ACTOR,
-      }),
-    );
+    const err = await failure(storeApiKey(h.deps, providerId, value));
     // Assess
     expect(err).toMatchObject({ code, statusCode: status, expose: true });
     if (status === 503) expect(err.headers['retry-after']).toBe('1');
@@ -103,12 +102,7 @@ describe.each(FAULTS)('KMS $label', ({ error, code, status }) => {
   it(`fails a resolve closed with ${code}, then recovers (failures are not cached)`, async () => {
     const providerId = await newProvider(h.deps);
     const value = fakeProviderKey('resolve');
-    await createCredential(h.deps, {
-      providerId,
-      body: { credential_type: 'api_key', credential_value: value },
-      principal: ADMIN,
-      actor: ACTOR,
-    });
+    await storeApiKey(h.deps, providerId, value);
     const deps: Gateway = siblingOf(h.deps);
     fake.kms.on(DecryptCommand).rejects(error());
     const err = await failure(secretFor(deps, providerId));
@@ -120,12 +114,7 @@ describe.each(FAULTS)('KMS $label', ({ error, code, status }) => {
 
   it(`fails a rotation closed with ${code} and keeps the current version`, async () => {
     const providerId = await newProvider(h.deps);
-    const { id } = await createCredential(h.deps, {
-      providerId,
-      body: { credential_type: 'api_key', credential_value: fakeProviderKey() },
-      principal: ADMIN,
-      actor: ACTOR,
-    });
+    const { id } = await storeApiKey(h.deps, providerId, fakeProviderKey());
     const next = fakeProviderKey('rotate');
     fake.kms.on(GenerateDataKeyCommand).rejects(error());
     const err = await failure(
@@ -143,12 +132,7 @@ describe('KMS faults during a re-wrap', () => {
     // Prepare
     const providerId = await newProvider(h.deps);
     const value = fakeProviderKey('rewrap');
-    await createCredential(h.deps, {
-      providerId,
-      body: { credential_type: 'api_key', credential_value: value },
-      principal: ADMIN,
-      actor: ACTOR,
-    });
+    await storeApiKey(h.deps, providerId, value);
     const deps: Gateway = siblingOf(h.deps, { keyProvider: async () => fake.provider(NEW_KEY_ARN) });
     fake.kms.on(ReEncryptCommand).rejects(kmsError('AccessDeniedException'));
     // Act

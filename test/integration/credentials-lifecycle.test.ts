@@ -11,7 +11,14 @@ import {
 import { secretFor } from '../support/credentials.js';
 import { ACTOR, ADMIN } from '../support/principals.js';
 import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
-import { encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
+import {
+  encodings,
+  fakeProviderKey,
+  newProvider,
+  rawCredential,
+  rotateTo,
+  storeApiKey,
+} from './credentials-fixtures.js';
 
 const HOUR = 3_600_000;
 
@@ -23,22 +30,13 @@ afterAll(async () => {
   await h.close();
 });
 
-async function create(providerId: string, value: string) {
-  return createCredential(h.deps, {
-    providerId,
-    body: { credential_type: 'api_key', credential_value: value },
-    principal: ADMIN,
-    actor: ACTOR,
-  });
-}
-
 describe('credentials: create and read', () => {
   it('stores only an envelope: the table item holds no plaintext in any encoding', async () => {
     // Prepare
     const providerId = await newProvider(h.deps);
     const value = fakeProviderKey('store');
     // Act
-    const created = await create(providerId, value);
+    const created = await storeApiKey(h.deps, providerId, value);
     // Assess
     expect(created).toMatchObject({
       provider_id: providerId,
@@ -56,20 +54,16 @@ describe('credentials: create and read', () => {
 
   it('gives a hint only for api keys of at least 12 characters', async () => {
     const providerId = await newProvider(h.deps);
-    const short = await create(providerId, 'short-key-1');
+    const short = await storeApiKey(h.deps, providerId, 'short-key-1');
     expect(short.hint).toBeUndefined();
-    const exactly = await create(providerId, 'twelve-chars');
+    const exactly = await storeApiKey(h.deps, providerId, 'twelve-chars');
     expect(exactly.hint).toBe('hars');
   });
 
   it('keeps the item version (concurrency) apart from the key version exposed as `version`', async () => {
     const providerId = await newProvider(h.deps);
-    const created = await create(providerId, fakeProviderKey());
-    await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: fakeProviderKey() },
-      actor: ACTOR,
-    });
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
+    await rotateTo(h.deps, created.id, fakeProviderKey());
     const raw = await rawCredential(h.deps, created.id);
     expect(raw.active_version).toBe(2);
     expect(raw.version).toBe(2);
@@ -86,14 +80,10 @@ describe('credentials: rotation and grace', () => {
     const providerId = await newProvider(h.deps);
     const oldValue = fakeProviderKey('old');
     const newValue = fakeProviderKey('new');
-    const created = await create(providerId, oldValue);
+    const created = await storeApiKey(h.deps, providerId, oldValue);
     expect((await secretFor(h.deps, providerId))?.value).toBe(oldValue);
     // Act
-    const rotated = await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: newValue },
-      actor: ACTOR,
-    });
+    const rotated = await rotateTo(h.deps, created.id, newValue);
     // Assess
     expect(rotated.version).toBe(2);
     expect(rotated.versions.map((v) => [v.version, v.status])).toEqual([
@@ -109,12 +99,8 @@ describe('credentials: rotation and grace', () => {
 
   it('destroys a retiring version lazily once the grace period has passed', async () => {
     const providerId = await newProvider(h.deps);
-    const created = await create(providerId, fakeProviderKey('grace-old'));
-    await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: fakeProviderKey() },
-      actor: ACTOR,
-    });
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey('grace-old'));
+    await rotateTo(h.deps, created.id, fakeProviderKey());
     h.clock.advance(23 * HOUR);
     let page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
     expect(page.data[0]?.versions.map((v) => v.status)).toEqual(['retiring', 'active']);
@@ -127,15 +113,12 @@ describe('credentials: rotation and grace', () => {
 
   it('refuses a rotation of a revoked credential, and of an aws_iam one', async () => {
     const providerId = await newProvider(h.deps);
-    const created = await create(providerId, fakeProviderKey());
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
     await revokeCredential(h.deps, { credentialId: created.id, principal: ADMIN, actor: ACTOR });
-    await expect(
-      rotateCredential(h.deps, {
-        credentialId: created.id,
-        body: { credential_value: fakeProviderKey() },
-        actor: ACTOR,
-      }),
-    ).rejects.toMatchObject({ statusCode: 409, code: 'credential_revoked' });
+    await expect(rotateTo(h.deps, created.id, fakeProviderKey())).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'credential_revoked',
+    });
     const bedrock = await newProvider(h.deps, 'bedrock');
     const iam = await createCredential(h.deps, {
       providerId: bedrock,
@@ -143,13 +126,7 @@ describe('credentials: rotation and grace', () => {
       principal: ADMIN,
       actor: ACTOR,
     });
-    await expect(
-      rotateCredential(h.deps, {
-        credentialId: iam.id,
-        body: { credential_value: fakeProviderKey() },
-        actor: ACTOR,
-      }),
-    ).rejects.toMatchObject({ statusCode: 422 });
+    await expect(rotateTo(h.deps, iam.id, fakeProviderKey())).rejects.toMatchObject({ statusCode: 422 });
     expect(await secretFor(h.deps, bedrock)).toEqual({
       credentialId: iam.id,
       keyVersion: 1,
@@ -159,26 +136,19 @@ describe('credentials: rotation and grace', () => {
 
   it('bounds the versions kept in their grace period (409 too_many_versions)', async () => {
     const providerId = await newProvider(h.deps);
-    const created = await create(providerId, fakeProviderKey());
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
     for (let i = 0; i < 9; i++) {
-      await rotateCredential(h.deps, {
-        credentialId: created.id,
-        body: { credential_value: fakeProviderKey() },
-        actor: ACTOR,
-      });
+      await rotateTo(h.deps, created.id, fakeProviderKey());
     }
-    await expect(
-      rotateCredential(h.deps, {
-        credentialId: created.id,
-        body: { credential_value: fakeProviderKey() },
-        actor: ACTOR,
-      }),
-    ).rejects.toMatchObject({ statusCode: 409, code: 'too_many_versions' });
+    await expect(rotateTo(h.deps, created.id, fakeProviderKey())).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'too_many_versions',
+    });
   });
 
   it('serialises concurrent rotations: each gets its own version, none is lost', async () => {
     const providerId = await newProvider(h.deps);
-    const created = await create(providerId, fakeProviderKey());
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
     const values = [fakeProviderKey('a'), fakeProviderKey('b'), fakeProviderKey('c')];
     const results = await Promise.all(
       values.map((v) =>
@@ -186,11 +156,7 @@ describe('credentials: rotation and grace', () => {
       ),
     );
     expect(results.map((r) => r.version).sort()).toEqual([2, 3, 4]);
-    const final = await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: fakeProviderKey('z') },
-      actor: ACTOR,
-    });
+    const final = await rotateTo(h.deps, created.id, fakeProviderKey('z'));
     expect(final.versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
   });
 });
@@ -198,12 +164,8 @@ describe('credentials: rotation and grace', () => {
 describe('credentials: revoke', () => {
   it('destroys every ciphertext, marks the credential revoked and stops resolving it', async () => {
     const providerId = await newProvider(h.deps);
-    const created = await create(providerId, fakeProviderKey());
-    await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: fakeProviderKey() },
-      actor: ACTOR,
-    });
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
+    await rotateTo(h.deps, created.id, fakeProviderKey());
     await revokeCredential(h.deps, { credentialId: created.id, principal: ADMIN, actor: ACTOR });
     const raw = await rawCredential(h.deps, created.id);
     expect(JSON.stringify(raw)).not.toContain('ciphertext');
@@ -219,7 +181,7 @@ describe('credentials: revoke', () => {
 
   it('hides a credential of a provider outside the principal scope (404)', async () => {
     const providerId = await newProvider(h.deps);
-    const created = await create(providerId, fakeProviderKey());
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
     const scoped: Principal = { keyId: 'key_scoped', role: 'admin', providerIds: ['prov_other'] };
     await expect(
       revokeCredential(h.deps, { credentialId: created.id, principal: scoped, actor: ACTOR }),
@@ -233,15 +195,11 @@ describe('credentials: revoke', () => {
 describe('credentials: an upstream 401', () => {
   it('marks the active version invalid, visibly, and not a rotated-out one', async () => {
     const providerId = await newProvider(h.deps);
-    const created = await create(providerId, fakeProviderKey());
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
     expect(await reportCredentialRejected(h.deps, created.id, 1)).toBe(true);
     let page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
     expect(page.data[0]?.status).toBe('invalid');
-    await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: fakeProviderKey() },
-      actor: ACTOR,
-    });
+    await rotateTo(h.deps, created.id, fakeProviderKey());
     expect(await reportCredentialRejected(h.deps, created.id, 1)).toBe(false);
     page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
     expect(page.data[0]?.status).toBe('active');
@@ -250,9 +208,9 @@ describe('credentials: an upstream 401', () => {
 
   it('prefers an active credential over an invalid one, and falls back to the invalid one alone', async () => {
     const providerId = await newProvider(h.deps);
-    const first = await create(providerId, fakeProviderKey('first'));
+    const first = await storeApiKey(h.deps, providerId, fakeProviderKey('first'));
     h.clock.advance(1); // ids order by creation millisecond
-    const second = await create(providerId, fakeProviderKey('second'));
+    const second = await storeApiKey(h.deps, providerId, fakeProviderKey('second'));
     expect((await secretFor(h.deps, providerId))?.credentialId).toBe(second.id);
     await reportCredentialRejected(h.deps, second.id, 1);
     expect((await secretFor(h.deps, providerId))?.credentialId).toBe(first.id);

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveProviderSecret } from '../../lib/services/credentials/resolve.js';
-import { createCredential, rotateCredential } from '../../lib/services/credentials/service.js';
+import { rotateCredential } from '../../lib/services/credentials/service.js';
 import { toProvider } from '../../lib/services/providers/mapper.js';
 import { loadProviderItem } from '../../lib/services/providers/service.js';
 import { type FakeKms, installFakeKms } from '../fakes/kms.js';
 import { secretFor } from '../support/credentials.js';
-import { ACTOR, ADMIN } from '../support/principals.js';
+import { ACTOR } from '../support/principals.js';
 import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
-import { fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
+import { fakeProviderKey, newProvider, rawCredential, storeApiKey } from './credentials-fixtures.js';
 
 let fake: FakeKms;
 let h: StoreHarness;
@@ -33,12 +33,7 @@ beforeEach(() => {
 
 async function credentialFor(value: string) {
   const providerId = await newProvider(h.deps);
-  const created = await createCredential(h.deps, {
-    providerId,
-    body: { credential_type: 'api_key', credential_value: value },
-    principal: ADMIN,
-    actor: ACTOR,
-  });
+  const created = await storeApiKey(h.deps, providerId, value);
   fake.reset();
   dynamoCalls = [];
   return { providerId, credentialId: created.id };
@@ -114,12 +109,7 @@ describe('resolveProviderSecret: bounded use count', () => {
     });
     try {
       const providerId = await newProvider(local.deps);
-      await createCredential(local.deps, {
-        providerId,
-        body: { credential_type: 'api_key', credential_value: fakeProviderKey() },
-        principal: ADMIN,
-        actor: ACTOR,
-      });
+      await storeApiKey(local.deps, providerId, fakeProviderKey());
       fake.reset();
       for (let i = 0; i < 5; i++) await secretFor(local.deps, providerId);
       expect(fake.count('Decrypt')).toBe(1);

@@ -14,7 +14,7 @@ import {
 import { keys } from '../../lib/store/keys.js';
 import { ACTOR, ADMIN } from '../support/principals.js';
 import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
-import { CountingKeyProvider, fakeProviderKey, newProvider } from './credentials-fixtures.js';
+import { CountingKeyProvider, fakeProviderKey, newProvider, storeApiKey } from './credentials-fixtures.js';
 
 /** Counts re-wraps per version and fails (KMS throttled) after `failAfter` successful ones. */
 class FlakyKeyProvider extends CountingKeyProvider {
@@ -42,12 +42,7 @@ async function seed(): Promise<number> {
     const providerId = await newProvider(h.deps);
     for (let c = 0; c < 4; c++) {
       const value = fakeProviderKey(`seed${p}${c}`);
-      const { id } = await createCredential(h.deps, {
-        providerId,
-        body: { credential_type: 'api_key', credential_value: value },
-        principal: ADMIN,
-        actor: ACTOR,
-      });
+      const { id } = await storeApiKey(h.deps, providerId, value);
       h.clock.advance(1);
       versions += 1;
       values.set(`${id}#1`, value);
@@ -60,12 +55,7 @@ async function seed(): Promise<number> {
     }
   }
   const revokedProvider = await newProvider(h.deps);
-  const revoked = await createCredential(h.deps, {
-    providerId: revokedProvider,
-    body: { credential_type: 'api_key', credential_value: fakeProviderKey() },
-    principal: ADMIN,
-    actor: ACTOR,
-  });
+  const revoked = await storeApiKey(h.deps, revokedProvider, fakeProviderKey());
   await revokeCredential(h.deps, { credentialId: revoked.id, principal: ADMIN, actor: ACTOR });
   const bedrock = await newProvider(h.deps, 'bedrock');
   await createCredential(h.deps, {

@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayError } from '../../lib/errors.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
-import { createCredential, rotateCredential } from '../../lib/services/credentials/service.js';
 import type { Item } from '../../lib/store/table.js';
 import { secretFor } from '../support/credentials.js';
 import { siblingOf } from '../support/instances.js';
-import { ACTOR, ADMIN } from '../support/principals.js';
 import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
-import { encodings, fakeProviderKey, newProvider, rawCredential } from './credentials-fixtures.js';
+import {
+  encodings,
+  fakeProviderKey,
+  newProvider,
+  rawCredential,
+  rotateTo,
+  storeApiKey,
+} from './credentials-fixtures.js';
 
 interface Envelope {
   alg: string;
@@ -33,12 +38,7 @@ const coldDeps = (): Gateway => siblingOf(h.deps);
 async function stored(type = 'openai') {
   const providerId = await newProvider(h.deps, type);
   const value = fakeProviderKey('tamper');
-  const { id } = await createCredential(h.deps, {
-    providerId,
-    body: { credential_type: 'api_key', credential_value: value },
-    principal: ADMIN,
-    actor: ACTOR,
-  });
+  const { id } = await storeApiKey(h.deps, providerId, value);
   return { providerId, id, value, item: await rawCredential(h.deps, id) };
 }
 
@@ -98,12 +98,7 @@ describe('credentials: an envelope moved onto another record does not decrypt', 
     const a = await stored();
     h.clock.advance(1); // the sibling is the newer one, so it is the one resolved
     const value = fakeProviderKey('sibling');
-    const sibling = await createCredential(h.deps, {
-      providerId: a.providerId,
-      body: { credential_type: 'api_key', credential_value: value },
-      principal: ADMIN,
-      actor: ACTOR,
-    });
+    const sibling = await storeApiKey(h.deps, a.providerId, value);
     const target = { providerId: a.providerId, item: await rawCredential(h.deps, sibling.id) };
     const moved = versionsOf(a.item).at(-1)!.secret;
     expectDecryptFailure(await resolveTampered(target, () => moved), [a.value, value]);
@@ -111,11 +106,7 @@ describe('credentials: an envelope moved onto another record does not decrypt', 
 
   it('fails for a retired version moved into the active version slot of the same credential', async () => {
     const a = await stored();
-    await rotateCredential(h.deps, {
-      credentialId: a.id,
-      body: { credential_value: fakeProviderKey() },
-      actor: ACTOR,
-    });
+    await rotateTo(h.deps, a.id, fakeProviderKey());
     const item = await rawCredential(h.deps, a.id);
     const old = versionsOf(item)[0]!.secret;
     expectDecryptFailure(await resolveTampered({ providerId: a.providerId, item }, () => old), [a.value]);
