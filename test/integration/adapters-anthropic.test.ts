@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { describe, expect, it } from 'vitest';
 import { invokeChat } from '../../lib/adapters/invoke.js';
 import { UpstreamError } from '../../lib/upstream/errors.js';
 import { ANTHROPIC_USAGE, anthropicStreamEvents, createAnthropicFake } from '../fakes/anthropic.js';
@@ -7,17 +6,16 @@ import {
   API_KEY,
   assemble,
   collect,
+  expectStreamedWeatherCall,
   PNG_DATA_URL,
   providerRecord,
   TEST_KEY,
-  testDeps,
+  useFakeUpstreams,
   userRequest,
   WEATHER_TOOL,
 } from '../fakes/harness.js';
-import type { FakeUpstream } from '../fakes/server.js';
 
-let fake: FakeUpstream;
-let deps: AdapterDeps;
+const { fake, deps } = useFakeUpstreams({ fake: createAnthropicFake() });
 const provider = (metadata: Record<string, unknown> = {}) =>
   providerRecord('anthropic', fake.origin, { metadata });
 const call = (request: Parameters<typeof invokeChat>[0]['request'], metadata?: Record<string, unknown>) =>
@@ -28,17 +26,6 @@ const call = (request: Parameters<typeof invokeChat>[0]['request'], metadata?: R
     credential: API_KEY,
     deps,
   });
-
-beforeAll(async () => {
-  fake = createAnthropicFake();
-  await fake.start();
-  deps = testDeps();
-});
-afterEach(() => fake.reset());
-afterAll(async () => {
-  await deps.http.close();
-  await fake.stop();
-});
 
 describe('anthropic adapter: request translation on the wire', () => {
   it('sends x-api-key and anthropic-version, system apart, max_tokens defaulted', async () => {
@@ -205,12 +192,7 @@ describe('anthropic adapter: answers', () => {
 
   it('streams tool calls: tool_use block start and input_json_delta fragments', async () => {
     const result = await call(userRequest('weather?', { stream: true, tools: [WEATHER_TOOL] }));
-    if (!result.stream) throw new Error('expected a stream');
-    const folded = assemble(await collect(result.stream));
-    expect(folded.toolCalls).toEqual([
-      { id: 'toolu_fake_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-    ]);
-    expect(folded.finish).toBe('tool_calls');
+    await expectStreamedWeatherCall(result, 'toolu_fake_1');
   });
 
   it('turns an overloaded_error event before the first chunk into a retryable error', async () => {

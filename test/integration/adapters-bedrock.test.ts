@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { describe, expect, it } from 'vitest';
 import { invokeChat, invokeEmbeddings } from '../../lib/adapters/invoke.js';
 import {
   BEDROCK_USAGE,
@@ -14,34 +13,22 @@ import {
   API_KEY,
   assemble,
   collect,
+  expectStreamedWeatherCall,
   IAM,
   PNG_DATA_URL,
   providerRecord,
   TEST_KEY,
-  testDeps,
+  useFakeUpstreams,
   userRequest,
   WEATHER_TOOL,
 } from '../fakes/harness.js';
-import type { FakeUpstream } from '../fakes/server.js';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
-let fake: FakeUpstream;
-let deps: AdapterDeps;
+const { fake, deps } = useFakeUpstreams({ fake: createBedrockFake() });
 const provider = (timeoutSeconds = 5) =>
   providerRecord('bedrock', fake.origin, { timeoutSeconds, metadata: { region: 'eu-west-1' } });
 const chat = (request: Parameters<typeof invokeChat>[0]['request'], timeoutSeconds?: number) =>
   invokeChat({ provider: provider(timeoutSeconds), model: MODEL, request, credential: IAM, deps });
-
-beforeAll(async () => {
-  fake = createBedrockFake();
-  await fake.start();
-  deps = testDeps();
-});
-afterEach(() => fake.reset());
-afterAll(async () => {
-  await deps.close();
-  await fake.stop();
-});
 
 describe('bedrock adapter: Converse', () => {
   it('signs with SigV4 for the provider region and sends a Converse body', async () => {
@@ -190,12 +177,7 @@ describe('bedrock adapter: ConverseStream (AWS event-stream framing)', () => {
 
   it('streams a tool call from contentBlockStart and toolUse input deltas', async () => {
     const result = await chat(userRequest('weather?', { stream: true, tools: [WEATHER_TOOL] }));
-    if (!result.stream) throw new Error('expected a stream');
-    const folded = assemble(await collect(result.stream));
-    expect(folded.toolCalls).toEqual([
-      { id: 'tooluse_fake_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-    ]);
-    expect(folded.finish).toBe('tool_calls');
+    await expectStreamedWeatherCall(result, 'tooluse_fake_1');
   });
 
   it('turns a throttlingException frame before the first chunk into a retryable error', async () => {

@@ -1,49 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { describe, expect, it } from 'vitest';
 import { invokeChat } from '../../lib/adapters/invoke.js';
 import {
   API_KEY,
   upstreamFailure as failure,
-  providerRecord,
+  openAIChat,
   testDeps,
+  useFakeUpstreams,
   userRequest,
 } from '../fakes/harness.js';
 import { chatStreamEvents, createOpenAIFake } from '../fakes/openai.js';
-import type { FakeUpstream } from '../fakes/server.js';
 
-let fake: FakeUpstream;
-let other: FakeUpstream;
-let deps: AdapterDeps;
+const { fake, other, deps } = useFakeUpstreams({ fake: createOpenAIFake(), other: createOpenAIFake() });
+const { provider, chat } = openAIChat(fake, deps);
 
 const CHAT = 'POST /v1/chat/completions';
-const provider = (timeoutSeconds = 5) => providerRecord('openai', `${fake.origin}/v1`, { timeoutSeconds });
-const chat = (
-  options: { stream?: boolean; timeoutSeconds?: number; deadline?: number; signal?: AbortSignal } = {},
-) =>
-  invokeChat({
-    provider: provider(options.timeoutSeconds),
-    model: 'gpt-4o',
-    request: userRequest('hi', options.stream ? { stream: true } : {}),
-    credential: API_KEY,
-    deps,
-    ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
-
-beforeAll(async () => {
-  fake = createOpenAIFake();
-  other = createOpenAIFake();
-  await Promise.all([fake.start(), other.start()]);
-  deps = testDeps();
-});
-afterEach(() => {
-  fake.reset();
-  other.reset();
-});
-afterAll(async () => {
-  await deps.http.close();
-  await Promise.all([fake.stop(), other.stop()]);
-});
 
 describe('upstream faults: time budgets', () => {
   it('cuts an upstream that never answers at the provider timeout with a 504', async () => {

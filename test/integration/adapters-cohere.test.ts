@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { describe, expect, it } from 'vitest';
 import { invokeChat, invokeEmbeddings, invokeRerank } from '../../lib/adapters/invoke.js';
 import { base64ToFloats } from '../../lib/ai/embedding-encoding.js';
 import { createCohereFake } from '../fakes/cohere.js';
@@ -7,31 +6,19 @@ import {
   API_KEY,
   assemble,
   collect,
+  expectStreamedWeatherCall,
   PNG_DATA_URL,
   providerRecord,
   TEST_KEY,
-  testDeps,
+  useFakeUpstreams,
   userRequest,
   WEATHER_TOOL,
 } from '../fakes/harness.js';
-import type { FakeUpstream } from '../fakes/server.js';
 
-let fake: FakeUpstream;
-let deps: AdapterDeps;
+const { fake, deps } = useFakeUpstreams({ fake: createCohereFake() });
 const provider = () => providerRecord('cohere', fake.origin);
 const chat = (request: Parameters<typeof invokeChat>[0]['request']) =>
   invokeChat({ provider: provider(), model: 'command-a-fake', request, credential: API_KEY, deps });
-
-beforeAll(async () => {
-  fake = createCohereFake();
-  await fake.start();
-  deps = testDeps();
-});
-afterEach(() => fake.reset());
-afterAll(async () => {
-  await deps.http.close();
-  await fake.stop();
-});
 
 describe('cohere adapter: chat', () => {
   it('sends a v2 body (system message, p, stop_sequences, image_url blocks) with bearer auth', async () => {
@@ -122,12 +109,7 @@ describe('cohere adapter: chat', () => {
     expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 9, completion_tokens: 4 });
 
     const tools = await chat(userRequest('weather?', { stream: true, tools: [WEATHER_TOOL] }));
-    if (!tools.stream) throw new Error('expected a stream');
-    const folded = assemble(await collect(tools.stream));
-    expect(folded.toolCalls).toEqual([
-      { id: 'cohere_call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-    ]);
-    expect(folded.finish).toBe('tool_calls');
+    await expectStreamedWeatherCall(tools, 'cohere_call_1');
   });
 
   it('treats a trial-key monthly limit (429) as quota exhaustion, not retryable', async () => {

@@ -1,36 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterDeps } from '../../lib/adapters/contract.js';
-import { invokeChat } from '../../lib/adapters/invoke.js';
+import { describe, expect, it } from 'vitest';
 import {
-  API_KEY,
   collect,
   upstreamFailure as failure,
-  providerRecord,
+  openAIChat,
   TEST_KEY,
-  testDeps,
-  userRequest,
+  useFakeUpstreams,
 } from '../fakes/harness.js';
 import { chatStreamEvents, createOpenAIFake } from '../fakes/openai.js';
-import type { Behaviour, FakeUpstream } from '../fakes/server.js';
+import type { Behaviour } from '../fakes/server.js';
 
-let fake: FakeUpstream;
-let other: FakeUpstream;
-let deps: AdapterDeps;
+const { fake, deps } = useFakeUpstreams({ fake: createOpenAIFake() });
+const { chat } = openAIChat(fake, deps);
 
 const CHAT = 'POST /v1/chat/completions';
-const provider = (timeoutSeconds = 5) => providerRecord('openai', `${fake.origin}/v1`, { timeoutSeconds });
-const chat = (
-  options: { stream?: boolean; timeoutSeconds?: number; deadline?: number; signal?: AbortSignal } = {},
-) =>
-  invokeChat({
-    provider: provider(options.timeoutSeconds),
-    model: 'gpt-4o',
-    request: userRequest('hi', options.stream ? { stream: true } : {}),
-    credential: API_KEY,
-    deps,
-    ...(options.deadline === undefined ? {} : { deadline: options.deadline }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
 const completionWithUsage = (usage: unknown): Behaviour => ({
   kind: 'json',
   body: {
@@ -38,21 +20,6 @@ const completionWithUsage = (usage: unknown): Behaviour => ({
     choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
     usage,
   },
-});
-
-beforeAll(async () => {
-  fake = createOpenAIFake();
-  other = createOpenAIFake();
-  await Promise.all([fake.start(), other.start()]);
-  deps = testDeps();
-});
-afterEach(() => {
-  fake.reset();
-  other.reset();
-});
-afterAll(async () => {
-  await deps.http.close();
-  await Promise.all([fake.stop(), other.stop()]);
 });
 
 describe('upstream faults: status classification over real sockets', () => {

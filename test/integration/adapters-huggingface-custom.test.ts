@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { describe, expect, it } from 'vitest';
 import {
   invokeChat,
   invokeEmbeddings,
@@ -13,33 +12,16 @@ import {
   collect,
   providerRecord,
   TEST_KEY,
-  testDeps,
+  useFakeUpstreams,
   userRequest,
 } from '../fakes/harness.js';
 import { createHuggingFaceRouterFake, createTeiFake } from '../fakes/huggingface.js';
 import { createOpenAIFake } from '../fakes/openai.js';
-import type { FakeUpstream } from '../fakes/server.js';
 
-let router: FakeUpstream;
-let tei: FakeUpstream;
-let local: FakeUpstream;
-let deps: AdapterDeps;
-
-beforeAll(async () => {
-  router = createHuggingFaceRouterFake();
-  tei = createTeiFake();
-  local = createOpenAIFake('/openai/deployments/gpt4o');
-  await Promise.all([router.start(), tei.start(), local.start()]);
-  deps = testDeps();
-});
-afterEach(() => {
-  router.reset();
-  tei.reset();
-  local.reset();
-});
-afterAll(async () => {
-  await deps.http.close();
-  await Promise.all([router.stop(), tei.stop(), local.stop()]);
+const { router, tei, local, deps } = useFakeUpstreams({
+  router: createHuggingFaceRouterFake(),
+  tei: createTeiFake(),
+  local: createOpenAIFake('/openai/deployments/gpt4o'),
 });
 
 describe('huggingface adapter: router (OpenAI-compatible)', () => {

@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { describe, expect, it } from 'vitest';
 import {
   invokeChat,
   invokeEmbeddings,
@@ -11,30 +10,18 @@ import {
   API_KEY,
   assemble,
   collect,
+  expectStreamedWeatherCall,
   PNG_DATA_URL,
   providerRecord,
   TEST_KEY,
-  testDeps,
+  useFakeUpstreams,
   userRequest,
   WEATHER_TOOL,
 } from '../fakes/harness.js';
 import { createOpenAIFake, fakeVector, OPENAI_USAGE } from '../fakes/openai.js';
-import type { FakeUpstream } from '../fakes/server.js';
 
-let fake: FakeUpstream;
-let deps: AdapterDeps;
+const { fake, deps } = useFakeUpstreams({ fake: createOpenAIFake() });
 const provider = () => providerRecord('openai', `${fake.origin}/v1`);
-
-beforeAll(async () => {
-  fake = createOpenAIFake();
-  await fake.start();
-  deps = testDeps();
-});
-afterEach(() => fake.reset());
-afterAll(async () => {
-  await deps.http.close();
-  await fake.stop();
-});
 
 describe('openai adapter: chat', () => {
   it('sends the bearer key and the upstream model, and maps the answer and usage', async () => {
@@ -168,12 +155,7 @@ describe('openai adapter: chat', () => {
       credential: API_KEY,
       deps,
     });
-    if (!result.stream) throw new Error('expected a stream');
-    const folded = assemble(await collect(result.stream));
-    expect(folded.toolCalls).toEqual([
-      { id: 'call_fake_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-    ]);
-    expect(folded.finish).toBe('tool_calls');
+    await expectStreamedWeatherCall(result, 'call_fake_1');
   });
 
   it('builds the upstream body field by field: unknown fields (even ones past the schema) never travel', async () => {

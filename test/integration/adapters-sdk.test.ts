@@ -6,20 +6,19 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterDeps } from '../../lib/adapters/contract.js';
 import { createAnthropicFake } from '../fakes/anthropic.js';
 import { createCohereFake } from '../fakes/cohere.js';
-import { API_KEY, providerRecord, testDeps, WEATHER_TOOL } from '../fakes/harness.js';
+import { API_KEY, providerRecord, useFakeUpstreams, WEATHER_TOOL } from '../fakes/harness.js';
 import { MiniGateway } from '../fakes/mini-gateway.js';
 import { createOpenAIFake } from '../fakes/openai.js';
-import type { FakeUpstream } from '../fakes/server.js';
 
-let anthropicFake: FakeUpstream;
-let openaiFake: FakeUpstream;
-let cohereFake: FakeUpstream;
+const { anthropicFake, openaiFake, cohereFake, deps } = useFakeUpstreams({
+  anthropicFake: createAnthropicFake(),
+  openaiFake: createOpenAIFake(),
+  cohereFake: createCohereFake(),
+});
 let gateway: MiniGateway;
 let url: string;
-let deps: AdapterDeps;
 
 const viaAnthropic = () => ({
   provider: providerRecord('anthropic', anthropicFake.origin),
@@ -34,18 +33,12 @@ const viaOpenAI = () => ({
 const gatewayKey = 'gateway-test-key-not-real';
 
 beforeAll(async () => {
-  anthropicFake = createAnthropicFake();
-  openaiFake = createOpenAIFake();
-  cohereFake = createCohereFake();
-  await Promise.all([anthropicFake.start(), openaiFake.start(), cohereFake.start()]);
-  deps = testDeps();
   gateway = new MiniGateway(deps, viaAnthropic());
   url = await gateway.start();
 });
+// Runs before the fakes' own teardown: the front stops before the provider view closes.
 afterAll(async () => {
   await gateway.stop();
-  await deps.http.close();
-  await Promise.all([anthropicFake.stop(), openaiFake.stop(), cohereFake.stop()]);
 });
 
 describe('OpenAI SDK 6 → anthropic provider', () => {

@@ -3,7 +3,7 @@ import { SseParser } from '../../lib/ai/sse.js';
 import { TEST_KEY } from '../fakes/harness.js';
 import { createOpenAIFake } from '../fakes/openai.js';
 import type { FakeUpstream } from '../fakes/server.js';
-import { startTestGateway, type TestGateway } from '../support/runtime.js';
+import { seedProvider, startTestGateway, type TestGateway } from '../support/runtime.js';
 
 /**
  * A hostile upstream streams one 1 MiB SSE line in 16-byte pieces, through the whole local runtime.
@@ -20,24 +20,11 @@ beforeAll(async () => {
   fake = createOpenAIFake();
   const origin = await fake.start();
   gw = await startTestGateway({ ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1/32', PROVIDER_MAX_RETRIES: '0' });
-  const provider = await gw.call('POST', '/api/providers', {
-    body: {
-      name: 'hostile-openai',
-      provider_type: 'openai',
-      service_types: ['llm'],
-      base_url: `${origin}/v1`,
-    },
-  });
-  expect(provider.status, provider.text).toBe(201);
-  const id = provider.json.id as string;
-  const credential = await gw.call('POST', `/api/providers/${id}/credentials`, {
-    body: { credential_type: 'api_key', credential_value: TEST_KEY },
-  });
-  expect(credential.status, credential.text).toBe(201);
-  const model = await gw.call('POST', `/api/providers/${id}/models`, {
-    body: { model_id: 'gpt-4o', model_type: 'llm', capabilities: ['streaming'] },
-  });
-  expect(model.status, model.text).toBe(201);
+  await seedProvider(
+    gw,
+    { name: 'hostile-openai', provider_type: 'openai', service_types: ['llm'], base_url: `${origin}/v1` },
+    { apiKey: TEST_KEY, models: [{ model_id: 'gpt-4o', model_type: 'llm', capabilities: ['streaming'] }] },
+  );
 });
 afterAll(async () => {
   await gw.stop();

@@ -4,8 +4,7 @@
  * it sees zero connections. The fakes listen on 127.0.0.1; here nothing is allow-listed.
  */
 import type { LookupAddress } from 'node:dns';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterDeps } from '../../lib/adapters/contract.js';
+import { describe, expect, it } from 'vitest';
 import { invokeChat } from '../../lib/adapters/invoke.js';
 import type { LookupAllImpl } from '../../lib/net/upstream-address.js';
 import { createBedrockFake } from '../fakes/bedrock.js';
@@ -15,35 +14,18 @@ import {
   IAM,
   providerRecord,
   testDeps,
+  useFakeUpstreams,
   userRequest,
 } from '../fakes/harness.js';
 import { createOpenAIFake } from '../fakes/openai.js';
-import type { FakeUpstream } from '../fakes/server.js';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
-let fake: FakeUpstream;
-let bedrock: FakeUpstream;
-let deps: AdapterDeps;
+const { fake, bedrock } = useFakeUpstreams({ fake: createOpenAIFake(), bedrock: createBedrockFake() });
 const provider = () => providerRecord('openai', `${fake.origin}/v1`);
 const pointAt =
   (address: string): LookupAllImpl =>
   (_host, _options, callback) =>
     callback(null, [{ address, family: 4 } as LookupAddress]);
-
-beforeAll(async () => {
-  fake = createOpenAIFake();
-  bedrock = createBedrockFake();
-  await Promise.all([fake.start(), bedrock.start()]);
-  deps = testDeps();
-});
-afterEach(() => {
-  fake.reset();
-  bedrock.reset();
-});
-afterAll(async () => {
-  await deps.close();
-  await Promise.all([fake.stop(), bedrock.stop()]);
-});
 
 describe('upstream address (SSRF): refused targets get zero connections', () => {
   it('refuses the loopback fake when it is not allow-listed (http and https, stream or not)', async () => {

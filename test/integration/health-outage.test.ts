@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeMode, type FakeUpstream, startFakeUpstream } from '../fakes/health-upstream.js';
 import { providerBody } from '../support/runtime.js';
-import { type FakeMode, type FakeUpstream, startFakeUpstream } from '../unit/health/fake-upstream.js';
 import { type HealthGateway, startHealthGateway } from './health-fixtures.js';
 
 let hg: HealthGateway;
@@ -117,7 +117,7 @@ describe('health: a provider that goes down and comes back', () => {
       consecutive_failures: 1,
       check: { result: 'error', error_class: 'server', trigger: 'manual', counted: true },
     });
-    hg.advance(1_000);
+    hg.clock.advance(1_000);
     const again = await hg.gw.call('POST', `/api/providers/${id}/health-check`);
     expect(again.json).toMatchObject({ consecutive_failures: 1, check: { counted: false } });
     const missing = await hg.gw.call('POST', '/api/providers/prov_01m8bwjkr672zknf0jar5m8r48/health-check');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeUpstream, startFakeUpstream } from '../fakes/health-upstream.js';
 import { providerBody } from '../support/runtime.js';
-import { type FakeUpstream, startFakeUpstream } from '../unit/health/fake-upstream.js';
 import { type HealthGateway, startHealthGateway, T0 } from './health-fixtures.js';
 
 const DAY = 86_400_000;
@@ -25,8 +25,8 @@ async function newProvider(name: string): Promise<string> {
 
 /** Runs the schedule at T0 + `day` days. */
 async function runOnDay(day: number): Promise<string> {
-  hg.advance(T0 + day * DAY - hg.now());
-  const time = new Date(hg.now()).toISOString();
+  hg.clock.set(T0 + day * DAY);
+  const time = new Date(hg.clock.now()).toISOString();
   await hg.deliver(`day-${day}`, time);
   return time;
 }
@@ -43,11 +43,11 @@ describe('health history: retention and time range', () => {
     const [d0, d10, d29] = [await runOnDay(0), await runOnDay(10), await runOnDay(29)];
     expect(await checkedAts(id)).toEqual([d29, d10, d0]);
     // Act / Assess: the clock passes each TTL (30 days after the check)
-    hg.advance(T0 + 31 * DAY - hg.now());
+    hg.clock.set(T0 + 31 * DAY);
     expect(await checkedAts(id)).toEqual([d29, d10]);
-    hg.advance(T0 + 45 * DAY - hg.now());
+    hg.clock.set(T0 + 45 * DAY);
     expect(await checkedAts(id)).toEqual([d29]);
-    hg.advance(T0 + 60 * DAY - hg.now());
+    hg.clock.set(T0 + 60 * DAY);
     expect(await checkedAts(id)).toEqual([]);
     const row = (await hg.gw.call('GET', '/api/health/summary')).json.providers.find(
       (p: { provider_id: string }) => p.provider_id === id,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeUpstream, startFakeUpstream } from '../fakes/health-upstream.js';
 import { providerBody } from '../support/runtime.js';
-import { type FakeUpstream, startFakeUpstream } from '../unit/health/fake-upstream.js';
 import { type HealthGateway, startHealthGateway } from './health-fixtures.js';
 
 let hg: HealthGateway;

@@ -46,7 +46,7 @@ describe('incidents: manual lifecycle', () => {
     });
 
     // Acknowledge 2 minutes later, with the version read
-    hg.advance(120_000);
+    hg.clock.advance(120_000);
     const acked = await hg.gw.call('PATCH', `/api/incidents/${id}`, {
       body: { status: 'acknowledged', version: 1 },
     });
@@ -58,7 +58,7 @@ describe('incidents: manual lifecycle', () => {
 
     // A note, then resolve 10 minutes after opening
     await hg.gw.call('PATCH', `/api/incidents/${id}`, { body: { note: 'Failing over to the US region.' } });
-    hg.advance(480_000);
+    hg.clock.advance(480_000);
     const resolved = await hg.gw.call('PATCH', `/api/incidents/${id}`, {
       body: { status: 'resolved', note: 'Upstream fixed.', version: 3 },
     });
@@ -76,7 +76,7 @@ describe('incidents: manual lifecycle', () => {
     const back = await hg.gw.call('PATCH', `/api/incidents/${id}`, { body: { status: 'acknowledged' } });
     expect(back.status).toBe(409);
     expect(back.json.error.code).toBe('invalid_transition');
-    hg.advance(3_600_000);
+    hg.clock.advance(3_600_000);
     expect((await hg.gw.call('GET', `/api/incidents/${id}`)).json).toMatchObject({
       status: 'resolved',
       duration_seconds: 600,

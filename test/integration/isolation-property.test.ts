@@ -13,21 +13,17 @@ import { canSeeModel, canSeeProvider } from '../../lib/services/actor.js';
 import { createModel, deleteModel, updateModel } from '../../lib/services/models/service.js';
 import { resolveRoute } from '../../lib/services/routing/resolve.js';
 import { createRule } from '../../lib/services/routing/rules/service.js';
-import {
-  ACTOR,
-  addModel,
-  addProvider,
-  addRule,
-  type SharedTable,
-  startSharedTable,
-} from '../support/routing.js';
+import { TestClock } from '../support/clock.js';
+import { ACTOR } from '../support/principals.js';
+import { addModel, addProvider, addRule } from '../support/routing.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
 const MODELS = ['m0', 'm1', 'm2', 'm3'] as const;
-let shared: SharedTable;
+let shared: StoreHarness;
 let worlds = 0;
 
 beforeAll(async () => {
-  shared = await startSharedTable({ ROUTING_CACHE_TTL: '0' });
+  shared = await startStoreHarness({ env: { ROUTING_CACHE_TTL: '0' }, clock: TestClock.wall() });
 });
 afterAll(async () => {
   await shared.close();

@@ -1,36 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import { updateModel } from '../../lib/services/models/service.js';
-import { executeWithFailover } from '../../lib/services/routing/failover.js';
-import { routingHooks } from '../../lib/services/routing/hooks.js';
 import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
+import { TestClock } from '../support/clock.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
 import {
-  ACTOR,
-  ADMIN,
   addModel,
   addProvider,
   addRule,
   type FakeUpstream,
   fakeUpstream,
   fetchAttempt,
-  ManualClock,
   ok,
-  type SharedTable,
+  routeAndCall,
   seededRandom,
-  startSharedTable,
 } from '../support/routing.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
-let table: SharedTable;
+let h: StoreHarness;
 let admin: Gateway;
 const fakes: FakeUpstream[] = [];
 
 beforeAll(async () => {
-  table = await startSharedTable({ ROUTING_CACHE_TTL: '10' });
-  admin = table.instance();
+  h = await startStoreHarness({ env: { ROUTING_CACHE_TTL: '10' }, clock: TestClock.wall() });
+  admin = h.deps;
 });
 afterAll(async () => {
   await Promise.all(fakes.map((f) => f.close()));
-  await table.close();
+  await h.close();
 });
 
 async function providersServing(model: string, count: number, deps = admin) {
@@ -59,7 +56,7 @@ describe('routing: round_robin shared by every instance', () => {
       model_pattern: 'rr-*',
       provider_ids: providers.map((p) => p.id),
     });
-    const instances = [table.instance(), table.instance(), table.instance()];
+    const instances = [h.instance(), h.instance(), h.instance()];
     const firsts: string[] = [];
     for (let batch = 0; batch < 10; batch++) {
       const routes = await Promise.all(
@@ -90,7 +87,7 @@ describe('routing: weighted', () => {
         { provider_id: light!.id, weight: 30 },
       ],
     });
-    const deps = table.instance();
+    const deps = h.instance();
     const random = seededRandom(42);
     const firsts: string[] = [];
     for (let i = 0; i < 1_000; i++) {
@@ -109,7 +106,7 @@ describe('routing: least_latency', () => {
   it('moves traffic off a provider that turns slow: at once where observed, elsewhere within the TTL', async () => {
     // Upstream latency is simulated on the shared manual clock (the executor measures with it), so
     // the figures do not depend on how busy the machine is; the fakes still count real requests.
-    const clock = new ManualClock();
+    const clock = new TestClock();
     const fast = await fakeUpstream(ok());
     const steady = await fakeUpstream(ok());
     fakes.push(fast, steady);
@@ -129,27 +126,18 @@ describe('routing: least_latency', () => {
       model_pattern: 'll-model',
       provider_ids: [a!.id, b!.id],
     });
-    const observer = table.instance({ now: clock.now });
-    const bystander = table.instance({ now: clock.now });
+    const observer = h.instance({ now: clock.now });
+    const bystander = h.instance({ now: clock.now });
     const call = fetchAttempt((c: Candidate) => upstreams.get(c.provider.id)!);
     const attempt: typeof call = async (c, n, signal) => {
       const out = await call(c, n, signal);
       clock.advance(latencyMs.get(c.provider.id)!);
       return out;
     };
-    const executorClock = { now: clock.now, sleep: async (ms: number) => clock.advance(ms) };
     const send = async (deps: Gateway, n: number) => {
       const served: string[] = [];
       for (let i = 0; i < n; i++) {
-        const route = await resolveRoute(deps, { serviceType: 'llm', model: 'll-model' });
-        const out = await executeWithFailover({
-          candidates: route.candidates,
-          policy: route.policy,
-          attempt,
-          deadlineMs: clock.ms + 10_000,
-          hooks: routingHooks(deps),
-          clock: executorClock,
-        });
+        const out = await routeAndCall(deps, { model: 'll-model', attempt, clock: clock.executorClock() });
         served.push(out.candidate.provider.id === a!.id ? 'a' : 'b');
       }
       return served;
@@ -176,8 +164,8 @@ describe('routing: least_latency', () => {
 
 describe('routing: cost_optimized', () => {
   it('picks the cheapest model that can see an image, and the cheapest overall for text', async () => {
-    const clock = new ManualClock();
-    const deps = table.instance({ now: clock.now, env: { ROUTING_CACHE_TTL: '0' } });
+    const clock = new TestClock();
+    const deps = h.instance({ now: clock.now, env: { ROUTING_CACHE_TTL: '0' } });
     const [big, mini, text] = [
       await addProvider(deps, 'co-big'),
       await addProvider(deps, 'co-mini'),
@@ -231,11 +219,12 @@ describe('routing: cost_optimized', () => {
         ok()(req, res, hit);
       });
     };
-    const out = await executeWithFailover({
-      candidates: image.candidates,
-      policy: image.policy,
+    const out = await routeAndCall(deps, {
+      model: 'smart',
+      needs: { vision: true },
       attempt: fetchAttempt(() => upstream.url),
-      deadlineMs: Date.now() + 5_000,
+      timeoutMs: 5_000,
+      hooks: false,
     });
     expect(out.candidate.provider.id).toBe(mini.id);
     expect(sentModel).toBe('gpt-4o-mini');

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import { checkCircuit } from '../../lib/services/routing/circuit.js';
-import { executeWithFailover } from '../../lib/services/routing/failover.js';
-import { routingHooks } from '../../lib/services/routing/hooks.js';
 import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
 import { keys } from '../../lib/store/keys.js';
+import { TestClock } from '../support/clock.js';
 import {
   addModel,
   addProvider,
@@ -13,33 +12,35 @@ import {
   fail,
   fakeUpstream,
   fetchAttempt,
-  ManualClock,
   ok,
-  type SharedTable,
-  startSharedTable,
+  routeAndCall,
 } from '../support/routing.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
 const THRESHOLD = 3;
 const OPEN_MS = 30_000;
 const TTL_MS = 10_000;
 
-let table: SharedTable;
+let h: StoreHarness;
 let flaky: FakeUpstream;
 let spare: FakeUpstream;
-const clock = new ManualClock();
+const clock = new TestClock();
 const urls = new Map<string, string>();
 let primaryId = '';
 
 beforeAll(async () => {
-  table = await startSharedTable({
-    ROUTING_CACHE_TTL: String(TTL_MS / 1000),
-    CIRCUIT_FAILURE_THRESHOLD: String(THRESHOLD),
-    CIRCUIT_FAILURE_WINDOW_SECONDS: '60',
-    CIRCUIT_OPEN_SECONDS: String(OPEN_MS / 1000),
+  h = await startStoreHarness({
+    env: {
+      ROUTING_CACHE_TTL: String(TTL_MS / 1000),
+      CIRCUIT_FAILURE_THRESHOLD: String(THRESHOLD),
+      CIRCUIT_FAILURE_WINDOW_SECONDS: '60',
+      CIRCUIT_OPEN_SECONDS: String(OPEN_MS / 1000),
+    },
+    clock,
   });
   flaky = await fakeUpstream(fail(503));
   spare = await fakeUpstream(ok());
-  const admin = table.instance({ now: clock.now });
+  const admin = h.deps;
   const primary = await addProvider(admin, 'cb-primary');
   const fallback = await addProvider(admin, 'cb-fallback');
   for (const p of [primary, fallback]) await addModel(admin, p.id, { model_id: 'cb-model' });
@@ -57,20 +58,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([flaky.close(), spare.close()]);
-  await table.close();
+  await h.close();
 });
 
 const attempt = fetchAttempt((c: Candidate) => urls.get(c.provider.id)!);
 
 async function send(deps: Gateway): Promise<'primary' | 'fallback'> {
-  const route = await resolveRoute(deps, { serviceType: 'llm', model: 'cb-model' });
-  const out = await executeWithFailover({
-    candidates: route.candidates,
-    policy: route.policy,
-    attempt,
-    deadlineMs: Date.now() + 10_000,
-    hooks: routingHooks(deps),
-  });
+  const out = await routeAndCall(deps, { model: 'cb-model', attempt });
   return out.candidate.provider.id === primaryId ? 'primary' : 'fallback';
 }
 
@@ -78,7 +72,7 @@ describe('routing: circuit breaker shared by every instance', () => {
   const instances: Gateway[] = [];
 
   it(`opens after ${THRESHOLD} failures: then no request reaches the failing upstream`, async () => {
-    for (let i = 0; i < 8; i++) instances.push(table.instance({ now: clock.now }));
+    for (let i = 0; i < 8; i++) instances.push(h.instance());
     const [first, stale] = instances as [Gateway, Gateway];
     await resolveRoute(stale, { serviceType: 'llm', model: 'cb-model' }); // caches "closed"
     for (let i = 0; i < THRESHOLD; i++) expect(await send(first)).toBe('fallback');

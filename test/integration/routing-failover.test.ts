@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../lib/runtime/gateway.js';
-import { executeWithFailover } from '../../lib/services/routing/failover.js';
-import { routingHooks } from '../../lib/services/routing/hooks.js';
-import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
+import type { Candidate } from '../../lib/services/routing/resolve.js';
+import { TestClock } from '../support/clock.js';
 import {
   addModel,
   addProvider,
@@ -12,11 +11,11 @@ import {
   fakeUpstream,
   fetchAttempt,
   ok,
-  type SharedTable,
-  startSharedTable,
+  routeAndCall,
 } from '../support/routing.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
-let table: SharedTable;
+let h: StoreHarness;
 let deps: Gateway;
 const fakes: FakeUpstream[] = [];
 const urls = new Map<string, string>();
@@ -49,24 +48,17 @@ async function fake(respond?: Parameters<typeof fakeUpstream>[0]) {
   return f;
 }
 
-async function run(model: string, deadlineMs = Date.now() + 10_000) {
-  const route = await resolveRoute(deps, { serviceType: 'llm', model });
-  return executeWithFailover({
-    candidates: route.candidates,
-    policy: route.policy,
-    attempt,
-    deadlineMs,
-    hooks: routingHooks(deps),
-  });
-}
+const run = (model: string, timeoutMs?: number) =>
+  routeAndCall(deps, { model, attempt, ...(timeoutMs ? { timeoutMs } : {}) });
 
 beforeAll(async () => {
-  table = await startSharedTable({ ROUTING_CACHE_TTL: '0' });
-  deps = table.instance();
+  // Real time: Retry-After waits and refused connections are measured on the wall clock.
+  h = await startStoreHarness({ env: { ROUTING_CACHE_TTL: '0' }, clock: TestClock.wall() });
+  deps = h.deps;
 });
 afterAll(async () => {
   await Promise.all(fakes.map((f) => f.close()));
-  await table.close();
+  await h.close();
 });
 
 describe('routing: failover over fake upstreams', () => {
@@ -111,7 +103,7 @@ describe('routing: failover over fake upstreams', () => {
     const fallback = await fake(ok());
     await setup('fo-ra-long', [primary, fallback]);
     const started = Date.now();
-    const out = await run('fo-ra-long', Date.now() + 5_000);
+    const out = await run('fo-ra-long', 5_000);
     expect(out.attempts).toBe(2);
     expect([primary.hits, fallback.hits]).toEqual([1, 1]);
     // No 30 s sleep: the fallback answered at once.

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../lib/runtime/gateway.js';
-import { executeWithFailover } from '../../lib/services/routing/failover.js';
-import { routingHooks } from '../../lib/services/routing/hooks.js';
 import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
+import { TestClock } from '../support/clock.js';
 import {
   addModel,
   addProvider,
@@ -10,24 +9,24 @@ import {
   type FakeUpstream,
   fakeUpstream,
   fetchAttempt,
-  ManualClock,
   ok,
-  type SharedTable,
-  startSharedTable,
+  routeAndCall,
 } from '../support/routing.js';
 import { mockStore, throttlingError } from '../support/store.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
-let table: SharedTable;
+let h: StoreHarness;
 let upstream: FakeUpstream;
-const clock = new ManualClock();
+const clock = new TestClock();
 
 beforeAll(async () => {
-  table = await startSharedTable({ ROUTING_CACHE_TTL: '60' });
+  // Admin instances write on real time; the instances measured read the manual clock.
+  h = await startStoreHarness({ env: { ROUTING_CACHE_TTL: '60' }, clock: TestClock.wall() });
   upstream = await fakeUpstream(ok());
 });
 afterAll(async () => {
   await upstream.close();
-  await table.close();
+  await h.close();
 });
 
 /** Counts the DynamoDB operations an instance sends, by name. */
@@ -41,7 +40,7 @@ function countOperations(deps: Gateway) {
 
 describe('routing: the hot path in steady state', () => {
   it('reads nothing and writes nothing per request (least_latency, no limits, healthy)', async () => {
-    const admin = table.instance();
+    const admin = h.instance();
     const [a, b] = [await addProvider(admin, 'hp-a'), await addProvider(admin, 'hp-b')];
     for (const p of [a, b]) await addModel(admin, p.id, { model_id: 'hp-model' });
     await addRule(admin, {
@@ -51,19 +50,15 @@ describe('routing: the hot path in steady state', () => {
       model_pattern: 'hp-model',
       provider_ids: [a.id, b.id],
     });
-    const deps = table.instance({ now: clock.now });
-    const send = async () => {
-      const route = await resolveRoute(deps, { serviceType: 'llm', model: 'hp-model' });
-      return executeWithFailover({
-        candidates: route.candidates,
-        policy: route.policy,
+    const deps = h.instance({ now: clock.now });
+    const send = () =>
+      routeAndCall(deps, {
+        model: 'hp-model',
         attempt: fetchAttempt((_c: Candidate) => upstream.url),
-        deadlineMs: clock.ms + 5_000,
-        hooks: routingHooks(deps),
         // Latency measured on the manual clock: machine load cannot make a figure "change".
-        clock: { now: clock.now, sleep: async (ms: number) => clock.advance(ms) },
+        clock: clock.executorClock(),
+        timeoutMs: 5_000,
       });
-    };
     // Warm-up: the snapshot is read and each pair's first latency figure is shared once.
     for (let i = 0; i < 3; i++) await send();
     const counts = countOperations(deps);
@@ -81,11 +76,11 @@ describe('routing: the hot path in steady state', () => {
   });
 
   it('keeps routing on the last snapshot when a refresh is throttled; fails closed with none', async () => {
-    const admin = table.instance();
+    const admin = h.instance();
     const p = await addProvider(admin, 'hp-throttle');
     await addModel(admin, p.id, { model_id: 'hp-throttle-model' });
-    const deps = table.instance({ now: clock.now });
-    const cold = table.instance({ now: clock.now });
+    const deps = h.instance({ now: clock.now });
+    const cold = h.instance({ now: clock.now });
     const resolve = (d: Gateway) => resolveRoute(d, { serviceType: 'llm', model: 'hp-throttle-model' });
     expect((await resolve(deps)).candidates).toHaveLength(1);
     // DynamoDB throttles every read (the SDK's last attempt): no instance can refresh.

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorResponse } from '../../lib/http/response.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
-import { executeWithFailover } from '../../lib/services/routing/failover.js';
-import { routingHooks } from '../../lib/services/routing/hooks.js';
 import {
   admit,
   admitRequest,
@@ -10,8 +8,9 @@ import {
   refund,
   windowOf,
 } from '../../lib/services/routing/rate-limit.js';
-import { type Candidate, resolveRoute } from '../../lib/services/routing/resolve.js';
+import type { Candidate } from '../../lib/services/routing/resolve.js';
 import { keys } from '../../lib/store/keys.js';
+import { TestClock } from '../support/clock.js';
 import {
   addModel,
   addProvider,
@@ -19,24 +18,23 @@ import {
   type FakeUpstream,
   fakeUpstream,
   fetchAttempt,
-  ManualClock,
   ok,
-  type SharedTable,
-  startSharedTable,
+  routeAndCall,
 } from '../support/routing.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
-let table: SharedTable;
-const clock = new ManualClock();
+let h: StoreHarness;
+const clock = new TestClock();
 let instances: Gateway[];
 const fakes: FakeUpstream[] = [];
 
 beforeAll(async () => {
-  table = await startSharedTable({ ROUTING_CACHE_TTL: '0' });
-  instances = [1, 2, 3, 4, 5].map(() => table.instance({ now: clock.now }));
+  h = await startStoreHarness({ env: { ROUTING_CACHE_TTL: '0' }, clock });
+  instances = [1, 2, 3, 4, 5].map(() => h.instance());
 });
 afterAll(async () => {
   await Promise.all(fakes.map((f) => f.close()));
-  await table.close();
+  await h.close();
 });
 
 const burst = (
@@ -103,7 +101,7 @@ describe('routing: exact rate limits across instances', () => {
 
   it('applies the global limits from configuration and the key limit from the principal', async () => {
     clock.advance(60_000); // a window the earlier tests did not touch
-    const deps = table.instance({ now: clock.now, env: { GLOBAL_RATE_LIMIT_RPM: '4' } });
+    const deps = h.instance({ env: { GLOBAL_RATE_LIMIT_RPM: '4' } });
     const principal = { keyId: 'key_rl', role: 'invoke' as const, rateLimitRpm: 2 };
     const keyed = await Promise.all(Array.from({ length: 5 }, () => admitRequest(deps, { principal })));
     expect(keyed.filter((r) => r.admitted)).toHaveLength(2);
@@ -135,7 +133,7 @@ describe('routing: leased admissions for large limits', () => {
 
   it('admits 200 requests of one instance with one write per lease of 10, not one per request', async () => {
     const limits = [{ scope: 'key:leased', label: 'this API key', rpm: 1_000, tpm: null }];
-    const deps = table.instance({ now: clock.now });
+    const deps = h.instance();
     const { value, writes } = await writesDuring(deps, async () => {
       const results = [];
       for (let i = 0; i < 200; i++) results.push(await admit(deps, { limits, leaseFraction: 100 }));
@@ -158,7 +156,7 @@ describe('routing: leased admissions for large limits', () => {
 
   it('returns a refunded leased admission to the lease, without a write', async () => {
     const limits = [{ scope: 'key:leased-refund', label: 'this API key', rpm: 1_000, tpm: null }];
-    const deps = table.instance({ now: clock.now });
+    const deps = h.instance();
     const first = await admit(deps, { limits, leaseFraction: 100 });
     expect(first.admitted && first.grants[0]?.leased).toBe(true);
     const { writes } = await writesDuring(deps, async () => {
@@ -171,7 +169,7 @@ describe('routing: leased admissions for large limits', () => {
 
   it('does not lease small limits: 10 per minute stays one conditional write per request', async () => {
     const limits = [{ scope: 'key:small', label: 'this API key', rpm: 10, tpm: null }];
-    const deps = table.instance({ now: clock.now });
+    const deps = h.instance();
     const { writes } = await writesDuring(deps, async () => {
       for (let i = 0; i < 3; i++) await admit(deps, { limits });
     });
@@ -182,7 +180,7 @@ describe('routing: leased admissions for large limits', () => {
 describe('routing: a provider over its rate limit', () => {
   it('fails over to the next provider where the rule allows, and answers 429 where it does not', async () => {
     clock.advance(60_000); // a fresh window, which the manual clock keeps for the whole test
-    const deps = table.instance({ now: clock.now });
+    const deps = h.instance();
     const upstream = await fakeUpstream(ok());
     fakes.push(upstream);
     const limited = await addProvider(deps, 'rl-limited', { rate_limit_rpm: 2 });
@@ -203,16 +201,8 @@ describe('routing: a provider over its rate limit', () => {
       model_pattern: 'rl-solo',
       provider_ids: [limited.id],
     });
-    const send = async (model: string) => {
-      const route = await resolveRoute(deps, { serviceType: 'llm', model });
-      return executeWithFailover({
-        candidates: route.candidates,
-        policy: route.policy,
-        attempt: fetchAttempt((_c: Candidate) => upstream.url),
-        deadlineMs: Date.now() + 5_000,
-        hooks: routingHooks(deps),
-      });
-    };
+    const send = (model: string) =>
+      routeAndCall(deps, { model, attempt: fetchAttempt((_c: Candidate) => upstream.url), timeoutMs: 5_000 });
     const served = [];
     for (let i = 0; i < 4; i++) served.push((await send('rl-model')).candidate.provider.id);
     expect(served).toEqual([limited.id, limited.id, spare.id, spare.id]);

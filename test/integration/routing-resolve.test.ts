@@ -7,23 +7,21 @@ import { resolveRoute } from '../../lib/services/routing/resolve.js';
 import { healRuleRefs } from '../../lib/services/routing/rules/refs.js';
 import { getRule, listRules } from '../../lib/services/routing/rules/service.js';
 import { keys } from '../../lib/store/keys.js';
-import {
-  ACTOR,
-  ADMIN,
-  addModel,
-  addProvider,
-  addRule,
-  type SharedTable,
-  startSharedTable,
-} from '../support/routing.js';
+import { TestClock } from '../support/clock.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { addModel, addProvider, addRule } from '../support/routing.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
-let table: SharedTable;
+let h: StoreHarness;
 let deps: Gateway;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  table = await startSharedTable({ ROUTING_CACHE_TTL: '0', PROVIDER_MAX_RETRIES: '2' });
-  deps = table.instance();
+  h = await startStoreHarness({
+    env: { ROUTING_CACHE_TTL: '0', PROVIDER_MAX_RETRIES: '2' },
+    clock: TestClock.wall(),
+  });
+  deps = h.deps;
   for (const [name, priority] of [
     ['p1', 50],
     ['p2', 10],
@@ -36,7 +34,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await table.close();
+  await h.close();
 });
 
 const firstIds = async (model: string, extra: Partial<Parameters<typeof resolveRoute>[1]> = {}) =>
@@ -81,7 +79,7 @@ describe('routing: resolution order', () => {
     expect(await firstIds('gpt-4o')).toEqual([ids.p2]);
   });
 
-  it('skips inactive providers and models, blocked quotas, out-of-scope keys and missing capabilities', async () => {
+  it('skips inactive providers and models, out-of-scope keys and missing capabilities', async () => {
     const model = 'skip-model';
     for (const p of ['p1', 'p2', 'p3'])
       await addModel(deps, ids[p]!, { model_id: model, capabilities: ['vision'] });

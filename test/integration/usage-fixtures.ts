@@ -1,28 +1,14 @@
 /**
- * Shared set-up of the usage and quota tests: a gateway whose clock the test moves (it keeps
- * ticking in real time, so caches age), providers and priced models made over the API, and
+ * Shared set-up of the usage and quota tests: a gateway whose clock the test moves (a ticking
+ * {@link TestClock}, so caches age), providers and priced models made over the API, and
  * direct reads of counters.
  */
 import { LocalEventBus } from '../../lib/events/bus.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import type { UsageEvent } from '../../lib/services/usage/record.js';
 import { keys } from '../../lib/store/keys.js';
+import { TestClock } from '../support/clock.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
-
-/** A clock that starts at `start` and ticks with real time; `set` and `advance` jump it. */
-export class TestClock {
-  private offset: number;
-  constructor(start: number) {
-    this.offset = start - Date.now();
-  }
-  now = () => Date.now() + this.offset;
-  set(at: number): void {
-    this.offset = at - Date.now();
-  }
-  advance(ms: number): void {
-    this.offset += ms;
-  }
-}
 
 export interface UsageGateway {
   gw: TestGateway;
@@ -40,7 +26,7 @@ export async function startUsageGateway(
   start: number,
   env: Record<string, string> = {},
 ): Promise<UsageGateway> {
-  const clock = new TestClock(start);
+  const clock = new TestClock(start, { ticking: true });
   const gw = await startTestGateway(env, { now: clock.now });
   const deps = gw.runtime.deps;
   if (!(deps.events instanceof LocalEventBus)) throw new Error('the local runtime has a local event bus');

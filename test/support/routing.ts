@@ -1,62 +1,22 @@
 /**
- * Routing test support: one embedded table shared by several "instances" (each its own `Gateway`, so
- * its own routing cache), a movable clock, catalog fixtures and fake upstreams on loopback.
+ * Routing test support: catalog fixtures, fake upstreams on loopback, and the routing pipeline as
+ * the AI services run it (resolve, then fail over with the routing hooks). The table and its
+ * instances come from `store-harness.ts`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Principal } from '../../lib/auth/roles.js';
-import { loadConfig } from '../../lib/config.js';
-import { createGateway, type Gateway } from '../../lib/runtime/gateway.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
 import type { ModelCreate } from '../../lib/schemas/models.js';
 import type { ProviderCreate } from '../../lib/schemas/providers.js';
 import type { RuleCreate } from '../../lib/schemas/routing.js';
 import { createModel } from '../../lib/services/models/service.js';
 import { createProvider } from '../../lib/services/providers/service.js';
-import type { Candidate } from '../../lib/services/routing/resolve.js';
+import { executeWithFailover, type FailoverResult } from '../../lib/services/routing/failover.js';
+import { type RoutingTicket, routingHooks } from '../../lib/services/routing/hooks.js';
+import { type Candidate, type RequestNeeds, resolveRoute } from '../../lib/services/routing/resolve.js';
 import { createRule } from '../../lib/services/routing/rules/service.js';
 import { upstreamStatusError } from '../../lib/upstream/classify.js';
-import { startEmbeddedDynamo } from '../../local/dynamo.js';
-
-export const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
-export const ACTOR = { keyId: 'key_test_admin', requestId: 'req_test', sourceIp: '127.0.0.1' };
-
-/** A clock tests move by hand (deps.now); starts at a fixed minute boundary plus 10 s. */
-export class ManualClock {
-  constructor(public ms = Date.UTC(2026, 10, 26, 12, 0, 10)) {}
-  readonly now = () => this.ms;
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
-
-export interface SharedTable {
-  endpoint: string;
-  /** A new instance: its own Gateway (own routing caches) on the shared table. */
-  instance(options?: { env?: Record<string, string>; now?: () => number }): Gateway;
-  close(): Promise<void>;
-}
-
-/** Starts an in-memory embedded DynamoDB with the gateway's table. */
-export async function startSharedTable(baseEnv: Record<string, string> = {}): Promise<SharedTable> {
-  const dynamo = await startEmbeddedDynamo();
-  const tableName = `routing_${Math.random().toString(36).slice(2, 8)}`;
-  const make = (options: { env?: Record<string, string>; now?: () => number } = {}) =>
-    createGateway(
-      loadConfig({
-        GATEWAY_RUNTIME: 'local',
-        DYNAMODB_ENDPOINT: dynamo.endpoint,
-        TABLE_NAME: tableName,
-        LOG_LEVEL: 'ERROR',
-        ...baseEnv,
-        ...options.env,
-      }),
-      options.now,
-    );
-  const setup = make();
-  await setup.table.ensureTable();
-  setup.table.close();
-  return { endpoint: dynamo.endpoint, instance: make, close: () => dynamo.close() };
-}
+import { ACTOR, ADMIN } from './principals.js';
 
 /** Creates an active provider (type `mock`: no base URL) serving `llm` unless told otherwise. */
 export async function addProvider(deps: Gateway, name: string, extra: Partial<ProviderCreate> = {}) {
@@ -173,4 +133,47 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** One upstream call of a routed request; must honour `signal` (aborted at the deadline). */
+export type RoutedAttempt<T> = (candidate: Candidate, attemptNo: number, signal: AbortSignal) => Promise<T>;
+
+export interface RoutedCall<T> {
+  model: string;
+  attempt: RoutedAttempt<T>;
+  needs?: RequestNeeds;
+  /** The executor's clock (default: real time, real sleeps). */
+  clock?: { now(): number; sleep(ms: number): Promise<void> };
+  /** Time the run may take, from the executor clock's now (default 10 s). */
+  timeoutMs?: number;
+  /** With the routing hooks (circuits, provider rate limits, latency figures); default true. */
+  hooks?: boolean;
+}
+
+/**
+ * One `llm` request through the routing pipeline on `deps`, as the AI services run it: resolve the
+ * route for `model`, then run `attempt` over its candidates with the route's retry policy and the
+ * routing hooks.
+ *
+ * @throws what the failover executor throws (the upstream failure, a gate's refusal, a 504 at the
+ *   deadline, 503 `no_available_provider` for an empty route).
+ */
+export async function routeAndCall<T>(
+  deps: Gateway,
+  call: RoutedCall<T>,
+): Promise<FailoverResult<T, Candidate, RoutingTicket | undefined>> {
+  const route = await resolveRoute(deps, {
+    serviceType: 'llm',
+    model: call.model,
+    ...(call.needs ? { needs: call.needs } : {}),
+  });
+  const now = call.clock ? call.clock.now() : Date.now();
+  return executeWithFailover<T, Candidate, RoutingTicket | undefined>({
+    candidates: route.candidates,
+    policy: route.policy,
+    attempt: call.attempt,
+    deadlineMs: now + (call.timeoutMs ?? 10_000),
+    ...(call.hooks === false ? {} : { hooks: routingHooks(deps) }),
+    ...(call.clock ? { clock: call.clock } : {}),
+  });
 }

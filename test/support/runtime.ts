@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/start.js';
+import { closeSiblings } from './instances.js';
 
 export interface TestGateway {
   runtime: LocalRuntime;
@@ -62,6 +64,8 @@ export async function startTestGateway(
       return { status: res.status, headers: res.headers, json, text };
     },
     async stop() {
+      // Sibling instances write to this runtime's store: they finish before it closes.
+      await closeSiblings(runtime.deps.config.DYNAMODB_ENDPOINT);
       await runtime.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
@@ -71,4 +75,27 @@ export async function startTestGateway(
 /** A provider body that passes validation; `overrides` replace fields. */
 export function providerBody(name: string, overrides: Record<string, unknown> = {}) {
   return { name, provider_type: 'openai', service_types: ['llm'], ...overrides };
+}
+
+/**
+ * Creates a provider over the admin API, stores `apiKey` as its credential and adds `models`
+ * (model bodies) to its catalog; fails the test on any answer but 201. Returns the provider id.
+ */
+export async function seedProvider(
+  gw: TestGateway,
+  body: Record<string, unknown>,
+  options: { apiKey: string; models: Array<Record<string, unknown>> },
+): Promise<string> {
+  const created = await gw.call('POST', '/api/providers', { body });
+  expect(created.status, created.text).toBe(201);
+  const id = created.json.id as string;
+  const credential = await gw.call('POST', `/api/providers/${id}/credentials`, {
+    body: { credential_type: 'api_key', credential_value: options.apiKey },
+  });
+  expect(credential.status, credential.text).toBe(201);
+  for (const model of options.models) {
+    const added = await gw.call('POST', `/api/providers/${id}/models`, { body: model });
+    expect(added.status, added.text).toBe(201);
+  }
+  return id;
 }

@@ -1,11 +1,11 @@
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decryptSecret, ENVELOPE_ALG, encryptSecret } from '../../../lib/crypto/envelope.js';
 import type { DataKey, EncryptionContext, KeyProvider } from '../../../lib/crypto/key-provider.js';
 import { LocalKeyProvider, MASTER_KEY_FILE } from '../../../lib/crypto/local-key-provider.js';
 import { ConfigError } from '../../../lib/errors.js';
-import { CANARY, CONTEXT, tempDir } from './fixtures.js';
+import { CANARY, CONTEXT, useTempDir } from './fixtures.js';
 
 /** Wraps a provider and keeps every plaintext data key it hands out, to check they get zeroed. */
 class RecordingProvider implements KeyProvider {
@@ -30,18 +30,11 @@ class RecordingProvider implements KeyProvider {
 }
 
 describe('envelope with the local key provider', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  const temp = useTempDir();
 
   it('round-trips a secret and stores no plaintext', async () => {
     // Prepare
-    const { provider, created } = await LocalKeyProvider.open(dir);
+    const { provider, created } = await LocalKeyProvider.open(temp.dir);
     // Act
     const secret = await encryptSecret(CANARY, CONTEXT, provider);
     const plaintext = await decryptSecret(secret, CONTEXT, provider);
@@ -57,7 +50,7 @@ describe('envelope with the local key provider', () => {
   });
 
   it('round-trips empty, multi-byte and long secrets', async () => {
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     for (const value of ['', 'ключ-🔑-密钥', 'x'.repeat(64 * 1024)]) {
       expect(await decryptSecret(await encryptSecret(value, CONTEXT, provider), CONTEXT, provider)).toBe(
         value,
@@ -66,7 +59,7 @@ describe('envelope with the local key provider', () => {
   });
 
   it('accepts the context fields in any order (canonical AAD)', async () => {
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     const reordered: EncryptionContext = {
       version: CONTEXT.version,
       purpose: CONTEXT.purpose,
@@ -78,7 +71,7 @@ describe('envelope with the local key provider', () => {
   });
 
   it('uses a fresh data key and IV per call', async () => {
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     const a = await encryptSecret(CANARY, CONTEXT, provider);
     const b = await encryptSecret(CANARY, CONTEXT, provider);
     expect(a.wrapped_key).not.toBe(b.wrapped_key);
@@ -87,7 +80,7 @@ describe('envelope with the local key provider', () => {
   });
 
   it('zeroes every plaintext data key after encrypt and decrypt', async () => {
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     const recording = new RecordingProvider(provider);
     const secret = await encryptSecret(CANARY, CONTEXT, recording);
     await decryptSecret(secret, CONTEXT, recording);
@@ -99,25 +92,18 @@ describe('envelope with the local key provider', () => {
   });
 
   it('refuses an incomplete encryption context', async () => {
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     const bad = { ...CONTEXT, version: '' };
     await expect(encryptSecret(CANARY, bad, provider)).rejects.toBeInstanceOf(TypeError);
   });
 });
 
 describe('local key provider: master key file', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  const temp = useTempDir();
 
   it('creates master-keys.json with mode 0600 holding one 32-byte current key', async () => {
-    const { provider } = await LocalKeyProvider.open(join(dir, 'nested', 'data'));
-    const path = join(dir, 'nested', 'data', MASTER_KEY_FILE);
+    const { provider } = await LocalKeyProvider.open(join(temp.dir, 'nested', 'data'));
+    const path = join(temp.dir, 'nested', 'data', MASTER_KEY_FILE);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     const file = JSON.parse(await readFile(path, 'utf8')) as {
       current: string;
@@ -129,28 +115,28 @@ describe('local key provider: master key file', () => {
   });
 
   it('reuses the existing file: a second process decrypts what the first wrote', async () => {
-    const first = await LocalKeyProvider.open(dir);
+    const first = await LocalKeyProvider.open(temp.dir);
     const secret = await encryptSecret(CANARY, CONTEXT, first.provider);
-    const second = await LocalKeyProvider.open(dir);
+    const second = await LocalKeyProvider.open(temp.dir);
     expect(second.created).toBe(false);
     expect(second.provider.currentKeyId()).toBe(first.provider.currentKeyId());
     expect(await decryptSecret(secret, CONTEXT, second.provider)).toBe(CANARY);
   });
 
   it('agrees on one key when opened concurrently', async () => {
-    const opened = await Promise.all(Array.from({ length: 10 }, () => LocalKeyProvider.open(dir)));
+    const opened = await Promise.all(Array.from({ length: 10 }, () => LocalKeyProvider.open(temp.dir)));
     expect(new Set(opened.map((o) => o.provider.currentKeyId())).size).toBe(1);
     expect(opened.filter((o) => o.created)).toHaveLength(1);
   });
 
   it('tightens a group/world-readable file to 0600 and reports it', async () => {
-    await LocalKeyProvider.open(dir);
-    const path = join(dir, MASTER_KEY_FILE);
+    await LocalKeyProvider.open(temp.dir);
+    const path = join(temp.dir, MASTER_KEY_FILE);
     await chmod(path, 0o644);
-    const reopened = await LocalKeyProvider.open(dir);
+    const reopened = await LocalKeyProvider.open(temp.dir);
     expect(reopened.permissionsTightened).toBe(true);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    expect((await LocalKeyProvider.open(dir)).permissionsTightened).toBe(false);
+    expect((await LocalKeyProvider.open(temp.dir)).permissionsTightened).toBe(false);
   });
 
   it.each([
@@ -162,8 +148,8 @@ describe('local key provider: master key file', () => {
     ['key of 16 bytes', JSON.stringify({ current: 'k1', keys: { k1: Buffer.alloc(16).toString('base64') } })],
     ['keys not an object', JSON.stringify({ current: 'k1', keys: null })],
   ])('refuses a corrupt file (%s) with a ConfigError that shows no key', async (_label, body) => {
-    await writeFile(join(dir, MASTER_KEY_FILE), body, { mode: 0o600 });
-    const error = await LocalKeyProvider.open(dir).catch((e: unknown) => e);
+    await writeFile(join(temp.dir, MASTER_KEY_FILE), body, { mode: 0o600 });
+    const error = await LocalKeyProvider.open(temp.dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect(String(error)).not.toContain(Buffer.alloc(16).toString('base64'));
   });

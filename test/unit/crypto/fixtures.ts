@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { CredentialDecryptError } from '../../../lib/crypto/errors.js';
 import type { EncryptionContext } from '../../../lib/crypto/key-provider.js';
 import type { GatewayError } from '../../../lib/errors.js';
@@ -21,6 +21,27 @@ export const CONTEXT: EncryptionContext = {
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'gw-crypto-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh temp dir for each test of the calling `describe` (created before, removed after); read
+ * `dir` inside a test.
+ */
+export function useTempDir(): { readonly dir: string } {
+  let current: { dir: string; cleanup: () => Promise<void> } | undefined;
+  beforeEach(async () => {
+    current = await tempDir();
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return {
+    get dir() {
+      if (!current) throw new Error('useTempDir: read dir inside a test');
+      return current.dir;
+    },
+  };
 }
 
 /** Everything an error could reveal when logged or serialised. */

@@ -1,24 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decryptSecret, encryptSecret, rewrapSecret } from '../../../lib/crypto/envelope.js';
 import type { EncryptionContext } from '../../../lib/crypto/key-provider.js';
 import { LocalKeyProvider, MASTER_KEY_FILE } from '../../../lib/crypto/local-key-provider.js';
-import { CANARY, CONTEXT, expectDecryptFailure, tempDir } from './fixtures.js';
+import { CANARY, CONTEXT, expectDecryptFailure, useTempDir } from './fixtures.js';
 
 describe('master-key rotation: rewrapSecret with the local key provider', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  const temp = useTempDir();
 
   it('re-wraps under a new master key, changing only key_id and wrapped_key', async () => {
     // Prepare
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     const oldKey = provider.currentKeyId();
     const secret = await encryptSecret(CANARY, CONTEXT, provider);
     // Act
@@ -35,11 +28,11 @@ describe('master-key rotation: rewrapSecret with the local key provider', () => 
   });
 
   it('keeps every old master key in the file and uses the new one for new secrets', async () => {
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     const first = provider.currentKeyId();
     const second = await provider.addMasterKey();
     const third = await provider.addMasterKey();
-    const file = JSON.parse(await readFile(join(dir, MASTER_KEY_FILE), 'utf8')) as {
+    const file = JSON.parse(await readFile(join(temp.dir, MASTER_KEY_FILE), 'utf8')) as {
       current: string;
       keys: Record<string, string>;
     };
@@ -49,9 +42,9 @@ describe('master-key rotation: rewrapSecret with the local key provider', () => 
   });
 
   it('does not lose a key when two rotations run at once', async () => {
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     const [a, b] = await Promise.all([provider.addMasterKey(), provider.addMasterKey()]);
-    const reopened = (await LocalKeyProvider.open(dir)).provider;
+    const reopened = (await LocalKeyProvider.open(temp.dir)).provider;
     for (const keyId of [a, b]) {
       const secret = await encryptSecret(CANARY, CONTEXT, provider);
       const moved = await rewrapSecret(secret, CONTEXT, provider, keyId);
@@ -60,8 +53,8 @@ describe('master-key rotation: rewrapSecret with the local key provider', () => 
   });
 
   it('lets another process decrypt under a key added after it opened the file', async () => {
-    const server = (await LocalKeyProvider.open(dir)).provider;
-    const tool = (await LocalKeyProvider.open(dir)).provider;
+    const server = (await LocalKeyProvider.open(temp.dir)).provider;
+    const tool = (await LocalKeyProvider.open(temp.dir)).provider;
     const secret = await encryptSecret(CANARY, CONTEXT, server);
     const newKey = await tool.addMasterKey();
     const rewrapped = await rewrapSecret(secret, CONTEXT, tool, newKey);
@@ -69,7 +62,7 @@ describe('master-key rotation: rewrapSecret with the local key provider', () => 
   });
 
   it('is idempotent: a record already under the target key is returned unchanged', async () => {
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     const newKey = await provider.addMasterKey();
     const secret = await encryptSecret(CANARY, CONTEXT, provider);
     expect(secret.key_id).toBe(newKey);
@@ -77,7 +70,7 @@ describe('master-key rotation: rewrapSecret with the local key provider', () => 
   });
 
   it('refuses to re-wrap under another context, and the result still fails there', async () => {
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     const secret = await encryptSecret(CANARY, CONTEXT, provider);
     const newKey = await provider.addMasterKey();
     const other: EncryptionContext = { ...CONTEXT, credential_id: 'cred_02' };
@@ -87,7 +80,7 @@ describe('master-key rotation: rewrapSecret with the local key provider', () => 
   });
 
   it('refuses a tampered wrapped key and an unknown target key', async () => {
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     const secret = await encryptSecret(CANARY, CONTEXT, provider);
     const newKey = await provider.addMasterKey();
     const wrapped = Buffer.from(secret.wrapped_key, 'base64');

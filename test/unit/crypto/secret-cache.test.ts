@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decryptSecret, encryptSecret } from '../../../lib/crypto/envelope.js';
 import type { EncryptionContext } from '../../../lib/crypto/key-provider.js';
 import { LocalKeyProvider } from '../../../lib/crypto/local-key-provider.js';
 import { SecretCache, type SecretCacheOptions } from '../../../lib/crypto/secret-cache.js';
 import { ConfigError } from '../../../lib/errors.js';
-import { CANARY, CONTEXT, tempDir } from './fixtures.js';
+import { CANARY, CONTEXT, useTempDir } from './fixtures.js';
 
 const KEY = { credentialId: 'cred_01', version: '1' };
 
@@ -187,17 +187,10 @@ describe('SecretCache: invalidate', () => {
 });
 
 describe('SecretCache in front of decryptSecret', () => {
-  let dir: string;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ dir, cleanup } = await tempDir());
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
+  const temp = useTempDir();
 
   it('makes 1 data-key decrypt for 50 concurrent requests and 0 in steady state', async () => {
-    const { provider } = await LocalKeyProvider.open(dir);
+    const { provider } = await LocalKeyProvider.open(temp.dir);
     const secret = await encryptSecret(CANARY, CONTEXT, provider);
     let unwraps = 0;
     const unwrap = provider.decryptDataKey.bind(provider);

@@ -5,18 +5,24 @@ import {
   ReEncryptCommand,
 } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../lib/auth/roles.js';
-import type { GatewayError } from '../../../lib/errors.js';
-import type { Gateway } from '../../../lib/runtime/gateway.js';
-import { rewrapCredentials } from '../../../lib/services/credentials/rewrap.js';
-import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
-import { keys } from '../../../lib/store/keys.js';
-import { secretFor } from '../../support/credentials.js';
-import { siblingOf } from '../../support/instances.js';
-import { type FakeKms, installFakeKms, KEY_ARN, kmsError, NEW_KEY_ARN } from './fake-kms.js';
-import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
+import type { GatewayError } from '../../lib/errors.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
+import { rewrapCredentials } from '../../lib/services/credentials/rewrap.js';
+import { rotateCredential } from '../../lib/services/credentials/service.js';
+import { keys } from '../../lib/store/keys.js';
+import { type FakeKms, installFakeKms, KEY_ARN, kmsError, NEW_KEY_ARN } from '../fakes/kms.js';
+import { secretFor } from '../support/credentials.js';
+import { siblingOf } from '../support/instances.js';
+import { ACTOR } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import {
+  encodings,
+  fakeProviderKey,
+  newProvider,
+  rawCredential,
+  storeApiKey,
+} from './credentials-fixtures.js';
 
-const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
 /** What no error may carry: account, key ARN, principal, the SDK message. */
 const INTERNALS = ['123456789012', KEY_ARN, 'assumed-role', 'for arn:'];
 
@@ -44,10 +50,10 @@ const FAULTS = [
 ] as const;
 
 let fake: FakeKms;
-let h: Harness;
+let h: StoreHarness;
 beforeAll(async () => {
   fake = installFakeKms();
-  h = await startHarness({ keyProvider: fake.provider() });
+  h = await startStoreHarness({ keyProvider: fake.provider() });
 });
 afterAll(async () => {
   await h.close();
@@ -77,18 +83,11 @@ function expectClean(error: GatewayError, secrets: string[]) {
 describe.each(FAULTS)('KMS $label', ({ error, code, status }) => {
   it(`fails a create closed with ${code} and stores nothing`, async () => {
     // Prepare
-    const providerId = await h.provider();
-    const value = fakeKey('create');
+    const providerId = await newProvider(h.deps);
+    const value = fakeProviderKey('create');
     fake.kms.on(GenerateDataKeyCommand).rejects(error());
     // Act
-    const err = await failure(
-      createCredential(h.deps, {
-        providerId,
-        body: { credential_type: 'api_key', credential_value: value },
-        principal: ADMIN,
-        actor: ACTOR,
-      }),
-    );
+    const err = await failure(storeApiKey(h.deps, providerId, value));
     // Assess
     expect(err).toMatchObject({ code, statusCode: status, expose: true });
     if (status === 503) expect(err.headers['retry-after']).toBe('1');
@@ -101,14 +100,9 @@ describe.each(FAULTS)('KMS $label', ({ error, code, status }) => {
   });
 
   it(`fails a resolve closed with ${code}, then recovers (failures are not cached)`, async () => {
-    const providerId = await h.provider();
-    const value = fakeKey('resolve');
-    await createCredential(h.deps, {
-      providerId,
-      body: { credential_type: 'api_key', credential_value: value },
-      principal: ADMIN,
-      actor: ACTOR,
-    });
+    const providerId = await newProvider(h.deps);
+    const value = fakeProviderKey('resolve');
+    await storeApiKey(h.deps, providerId, value);
     const deps: Gateway = siblingOf(h.deps);
     fake.kms.on(DecryptCommand).rejects(error());
     const err = await failure(secretFor(deps, providerId));
@@ -119,21 +113,16 @@ describe.each(FAULTS)('KMS $label', ({ error, code, status }) => {
   });
 
   it(`fails a rotation closed with ${code} and keeps the current version`, async () => {
-    const providerId = await h.provider();
-    const { id } = await createCredential(h.deps, {
-      providerId,
-      body: { credential_type: 'api_key', credential_value: fakeKey() },
-      principal: ADMIN,
-      actor: ACTOR,
-    });
-    const next = fakeKey('rotate');
+    const providerId = await newProvider(h.deps);
+    const { id } = await storeApiKey(h.deps, providerId, fakeProviderKey());
+    const next = fakeProviderKey('rotate');
     fake.kms.on(GenerateDataKeyCommand).rejects(error());
     const err = await failure(
       rotateCredential(h.deps, { credentialId: id, body: { credential_value: next }, actor: ACTOR }),
     );
     expect(err.code).toBe(code);
     expectClean(err, [next]);
-    const raw = await h.rawItem(id);
+    const raw = await rawCredential(h.deps, id);
     expect(raw).toMatchObject({ active_version: 1, version: 1 });
   });
 });
@@ -141,14 +130,9 @@ describe.each(FAULTS)('KMS $label', ({ error, code, status }) => {
 describe('KMS faults during a re-wrap', () => {
   it('stop the run with the cause and leave every record decryptable under its old key', async () => {
     // Prepare
-    const providerId = await h.provider();
-    const value = fakeKey('rewrap');
-    await createCredential(h.deps, {
-      providerId,
-      body: { credential_type: 'api_key', credential_value: value },
-      principal: ADMIN,
-      actor: ACTOR,
-    });
+    const providerId = await newProvider(h.deps);
+    const value = fakeProviderKey('rewrap');
+    await storeApiKey(h.deps, providerId, value);
     const deps: Gateway = siblingOf(h.deps, { keyProvider: async () => fake.provider(NEW_KEY_ARN) });
     fake.kms.on(ReEncryptCommand).rejects(kmsError('AccessDeniedException'));
     // Act

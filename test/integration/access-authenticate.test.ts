@@ -1,35 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { authenticate, BOOTSTRAP_KEY_ID } from '../../../lib/auth/authenticate.js';
-import type { Principal } from '../../../lib/auth/roles.js';
-import { loadConfig } from '../../../lib/config.js';
-import { createGateway, type Gateway } from '../../../lib/runtime/gateway.js';
-import { revokeApiKey, rotateApiKey } from '../../../lib/services/api-keys/lifecycle.js';
-import { createApiKey } from '../../../lib/services/api-keys/service.js';
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../local/dynamo.js';
+import { authenticate, BOOTSTRAP_KEY_ID } from '../../lib/auth/authenticate.js';
+import type { Principal } from '../../lib/auth/roles.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
+import { revokeApiKey, rotateApiKey } from '../../lib/services/api-keys/lifecycle.js';
+import { createApiKey } from '../../lib/services/api-keys/service.js';
+import { TestClock } from '../support/clock.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
 
 const ADMIN: Principal = { keyId: BOOTSTRAP_KEY_ID, role: 'admin' };
 const ACTOR = { keyId: BOOTSTRAP_KEY_ID, requestId: 'req-test', sourceIp: '127.0.0.1' };
 const BOOTSTRAP = 'gk_unit_bootstrap_admin_000000000000000';
 
-let dynamo: EmbeddedDynamo;
-let dataDir: string;
-let clock = Date.parse('2026-11-26T12:00:00.000Z');
+let h: StoreHarness;
+const clock = new TestClock(Date.parse('2026-11-26T12:00:00.000Z'));
 /** DynamoDB operations sent, by name, as the real client reports them. */
 let calls: string[] = [];
 
 function depsWith(cacheTtl: number): Gateway {
-  const config = loadConfig({
-    GATEWAY_RUNTIME: 'local',
-    DATA_DIR: dataDir,
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    TABLE_NAME: 'auth-unit',
-    ADMIN_API_KEY: BOOTSTRAP,
-    AUTH_CACHE_TTL_SECONDS: String(cacheTtl),
-  });
-  const deps = createGateway(config, () => clock);
+  const deps = h.instance({ env: { AUTH_CACHE_TTL_SECONDS: String(cacheTtl) } });
   deps.table.observe((operation) => calls.push(operation));
   return deps;
 }
@@ -38,15 +26,10 @@ let uncached: Gateway;
 let cached: Gateway;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'auth-unit-'));
-  dynamo = await startEmbeddedDynamo();
-  const setup = depsWith(0);
-  await setup.table.ensureTable();
-  await setup.close();
+  h = await startStoreHarness({ env: { ADMIN_API_KEY: BOOTSTRAP }, clock });
 });
 afterAll(async () => {
-  await dynamo.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await h.close();
 });
 // Fresh instances per test: each starts with an empty authorizer cache and last-use guard.
 beforeEach(() => {
@@ -76,11 +59,11 @@ describe('authenticate: one read per lookup', () => {
     });
     expect(calls).toEqual(['GetItem', 'UpdateItem']);
     calls = [];
-    clock += 30_000;
+    clock.advance(30_000);
     await authenticate(uncached, key);
     expect(calls).toEqual(['GetItem']);
     calls = [];
-    clock += 31_000;
+    clock.advance(31_000);
     await authenticate(uncached, key);
     expect(calls).toEqual(['GetItem', 'UpdateItem']);
   });
@@ -112,17 +95,17 @@ describe('authenticate: revocation and expiry', () => {
     expect(await authenticate(cached, key)).not.toBeNull();
     await revokeApiKey(cached, { id, caller: ADMIN, actor: ACTOR });
     calls = [];
-    clock += 59_000;
+    clock.advance(59_000);
     expect(await authenticate(cached, key)).not.toBeNull();
     expect(calls.filter((c) => c === 'GetItem')).toEqual([]);
-    clock += 1_000;
+    clock.advance(1_000);
     expect(await authenticate(cached, key)).toBeNull();
   });
 
   it('never serves a cached key past its own expiry', async () => {
-    const { key } = await mint(cached, { expires_at: new Date(clock + 10_000).toISOString() });
+    const { key } = await mint(cached, { expires_at: new Date(clock.ms + 10_000).toISOString() });
     expect(await authenticate(cached, key)).not.toBeNull();
-    clock += 10_000;
+    clock.advance(10_000);
     expect(await authenticate(cached, key)).toBeNull();
   });
 
@@ -130,7 +113,7 @@ describe('authenticate: revocation and expiry', () => {
     const { id, key } = await mint(cached);
     const rotated = await rotateApiKey(cached, { id, graceSeconds: 20, caller: ADMIN, actor: ACTOR });
     expect(await authenticate(cached, key)).not.toBeNull();
-    clock += 20_000;
+    clock.advance(20_000);
     expect(await authenticate(cached, key)).toBeNull();
     expect(await authenticate(cached, rotated.key)).not.toBeNull();
   });

@@ -1,24 +1,24 @@
 import { BedrockRuntimeClient, ListAsyncInvokesCommand } from '@aws-sdk/client-bedrock-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../lib/auth/roles.js';
-import { createCredential, listCredentials } from '../../../lib/services/credentials/index.js';
-import { probeBedrockProvider } from '../../../lib/services/health/probes/bedrock.js';
-import { probeHttpProvider } from '../../../lib/services/health/probes/http.js';
-import { defaultProbe, guardProbe, probeMockProvider } from '../../../lib/services/health/probes/index.js';
-import { probeTargetOf } from '../../../lib/services/health/run.js';
-import type { ProbeResult, ProbeTarget } from '../../../lib/services/health/types.js';
-import { keys } from '../../../lib/store/keys.js';
-import { siblingOf } from '../../support/instances.js';
-import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
-import { ACTOR, type HealthHarness, startHealthHarness } from './harness.js';
+import { createCredential, listCredentials } from '../../lib/services/credentials/index.js';
+import { probeBedrockProvider } from '../../lib/services/health/probes/bedrock.js';
+import { probeHttpProvider } from '../../lib/services/health/probes/http.js';
+import { defaultProbe, guardProbe, probeMockProvider } from '../../lib/services/health/probes/index.js';
+import { probeTargetOf } from '../../lib/services/health/run.js';
+import type { ProbeResult, ProbeTarget } from '../../lib/services/health/types.js';
+import { keys } from '../../lib/store/keys.js';
+import { type FakeUpstream, startFakeUpstream } from '../fakes/health-upstream.js';
+import { siblingOf } from '../support/instances.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { healthProvider, healthStore } from './health-fixtures.js';
 
-const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
-let h: HealthHarness;
+let h: StoreHarness;
 let fake: FakeUpstream;
 
 beforeAll(async () => {
-  h = await startHealthHarness();
+  h = await startStoreHarness(healthStore());
   fake = await startFakeUpstream();
 });
 afterAll(async () => {
@@ -41,7 +41,7 @@ function probeOnce(provider: ProbeTarget, timeoutMs = 2_000): Promise<ProbeResul
 
 describe('health probe: the cheapest authenticated read per provider type', () => {
   it('lists models of an OpenAI-compatible provider with GET /models and no key when it has none', async () => {
-    const provider = await target(await h.provider('probe-custom', fake.url));
+    const provider = await target(await healthProvider(h.deps, 'probe-custom', fake.url));
     const result = await probeOnce(provider);
     expect(result).toMatchObject({ ok: true, status: 200 });
     expect(fake.requests).toHaveLength(1);
@@ -50,7 +50,7 @@ describe('health probe: the cheapest authenticated read per provider type', () =
   });
 
   it('sends the stored credential the way each type expects (Anthropic: x-api-key, one model)', async () => {
-    const id = await h.provider('probe-anthropic', fake.url.replace(/\/v1$/, ''), 'anthropic');
+    const id = await healthProvider(h.deps, 'probe-anthropic', fake.url.replace(/\/v1$/, ''), 'anthropic');
     const value = `fake-anthropic-${Date.now()}`;
     await createCredential(h.deps, {
       providerId: id,
@@ -74,7 +74,7 @@ describe('health probe: the cheapest authenticated read per provider type', () =
     ['throttled', 'rate_limited', 429],
     ['html', 'bad_response', undefined],
   ] as const)('classifies an upstream that is %s as %s', async (mode, errorClass, status) => {
-    const provider = await target(await h.provider(`probe-${mode}`, fake.url));
+    const provider = await target(await healthProvider(h.deps, `probe-${mode}`, fake.url));
     fake.mode = mode;
     const result = await probeOnce(provider);
     expect(result).toMatchObject({ ok: false, errorClass });
@@ -82,7 +82,7 @@ describe('health probe: the cheapest authenticated read per provider type', () =
   });
 
   it('refuses a loopback upstream that is not allow-listed at connect time (connect, no request)', async () => {
-    const provider = { ...(await target(await h.provider('probe-refused', fake.url))) };
+    const provider = { ...(await target(await healthProvider(h.deps, 'probe-refused', fake.url))) };
     const strict = siblingOf(h.deps, { config: { ALLOWED_PRIVATE_UPSTREAMS: undefined } });
     const result = await probeHttpProvider(strict, {
       provider,
@@ -94,7 +94,7 @@ describe('health probe: the cheapest authenticated read per provider type', () =
   });
 
   it('cuts a provider that never answers at the deadline (timeout)', async () => {
-    const provider = await target(await h.provider('probe-hang', fake.url));
+    const provider = await target(await healthProvider(h.deps, 'probe-hang', fake.url));
     fake.mode = 'hang';
     const started = performance.now();
     const result = await probeOnce(provider, 300);

@@ -1,29 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importEnvironmentCredentials } from '../../../lib/services/credentials/environment.js';
-import { listCredentials } from '../../../lib/services/credentials/service.js';
-import { secretFor } from '../../support/credentials.js';
-import { siblingOf } from '../../support/instances.js';
-import { CountingKeyProvider, encodings, fakeKey, type Harness, startHarness } from './harness.js';
+import { importEnvironmentCredentials } from '../../lib/services/credentials/environment.js';
+import { listCredentials } from '../../lib/services/credentials/service.js';
+import { secretFor } from '../support/credentials.js';
+import { siblingOf } from '../support/instances.js';
+import { ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { CountingKeyProvider, encodings, fakeProviderKey, newProvider } from './credentials-fixtures.js';
 
-let h: Harness;
+let h: StoreHarness;
 let counting: CountingKeyProvider;
 let providers: { openai: string; anthropic: string; cohere: string; huggingface: string };
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startStoreHarness();
   counting = new CountingKeyProvider(await h.deps.keyProvider());
   h.deps.keyProvider = async () => counting;
   providers = {
-    openai: await h.provider('openai'),
-    anthropic: await h.provider('anthropic'),
-    cohere: await h.provider('cohere'),
-    huggingface: await h.provider('huggingface'),
+    openai: await newProvider(h.deps, 'openai'),
+    anthropic: await newProvider(h.deps, 'anthropic'),
+    cohere: await newProvider(h.deps, 'cohere'),
+    huggingface: await newProvider(h.deps, 'huggingface'),
   };
 });
 afterAll(async () => {
   await h.close();
 });
 
-const ADMIN = { keyId: 'key_test_admin', role: 'admin' as const };
 const count = async (providerId: string) =>
   (await listCredentials(h.deps, { providerId, limit: 100, principal: ADMIN })).data;
 
@@ -31,10 +32,10 @@ describe('importEnvironmentCredentials', () => {
   it('turns the four variables into api_key credentials of the default providers', async () => {
     // Prepare
     const env = {
-      OPENAI_API_KEY: fakeKey('openai'),
-      ANTHROPIC_API_KEY: fakeKey('anthropic'),
-      COHERE_API_KEY: ` ${fakeKey('cohere')}\n`,
-      HF_TOKEN: fakeKey('hf'),
+      OPENAI_API_KEY: fakeProviderKey('openai'),
+      ANTHROPIC_API_KEY: fakeProviderKey('anthropic'),
+      COHERE_API_KEY: ` ${fakeProviderKey('cohere')}\n`,
+      HF_TOKEN: fakeProviderKey('hf'),
     };
     // Act
     const report = await importEnvironmentCredentials(h.deps, env, providers);
@@ -54,8 +55,8 @@ describe('importEnvironmentCredentials', () => {
   });
 
   it('changes nothing on a second run with the same values, and rotates a changed one', async () => {
-    const env = { OPENAI_API_KEY: fakeKey('o2') };
-    const scoped = { openai: await h.provider('openai') };
+    const env = { OPENAI_API_KEY: fakeProviderKey('o2') };
+    const scoped = { openai: await newProvider(h.deps, 'openai') };
     await importEnvironmentCredentials(h.deps, env, scoped);
     const generated = counting.calls.generate;
     const again = await importEnvironmentCredentials(h.deps, env, scoped);
@@ -63,7 +64,7 @@ describe('importEnvironmentCredentials', () => {
     expect(counting.calls.generate).toBe(generated);
     const [unchanged] = await count(scoped.openai);
     expect(unchanged).toMatchObject({ version: 1 });
-    const changed = { OPENAI_API_KEY: fakeKey('o3') };
+    const changed = { OPENAI_API_KEY: fakeProviderKey('o3') };
     const rotated = await importEnvironmentCredentials(h.deps, changed, scoped);
     expect(rotated[0]).toMatchObject({ outcome: 'rotated', credential_id: unchanged?.id });
     const list = await count(scoped.openai);
@@ -75,7 +76,7 @@ describe('importEnvironmentCredentials', () => {
   it('skips unset variables and types without a provider', async () => {
     const report = await importEnvironmentCredentials(
       h.deps,
-      { OPENAI_API_KEY: '  ', HF_TOKEN: fakeKey() },
+      { OPENAI_API_KEY: '  ', HF_TOKEN: fakeProviderKey() },
       {},
     );
     expect(report.map((r) => [r.variable, r.outcome, r.reason])).toEqual([
@@ -87,7 +88,7 @@ describe('importEnvironmentCredentials', () => {
   });
 
   it('refuses an unusable value naming the variable, never the value', async () => {
-    const value = `${fakeKey('ctl')}\u0007tail`;
+    const value = `${fakeProviderKey('ctl')}\u0007tail`;
     const error = await importEnvironmentCredentials(
       h.deps,
       { OPENAI_API_KEY: value },

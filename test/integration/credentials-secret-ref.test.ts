@@ -7,21 +7,22 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GatewayError } from '../../../lib/errors.js';
-import type { Gateway } from '../../../lib/runtime/gateway.js';
-import { createCredential } from '../../../lib/services/credentials/service.js';
-import { secretFor } from '../../support/credentials.js';
-import { siblingOf } from '../../support/instances.js';
-import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
+import type { GatewayError } from '../../lib/errors.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
+import { createCredential } from '../../lib/services/credentials/service.js';
+import { secretFor } from '../support/credentials.js';
+import { siblingOf } from '../support/instances.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { encodings, fakeProviderKey, newProvider } from './credentials-fixtures.js';
 
-const ADMIN = { keyId: 'key_test_admin', role: 'admin' as const };
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ai-gateway/openai-AbCdEf';
 const META = { httpStatusCode: 400, requestId: 'req-sm' };
 const sm = mockClient(SecretsManagerClient);
 
-let h: Harness;
+let h: StoreHarness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startStoreHarness();
   const client = new SecretsManagerClient({ region: 'eu-west-1' });
   h.deps.secretsManager = async () => client;
 });
@@ -32,7 +33,7 @@ afterAll(async () => {
 beforeEach(() => sm.reset());
 
 async function secretRef(): Promise<{ providerId: string; deps: Gateway }> {
-  const providerId = await h.provider();
+  const providerId = await newProvider(h.deps);
   await createCredential(h.deps, {
     providerId,
     body: { credential_type: 'secret_ref', credential_value: ARN },
@@ -52,7 +53,7 @@ const smError = (name: string, status = 400) =>
 
 describe('secret_ref: the value lives in Secrets Manager', () => {
   it('reads the referenced secret once and serves it from the bounded cache', async () => {
-    const value = fakeKey('sm');
+    const value = fakeProviderKey('sm');
     sm.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: value });
     const { providerId, deps } = await secretRef();
     for (let i = 0; i < 50; i++) {
@@ -62,7 +63,7 @@ describe('secret_ref: the value lives in Secrets Manager', () => {
   });
 
   it('takes the api_key field of a JSON secret', async () => {
-    const value = fakeKey('json');
+    const value = fakeProviderKey('json');
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ api_key: value, note: 'x' }) });
     const { providerId, deps } = await secretRef();
     expect((await secretFor(deps, providerId))?.value).toBe(value);
@@ -116,7 +117,7 @@ describe('secret_ref: the value lives in Secrets Manager', () => {
   });
 
   it('never stores the secret value: the table holds only the encrypted reference', async () => {
-    const value = fakeKey('never');
+    const value = fakeProviderKey('never');
     sm.on(GetSecretValueCommand).resolves({ SecretString: value });
     const { providerId, deps } = await secretRef();
     await secretFor(deps, providerId);

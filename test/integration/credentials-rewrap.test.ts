@@ -1,21 +1,20 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../lib/auth/roles.js';
-import { decryptSecret, type EncryptedSecret } from '../../../lib/crypto/envelope.js';
-import { KmsUnavailableError } from '../../../lib/crypto/errors.js';
-import type { KeyProvider } from '../../../lib/crypto/key-provider.js';
-import type { LocalKeyProvider } from '../../../lib/crypto/local-key-provider.js';
-import type { RewrapReport } from '../../../lib/schemas/credentials.js';
-import { contextOf, fromItem } from '../../../lib/services/credentials/record.js';
-import { type RewrapOptions, rewrapCredentials } from '../../../lib/services/credentials/rewrap.js';
+import { decryptSecret, type EncryptedSecret } from '../../lib/crypto/envelope.js';
+import { KmsUnavailableError } from '../../lib/crypto/errors.js';
+import type { KeyProvider } from '../../lib/crypto/key-provider.js';
+import type { LocalKeyProvider } from '../../lib/crypto/local-key-provider.js';
+import type { RewrapReport } from '../../lib/schemas/credentials.js';
+import { contextOf, fromItem } from '../../lib/services/credentials/record.js';
+import { type RewrapOptions, rewrapCredentials } from '../../lib/services/credentials/rewrap.js';
 import {
   createCredential,
   revokeCredential,
   rotateCredential,
-} from '../../../lib/services/credentials/service.js';
-import { keys } from '../../../lib/store/keys.js';
-import { ACTOR, CountingKeyProvider, fakeKey, type Harness, startHarness } from './harness.js';
-
-const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
+} from '../../lib/services/credentials/service.js';
+import { keys } from '../../lib/store/keys.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { CountingKeyProvider, fakeProviderKey, newProvider, storeApiKey } from './credentials-fixtures.js';
 
 /** Counts re-wraps per version and fails (KMS throttled) after `failAfter` successful ones. */
 class FlakyKeyProvider extends CountingKeyProvider {
@@ -31,7 +30,7 @@ class FlakyKeyProvider extends CountingKeyProvider {
   }
 }
 
-let h: Harness;
+let h: StoreHarness;
 let local: LocalKeyProvider;
 let flaky: FlakyKeyProvider;
 let values: Map<string, string>;
@@ -40,35 +39,25 @@ let values: Map<string, string>;
 async function seed(): Promise<number> {
   let versions = 0;
   for (let p = 0; p < 3; p++) {
-    const providerId = await h.provider();
+    const providerId = await newProvider(h.deps);
     for (let c = 0; c < 4; c++) {
-      const value = fakeKey(`seed${p}${c}`);
-      const { id } = await createCredential(h.deps, {
-        providerId,
-        body: { credential_type: 'api_key', credential_value: value },
-        principal: ADMIN,
-        actor: ACTOR,
-      });
-      h.advance(1);
+      const value = fakeProviderKey(`seed${p}${c}`);
+      const { id } = await storeApiKey(h.deps, providerId, value);
+      h.clock.advance(1);
       versions += 1;
       values.set(`${id}#1`, value);
       if (c % 3 === 0) {
-        const next = fakeKey(`seed${p}${c}r`);
+        const next = fakeProviderKey(`seed${p}${c}r`);
         await rotateCredential(h.deps, { credentialId: id, body: { credential_value: next }, actor: ACTOR });
         values.set(`${id}#2`, next);
         versions += 1;
       }
     }
   }
-  const revokedProvider = await h.provider();
-  const revoked = await createCredential(h.deps, {
-    providerId: revokedProvider,
-    body: { credential_type: 'api_key', credential_value: fakeKey() },
-    principal: ADMIN,
-    actor: ACTOR,
-  });
+  const revokedProvider = await newProvider(h.deps);
+  const revoked = await storeApiKey(h.deps, revokedProvider, fakeProviderKey());
   await revokeCredential(h.deps, { credentialId: revoked.id, principal: ADMIN, actor: ACTOR });
-  const bedrock = await h.provider('bedrock');
+  const bedrock = await newProvider(h.deps, 'bedrock');
   await createCredential(h.deps, {
     providerId: bedrock,
     body: { credential_type: 'aws_iam' },
@@ -124,7 +113,7 @@ async function runAll(options: RewrapOptions = {}): Promise<{ total: RewrapRepor
 }
 
 beforeEach(async () => {
-  h = await startHarness();
+  h = await startStoreHarness();
   local = (await h.deps.keyProvider()) as LocalKeyProvider;
   flaky = new FlakyKeyProvider(local);
   h.deps.keyProvider = async () => flaky;
@@ -224,7 +213,7 @@ describe('rewrap: master key rotation', () => {
 
   it('destroys retiring versions past their grace period, in rewrap and in sweep mode (no key calls)', async () => {
     const versions = await seed();
-    h.advance(25 * 3_600_000);
+    h.clock.advance(25 * 3_600_000);
     const { total } = await runAll({ mode: 'sweep' });
     expect(total.destroyed).toBe(versions - 12);
     expect(total.destroyed).toBe(6);

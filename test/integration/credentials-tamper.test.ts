@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../lib/auth/roles.js';
-import type { GatewayError } from '../../../lib/errors.js';
-import type { Gateway } from '../../../lib/runtime/gateway.js';
-import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
-import type { Item } from '../../../lib/store/table.js';
-import { secretFor } from '../../support/credentials.js';
-import { siblingOf } from '../../support/instances.js';
-import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
-
-const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
+import type { GatewayError } from '../../lib/errors.js';
+import type { Gateway } from '../../lib/runtime/gateway.js';
+import type { Item } from '../../lib/store/table.js';
+import { secretFor } from '../support/credentials.js';
+import { siblingOf } from '../support/instances.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import {
+  encodings,
+  fakeProviderKey,
+  newProvider,
+  rawCredential,
+  rotateTo,
+  storeApiKey,
+} from './credentials-fixtures.js';
 
 interface Envelope {
   alg: string;
@@ -20,9 +24,9 @@ interface Envelope {
 }
 type Version = { key_version: number; secret: Envelope } & Record<string, unknown>;
 
-let h: Harness;
+let h: StoreHarness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startStoreHarness();
 });
 afterAll(async () => {
   await h.close();
@@ -32,15 +36,10 @@ afterAll(async () => {
 const coldDeps = (): Gateway => siblingOf(h.deps);
 
 async function stored(type = 'openai') {
-  const providerId = await h.provider(type);
-  const value = fakeKey('tamper');
-  const { id } = await createCredential(h.deps, {
-    providerId,
-    body: { credential_type: 'api_key', credential_value: value },
-    principal: ADMIN,
-    actor: ACTOR,
-  });
-  return { providerId, id, value, item: await h.rawItem(id) };
+  const providerId = await newProvider(h.deps, type);
+  const value = fakeProviderKey('tamper');
+  const { id } = await storeApiKey(h.deps, providerId, value);
+  return { providerId, id, value, item: await rawCredential(h.deps, id) };
 }
 
 const versionsOf = (item: Item) => structuredClone(item.versions) as Version[];
@@ -97,34 +96,25 @@ describe('credentials: an envelope moved onto another record does not decrypt', 
 
   it('fails for a ciphertext moved to another credential of the same provider', async () => {
     const a = await stored();
-    h.advance(1); // the sibling is the newer one, so it is the one resolved
-    const value = fakeKey('sibling');
-    const sibling = await createCredential(h.deps, {
-      providerId: a.providerId,
-      body: { credential_type: 'api_key', credential_value: value },
-      principal: ADMIN,
-      actor: ACTOR,
-    });
-    const target = { providerId: a.providerId, item: await h.rawItem(sibling.id) };
+    h.clock.advance(1); // the sibling is the newer one, so it is the one resolved
+    const value = fakeProviderKey('sibling');
+    const sibling = await storeApiKey(h.deps, a.providerId, value);
+    const target = { providerId: a.providerId, item: await rawCredential(h.deps, sibling.id) };
     const moved = versionsOf(a.item).at(-1)!.secret;
     expectDecryptFailure(await resolveTampered(target, () => moved), [a.value, value]);
   });
 
   it('fails for a retired version moved into the active version slot of the same credential', async () => {
     const a = await stored();
-    await rotateCredential(h.deps, {
-      credentialId: a.id,
-      body: { credential_value: fakeKey() },
-      actor: ACTOR,
-    });
-    const item = await h.rawItem(a.id);
+    await rotateTo(h.deps, a.id, fakeProviderKey());
+    const item = await rawCredential(h.deps, a.id);
     const old = versionsOf(item)[0]!.secret;
     expectDecryptFailure(await resolveTampered({ providerId: a.providerId, item }, () => old), [a.value]);
   });
 
   it('fails when the provider id of the whole item is changed (the record moved to another provider)', async () => {
     const a = await stored();
-    const other = await h.provider();
+    const other = await newProvider(h.deps);
     await h.deps.table.put({ ...a.item, provider_id: other, gsi1pk: `PROVIDER_CREDENTIALS#${other}` });
     const outcome = await secretFor(coldDeps(), other).then(
       (value) => ({ value, error: undefined }),

@@ -13,7 +13,7 @@ import {
   ReEncryptCommand,
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { KmsKeyProvider } from '../../../lib/crypto/kms-key-provider.js';
+import { KmsKeyProvider } from '../../lib/crypto/kms-key-provider.js';
 
 export const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777';
 export const NEW_KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/9999ffff-2222-3333-4444-555566667777';

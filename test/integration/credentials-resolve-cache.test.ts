@@ -1,22 +1,22 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../lib/auth/roles.js';
-import { resolveProviderSecret } from '../../../lib/services/credentials/resolve.js';
-import { createCredential, rotateCredential } from '../../../lib/services/credentials/service.js';
-import { toProvider } from '../../../lib/services/providers/mapper.js';
-import { loadProviderItem } from '../../../lib/services/providers/service.js';
-import { secretFor } from '../../support/credentials.js';
-import { type FakeKms, installFakeKms } from './fake-kms.js';
-import { ACTOR, fakeKey, type Harness, startHarness } from './harness.js';
+import { resolveProviderSecret } from '../../lib/services/credentials/resolve.js';
+import { rotateCredential } from '../../lib/services/credentials/service.js';
+import { toProvider } from '../../lib/services/providers/mapper.js';
+import { loadProviderItem } from '../../lib/services/providers/service.js';
+import { type FakeKms, installFakeKms } from '../fakes/kms.js';
+import { secretFor } from '../support/credentials.js';
+import { ACTOR } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import { fakeProviderKey, newProvider, rawCredential, storeApiKey } from './credentials-fixtures.js';
 
-const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
 let fake: FakeKms;
-let h: Harness;
+let h: StoreHarness;
 /** DynamoDB commands sent since the last reset, by command name. */
 let dynamoCalls: string[] = [];
 
 beforeAll(async () => {
   fake = installFakeKms();
-  h = await startHarness({
+  h = await startStoreHarness({
     keyProvider: fake.provider(),
     env: { CREDENTIAL_CACHE_TTL_SECONDS: '300', CREDENTIAL_CACHE_MAX_USES: '5000', ROUTING_CACHE_TTL: '60' },
   });
@@ -32,13 +32,8 @@ beforeEach(() => {
 });
 
 async function credentialFor(value: string) {
-  const providerId = await h.provider();
-  const created = await createCredential(h.deps, {
-    providerId,
-    body: { credential_type: 'api_key', credential_value: value },
-    principal: ADMIN,
-    actor: ACTOR,
-  });
+  const providerId = await newProvider(h.deps);
+  const created = await storeApiKey(h.deps, providerId, value);
   fake.reset();
   dynamoCalls = [];
   return { providerId, credentialId: created.id };
@@ -47,7 +42,7 @@ async function credentialFor(value: string) {
 describe('resolveProviderSecret: steady state', () => {
   it('makes 0 KMS and 0 DynamoDB calls per request once warm (1,000 requests measured)', async () => {
     // Prepare
-    const value = fakeKey('steady');
+    const value = fakeProviderKey('steady');
     const { providerId } = await credentialFor(value);
     const provider = toProvider(await loadProviderItem(h.deps, providerId));
     dynamoCalls = [];
@@ -68,7 +63,7 @@ describe('resolveProviderSecret: steady state', () => {
   });
 
   it('shares one decrypt and one query among 100 concurrent cold requests', async () => {
-    const value = fakeKey('burst');
+    const value = fakeProviderKey('burst');
     const { providerId } = await credentialFor(value);
     const results = await Promise.all(Array.from({ length: 100 }, () => secretFor(h.deps, providerId)));
     expect(results.every((r) => r?.value === value)).toBe(true);
@@ -77,30 +72,30 @@ describe('resolveProviderSecret: steady state', () => {
   });
 
   it('decrypts again once the entry is older than CREDENTIAL_CACHE_TTL_SECONDS', async () => {
-    const { providerId } = await credentialFor(fakeKey());
+    const { providerId } = await credentialFor(fakeProviderKey());
     await secretFor(h.deps, providerId);
-    h.advance(299_000);
+    h.clock.advance(299_000);
     await secretFor(h.deps, providerId);
     expect(fake.count('Decrypt')).toBe(1);
-    h.advance(1_000);
+    h.clock.advance(1_000);
     await secretFor(h.deps, providerId);
     expect(fake.count('Decrypt')).toBe(2);
   });
 
   it('re-reads the records after ROUTING_CACHE_TTL, without a KMS call', async () => {
-    const { providerId } = await credentialFor(fakeKey());
+    const { providerId } = await credentialFor(fakeProviderKey());
     await secretFor(h.deps, providerId);
     dynamoCalls = [];
-    h.advance(60_000);
+    h.clock.advance(60_000);
     await secretFor(h.deps, providerId);
     expect(dynamoCalls.filter((c) => c === 'Query')).toHaveLength(1);
     expect(fake.count('Decrypt')).toBe(1);
   });
 
   it('drops the cached value at once when this container rotates the credential', async () => {
-    const { providerId, credentialId } = await credentialFor(fakeKey('before'));
+    const { providerId, credentialId } = await credentialFor(fakeProviderKey('before'));
     await secretFor(h.deps, providerId);
-    const next = fakeKey('after');
+    const next = fakeProviderKey('after');
     await rotateCredential(h.deps, { credentialId, body: { credential_value: next }, actor: ACTOR });
     expect(await secretFor(h.deps, providerId)).toMatchObject({ keyVersion: 2, value: next });
   });
@@ -108,18 +103,13 @@ describe('resolveProviderSecret: steady state', () => {
 
 describe('resolveProviderSecret: bounded use count', () => {
   it('decrypts again after CREDENTIAL_CACHE_MAX_USES requests', async () => {
-    const local = await startHarness({
+    const local = await startStoreHarness({
       keyProvider: fake.provider(),
       env: { CREDENTIAL_CACHE_MAX_USES: '5' },
     });
     try {
-      const providerId = await local.provider();
-      await createCredential(local.deps, {
-        providerId,
-        body: { credential_type: 'api_key', credential_value: fakeKey() },
-        principal: ADMIN,
-        actor: ACTOR,
-      });
+      const providerId = await newProvider(local.deps);
+      await storeApiKey(local.deps, providerId, fakeProviderKey());
       fake.reset();
       for (let i = 0; i < 5; i++) await secretFor(local.deps, providerId);
       expect(fake.count('Decrypt')).toBe(1);
@@ -133,36 +123,36 @@ describe('resolveProviderSecret: bounded use count', () => {
 
 describe('resolveProviderSecret: last_used_at', () => {
   it('is written at most once a minute and does not bump the item version', async () => {
-    const { providerId, credentialId } = await credentialFor(fakeKey());
-    const start = new Date(h.now()).toISOString();
+    const { providerId, credentialId } = await credentialFor(fakeProviderKey());
+    const start = new Date(h.clock.now()).toISOString();
     for (let i = 0; i < 20; i++) await secretFor(h.deps, providerId);
-    let raw = await h.rawItem(credentialId);
+    let raw = await rawCredential(h.deps, credentialId);
     expect(raw.last_used_at).toBe(start);
     expect(raw.version).toBe(1);
-    h.advance(59_000);
+    h.clock.advance(59_000);
     await secretFor(h.deps, providerId);
-    raw = await h.rawItem(credentialId);
+    raw = await rawCredential(h.deps, credentialId);
     expect(raw.last_used_at).toBe(start);
-    h.advance(1_000);
+    h.clock.advance(1_000);
     await secretFor(h.deps, providerId);
-    raw = await h.rawItem(credentialId);
-    expect(raw.last_used_at).toBe(new Date(h.now()).toISOString());
+    raw = await rawCredential(h.deps, credentialId);
+    expect(raw.last_used_at).toBe(new Date(h.clock.now()).toISOString());
     expect(dynamoCalls.filter((c) => c === 'UpdateItem')).toHaveLength(2);
   });
 });
 
 describe('resolveProviderSecret: a probe is not a use', () => {
   it('leaves last_used_at alone with recordUse: false', async () => {
-    const { providerId, credentialId } = await credentialFor(fakeKey());
+    const { providerId, credentialId } = await credentialFor(fakeProviderKey());
     await secretFor(h.deps, providerId, { recordUse: false });
-    expect((await h.rawItem(credentialId)).last_used_at).toBeUndefined();
+    expect((await rawCredential(h.deps, credentialId)).last_used_at).toBeUndefined();
     expect(dynamoCalls.filter((c) => c === 'UpdateItem')).toHaveLength(0);
   });
 });
 
 describe('resolveProviderSecret: no credential', () => {
   it('answers null for a provider without credentials', async () => {
-    const providerId = await h.provider();
+    const providerId = await newProvider(h.deps);
     expect(await secretFor(h.deps, providerId)).toBeNull();
   });
 });

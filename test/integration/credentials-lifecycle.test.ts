@@ -1,43 +1,42 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../lib/auth/roles.js';
-import type { LocalKeyProvider } from '../../../lib/crypto/local-key-provider.js';
-import { reportCredentialRejected } from '../../../lib/services/credentials/resolve.js';
+import type { Principal } from '../../lib/auth/roles.js';
+import type { LocalKeyProvider } from '../../lib/crypto/local-key-provider.js';
+import { reportCredentialRejected } from '../../lib/services/credentials/resolve.js';
 import {
   createCredential,
   listCredentials,
   revokeCredential,
   rotateCredential,
-} from '../../../lib/services/credentials/service.js';
-import { secretFor } from '../../support/credentials.js';
-import { ACTOR, encodings, fakeKey, type Harness, startHarness } from './harness.js';
+} from '../../lib/services/credentials/service.js';
+import { secretFor } from '../support/credentials.js';
+import { ACTOR, ADMIN } from '../support/principals.js';
+import { type StoreHarness, startStoreHarness } from '../support/store-harness.js';
+import {
+  encodings,
+  fakeProviderKey,
+  newProvider,
+  rawCredential,
+  rotateTo,
+  storeApiKey,
+} from './credentials-fixtures.js';
 
-const ADMIN: Principal = { keyId: 'key_test_admin', role: 'admin' };
 const HOUR = 3_600_000;
 
-let h: Harness;
+let h: StoreHarness;
 beforeAll(async () => {
-  h = await startHarness({ env: { ROUTING_CACHE_TTL: '60' } });
+  h = await startStoreHarness({ env: { ROUTING_CACHE_TTL: '60' } });
 });
 afterAll(async () => {
   await h.close();
 });
 
-async function create(providerId: string, value: string) {
-  return createCredential(h.deps, {
-    providerId,
-    body: { credential_type: 'api_key', credential_value: value },
-    principal: ADMIN,
-    actor: ACTOR,
-  });
-}
-
 describe('credentials: create and read', () => {
   it('stores only an envelope: the table item holds no plaintext in any encoding', async () => {
     // Prepare
-    const providerId = await h.provider();
-    const value = fakeKey('store');
+    const providerId = await newProvider(h.deps);
+    const value = fakeProviderKey('store');
     // Act
-    const created = await create(providerId, value);
+    const created = await storeApiKey(h.deps, providerId, value);
     // Assess
     expect(created).toMatchObject({
       provider_id: providerId,
@@ -46,7 +45,7 @@ describe('credentials: create and read', () => {
       version: 1,
     });
     expect(created.hint).toBe(value.slice(-4));
-    const raw = JSON.stringify(await h.rawItem(created.id));
+    const raw = JSON.stringify(await rawCredential(h.deps, created.id));
     for (const form of encodings(value)) expect(raw).not.toContain(form);
     expect(raw).toContain('"alg":"AES-256-GCM/v1"');
     const resolved = await secretFor(h.deps, providerId);
@@ -54,26 +53,22 @@ describe('credentials: create and read', () => {
   });
 
   it('gives a hint only for api keys of at least 12 characters', async () => {
-    const providerId = await h.provider();
-    const short = await create(providerId, 'short-key-1');
+    const providerId = await newProvider(h.deps);
+    const short = await storeApiKey(h.deps, providerId, 'short-key-1');
     expect(short.hint).toBeUndefined();
-    const exactly = await create(providerId, 'twelve-chars');
+    const exactly = await storeApiKey(h.deps, providerId, 'twelve-chars');
     expect(exactly.hint).toBe('hars');
   });
 
   it('keeps the item version (concurrency) apart from the key version exposed as `version`', async () => {
-    const providerId = await h.provider();
-    const created = await create(providerId, fakeKey());
-    await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: fakeKey() },
-      actor: ACTOR,
-    });
-    const raw = await h.rawItem(created.id);
+    const providerId = await newProvider(h.deps);
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
+    await rotateTo(h.deps, created.id, fakeProviderKey());
+    const raw = await rawCredential(h.deps, created.id);
     expect(raw.active_version).toBe(2);
     expect(raw.version).toBe(2);
     await reportCredentialRejected(h.deps, created.id, 2);
-    const after = await h.rawItem(created.id);
+    const after = await rawCredential(h.deps, created.id);
     expect(after.active_version).toBe(2);
     expect(after.version).toBe(3);
   });
@@ -82,69 +77,56 @@ describe('credentials: create and read', () => {
 describe('credentials: rotation and grace', () => {
   it('switches new resolutions to the new version at once and keeps the old one decryptable', async () => {
     // Prepare
-    const providerId = await h.provider();
-    const oldValue = fakeKey('old');
-    const newValue = fakeKey('new');
-    const created = await create(providerId, oldValue);
+    const providerId = await newProvider(h.deps);
+    const oldValue = fakeProviderKey('old');
+    const newValue = fakeProviderKey('new');
+    const created = await storeApiKey(h.deps, providerId, oldValue);
     expect((await secretFor(h.deps, providerId))?.value).toBe(oldValue);
     // Act
-    const rotated = await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: newValue },
-      actor: ACTOR,
-    });
+    const rotated = await rotateTo(h.deps, created.id, newValue);
     // Assess
     expect(rotated.version).toBe(2);
     expect(rotated.versions.map((v) => [v.version, v.status])).toEqual([
       [1, 'retiring'],
       [2, 'active'],
     ]);
-    expect(rotated.versions[0]?.destroy_after).toBe(new Date(h.now() + 24 * HOUR).toISOString());
+    expect(rotated.versions[0]?.destroy_after).toBe(new Date(h.clock.now() + 24 * HOUR).toISOString());
     expect(await secretFor(h.deps, providerId)).toMatchObject({ keyVersion: 2, value: newValue });
-    const raw = await h.rawItem(created.id);
+    const raw = await rawCredential(h.deps, created.id);
     const versions = raw.versions as Array<{ key_version: number; secret?: unknown }>;
     expect(versions.every((v) => v.secret !== undefined)).toBe(true);
   });
 
   it('destroys a retiring version lazily once the grace period has passed', async () => {
-    const providerId = await h.provider();
-    const created = await create(providerId, fakeKey('grace-old'));
-    await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: fakeKey() },
-      actor: ACTOR,
-    });
-    h.advance(23 * HOUR);
+    const providerId = await newProvider(h.deps);
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey('grace-old'));
+    await rotateTo(h.deps, created.id, fakeProviderKey());
+    h.clock.advance(23 * HOUR);
     let page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
     expect(page.data[0]?.versions.map((v) => v.status)).toEqual(['retiring', 'active']);
-    h.advance(1 * HOUR);
+    h.clock.advance(1 * HOUR);
     page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
     expect(page.data[0]?.versions.map((v) => v.version)).toEqual([2]);
-    const raw = await h.rawItem(created.id);
+    const raw = await rawCredential(h.deps, created.id);
     expect((raw.versions as unknown[]).length).toBe(1);
   });
 
   it('refuses a rotation of a revoked credential, and of an aws_iam one', async () => {
-    const providerId = await h.provider();
-    const created = await create(providerId, fakeKey());
+    const providerId = await newProvider(h.deps);
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
     await revokeCredential(h.deps, { credentialId: created.id, principal: ADMIN, actor: ACTOR });
-    await expect(
-      rotateCredential(h.deps, {
-        credentialId: created.id,
-        body: { credential_value: fakeKey() },
-        actor: ACTOR,
-      }),
-    ).rejects.toMatchObject({ statusCode: 409, code: 'credential_revoked' });
-    const bedrock = await h.provider('bedrock');
+    await expect(rotateTo(h.deps, created.id, fakeProviderKey())).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'credential_revoked',
+    });
+    const bedrock = await newProvider(h.deps, 'bedrock');
     const iam = await createCredential(h.deps, {
       providerId: bedrock,
       body: { credential_type: 'aws_iam' },
       principal: ADMIN,
       actor: ACTOR,
     });
-    await expect(
-      rotateCredential(h.deps, { credentialId: iam.id, body: { credential_value: fakeKey() }, actor: ACTOR }),
-    ).rejects.toMatchObject({ statusCode: 422 });
+    await expect(rotateTo(h.deps, iam.id, fakeProviderKey())).rejects.toMatchObject({ statusCode: 422 });
     expect(await secretFor(h.deps, bedrock)).toEqual({
       credentialId: iam.id,
       keyVersion: 1,
@@ -153,54 +135,39 @@ describe('credentials: rotation and grace', () => {
   });
 
   it('bounds the versions kept in their grace period (409 too_many_versions)', async () => {
-    const providerId = await h.provider();
-    const created = await create(providerId, fakeKey());
+    const providerId = await newProvider(h.deps);
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
     for (let i = 0; i < 9; i++) {
-      await rotateCredential(h.deps, {
-        credentialId: created.id,
-        body: { credential_value: fakeKey() },
-        actor: ACTOR,
-      });
+      await rotateTo(h.deps, created.id, fakeProviderKey());
     }
-    await expect(
-      rotateCredential(h.deps, {
-        credentialId: created.id,
-        body: { credential_value: fakeKey() },
-        actor: ACTOR,
-      }),
-    ).rejects.toMatchObject({ statusCode: 409, code: 'too_many_versions' });
+    await expect(rotateTo(h.deps, created.id, fakeProviderKey())).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'too_many_versions',
+    });
   });
 
   it('serialises concurrent rotations: each gets its own version, none is lost', async () => {
-    const providerId = await h.provider();
-    const created = await create(providerId, fakeKey());
-    const values = [fakeKey('a'), fakeKey('b'), fakeKey('c')];
+    const providerId = await newProvider(h.deps);
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
+    const values = [fakeProviderKey('a'), fakeProviderKey('b'), fakeProviderKey('c')];
     const results = await Promise.all(
       values.map((v) =>
         rotateCredential(h.deps, { credentialId: created.id, body: { credential_value: v }, actor: ACTOR }),
       ),
     );
     expect(results.map((r) => r.version).sort()).toEqual([2, 3, 4]);
-    const final = await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: fakeKey('z') },
-      actor: ACTOR,
-    });
+    const final = await rotateTo(h.deps, created.id, fakeProviderKey('z'));
     expect(final.versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
   });
 });
 
 describe('credentials: revoke', () => {
   it('destroys every ciphertext, marks the credential revoked and stops resolving it', async () => {
-    const providerId = await h.provider();
-    const created = await create(providerId, fakeKey());
-    await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: fakeKey() },
-      actor: ACTOR,
-    });
+    const providerId = await newProvider(h.deps);
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
+    await rotateTo(h.deps, created.id, fakeProviderKey());
     await revokeCredential(h.deps, { credentialId: created.id, principal: ADMIN, actor: ACTOR });
-    const raw = await h.rawItem(created.id);
+    const raw = await rawCredential(h.deps, created.id);
     expect(JSON.stringify(raw)).not.toContain('ciphertext');
     expect(JSON.stringify(raw)).not.toContain('wrapped_key');
     const page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
@@ -213,8 +180,8 @@ describe('credentials: revoke', () => {
   });
 
   it('hides a credential of a provider outside the principal scope (404)', async () => {
-    const providerId = await h.provider();
-    const created = await create(providerId, fakeKey());
+    const providerId = await newProvider(h.deps);
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
     const scoped: Principal = { keyId: 'key_scoped', role: 'admin', providerIds: ['prov_other'] };
     await expect(
       revokeCredential(h.deps, { credentialId: created.id, principal: scoped, actor: ACTOR }),
@@ -227,16 +194,12 @@ describe('credentials: revoke', () => {
 
 describe('credentials: an upstream 401', () => {
   it('marks the active version invalid, visibly, and not a rotated-out one', async () => {
-    const providerId = await h.provider();
-    const created = await create(providerId, fakeKey());
+    const providerId = await newProvider(h.deps);
+    const created = await storeApiKey(h.deps, providerId, fakeProviderKey());
     expect(await reportCredentialRejected(h.deps, created.id, 1)).toBe(true);
     let page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
     expect(page.data[0]?.status).toBe('invalid');
-    await rotateCredential(h.deps, {
-      credentialId: created.id,
-      body: { credential_value: fakeKey() },
-      actor: ACTOR,
-    });
+    await rotateTo(h.deps, created.id, fakeProviderKey());
     expect(await reportCredentialRejected(h.deps, created.id, 1)).toBe(false);
     page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
     expect(page.data[0]?.status).toBe('active');
@@ -244,10 +207,10 @@ describe('credentials: an upstream 401', () => {
   });
 
   it('prefers an active credential over an invalid one, and falls back to the invalid one alone', async () => {
-    const providerId = await h.provider();
-    const first = await create(providerId, fakeKey('first'));
-    h.advance(1); // ids order by creation millisecond
-    const second = await create(providerId, fakeKey('second'));
+    const providerId = await newProvider(h.deps);
+    const first = await storeApiKey(h.deps, providerId, fakeProviderKey('first'));
+    h.clock.advance(1); // ids order by creation millisecond
+    const second = await storeApiKey(h.deps, providerId, fakeProviderKey('second'));
     expect((await secretFor(h.deps, providerId))?.credentialId).toBe(second.id);
     await reportCredentialRejected(h.deps, second.id, 1);
     expect((await secretFor(h.deps, providerId))?.credentialId).toBe(first.id);
@@ -256,16 +219,16 @@ describe('credentials: an upstream 401', () => {
   });
 
   it('skips expired credentials and shows them as expired', async () => {
-    const providerId = await h.provider();
-    const expiresAt = new Date(h.now() + HOUR).toISOString();
+    const providerId = await newProvider(h.deps);
+    const expiresAt = new Date(h.clock.now() + HOUR).toISOString();
     const created = await createCredential(h.deps, {
       providerId,
-      body: { credential_type: 'api_key', credential_value: fakeKey(), expires_at: expiresAt },
+      body: { credential_type: 'api_key', credential_value: fakeProviderKey(), expires_at: expiresAt },
       principal: ADMIN,
       actor: ACTOR,
     });
     expect((await secretFor(h.deps, providerId))?.credentialId).toBe(created.id);
-    h.advance(HOUR);
+    h.clock.advance(HOUR);
     expect(await secretFor(h.deps, providerId)).toBeNull();
     const page = await listCredentials(h.deps, { providerId, limit: 10, principal: ADMIN });
     expect(page.data[0]?.status).toBe('expired');
