@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -19,6 +19,7 @@ import { GatewayRestApi, type ThrottleSettings } from './constructs/rest-api.js'
 import { GatewaySecrets } from './constructs/secrets.js';
 import { GatewayStreamConsumers } from './constructs/stream-consumers.js';
 import { FUNCTIONS_DIR } from './paths.js';
+import { constructIdOf, resourceOwners, routeAreas } from './route-areas.js';
 import {
   authorizerNeeds,
   consumerNeeds,
@@ -71,20 +72,13 @@ export interface GatewayStackProps extends StackProps {
    * reservation that would leave less fails the deploy; new accounts may start at 10).
    */
   reserveConcurrency?: boolean;
-}
-
-/** `providers/create` → `ProvidersCreate`: a construct id that is stable for a handler module. */
-export function constructIdOf(fn: string): string {
-  return fn
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join('');
+  /** Directory of the route handler modules (`<fn>.ts`). Default: the repository's `functions/`. */
+  functionsDir?: string;
 }
 
 /** The handler module of `fn`; throws naming the routes when it does not exist. */
-function entryOf(fn: string, routes: readonly Route[]): string {
-  const entry = join(FUNCTIONS_DIR, `${fn}.ts`);
+function entryOf(fn: string, routes: readonly Route[], dir = FUNCTIONS_DIR): string {
+  const entry = join(dir, `${fn}.ts`);
   if (!existsSync(entry)) {
     const names = routes.map(routeKey).join(', ') || 'the authorizer';
     throw new Error(`functions/${fn}.ts does not exist (needed by ${names})`);
@@ -97,6 +91,13 @@ function entryOf(fn: string, routes: readonly Route[]): string {
  * the REST API in front of them, alarms and a dashboard. Everything route-shaped is derived from
  * `ROUTES`; a route added there appears here on the next synth, with permissions from its method,
  * tag and access class (`route-needs.ts`).
+ *
+ * CloudFormation allows 500 resources per template, and each route costs about six (function,
+ * role, policy, log group, method, permission). So the route functions, their methods and the API
+ * resources only they use live in one nested stack per route area (`route-areas.ts`); the root
+ * keeps the REST API, its shared path prefixes, authorizer, deployment and stage, the table, keys,
+ * secrets, stream consumers, schedule and alarms. The deployment depends on every area's methods,
+ * so `cdk deploy` still deploys the whole API in one go.
  */
 export class GatewayStack extends Stack {
   readonly table: GatewayTable;
@@ -109,6 +110,8 @@ export class GatewayStack extends Stack {
   readonly healthSchedule: HealthSchedule;
   /** Route functions by handler module (`fn`). */
   readonly functions = new Map<string, GatewayFunction>();
+  /** The nested stack of each route area, by area id (`Providers`, `Ai`, …). */
+  readonly areas = new Map<string, NestedStack>();
 
   constructor(scope: Construct, id: string, props: GatewayStackProps = {}) {
     super(scope, id, props);
@@ -125,10 +128,21 @@ export class GatewayStack extends Stack {
     this.secrets = new GatewaySecrets(this, 'Secrets');
     this.eventBus = new GatewayEventBus(this, 'Events');
 
+    const areas = routeAreas(routes);
+    const areaOfFn = new Map<string, NestedStack>();
+    for (const area of areas) {
+      const nested = new NestedStack(this, `Area${area.id}`, {
+        description: `AI gateway: functions and methods of the ${area.tag} routes`,
+      });
+      this.areas.set(area.id, nested);
+      for (const fn of area.fns) areaOfFn.set(fn, nested);
+    }
+    const owners = resourceOwners(areas);
+
     for (const [fn, { routes: served, needs }] of functionsOf(routes)) {
       const streams = served.some((r) => r.streams);
-      const gatewayFn = new GatewayFunction(this, `Fn${constructIdOf(fn)}`, {
-        entry: entryOf(fn, served),
+      const gatewayFn = new GatewayFunction(areaOfFn.get(fn)!, `Fn${constructIdOf(fn)}`, {
+        entry: entryOf(fn, served, props.functionsDir),
         description: served.map(routeKey).join(', ').slice(0, 256),
         timeout: streams ? streamingTimeout : BUFFERED_TIMEOUT,
         logRetention,
@@ -173,6 +187,11 @@ export class GatewayStack extends Stack {
       accessLogRetention: logRetention,
       stageName: props.stageName ?? 'prod',
       manageAccountLoggingRole: props.manageApiGatewayLoggingRole ?? true,
+      methodScope: (route) => areaOfFn.get(route.fn)!,
+      resourceScope: (path) => {
+        const owner = owners.get(path);
+        return owner === undefined ? undefined : this.areas.get(owner);
+      },
     });
 
     const byName = (entries: Iterable<[string, GatewayFunction]>) =>

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -33,7 +34,28 @@ export interface GatewayRestApiProps {
    * per-region singleton: turn this off where the account already manages it.
    */
   manageAccountLoggingRole: boolean;
+  /**
+   * Where a route's method and its invoke permission are built: the nested stack of the route's
+   * area, which also holds its function. Default: this construct.
+   */
+  methodScope?: (route: Route) => Construct;
+  /**
+   * Where the API Gateway resource at a path is built: a nested stack when the routes at and under
+   * the path all live in it, `undefined` (this construct) for prefixes areas share.
+   */
+  resourceScope?: (path: string) => Construct | undefined;
 }
+
+/** A path as it appears in an execute-api ARN: every `{param}` (greedy or not) becomes `*`. */
+const pathForArn = (path: string) => path.replace(/\{[^}]*\}/g, '*');
+
+/** `/api/providers/{id}` → `ApiProvidersId`: a construct id for a resource built outside the tree. */
+const resourceIdOf = (path: string) =>
+  `Path${path
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('')}${path.endsWith('+}') ? 'Greedy' : ''}`;
 
 /**
  * Access log fields, one JSON object per request. Headers are never logged (they carry API keys);
@@ -80,11 +102,16 @@ export class GatewayRestApi extends Construct {
   readonly api: apigateway.RestApi;
   readonly accessLogs: logs.LogGroup;
   readonly authorizer: apigateway.RequestAuthorizer;
+  private readonly resources = new Map<string, apigateway.IResource>();
 
   constructor(scope: Construct, id: string, props: GatewayRestApiProps) {
     super(scope, id);
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.accessLogRetention });
-    this.api = new apigateway.RestApi(this, 'Api', {
+    // `RestApi`, not the first layout's `Api`: a new logical id, so that a stack deployed before the
+    // nested-stack layout upgrades in one deploy. Its methods and resources move into nested stacks
+    // under new logical ids, which on the old API would collide with the old ones at the same
+    // paths (CloudFormation removes those only after creating the new). The URL changes once.
+    this.api = new apigateway.RestApi(this, 'RestApi', {
       description: 'AI provider gateway',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       // Bodies of these types reach the handler base64-encoded (`isBase64Encoded`), and responses
@@ -132,6 +159,7 @@ export class GatewayRestApi extends Construct {
       validateRequestParameters: true,
     });
 
+    this.resources.set('/', this.api.root);
     for (const route of props.routes) this.addRoute(route, props, validator);
 
     const loggingRole = this.api.node.tryFindChild('CloudWatchRole');
@@ -144,40 +172,86 @@ export class GatewayRestApi extends Construct {
       });
     }
 
-    Validations.of(this.api).acknowledge(
-      {
-        id: 'AwsSolutions-APIG3',
-        reason:
-          'No WAF web ACL by default: it costs at least $5 a month plus $1 per rule at idle, and the API ' +
-          'is authenticated per request and throttled per stage. Attach one to the stage where required.',
-      },
-      {
-        id: 'AwsSolutions-COG4',
-        reason:
-          'Callers are applications with API keys (OpenAI/Anthropic SDKs), not Cognito users; every ' +
-          'non-public method uses the Lambda REQUEST authorizer.',
-      },
-    );
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'No WAF web ACL by default: it costs at least $5 a month plus $1 per rule at idle, and the API ' +
+        'is authenticated per request and throttled per stage. Attach one to the stage where required.',
+    });
   }
 
+  /**
+   * The resource at `path`, built segment by segment where `resourceScope` puts each: in this
+   * construct's tree (`addResource`, as `resourceForPath` would) for shared prefixes and under a
+   * parent of the same nested stack, otherwise as a new resource in the owning nested stack.
+   */
+  private resourceAt(path: string, props: GatewayRestApiProps): apigateway.IResource {
+    const existing = this.resources.get(path);
+    if (existing) return existing;
+    const cut = path.lastIndexOf('/');
+    const parentPath = cut === 0 ? '/' : path.slice(0, cut);
+    const parent = this.resourceAt(parentPath, props);
+    const pathPart = path.slice(cut + 1);
+    const scope = props.resourceScope?.(path);
+    const parentScope = parentPath === '/' ? undefined : props.resourceScope?.(parentPath);
+    const resource =
+      scope === parentScope
+        ? parent.addResource(pathPart)
+        : new apigateway.Resource(scope ?? this, resourceIdOf(path), { parent, pathPart });
+    this.resources.set(path, resource);
+    return resource;
+  }
+
+  /**
+   * One route: a Lambda proxy integration and its method, in the route's area. The invoke
+   * permission is the one `LambdaIntegration` would add, scoped to this method, except that it
+   * names the stage by name: a reference to the stage would make every nested stack wait for the
+   * deployment, which itself waits for their methods.
+   */
   private addRoute(route: Route, props: GatewayRestApiProps, validator: apigateway.RequestValidator): void {
-    const resource = this.api.root.resourceForPath(route.path);
-    const integration = new apigateway.LambdaIntegration(props.handlerFor(route), {
+    const resource = this.resourceAt(route.path, props);
+    const handler = props.handlerFor(route);
+    const integration = new apigateway.AwsIntegration({
       proxy: true,
-      allowTestInvoke: false,
-      ...(route.streams
+      service: 'lambda',
+      // The invoke paths `LambdaIntegration` uses: response streaming has its own API version.
+      path: route.streams
+        ? `2021-11-15/functions/${handler.functionArn}/response-streaming-invocations`
+        : `2015-03-31/functions/${handler.functionArn}/invocations`,
+      options: route.streams
         ? { responseTransferMode: apigateway.ResponseTransferMode.STREAM, timeout: props.streamingTimeout }
-        : {}),
+        : {},
     });
     const requestParameters = Object.fromEntries(
       pathParameters(route.path).map((name) => [`method.request.path.${name}`, true]),
     );
-    const method = resource.addMethod(route.method, integration, {
-      requestParameters,
-      requestValidator: validator,
-      ...(route.access === 'public'
-        ? { authorizationType: apigateway.AuthorizationType.NONE }
-        : { authorizationType: apigateway.AuthorizationType.CUSTOM, authorizer: this.authorizer }),
+    const method = new apigateway.Method(
+      props.methodScope?.(route) ?? this,
+      `${route.method}${resource.path}`.replace(/\//g, '.'),
+      {
+        resource,
+        httpMethod: route.method,
+        integration,
+        options: {
+          requestParameters,
+          requestValidator: validator,
+          ...(route.access === 'public'
+            ? { authorizationType: apigateway.AuthorizationType.NONE }
+            : { authorizationType: apigateway.AuthorizationType.CUSTOM, authorizer: this.authorizer }),
+        },
+      },
+    );
+    handler.addPermission('ApiPermission', {
+      principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      scope: method,
+      sourceArn: this.api.arnForExecuteApi(route.method, pathForArn(route.path), props.stageName),
+    });
+    // Acknowledged per method: the methods live in the areas' nested stacks, outside this subtree.
+    Validations.of(method).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason:
+        'Callers are applications with API keys (OpenAI/Anthropic SDKs), not Cognito users; every ' +
+        'non-public method uses the Lambda REQUEST authorizer.',
     });
     if (route.access === 'public') {
       Validations.of(method).acknowledge({

@@ -4,7 +4,7 @@ import { chunk } from '../../infra/constructs/alarms.js';
 import { envelopeTemplate, GATEWAY_ERRORS } from '../../infra/constructs/gateway-responses.js';
 import { GatewayTable } from '../../infra/constructs/gateway-table.js';
 import { stackPropsFromContext } from '../../infra/gateway-app.js';
-import { constructIdOf } from '../../infra/gateway-stack.js';
+import { constructIdOf } from '../../infra/route-areas.js';
 import {
   authorizerNeeds,
   consumerNeeds,
