@@ -17,6 +17,13 @@ export const isoDateTime = z.iso
   .transform((v) => new Date(v).toISOString())
   .meta({ format: 'date-time' });
 
+/**
+ * Any JSON value. Registered by name on the instance itself (`.meta()` would name a copy, leaving
+ * its recursive references anonymous): the OpenAPI description shows it as one component.
+ */
+export const jsonValue = z.json();
+z.globalRegistry.add(jsonValue, { id: 'JsonValue', description: 'Any JSON value' });
+
 /** Free-form metadata: at most 50 string keys, JSON values, 8 KiB serialised. */
 export const metadata = z
   .record(
@@ -25,7 +32,7 @@ export const metadata = z
       .min(1)
       .max(64)
       .regex(/^[A-Za-z0-9_.:-]+$/, 'metadata keys use letters, digits, _ . : -'),
-    z.json(),
+    jsonValue,
   )
   .refine((m) => Object.keys(m).length <= 50, 'at most 50 metadata keys')
   .refine((m) => JSON.stringify(m).length <= 8192, 'metadata must serialise to at most 8 KiB');
