@@ -42,8 +42,11 @@ export interface GateContext {
 
 const NO_CREDENTIAL_TYPES = new Set(['mock', 'bedrock']);
 
-/** The credential to call a provider with, or a refusal that moves on to the next candidate. */
-async function credentialFor(deps: Gateway, candidate: Candidate) {
+/**
+ * The credential to call a candidate's provider with (the function's role for Bedrock and none for
+ * the mock when no credential is stored), or `undefined` when it has no usable one.
+ */
+export async function credentialFor(deps: Gateway, candidate: Candidate) {
   const secret = await resolveProviderSecret(deps, candidate.provider);
   if (secret) {
     const credential: Credential =
