@@ -1,12 +1,17 @@
 import {
   type InvokeInput,
   invokeEmbeddings,
+  invokeImages,
+  invokeModeration,
   invokeRerank,
   invokeSpeech,
   invokeTranscription,
 } from '../../adapters/index.js';
+import { checkImageSizeBounds } from '../../ai/generated-images.js';
 import type {
   EmbeddingsRequest,
+  ImageGenerationRequest,
+  ModerationRequest,
   RerankRequest,
   SpeechRequest,
   TranscriptionRequest,
@@ -21,7 +26,10 @@ import { deadlineFromRemaining } from '../../services/routing/index.js';
 
 type Invocation<R> = { response: R; usage: import('../../ai/types.js').ReportedUsage };
 
-/** Routes and serves a single-answer operation (embeddings, rerank, speech) with its usage recorded. */
+/**
+ * Routes and serves a single-answer operation (embeddings, rerank, speech, transcription, images,
+ * moderation) with its usage recorded.
+ */
 async function serveOperation<Req extends { model: string }, Res>(
   request: HandlerRequest<Req, unknown, unknown>,
   op: {
@@ -113,5 +121,42 @@ export async function serveTranscription(request: HandlerRequest<TranscriptionRe
       'content-type': 'text/plain; charset=utf-8',
     });
   }
+  return new Reply(200, out.response, out.headers);
+}
+
+/**
+ * `POST /v1/images/generations`: images as base64 or URLs, as the provider gives them. A size no
+ * provider makes is refused before routing; one the routed model does not make, by its adapter
+ * (both 400 naming `size`). Usage counts the images with their size and quality (and the tokens of
+ * token-billed models), which cost uses.
+ */
+export async function serveImages(request: HandlerRequest<ImageGenerationRequest, unknown, unknown>) {
+  checkImageSizeBounds(request.body);
+  const out = await serveOperation(request, {
+    serviceType: 'image',
+    usageKind: 'image',
+    input: request.body.prompt,
+    invoke: invokeImages,
+  });
+  return new Reply(200, out.response, out.headers);
+}
+
+/** The model a moderation request without one is served by (OpenAI's default). */
+export const DEFAULT_MODERATION_MODEL = 'omni-moderation-latest';
+
+/** `POST /v1/moderations`: a verdict per input; without a `model`, OpenAI's default moderation model. */
+export async function serveModerations(
+  request: HandlerRequest<Omit<ModerationRequest, 'model'> & { model?: string }, unknown, unknown>,
+) {
+  const body: ModerationRequest = { ...request.body, model: request.body.model ?? DEFAULT_MODERATION_MODEL };
+  const out = await serveOperation(
+    { ...request, body },
+    {
+      serviceType: 'moderation',
+      usageKind: 'moderation',
+      input: body.input,
+      invoke: invokeModeration,
+    },
+  );
   return new Reply(200, out.response, out.headers);
 }
