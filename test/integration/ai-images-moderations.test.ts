@@ -224,6 +224,37 @@ describe('images: Bedrock (InvokeModel per family, base64)', () => {
   });
 });
 
+describe('images: strict quotas hold the images asked for', () => {
+  it('refuses before any upstream call an image that would exceed a strict cost quota', async () => {
+    const providers = await gw.call('GET', '/api/providers?limit=100');
+    const bedrockId = providers.json.data.find((p: { name: string }) => p.name === 'img-bedrock').id;
+    const created = await gw.call('POST', '/api/quotas', {
+      body: {
+        provider_id: bedrockId,
+        model_id: TITAN,
+        scope: 'model',
+        quota_type: 'daily_cost',
+        limit_value: 0.025,
+        action_on_exceed: 'block',
+        enforcement: 'strict',
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const before = bedrockFake.requests.length;
+    // Three Titan images at $0.01 each: $0.03 > $0.025 (already spent: $0.01), refused whole.
+    const refused = await gw.call('POST', '/v1/images/generations', {
+      body: { model: TITAN, prompt: 'x', n: 3, size: '512x512' },
+    });
+    expect(refused.status, refused.text).toBe(429);
+    expect(refused.json.error.code).toBe('quota_exceeded');
+    expect(bedrockFake.requests.length).toBe(before);
+    const one = await gw.call('POST', '/v1/images/generations', {
+      body: { model: TITAN, prompt: 'x', size: '512x512' },
+    });
+    expect(one.status, one.text).toBe(200);
+  });
+});
+
 describe('moderations', () => {
   it('answers an OpenAI moderation model, defaulting to omni-moderation-latest', async () => {
     const result = await openai.moderations.create({ input: ['plan the attack', 'a nice walk'] });

@@ -7,7 +7,7 @@ import {
   invokeSpeech,
   invokeTranscription,
 } from '../../adapters/index.js';
-import { checkImageSizeBounds } from '../../ai/generated-images.js';
+import { checkImageSizeBounds, DEFAULT_IMAGE_SIZE } from '../../ai/generated-images.js';
 import type {
   EmbeddingsRequest,
   ImageGenerationRequest,
@@ -22,6 +22,7 @@ import type { ServiceType } from '../../schemas/providers.js';
 import { gatewayHeaders } from '../../services/ai/headers.js';
 import { estimateTokens } from '../../services/ai/needs.js';
 import { runAi } from '../../services/ai/pipeline.js';
+import type { ExpectedImages } from '../../services/quotas/index.js';
 import { deadlineFromRemaining } from '../../services/routing/index.js';
 
 type Invocation<R> = { response: R; usage: import('../../ai/types.js').ReportedUsage };
@@ -37,6 +38,7 @@ async function serveOperation<Req extends { model: string }, Res>(
     usageKind: string;
     input: unknown;
     invoke: (args: InvokeInput<Req>) => Promise<Invocation<Res>>;
+    expectedImages?: ExpectedImages;
   },
 ) {
   const { deps } = request;
@@ -50,6 +52,7 @@ async function serveOperation<Req extends { model: string }, Res>(
     needs: {},
     inputTokens: estimateTokens(op.input),
     maxOutputTokens: 0,
+    ...(op.expectedImages ? { expectedImages: op.expectedImages } : {}),
     stream: false,
     deadlineMs: deadline(),
     afterResponse: request.afterResponse,
@@ -131,12 +134,18 @@ export async function serveTranscription(request: HandlerRequest<TranscriptionRe
  * token-billed models), which cost uses.
  */
 export async function serveImages(request: HandlerRequest<ImageGenerationRequest, unknown, unknown>) {
-  checkImageSizeBounds(request.body);
+  const { body } = request;
+  checkImageSizeBounds(body);
   const out = await serveOperation(request, {
     serviceType: 'image',
     usageKind: 'image',
-    input: request.body.prompt,
+    input: body.prompt,
     invoke: invokeImages,
+    expectedImages: {
+      images: body.n ?? 1,
+      image_size: body.size === undefined || body.size === 'auto' ? DEFAULT_IMAGE_SIZE : body.size,
+      image_quality: body.quality === undefined || body.quality === 'auto' ? 'standard' : body.quality,
+    },
   });
   return new Reply(200, out.response, out.headers);
 }

@@ -4,6 +4,7 @@ import { GatewayError, ServiceUnavailableError, TooManyRequestsError } from '../
 import type { Gateway } from '../../runtime/gateway.js';
 import { reportCredentialRejected, resolveProviderSecret } from '../credentials/resolve.js';
 import {
+  type ExpectedImages,
   quotaDecision,
   type Reservation,
   reservationAmount,
@@ -37,6 +38,8 @@ export interface GateContext {
   /** Estimated input tokens and the most output the call may produce (strict holds, TPM limits). */
   inputTokens: number;
   maxOutputTokens: number;
+  /** Images the call asks for (image generation), held at their per-image price. */
+  expectedImages?: ExpectedImages | undefined;
   startedAt: number;
 }
 
@@ -91,6 +94,7 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
     atMs: ctx.startedAt,
     inputTokens: ctx.inputTokens,
     maxOutputTokens: ctx.maxOutputTokens,
+    images: ctx.expectedImages,
   });
   try {
     return { reservations: await reserveAll(deps, { quotas: decision.strict, amount }) };

@@ -4,7 +4,7 @@ import { type GatewayError, NotFoundError, ServiceUnavailableError } from '../..
 import { describeError, logger, MetricUnit, metrics } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
-import { settleAll } from '../quotas/index.js';
+import { type ExpectedImages, settleAll } from '../quotas/index.js';
 import {
   admitRequest,
   type Candidate,
@@ -26,6 +26,8 @@ export interface AiCall<T> {
   needs: RequestNeeds;
   inputTokens: number;
   maxOutputTokens: number;
+  /** Images the call asks for (image generation): strict quota holds include their price. */
+  expectedImages?: ExpectedImages;
   stream: boolean;
   /** Epoch ms by which an answer must have started (from the function's remaining time). */
   deadlineMs: number;
