@@ -220,19 +220,20 @@ describe('count_tokens: counted locally', () => {
 });
 
 describe('count_tokens: costs nothing and routes like a chat', () => {
-  it('records no usage for counts (a chat after them is the only request counted)', async () => {
+  it('records no usage for counts (an embeddings call after them is the only request counted)', async () => {
     await count({ model: 'claude-count', messages: [{ role: 'user', content: 'free' }] });
     await count({ model: 'gpt-4o', messages: [{ role: 'user', content: 'free' }] });
-    const chat = await gw.call('POST', '/v1/chat/completions', {
-      body: { model: 'mock-chat', messages: [{ role: 'user', content: 'billed' }] },
+    // A buffered route records its usage before it answers (a chat may record it after its stream).
+    const billed = await gw.call('POST', '/v1/embeddings', {
+      body: { model: 'mock-embed', input: 'billed' },
     });
-    expect(chat.status, chat.text).toBe(200);
+    expect(billed.status, billed.text).toBe(200);
     await gw.runtime.streams!.idle();
     const usage = await gw.call('GET', '/api/usage?granularity=hour&group_by=model');
     expect(usage.status, usage.text).toBe(200);
     expect(usage.json.totals.requests).toBe(1);
     expect(usage.json.series.map((row: { group: string }) => row.group).filter(Boolean)).toEqual([
-      'mock-chat',
+      'mock-embed',
     ]);
   });
 
