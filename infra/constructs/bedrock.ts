@@ -2,8 +2,15 @@ import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { GatewayFunction } from './gateway-function.js';
 
-/** What `lib/adapters/bedrock` calls: Converse/ConverseStream authorize as these two, embeddings as the first. */
-export const BEDROCK_INVOKE_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'];
+/**
+ * What `lib/adapters/bedrock` calls: Converse/ConverseStream authorize as the first two, embeddings
+ * and images as the first; token counting is `bedrock:CountTokens` (free, and reads only the request).
+ */
+export const BEDROCK_INVOKE_ACTIONS = [
+  'bedrock:InvokeModel',
+  'bedrock:InvokeModelWithResponseStream',
+  'bedrock:CountTokens',
+];
 
 /** The health probe's call (`lib/services/health/probes/bedrock.ts`); it has no resource type. */
 export const BEDROCK_PROBE_ACTIONS = ['bedrock:ListAsyncInvokes'];

@@ -7,6 +7,7 @@
  * mock) implement {@link ProviderAdapter} directly.
  */
 
+import type { AnthropicCountTokensRequest } from '../ai/schemas/anthropic-messages.js';
 import type { SseEvent } from '../ai/sse.js';
 import type {
   ChatCompletion,
@@ -14,11 +15,16 @@ import type {
   ChatCompletionRequest,
   EmbeddingsRequest,
   EmbeddingsResponse,
+  ImageGenerationRequest,
+  ImagesResponse,
+  ModerationRequest,
+  ModerationResponse,
   ReportedUsage,
   RerankRequest,
   RerankResponse,
   SpeechAudio,
   SpeechRequest,
+  TokenCount,
   TranscriptionRequest,
   TranscriptionResponse,
 } from '../ai/types.js';
@@ -32,7 +38,15 @@ import type { ErrorResponse, ResponseHeaders, UpstreamHttpClient } from '../upst
 /** A stored provider's `provider_type`. */
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 /** An AI operation an adapter may serve. */
-export type Operation = 'chat' | 'embeddings' | 'rerank' | 'speech' | 'transcription';
+export type Operation =
+  | 'chat'
+  | 'embeddings'
+  | 'rerank'
+  | 'speech'
+  | 'transcription'
+  | 'images'
+  | 'moderation'
+  | 'count_tokens';
 
 /** The fields of a stored provider that adapters read (the full record has more). */
 export interface ProviderRecord {
@@ -134,6 +148,26 @@ export interface TranscriptionResult {
   usage: ReportedUsage;
 }
 
+/** Generated images and their usage (images with size and quality; tokens where billed by token). */
+export interface ImagesResult {
+  response: ImagesResponse;
+  usage: ReportedUsage;
+}
+/** A moderation answer (usually without usage: moderation is free where it is offered). */
+export interface ModerationResultSet {
+  response: ModerationResponse;
+  usage: ReportedUsage;
+}
+
+/**
+ * Token counting by the provider itself (Anthropic's `count_tokens`, Bedrock's CountTokens).
+ * `supports` says whether the provider can count for a model; where it cannot, the gateway estimates.
+ */
+export interface CountTokensOperation {
+  supports(model: string): boolean;
+  count(ctx: CallContext, request: AnthropicCountTokensRequest): Promise<TokenCount>;
+}
+
 /** Chat, complete or streamed. */
 export interface ChatOperation {
   complete(ctx: CallContext, request: ChatCompletionRequest): Promise<ChatResult>;
@@ -153,6 +187,9 @@ export interface ProviderAdapter {
   rerank?(ctx: CallContext, request: RerankRequest): Promise<RerankResultSet>;
   speech?(ctx: CallContext, request: SpeechRequest): Promise<SpeechResult>;
   transcription?(ctx: CallContext, request: TranscriptionRequest): Promise<TranscriptionResult>;
+  images?(ctx: CallContext, request: ImageGenerationRequest): Promise<ImagesResult>;
+  moderation?(ctx: CallContext, request: ModerationRequest): Promise<ModerationResultSet>;
+  countTokens?: CountTokensOperation;
 }
 
 // ---- Declarative HTTP wires (run by http-adapter.ts) ----
@@ -201,7 +238,7 @@ export interface HttpChatWire {
 /** A request builder and response mapper for one non-chat operation. */
 export interface HttpWire<Req, Res, Body = unknown> {
   request(ctx: CallContext, request: Req): WireRequest;
-  /** `body` is parsed JSON for embeddings and rerank, the raw bytes for speech and transcription. */
+  /** `body` is parsed JSON for JSON operations, the raw bytes for speech and transcription. */
   response(ctx: CallContext, body: Body, headers: ResponseHeaders, request: Req): Res;
 }
 
@@ -225,4 +262,8 @@ export interface HttpProviderSpec {
   rerank?: HttpWire<RerankRequest, RerankResultSet>;
   speech?: HttpWire<SpeechRequest, SpeechResult, Buffer>;
   transcription?: HttpWire<TranscriptionRequest, TranscriptionResult, Buffer>;
+  images?: HttpWire<ImageGenerationRequest, ImagesResult>;
+  moderation?: HttpWire<ModerationRequest, ModerationResultSet>;
+  /** The provider's own token counter (every model of the provider). */
+  countTokens?: HttpWire<AnthropicCountTokensRequest, TokenCount>;
 }

@@ -105,6 +105,9 @@ export function createHttpAdapter(spec: HttpProviderSpec): ProviderAdapter {
     rerank: spec.rerank !== undefined,
     speech: spec.speech !== undefined,
     transcription: spec.transcription !== undefined,
+    images: spec.images !== undefined,
+    moderation: spec.moderation !== undefined,
+    count_tokens: spec.countTokens !== undefined,
   };
   const adapter: ProviderAdapter = {
     type: spec.type,
@@ -117,5 +120,9 @@ export function createHttpAdapter(spec: HttpProviderSpec): ProviderAdapter {
   if (spec.rerank) adapter.rerank = jsonOperation(spec, spec.rerank);
   if (spec.speech) adapter.speech = bytesOperation(spec, spec.speech);
   if (spec.transcription) adapter.transcription = bytesOperation(spec, spec.transcription);
+  if (spec.images) adapter.images = jsonOperation(spec, spec.images);
+  if (spec.moderation) adapter.moderation = jsonOperation(spec, spec.moderation);
+  if (spec.countTokens)
+    adapter.countTokens = { supports: () => true, count: jsonOperation(spec, spec.countTokens) };
   return adapter;
 }

@@ -16,11 +16,15 @@ export type {
 } from './contract.js';
 export {
   type ChatInvocation,
+  countsTokensUpstream,
   type Invocation,
   type InvokeInput,
   type InvokeMeta,
   invokeChat,
+  invokeCountTokens,
   invokeEmbeddings,
+  invokeImages,
+  invokeModeration,
   invokeRerank,
   invokeSpeech,
   invokeTranscription,

@@ -9,16 +9,22 @@
  * if (result.stream) for await (const chunk of result.stream) write(chunk);
  * else return result.response;
  */
+import type { AnthropicCountTokensRequest } from '../ai/schemas/anthropic-messages.js';
 import type {
   ChatCompletion,
   ChatCompletionRequest,
   EmbeddingsRequest,
   EmbeddingsResponse,
+  ImageGenerationRequest,
+  ImagesResponse,
+  ModerationRequest,
+  ModerationResponse,
   ReportedUsage,
   RerankRequest,
   RerankResponse,
   SpeechAudio,
   SpeechRequest,
+  TokenCount,
   TranscriptionRequest,
   TranscriptionResponse,
 } from '../ai/types.js';
@@ -208,4 +214,58 @@ export async function invokeTranscription(
   const started = ctx.deps.now();
   const result = await run.call(adapter, ctx, input.request);
   return { response: result.response, usage: result.usage, meta: meta(ctx, started) };
+}
+
+/** Runs one single-answer operation of an adapter (the common shape of images and moderation). */
+async function invokeOne<Req, Res>(
+  input: InvokeInput<Req>,
+  operation: Operation,
+  pick: (adapter: ProviderAdapter) => ((ctx: CallContext, request: Req) => Promise<Res>) | undefined,
+): Promise<{ result: Res; meta: InvokeMeta }> {
+  const { adapter, ctx } = prepare(input, operation);
+  const run = operationOf(adapter, pick(adapter), operation);
+  const started = ctx.deps.now();
+  const result = await run.call(adapter, ctx, input.request);
+  return { result, meta: meta(ctx, started) };
+}
+
+/** Image generation (`n`, `size`, `quality`) → images as base64 or URLs, as the provider gives them. */
+export async function invokeImages(
+  input: InvokeInput<ImageGenerationRequest>,
+): Promise<Invocation<ImagesResponse>> {
+  const { result, meta } = await invokeOne(input, 'images', (a) => a.images);
+  return { response: result.response, usage: result.usage, meta };
+}
+
+/** Moderation of text (and images where the model reads them) → a verdict per input. */
+export async function invokeModeration(
+  input: InvokeInput<ModerationRequest>,
+): Promise<Invocation<ModerationResponse>> {
+  const { result, meta } = await invokeOne(input, 'moderation', (a) => a.moderation);
+  return { response: result.response, usage: result.usage, meta };
+}
+
+/** Whether the provider itself can count the input tokens of a request for `model`. */
+export function countsTokensUpstream(provider: ProviderRecord, model: string): boolean {
+  const adapter = adapterFor(provider.provider_type);
+  return (
+    adapter.countTokens !== undefined &&
+    adapter.supports('count_tokens', provider) &&
+    adapter.countTokens.supports(model)
+  );
+}
+
+/**
+ * The provider's own count of a Messages request's input tokens (no usage: counting is free).
+ *
+ * @throws UpstreamError `unsupported` when the provider cannot count for the model
+ *   (see {@link countsTokensUpstream}), and for every upstream failure.
+ */
+export async function invokeCountTokens(
+  input: InvokeInput<AnthropicCountTokensRequest>,
+): Promise<Invocation<TokenCount>> {
+  const { result, meta } = await invokeOne(input, 'count_tokens', (a) =>
+    a.countTokens?.supports(input.model) ? a.countTokens.count : undefined,
+  );
+  return { response: result, usage: null, meta };
 }

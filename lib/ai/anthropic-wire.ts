@@ -3,6 +3,7 @@
  * upstream) and the `/v1/messages` compatibility layer (Anthropic caller → canonical): stop reasons
  * both ways, usage both ways, and the status each error type stands for.
  */
+import type { AnthropicCountTokensRequest } from './schemas/anthropic-messages.js';
 import type { FinishReason } from './types.js';
 import type { NormalizedUsage } from './usage.js';
 
@@ -72,4 +73,18 @@ export function toAnthropicUsage(usage: NormalizedUsage | null): AnthropicUsage 
     cache_creation_input_tokens: 0,
     cache_read_input_tokens: u.cached_input_tokens,
   };
+}
+
+/**
+ * The input fields of a token count, as Anthropic's Messages format has them (for Anthropic's
+ * `count_tokens` and Bedrock's CountTokens over a Claude `InvokeModel` body). The request was
+ * validated by the route schema, which strips every field it does not name.
+ */
+export function anthropicCountInput(request: AnthropicCountTokensRequest): Record<string, unknown> {
+  const out: Record<string, unknown> = { messages: request.messages };
+  if (request.system !== undefined) out.system = request.system;
+  if (request.tools !== undefined) out.tools = request.tools;
+  if (request.tool_choice !== undefined) out.tool_choice = request.tool_choice;
+  if (request.thinking !== undefined) out.thinking = request.thinking;
+  return out;
 }

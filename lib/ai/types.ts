@@ -7,6 +7,7 @@
  */
 import type * as z from 'zod';
 import type { chatCompletionBody, chatMessage, contentPart, functionTool, toolCall } from './schemas/chat.js';
+import type { imageGenerationBody, moderationBody } from './schemas/images.js';
 import type {
   AudioFile,
   embeddingsBody,
@@ -158,3 +159,47 @@ export interface TranscriptionResponse {
 
 /** Per-result usage: `null` when the provider did not report it (never estimated here). */
 export type ReportedUsage = NormalizedUsage | null;
+
+/** A validated image generation request. */
+export type ImageGenerationRequest = z.output<typeof imageGenerationBody>;
+
+/** One generated image: base64 bytes or a URL, as the provider gave it. */
+export interface GeneratedImage {
+  b64_json?: string;
+  url?: string;
+  revised_prompt?: string;
+}
+
+/** OpenAI's `ImagesResponse`; `size`, `quality` and `usage` where the provider reports them. */
+export interface ImagesResponse {
+  created: number;
+  data: GeneratedImage[];
+  size?: string;
+  quality?: string;
+  background?: string;
+  output_format?: string;
+  usage?: { input_tokens: number; output_tokens: number; total_tokens: number };
+}
+
+/** A validated moderation request (`model` filled with the default when the caller named none). */
+export type ModerationRequest = z.output<typeof moderationBody> & { model: string };
+
+/** One moderation verdict: per category, whether it applies and a score in 0..1. */
+export interface ModerationResult {
+  flagged: boolean;
+  categories: Record<string, boolean>;
+  category_scores: Record<string, number>;
+  category_applied_input_types?: Record<string, string[]>;
+}
+
+/** OpenAI's moderation answer. */
+export interface ModerationResponse {
+  id: string;
+  model: string;
+  results: ModerationResult[];
+}
+
+/** A token count: the input tokens a Messages request would use. */
+export interface TokenCount {
+  input_tokens: number;
+}

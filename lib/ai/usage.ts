@@ -19,6 +19,10 @@ export interface NormalizedUsage {
   characters?: number;
   /** Cohere-style billing units of a rerank call. */
   search_units?: number;
+  /** Images generated (image generation), with the size (`WxH`) and quality they were made at. */
+  images?: number;
+  image_size?: string;
+  image_quality?: string;
 }
 
 /** OpenAI's `usage` object, as returned on chat completions and the final stream chunk. */
@@ -47,6 +51,18 @@ export function tokenCount(value: unknown, name: string, provider: string): numb
     throw badUpstreamResponse(provider, `${provider} reported an invalid usage value for ${name}`);
   }
   return value;
+}
+
+/**
+ * A token count the answer must carry (a token counter's result).
+ *
+ * @throws UpstreamError `bad_upstream_response` when absent or invalid.
+ */
+export function requiredTokenCount(value: unknown, name: string, provider: string): number {
+  const tokens = tokenCount(value, name, provider);
+  if (tokens === undefined)
+    throw badUpstreamResponse(provider, `${provider} answered a count without ${name}`);
+  return tokens;
 }
 
 /**

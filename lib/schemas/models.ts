@@ -9,6 +9,33 @@ export const modelIdSchema = z
 
 const usd = z.number().min(0).max(1_000_000);
 
+/** Most per-image prices on one pricing entry (sizes × qualities of the largest image models). */
+export const MAX_IMAGE_PRICES = 64;
+
+/**
+ * One price per generated image: the `size` (`WxH`) and `quality` it applies to, each absent for
+ * "any". The most specific entry that matches an image wins (size and quality, then size, then quality,
+ * then neither).
+ */
+const imagePriceInput = z.strictObject({
+  size: z
+    .string()
+    .regex(/^\d{2,5}x\d{2,5}$/, 'is WIDTHxHEIGHT in pixels')
+    .optional(),
+  quality: z
+    .string()
+    .regex(/^[a-z]{1,16}$/, 'is a lower-case word (standard, hd, premium, low, medium, high)')
+    .optional(),
+  usd,
+});
+const perImageInput = z
+  .array(imagePriceInput)
+  .max(MAX_IMAGE_PRICES)
+  .refine(
+    (list) => new Set(list.map((p) => `${p.size ?? '*'}/${p.quality ?? '*'}`)).size === list.length,
+    'per_image must not name the same size and quality twice',
+  );
+
 /** Prices in USD; each optional. A change appends to the history, past entries never change. */
 export const pricingInput = z.strictObject({
   input_per_1m: usd.optional(),
@@ -16,6 +43,7 @@ export const pricingInput = z.strictObject({
   cached_input_per_1m: usd.optional(),
   per_character: usd.optional(),
   per_second: usd.optional(),
+  per_image: perImageInput.optional(),
   effective_from: isoDateTime.optional(),
 });
 export type PricingInput = z.infer<typeof pricingInput>;
@@ -26,6 +54,10 @@ export const pricing = z.object({
   cached_input_per_1m: z.number().optional(),
   per_character: z.number().optional(),
   per_second: z.number().optional(),
+  per_image: z
+    .array(z.object({ size: z.string().optional(), quality: z.string().optional(), usd: z.number() }))
+    .optional()
+    .meta({ description: 'USD per generated image, by size and quality (absent: any).' }),
   effective_from: z.string(),
 });
 export type Pricing = z.infer<typeof pricing>;

@@ -42,6 +42,7 @@ const figures = {
   cost_usd: z.number().meta({ description: 'USD, the exact sum of integer nano-USD costs.' }),
   avg_latency_ms: z.number().nullable(),
   unpriced_requests: z.number().int().meta({ description: 'Calls with usage no price in force covered.' }),
+  images: z.number().int().meta({ description: 'Images generated.' }),
 };
 
 /** A usage report (JSON; `Accept: text/csv` returns the series as CSV). */

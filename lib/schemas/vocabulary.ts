@@ -13,7 +13,16 @@ export const CREDENTIAL_TYPES = ['api_key', 'secret_ref', 'aws_iam'] as const;
  */
 export const CREDENTIAL_STATUSES = ['active', 'retiring', 'invalid', 'revoked', 'expired'] as const;
 
-export const MODEL_TYPES = ['llm', 'embedding', 'rerank', 'tts', 'stt', 'vision'] as const;
+export const MODEL_TYPES = [
+  'llm',
+  'embedding',
+  'rerank',
+  'tts',
+  'stt',
+  'vision',
+  'image',
+  'moderation',
+] as const;
 
 export const CAPABILITIES = ['streaming', 'tools', 'vision', 'json_mode'] as const;
 
@@ -57,7 +66,15 @@ export const PROVIDER_TYPES = [
   'mock',
 ] as const;
 
-export const SERVICE_TYPES = ['llm', 'embedding', 'rerank', 'speech', 'vision'] as const;
+export const SERVICE_TYPES = [
+  'llm',
+  'embedding',
+  'rerank',
+  'speech',
+  'vision',
+  'image',
+  'moderation',
+] as const;
 
 /** Lifecycle status set by operators. Health is separate (`health_status`), set by checks. */
 export const PROVIDER_STATUSES = ['active', 'inactive', 'maintenance'] as const;

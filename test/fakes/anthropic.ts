@@ -2,7 +2,8 @@
  * A fake Anthropic Messages API (`POST /v1/messages`): checks `x-api-key` and `anthropic-version` as
  * the real one does, answers with text (echo of the last user text) or a `tool_use` block when tools
  * are offered, with cache-aware usage, and streams the real event sequence (`message_start`, `ping`,
- * block start/delta/stop, `message_delta` with usage, `message_stop`).
+ * block start/delta/stop, `message_delta` with usage, `message_stop`), and counts tokens
+ * (`POST /v1/messages/count_tokens`, answered with {@link fakeTokenCount}).
  */
 import { type Behaviour, FakeUpstream, type RecordedRequest, type SseScript } from './server.js';
 
@@ -128,6 +129,28 @@ function messages(request: RecordedRequest): Behaviour {
     : { kind: 'json', body: message(body) };
 }
 
+/**
+ * The fake's token count of a body: 10 per message, 3 for a system prompt, 50 per tool (a number no
+ * local estimate would produce, so a test can tell it came from the provider).
+ */
+export function fakeTokenCount(body: Json): number {
+  const tools = (body.tools as unknown[] | undefined)?.length ?? 0;
+  return 10 * (body.messages as unknown[]).length + (body.system === undefined ? 0 : 3) + 50 * tools;
+}
+
+function countTokens(request: RecordedRequest): Behaviour {
+  if (typeof request.headers['x-api-key'] !== 'string')
+    return {
+      kind: 'json',
+      status: 401,
+      body: {
+        type: 'error',
+        error: { type: 'authentication_error', message: 'x-api-key header is required' },
+      },
+    };
+  return { kind: 'json', body: { input_tokens: fakeTokenCount(request.json as Json) } };
+}
+
 export function createAnthropicFake(): FakeUpstream {
-  return new FakeUpstream({ 'POST /v1/messages': messages });
+  return new FakeUpstream({ 'POST /v1/messages': messages, 'POST /v1/messages/count_tokens': countTokens });
 }

@@ -1,7 +1,8 @@
 /**
  * A fake Bedrock runtime for the AWS SDK (point the client's `endpoint` here): `POST
  * /model/{id}/converse` (JSON), `/converse-stream` (the AWS event-stream binary framing, encoded with
- * the SDK's own codec) and `/invoke` (Titan and Cohere embeddings). Errors use the real shape: status,
+ * the SDK's own codec), `/invoke` (Titan and Cohere embeddings; Nova Canvas, Titan Image and
+ * Stability images) and `/count-tokens` (Claude models only, as Bedrock). Errors use the real shape: status,
  * `x-amzn-errortype` and `{"message"}`; in-stream exceptions are `:message-type: exception` frames.
  */
 import { EventStreamCodec } from '@smithy/core/event-streams';
@@ -131,7 +132,29 @@ export function converseStreamFrames(body: Json): Uint8Array[] {
   return frames;
 }
 
+/** A 1×1 PNG, as the fake's generated image. */
+export const BEDROCK_PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+function image(modelId: string, body: Json): Behaviour {
+  if (modelId.startsWith('stability.'))
+    return { kind: 'json', body: { seeds: [7], finish_reasons: [null], images: [BEDROCK_PNG_BASE64] } };
+  const config = body.imageGenerationConfig as Json;
+  const n = (config?.numberOfImages as number | undefined) ?? 1;
+  return { kind: 'json', body: { images: Array.from({ length: n }, () => BEDROCK_PNG_BASE64) } };
+}
+
+/** The fake's count: 100 per message of the InvokeModel body, plus 7 (Claude models only). */
+function countTokens(modelId: string, body: Json): Behaviour {
+  if (!modelId.startsWith('anthropic.claude'))
+    return bedrockError(400, 'ValidationException', "The provided model doesn't support counting tokens.");
+  const encoded = ((body.input as Json).invokeModel as Json).body as string;
+  const inner = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Json;
+  return { kind: 'json', body: { inputTokens: 7 + 100 * (inner.messages as unknown[]).length } };
+}
+
 function invoke(modelId: string, body: Json): Behaviour {
+  if (/nova-canvas|titan-image|^stability\./.test(modelId)) return image(modelId, body);
   if (modelId.includes('titan-embed')) {
     const text = String(body.inputText);
     const size = (body.dimensions as number | undefined) ?? 3;
@@ -160,13 +183,14 @@ function route(request: RecordedRequest): Behaviour {
   const auth = String(request.headers.authorization ?? '');
   if (!auth.startsWith('AWS4-HMAC-SHA256') && !auth.startsWith('Bearer '))
     return bedrockError(403, 'UnrecognizedClientException', 'missing signature');
-  const match = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/.exec(request.path);
+  const match = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|count-tokens)$/.exec(request.path);
   if (match === null) return bedrockError(404, 'ResourceNotFoundException', 'no such route');
   const modelId = decodeURIComponent(match[1] ?? '');
   const body = request.json as Json;
   if (match[2] === 'converse') return converse(body);
   if (match[2] === 'converse-stream')
     return { kind: 'frames', frames: converseStreamFrames(body), contentType: EVENT_STREAM };
+  if (match[2] === 'count-tokens') return countTokens(modelId, body);
   return invoke(modelId, body);
 }
 

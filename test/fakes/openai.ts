@@ -1,6 +1,8 @@
 /**
  * A fake OpenAI (`/v1/...`): chat completions (text, image parts, tools, streaming with the usage
- * chunk and `[DONE]`), embeddings (float and base64), models, speech and transcriptions (multipart).
+ * chunk and `[DONE]`), embeddings (float and base64), models, speech and transcriptions (multipart),
+ * image generations (`dall-e-*`: a URL or base64 as asked; `gpt-image-*`: base64 with token usage,
+ * refusing `response_format` as OpenAI does) and moderations (flags text containing "attack").
  * Answers are deterministic functions of the request, so tests assert what reached the wire:
  * the reply echoes the last user text, and any tools produce a call `{"city":"Paris"}`.
  * Also serves the Hugging Face router and `custom` servers, which speak the same format.
@@ -150,6 +152,63 @@ async function transcription(request: RecordedRequest): Promise<Behaviour> {
   return { kind: 'json', body: { text, usage: { type: 'duration', seconds: 2.5 } } };
 }
 
+/** A 1×1 PNG, as the fake's generated image. */
+export const FAKE_PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+/** The usage the fake reports for a gpt-image generation. */
+export const GPT_IMAGE_USAGE = {
+  input_tokens: 20,
+  output_tokens: 4160,
+  total_tokens: 4180,
+  input_tokens_details: { text_tokens: 20, image_tokens: 0 },
+};
+
+function images(request: RecordedRequest): Behaviour {
+  const body = request.json as Json;
+  const n = (body.n as number | undefined) ?? 1;
+  if (String(body.model).startsWith('gpt-image')) {
+    if (body.response_format !== undefined)
+      return {
+        kind: 'json',
+        status: 400,
+        body: { error: { message: "Unknown parameter: 'response_format'." } },
+      };
+    return {
+      kind: 'json',
+      body: {
+        created: 1_700_000_000,
+        data: Array.from({ length: n }, () => ({ b64_json: FAKE_PNG_BASE64 })),
+        size: body.size ?? '1024x1024',
+        quality: body.quality === undefined || body.quality === 'auto' ? 'high' : body.quality,
+        background: 'opaque',
+        output_format: 'png',
+        usage: { ...GPT_IMAGE_USAGE, total_tokens: GPT_IMAGE_USAGE.total_tokens },
+      },
+    };
+  }
+  const data = Array.from({ length: n }, (_, i) =>
+    body.response_format === 'b64_json'
+      ? { b64_json: FAKE_PNG_BASE64, revised_prompt: `fake: ${String(body.prompt)}` }
+      : { url: `https://images.fake.test/img-${i}.png`, revised_prompt: `fake: ${String(body.prompt)}` },
+  );
+  return { kind: 'json', body: { created: 1_700_000_000, data } };
+}
+
+function moderations(request: RecordedRequest): Behaviour {
+  const body = request.json as Json;
+  const texts = typeof body.input === 'string' ? [body.input] : (body.input as unknown[]).map(String);
+  const results = texts.map((text) => {
+    const flagged = text.includes('attack');
+    return {
+      flagged,
+      categories: { violence: flagged, harassment: false },
+      category_scores: { violence: flagged ? 0.97 : 0.01, harassment: 0.002 },
+      category_applied_input_types: { violence: flagged ? ['text'] : [], harassment: [] },
+    };
+  });
+  return { kind: 'json', body: { id: 'modr-fake', model: body.model, results } };
+}
+
 /** Routes under `prefix` (`/v1` for OpenAI and the HF router, anything for a custom server). */
 export function openAIRoutes(prefix = '/v1') {
   return {
@@ -171,6 +230,8 @@ export function openAIRoutes(prefix = '/v1') {
       contentType: 'audio/mpeg',
     }),
     [`POST ${prefix}/audio/transcriptions`]: transcription,
+    [`POST ${prefix}/images/generations`]: images,
+    [`POST ${prefix}/moderations`]: moderations,
   };
 }
 

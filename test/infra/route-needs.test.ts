@@ -108,9 +108,10 @@ describe('needsOf: declared uses', () => {
     expect(needsOf(route({ method: 'GET', tag: 'x', access: 'read', uses: undefined })).size).toBe(1);
   });
 
-  it('declares Bedrock on every AI call and publishing on the incident writers and the on-demand check', () => {
+  it('declares Bedrock on every AI call Bedrock can serve and publishing on the incident writers and the on-demand check', () => {
+    // No Bedrock model moderates: moderation is the one AI call without Bedrock.
     for (const r of ROUTES.filter((x) => x.tag === 'ai' && x.method === 'POST'))
-      expect(needsOf(r).has('bedrock'), r.path).toBe(true);
+      expect(needsOf(r).has('bedrock'), r.path).toBe(r.path !== '/v1/moderations');
     const publishers = ROUTES.filter((r) => needsOf(r).has('events'))
       .map((r) => r.fn)
       .sort();

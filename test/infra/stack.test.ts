@@ -259,7 +259,12 @@ describe('IAM: each function may do what its routes do and nothing else', () => 
     const bedrock = [...actions].filter((a) => a.startsWith('bedrock:')).sort();
     expect(bedrock).toEqual(
       needs.has('bedrock')
-        ? ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:ListAsyncInvokes']
+        ? [
+            'bedrock:CountTokens',
+            'bedrock:InvokeModel',
+            'bedrock:InvokeModelWithResponseStream',
+            'bedrock:ListAsyncInvokes',
+          ]
         : [],
     );
     expect(actions.has('events:PutEvents')).toBe(needs.has('events'));

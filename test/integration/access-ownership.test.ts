@@ -35,7 +35,7 @@ async function side(name: string): Promise<Side> {
     await gw.call('POST', '/api/providers', {
       body: providerBody(name, {
         provider_type: 'mock',
-        service_types: ['llm', 'embedding', 'rerank', 'speech'],
+        service_types: ['llm', 'embedding', 'rerank', 'speech', 'image', 'moderation'],
       }),
     })
   ).json.id as string;
@@ -47,6 +47,8 @@ async function side(name: string): Promise<Side> {
     [`${name}-rerank`, 'rerank'],
     [`${name}-tts`, 'tts'],
     [`${name}-stt`, 'stt'],
+    [`${name}-image`, 'image'],
+    [`${name}-moderation`, 'moderation'],
   ]) {
     const res = await gw.call('POST', `/api/providers/${provider}/models`, {
       body: { model_id, model_type },
@@ -159,6 +161,9 @@ function bodyFor(
       documents: ['a'],
     },
     'POST /v1/audio/speech': { model: s.chatModel.replace('-chat', '-tts'), input: 'hi', voice: 'alloy' },
+    'POST /v1/messages/count_tokens': { model: s.chatModel, messages },
+    'POST /v1/images/generations': { model: s.chatModel.replace('-chat', '-image'), prompt: 'hi' },
+    'POST /v1/moderations': { model: s.chatModel.replace('-chat', '-moderation'), input: 'hi' },
   };
   const key = routeKey(route);
   if (key === 'POST /v1/audio/transcriptions') {

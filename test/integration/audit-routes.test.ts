@@ -17,6 +17,9 @@ const NOT_AUDITED: Record<string, string> = {
   'POST /v1/rerank': 'AI operation: writes usage counters and rate windows only',
   'POST /api/providers/rerank': 'AI operation: writes usage counters and rate windows only',
   'POST /v1/audio/speech': 'AI operation: writes usage counters and rate windows only',
+  'POST /v1/images/generations': 'AI operation: writes usage counters and rate windows only',
+  'POST /v1/moderations': 'AI operation: writes usage counters and rate windows only',
+  'POST /v1/messages/count_tokens': 'AI operation: writes rate windows only (a count records no usage)',
   'POST /v1/audio/transcriptions': 'AI operation: writes usage counters and rate windows only',
   'POST /api/providers/{id}/health-check':
     'writes health history and derived health state (not audited); an incident it opens is audited as the system actor',

@@ -1,11 +1,12 @@
 /**
- * Anthropic (Messages API, `x-api-key` auth): chat, streamed or not, with tools and images. It has
- * no embeddings, rerank or audio. Metadata: `anthropic_version`, `anthropic_beta`,
+ * Anthropic (Messages API, `x-api-key` auth): chat, streamed or not, with tools and images, and
+ * token counting (`count_tokens`). It has no embeddings, rerank, audio or images. Metadata: `anthropic_version`, `anthropic_beta`,
  * `default_max_tokens` (Anthropic requires `max_tokens`; 4096 when neither the request nor this sets it).
  */
 import type { HttpProviderSpec } from '../contract.js';
 import { createHttpAdapter } from '../http-adapter.js';
 import { ANTHROPIC_DEFAULT_BASE_URL, anthropicAuth } from './api.js';
+import { anthropicCountTokensWire } from './count-tokens.js';
 import { anthropicErrorFacts } from './errors.js';
 import { anthropicRequest } from './request.js';
 import { anthropicResponse } from './response.js';
@@ -23,6 +24,7 @@ export const anthropicSpec: HttpProviderSpec = {
     response: anthropicResponse,
     streamMapper: anthropicStreamMapper,
   },
+  countTokens: anthropicCountTokensWire,
 };
 
 /** The `anthropic` adapter. */

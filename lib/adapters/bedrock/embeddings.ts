@@ -9,68 +9,29 @@
  */
 import { inputCount, textInputs } from '../../ai/embedding-encoding.js';
 import { embeddingsResponse } from '../../ai/embeddings-response.js';
-import { arr, field, path, tryParseJson } from '../../ai/read.js';
+import { arr, field, path } from '../../ai/read.js';
 import type { EmbeddingsRequest } from '../../ai/types.js';
 import { tokenCount, usageFrom } from '../../ai/usage.js';
-import { armBudget } from '../../upstream/budget.js';
-import { badUpstreamResponse, unsupported } from '../../upstream/errors.js';
+import { unsupported } from '../../upstream/errors.js';
 import type { CallContext, EmbeddingsResult } from '../contract.js';
 import { metadataString } from '../credentials.js';
-import { checkEndpoint } from './chat.js';
-import { bedrockClient, bedrockSdk } from './client.js';
-import { bedrockError } from './errors.js';
+import { bareModelId, type Invoked, invokeModelJson, withBudget } from './invoke-model.js';
 
 const PROVIDER = 'bedrock';
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const TITAN_CONCURRENCY = 4;
 const COHERE_MAX_TEXTS = 96;
 
-interface Invoked {
-  body: unknown;
-  inputTokens: number | undefined;
-}
-
 /** The model family, ignoring a cross-region inference profile prefix. */
 export function embeddingFamily(modelId: string): 'titan' | 'cohere' | undefined {
-  const bare = modelId.replace(/^(?:us|eu|apac|us-gov|global)\./, '');
+  const bare = bareModelId(modelId);
   if (bare.startsWith('amazon.titan-embed')) return 'titan';
   if (bare.startsWith('cohere.embed')) return 'cohere';
   return undefined;
 }
 
-async function invoke(ctx: CallContext, body: unknown, signal: AbortSignal): Promise<Invoked> {
-  const { InvokeModelCommand } = await bedrockSdk();
-  const command = new InvokeModelCommand({
-    modelId: ctx.model,
-    contentType: 'application/json',
-    accept: 'application/json',
-    body: new TextEncoder().encode(JSON.stringify(body)),
-  });
-  let header: string | undefined;
-  command.middlewareStack.add(
-    (next) => async (args) => {
-      const result = await next(args);
-      const headers = (result.response as { headers?: Record<string, string> }).headers ?? {};
-      header = headers['x-amzn-bedrock-input-token-count'];
-      return result;
-    },
-    { step: 'deserialize', name: 'gatewayCaptureTokenCount' },
-  );
-  const client = await bedrockClient(ctx);
-  const output = await client.send(command, { abortSignal: signal });
-  if (output.body.length > MAX_BODY_BYTES)
-    throw badUpstreamResponse(PROVIDER, 'bedrock sent an oversized embeddings body');
-  const parsed = tryParseJson(new TextDecoder().decode(output.body));
-  if (parsed === undefined)
-    throw badUpstreamResponse(PROVIDER, 'bedrock sent an embeddings body that is not JSON');
-  const count =
-    header !== undefined && /^\d+$/.test(header)
-      ? Number(header)
-      : header === undefined
-        ? undefined
-        : Number.NaN;
-  return { body: parsed, inputTokens: tokenCount(count, 'x-amzn-bedrock-input-token-count', PROVIDER) };
-}
+const invoke = (ctx: CallContext, body: unknown, signal: AbortSignal) =>
+  invokeModelJson(ctx, body, { signal, maxBytes: MAX_BODY_BYTES });
 
 async function titan(ctx: CallContext, texts: string[], request: EmbeddingsRequest, signal: AbortSignal) {
   const v2 = !ctx.model.includes('titan-embed-text-v1') && !ctx.model.includes('titan-embed-image');
@@ -134,15 +95,8 @@ export async function bedrockEmbeddings(
     );
   const texts = textInputs(request.input);
   if (texts === undefined) throw unsupported(PROVIDER, 'bedrock embeds text, not token arrays');
-  const budget = armBudget(ctx.budget, PROVIDER, 'buffered', ctx.deps.now());
-  checkEndpoint(ctx, budget);
-  try {
-    const { vectors, usage } = await (family === 'titan' ? titan : cohere)(
-      ctx,
-      texts,
-      request,
-      budget.signal,
-    );
+  return withBudget(ctx, async (signal) => {
+    const { vectors, usage } = await (family === 'titan' ? titan : cohere)(ctx, texts, request, signal);
     const response = embeddingsResponse({
       provider: PROVIDER,
       model: ctx.model,
@@ -152,9 +106,5 @@ export async function bedrockEmbeddings(
       usage,
     });
     return { response, usage };
-  } catch (error) {
-    throw bedrockError(error, budget, { now: ctx.deps.now(), secrets: [ctx.credential.value] });
-  } finally {
-    budget.dispose();
-  }
+  });
 }

@@ -1,9 +1,10 @@
 /**
  * The built-in mock provider: in-process, never connects anywhere, needs no credential. It echoes the
  * last user message, calls a tool when the request requires one, returns deterministic embeddings,
- * rerank scores, a short silent WAV and a fixed transcription, with fixed usage; latency and a
- * deterministic failure rate come from metadata (see `behaviour.ts`). Everything it returns is marked
- * as mock, so it cannot be mistaken for a model's answer.
+ * rerank scores, a short silent WAV, a fixed transcription, tiny images and moderation verdicts
+ * (`media.ts`), with fixed usage; latency and a deterministic failure rate come from metadata (see
+ * `behaviour.ts`). Everything it returns is marked as mock, so it cannot be mistaken for a model's
+ * answer.
  */
 import { type ChunkBase, makeChunk, makeCompletion } from '../../ai/chat-builders.js';
 import { inputCount, textInputs } from '../../ai/embedding-encoding.js';
@@ -14,6 +15,7 @@ import type { NormalizedUsage } from '../../ai/usage.js';
 import { unsupported } from '../../upstream/errors.js';
 import type { AdapterChatStream, CallContext, ChatResult, ProviderAdapter } from '../contract.js';
 import { MOCK, mockBehaviour, mockPrelude } from './behaviour.js';
+import { mockImages, mockModeration } from './media.js';
 import { mockRelevance, mockReplyText, mockToolCall, mockVector, silentWav } from './replies.js';
 
 function start(ctx: CallContext) {
@@ -78,6 +80,8 @@ export const mockAdapter: ProviderAdapter = {
   baseUrlRule: 'none',
   supports: () => true,
   chat: { complete, stream },
+  images: mockImages,
+  moderation: mockModeration,
   async embeddings(ctx, request) {
     const { behaviour, usage } = start(ctx);
     const texts = textInputs(request.input) ?? [JSON.stringify(request.input)];

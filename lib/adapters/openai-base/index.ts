@@ -8,6 +8,7 @@ import { createHttpAdapter } from '../http-adapter.js';
 import { speechWire, transcriptionWire } from './audio.js';
 import { embeddingsWire, rerankWire } from './embeddings.js';
 import { openAIErrorFacts } from './errors.js';
+import { imagesWire, moderationWire } from './images.js';
 import type { OpenAICompatibleOptions } from './options.js';
 import { chatRequest } from './request.js';
 import { chatResponse } from './response.js';
@@ -41,6 +42,8 @@ export function openAICompatibleSpec(options: OpenAICompatibleOptions): HttpProv
   if (options.operations.rerank) spec.rerank = rerankWire(options);
   if (options.operations.speech) spec.speech = speechWire(options);
   if (options.operations.transcription) spec.transcription = transcriptionWire(options);
+  if (options.operations.images) spec.images = imagesWire(options);
+  if (options.operations.moderation) spec.moderation = moderationWire(options);
   return spec;
 }
 

@@ -18,6 +18,13 @@ export interface OpenAICompatibleOptions {
   streamUsage?: (ctx: CallContext) => boolean;
   /** Query parameters on every call (Azure's `api-version`). */
   query?: (ctx: CallContext) => Record<string, string> | undefined;
-  /** Operations beyond chat this host serves. */
-  operations: { embeddings: boolean; rerank: boolean; speech: boolean; transcription: boolean };
+  /** Operations beyond chat this host serves (image generation and moderation: only where set). */
+  operations: {
+    embeddings: boolean;
+    rerank: boolean;
+    speech: boolean;
+    transcription: boolean;
+    images?: boolean;
+    moderation?: boolean;
+  };
 }

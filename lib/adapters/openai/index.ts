@@ -1,6 +1,7 @@
 /**
  * OpenAI (`https://api.openai.com/v1`): the canonical format itself, so the base is used as is:
- * chat, embeddings (base64 passed through), speech and transcription. OpenAI has no rerank.
+ * chat, embeddings (base64 passed through), speech, transcription, image generation and moderation.
+ * OpenAI has no rerank.
  */
 import { bearerAuth, createOpenAICompatibleAdapter } from '../openai-base/index.js';
 
@@ -13,5 +14,12 @@ export const openaiAdapter = createOpenAICompatibleAdapter({
   maxTokensField: 'as_given',
   base64Embeddings: true,
   authHeaders: bearerAuth,
-  operations: { embeddings: true, rerank: false, speech: true, transcription: true },
+  operations: {
+    embeddings: true,
+    rerank: false,
+    speech: true,
+    transcription: true,
+    images: true,
+    moderation: true,
+  },
 });

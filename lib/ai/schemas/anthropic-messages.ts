@@ -120,3 +120,24 @@ export const anthropicMessagesRequestSchema = refuseUpstreamSteering(anthropicMe
 export type AnthropicMessagesRequest = z.output<typeof anthropicMessagesBody>;
 /** A validated content block. */
 export type AnthropicContentBlock = z.output<typeof anthropicContentBlock>;
+
+/**
+ * A token-count request (`POST /v1/messages/count_tokens`): what a Messages request would send as
+ * input (model, system, messages, tools, tool choice, thinking), without the generation settings.
+ */
+export const anthropicCountTokensBody = anthropicMessagesBody
+  .pick({ model: true, messages: true, system: true, tools: true, tool_choice: true })
+  .extend({
+    thinking: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('enabled'), budget_tokens: z.number().int().min(1).max(10_000_000) }),
+        z.object({ type: z.literal('disabled') }),
+      ])
+      .optional(),
+  });
+
+/** The route's body schema for `/v1/messages/count_tokens`. */
+export const anthropicCountTokensRequestSchema = refuseUpstreamSteering(anthropicCountTokensBody);
+
+/** A validated token-count request. */
+export type AnthropicCountTokensRequest = z.output<typeof anthropicCountTokensBody>;

@@ -1,12 +1,17 @@
 import {
   type InvokeInput,
   invokeEmbeddings,
+  invokeImages,
+  invokeModeration,
   invokeRerank,
   invokeSpeech,
   invokeTranscription,
 } from '../../adapters/index.js';
+import { checkImageSizeBounds, DEFAULT_IMAGE_SIZE } from '../../ai/generated-images.js';
 import type {
   EmbeddingsRequest,
+  ImageGenerationRequest,
+  ModerationRequest,
   RerankRequest,
   SpeechRequest,
   TranscriptionRequest,
@@ -17,11 +22,15 @@ import type { ServiceType } from '../../schemas/providers.js';
 import { gatewayHeaders } from '../../services/ai/headers.js';
 import { estimateTokens } from '../../services/ai/needs.js';
 import { runAi } from '../../services/ai/pipeline.js';
+import type { ExpectedImages } from '../../services/quotas/index.js';
 import { deadlineFromRemaining } from '../../services/routing/index.js';
 
 type Invocation<R> = { response: R; usage: import('../../ai/types.js').ReportedUsage };
 
-/** Routes and serves a single-answer operation (embeddings, rerank, speech) with its usage recorded. */
+/**
+ * Routes and serves a single-answer operation (embeddings, rerank, speech, transcription, images,
+ * moderation) with its usage recorded.
+ */
 async function serveOperation<Req extends { model: string }, Res>(
   request: HandlerRequest<Req, unknown, unknown>,
   op: {
@@ -29,6 +38,7 @@ async function serveOperation<Req extends { model: string }, Res>(
     usageKind: string;
     input: unknown;
     invoke: (args: InvokeInput<Req>) => Promise<Invocation<Res>>;
+    expectedImages?: ExpectedImages;
   },
 ) {
   const { deps } = request;
@@ -42,6 +52,7 @@ async function serveOperation<Req extends { model: string }, Res>(
     needs: {},
     inputTokens: estimateTokens(op.input),
     maxOutputTokens: 0,
+    ...(op.expectedImages ? { expectedImages: op.expectedImages } : {}),
     stream: false,
     deadlineMs: deadline(),
     afterResponse: request.afterResponse,
@@ -113,5 +124,48 @@ export async function serveTranscription(request: HandlerRequest<TranscriptionRe
       'content-type': 'text/plain; charset=utf-8',
     });
   }
+  return new Reply(200, out.response, out.headers);
+}
+
+/**
+ * `POST /v1/images/generations`: images as base64 or URLs, as the provider gives them. A size no
+ * provider makes is refused before routing; one the routed model does not make, by its adapter
+ * (both 400 naming `size`). Usage counts the images with their size and quality (and the tokens of
+ * token-billed models), which cost uses.
+ */
+export async function serveImages(request: HandlerRequest<ImageGenerationRequest, unknown, unknown>) {
+  const { body } = request;
+  checkImageSizeBounds(body);
+  const out = await serveOperation(request, {
+    serviceType: 'image',
+    usageKind: 'image',
+    input: body.prompt,
+    invoke: invokeImages,
+    expectedImages: {
+      images: body.n ?? 1,
+      image_size: body.size === undefined || body.size === 'auto' ? DEFAULT_IMAGE_SIZE : body.size,
+      image_quality: body.quality === undefined || body.quality === 'auto' ? 'standard' : body.quality,
+    },
+  });
+  return new Reply(200, out.response, out.headers);
+}
+
+/** The model a moderation request without one is served by (OpenAI's default). */
+export const DEFAULT_MODERATION_MODEL = 'omni-moderation-latest';
+
+/** `POST /v1/moderations`: a verdict per input; without a `model`, OpenAI's default moderation model. */
+export async function serveModerations(
+  request: HandlerRequest<Omit<ModerationRequest, 'model'> & { model?: string }, unknown, unknown>,
+) {
+  const body: ModerationRequest = { ...request.body, model: request.body.model ?? DEFAULT_MODERATION_MODEL };
+  const out = await serveOperation(
+    { ...request, body },
+    {
+      serviceType: 'moderation',
+      usageKind: 'moderation',
+      input: body.input,
+      invoke: invokeModeration,
+    },
+  );
   return new Reply(200, out.response, out.headers);
 }

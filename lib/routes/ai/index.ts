@@ -1,9 +1,12 @@
 import type { Route } from '../types.js';
 import { speechRoute, transcriptionsRoute } from './audio.js';
 import { chatRoutes } from './chat.js';
+import { countTokensRoute } from './count-tokens.js';
 import { embeddingsRoutes } from './embeddings.js';
+import { imageGenerationsRoute } from './images.js';
 import { messagesRoute } from './messages.js';
 import { usableModelsRoute } from './models.js';
+import { moderationsRoute } from './moderations.js';
 import { rerankRoutes } from './rerank.js';
 
 /**
@@ -20,4 +23,7 @@ export const aiRoutes: Route[] = [
   speechRoute,
   transcriptionsRoute,
   usableModelsRoute,
+  countTokensRoute,
+  imageGenerationsRoute,
+  moderationsRoute,
 ];

@@ -1,10 +1,20 @@
 import * as z from 'zod';
+import { CAPABILITIES, MODEL_TYPES } from '../../schemas/vocabulary.js';
 import type { Route } from '../types.js';
 
 const modelList = z.object({
   object: z.literal('list'),
   data: z.array(
-    z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() }),
+    z.object({
+      id: z.string(),
+      object: z.literal('model'),
+      created: z.number(),
+      owned_by: z.string(),
+      model_type: z.enum(MODEL_TYPES).meta({ description: 'What the model does (gateway extension).' }),
+      capabilities: z
+        .array(z.enum(CAPABILITIES))
+        .meta({ description: 'What the model supports (gateway extension).' }),
+    }),
   ),
 });
 

@@ -4,6 +4,7 @@ import { GatewayError, ServiceUnavailableError, TooManyRequestsError } from '../
 import type { Gateway } from '../../runtime/gateway.js';
 import { reportCredentialRejected, resolveProviderSecret } from '../credentials/resolve.js';
 import {
+  type ExpectedImages,
   quotaDecision,
   type Reservation,
   reservationAmount,
@@ -37,13 +38,18 @@ export interface GateContext {
   /** Estimated input tokens and the most output the call may produce (strict holds, TPM limits). */
   inputTokens: number;
   maxOutputTokens: number;
+  /** Images the call asks for (image generation), held at their per-image price. */
+  expectedImages?: ExpectedImages | undefined;
   startedAt: number;
 }
 
 const NO_CREDENTIAL_TYPES = new Set(['mock', 'bedrock']);
 
-/** The credential to call a provider with, or a refusal that moves on to the next candidate. */
-async function credentialFor(deps: Gateway, candidate: Candidate) {
+/**
+ * The credential to call a candidate's provider with (the function's role for Bedrock and none for
+ * the mock when no credential is stored), or `undefined` when it has no usable one.
+ */
+export async function credentialFor(deps: Gateway, candidate: Candidate) {
   const secret = await resolveProviderSecret(deps, candidate.provider);
   if (secret) {
     const credential: Credential =
@@ -88,6 +94,7 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
     atMs: ctx.startedAt,
     inputTokens: ctx.inputTokens,
     maxOutputTokens: ctx.maxOutputTokens,
+    images: ctx.expectedImages,
   });
   try {
     return { reservations: await reserveAll(deps, { quotas: decision.strict, amount }) };

@@ -1,15 +1,22 @@
 import type { Principal } from '../../auth/roles.js';
 import { actsOn } from '../../auth/scope.js';
 import type { Gateway } from '../../runtime/gateway.js';
+import type { Model } from '../../schemas/models.js';
 import { canSeeModel, canSeeProvider } from '../actor.js';
 import { routingSnapshot } from '../routing/index.js';
 
-/** An entry of OpenAI's `GET /v1/models` list. */
+/**
+ * An entry of OpenAI's `GET /v1/models` list, with two fields OpenAI's list lacks (clients that
+ * read OpenAI's shape ignore them): what the model does (`model_type`: `llm`, `embedding`, `image`,
+ * `moderation`, ...) and its `capabilities` (`streaming`, `tools`, `vision`, `json_mode`).
+ */
 export interface OpenAIModel {
   id: string;
   object: 'model';
   created: number;
   owned_by: string;
+  model_type: Model['model_type'];
+  capabilities: Model['capabilities'];
 }
 
 /**
@@ -33,6 +40,8 @@ export async function listUsableModels(deps: Gateway, principal: Principal) {
       object: 'model',
       created: Math.floor(Date.parse(model.created_at) / 1000),
       owned_by: provider.name,
+      model_type: model.model_type,
+      capabilities: model.capabilities,
       priority: provider.priority,
     });
   }

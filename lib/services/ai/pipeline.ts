@@ -4,7 +4,7 @@ import { type GatewayError, NotFoundError, ServiceUnavailableError } from '../..
 import { describeError, logger, MetricUnit, metrics } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
-import { settleAll } from '../quotas/index.js';
+import { type ExpectedImages, settleAll } from '../quotas/index.js';
 import {
   admitRequest,
   type Candidate,
@@ -26,6 +26,8 @@ export interface AiCall<T> {
   needs: RequestNeeds;
   inputTokens: number;
   maxOutputTokens: number;
+  /** Images the call asks for (image generation): strict quota holds include their price. */
+  expectedImages?: ExpectedImages;
   stream: boolean;
   /** Epoch ms by which an answer must have started (from the function's remaining time). */
   deadlineMs: number;
@@ -56,14 +58,15 @@ export interface AiRun<T> {
 
 const ZERO_USAGE = { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0 };
 
-function nothingToRoute(skipped: Array<{ reason: string }>): GatewayError {
+/** The answer when routing left no candidate: 404 when nothing the caller may see serves the model, else 503. */
+export function nothingToRoute(skipped: Array<{ reason: string }>): GatewayError {
   // What lies outside the caller's scope reads exactly like what does not exist.
   const reasons = [
     ...new Set(skipped.map((s) => (s.reason === 'out_of_scope' ? 'not_in_catalog' : s.reason))),
   ];
-  if (reasons.length === 0 || reasons.every((r) => r === 'not_in_catalog')) {
-    return new NotFoundError('Model', { details: { reasons } });
-  }
+  // No reasons on a 404: a model that exists outside the caller's scope (skipped as out of scope)
+  // and a model that exists nowhere (nothing skipped) must answer byte for byte alike.
+  if (reasons.length === 0 || reasons.every((r) => r === 'not_in_catalog')) return new NotFoundError('Model');
   return new ServiceUnavailableError('No provider can serve this model now.', {
     code: 'no_available_provider',
     retryAfterSeconds: 1,

@@ -24,6 +24,13 @@ const MOCK_MODELS: ModelCreate[] = [
   { model_id: 'mock-embed', model_name: 'Mock embeddings', model_type: 'embedding', context_window: 8192 },
   { model_id: 'mock-rerank', model_name: 'Mock rerank', model_type: 'rerank' },
   { model_id: 'mock-tts', model_name: 'Mock speech', model_type: 'tts' },
+  {
+    model_id: 'mock-image',
+    model_name: 'Mock images',
+    model_type: 'image',
+    pricing: { per_image: [{ usd: 0 }], effective_from: '2026-01-01T00:00:00.000Z' },
+  },
+  { model_id: 'mock-moderation', model_name: 'Mock moderation', model_type: 'moderation' },
 ];
 
 /**
@@ -41,7 +48,7 @@ export async function ensureMockProvider(deps: Gateway, actor: Actor): Promise<v
       {
         name: MOCK_PROVIDER_NAME,
         provider_type: 'mock',
-        service_types: ['llm', 'embedding', 'rerank', 'speech', 'vision'],
+        service_types: ['llm', 'embedding', 'rerank', 'speech', 'vision', 'image', 'moderation'],
         priority: 1000,
         metadata: { note: 'Built-in mock provider: deterministic echo answers, no upstream, no key.' },
       },

@@ -10,5 +10,5 @@
  * 3. `recordUsage(deps, event)` once the call is done (one counter write).
  */
 export { type BudgetAmount, type Reservation, reserveBudget, settleBudget } from './budget.js';
-export { reservationAmount, reserveAll, settleAll } from './budget-helpers.js';
+export { type ExpectedImages, reservationAmount, reserveAll, settleAll } from './budget-helpers.js';
 export { type QuotaAction, type QuotaDecision, quotaDecision } from './decision.js';

@@ -21,6 +21,7 @@ export interface UsageFigures {
   cost_usd: number;
   avg_latency_ms: number | null;
   unpriced_requests: number;
+  images: number;
 }
 
 /** Converts exact counters to report figures (cost from nano-USD, audio from milliseconds). */
@@ -36,6 +37,7 @@ export function figuresOf(c: Counters): UsageFigures {
     cost_usd: nanosToUsd(c.cost_nanos),
     avg_latency_ms: c.requests ? Math.round((c.latency_ms_sum / c.requests) * 100) / 100 : null,
     unpriced_requests: c.unpriced_requests,
+    images: c.images,
   };
 }
 

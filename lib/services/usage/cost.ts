@@ -14,6 +14,11 @@ export interface UsageQuantities {
   audio_seconds?: number | undefined;
   /** Characters synthesised (speech), billed at `per_character`. */
   characters?: number | undefined;
+  /** Images generated, billed at the `per_image` entry matching their size and quality. */
+  images?: number | undefined;
+  /** Size (`WxH`) and quality of the generated images, as the provider made them. */
+  image_size?: string | undefined;
+  image_quality?: string | undefined;
 }
 
 /** The cost of one call: integer nano-USD, and the reported parts the price did not cover. */
@@ -24,6 +29,37 @@ export interface Cost {
 }
 
 type Part = { name: string; quantity: number; price: number | undefined; perUnits: bigint };
+type ImagePrice = NonNullable<Pricing['per_image']>[number];
+
+/**
+ * The per-image price of an image of `size` and `quality`: the most specific matching entry (both
+ * named, then size only, then quality only, then neither), or `undefined` when none matches.
+ */
+export function imagePrice(
+  prices: readonly ImagePrice[] | undefined,
+  size: string | undefined,
+  quality: string | undefined,
+): number | undefined {
+  let best: { rank: number; usd: number } | undefined;
+  for (const entry of prices ?? []) {
+    if (entry.size !== undefined && entry.size !== size) continue;
+    if (entry.quality !== undefined && entry.quality !== quality) continue;
+    const rank = (entry.size === undefined ? 0 : 2) + (entry.quality === undefined ? 0 : 1);
+    if (best === undefined || rank > best.rank) best = { rank, usd: entry.usd };
+  }
+  return best?.usd;
+}
+
+/**
+ * The images part of a call. An image model billed by tokens (gpt-image: the output tokens are the
+ * image) has no per-image price: its images are then covered by the token prices, not unpriced.
+ */
+function imagesPart(pricing: Pricing, usage: UsageQuantities): Part[] {
+  const count = usage.images ?? 0;
+  const price = imagePrice(pricing.per_image, usage.image_size, usage.image_quality);
+  if (count === 0 || (price === undefined && usage.output_tokens > 0)) return [];
+  return [{ name: 'images', quantity: count, price, perUnits: 1n }];
+}
 
 const PER_MILLION = 1_000_000n;
 
@@ -46,6 +82,7 @@ function partsOf(pricing: Pricing, usage: UsageQuantities): Part[] {
     },
     { name: 'audio_seconds', quantity: usage.audio_seconds ?? 0, price: pricing.per_second, perUnits: 1n },
     { name: 'characters', quantity: usage.characters ?? 0, price: pricing.per_character, perUnits: 1n },
+    ...imagesPart(pricing, usage),
   ];
 }
 
@@ -53,7 +90,8 @@ function partsOf(pricing: Pricing, usage: UsageQuantities): Part[] {
  * The exact cost of one call at one price: Σ quantity × price, computed on exact decimals (prices
  * and fractional audio seconds as typed) and rounded once, half up, to the nano-USD. The result is
  * therefore exact to the micro-dollar (±0.5 nano-USD). Cached input tokens are billed at the cached
- * price when the model has one, otherwise at the input price. Pure: no I/O.
+ * price when the model has one, otherwise at the input price; images at the matching `per_image`
+ * price ({@link imagePrice}). Pure: no I/O.
  *
  * @param pricing - the price in force at the request's moment (`priceAt`), or null for none.
  * @throws RangeError for negative or non-finite quantities, or a cost beyond 2^53 nano-USD.
@@ -63,7 +101,7 @@ function partsOf(pricing: Pricing, usage: UsageQuantities): Part[] {
 export function costOf(pricing: Pricing | null, usage: UsageQuantities): Cost {
   const unpriced: string[] = [];
   if (!pricing) {
-    const names = ['input_tokens', 'output_tokens', 'audio_seconds', 'characters'] as const;
+    const names = ['input_tokens', 'output_tokens', 'audio_seconds', 'characters', 'images'] as const;
     return { nanos: 0, unpriced: names.filter((n) => (usage[n] ?? 0) > 0) };
   }
   // Sum exact fractions over a common denominator (a power of ten), then round once.

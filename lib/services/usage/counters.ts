@@ -18,6 +18,8 @@ export const COUNTER_FIELDS = [
   'latency_ms_sum',
   /** Successful calls with usage the price in force did not cover (cost counted as 0). */
   'unpriced_requests',
+  /** Images generated. */
+  'images',
 ] as const;
 
 export type CounterField = (typeof COUNTER_FIELDS)[number];

@@ -11,6 +11,7 @@ const FIGURES = [
   'cost_usd',
   'avg_latency_ms',
   'unpriced_requests',
+  'images',
 ] as const;
 
 /**

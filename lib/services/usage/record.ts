@@ -65,7 +65,13 @@ export async function countersOf(deps: Gateway, event: UsageEvent): Promise<Coun
     return add;
   }
   const u = event.usage;
-  for (const n of [u.input_tokens, u.output_tokens, u.cached_input_tokens, u.characters ?? 0]) {
+  for (const n of [
+    u.input_tokens,
+    u.output_tokens,
+    u.cached_input_tokens,
+    u.characters ?? 0,
+    u.images ?? 0,
+  ]) {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('usage event: token counts are integers ≥ 0');
   }
   const pricing = await pricingAt(deps, {
@@ -79,6 +85,7 @@ export async function countersOf(deps: Gateway, event: UsageEvent): Promise<Coun
   add.cached_input_tokens = u.cached_input_tokens;
   add.audio_ms = secondsToMs(u.audio_seconds ?? 0);
   add.characters = u.characters ?? 0;
+  add.images = u.images ?? 0;
   add.cost_nanos = cost.nanos;
   add.unpriced_requests = cost.unpriced.length > 0 ? 1 : 0;
   return add;

@@ -4,7 +4,8 @@ import type { Eligible, Strategy } from './types.js';
 
 /**
  * A comparable unit price of a model, from the catalog price in force at `atMs`: input plus output
- * per million tokens (a 1:1 blend), or the per-character / per-second price of speech models.
+ * per million tokens (a 1:1 blend), the per-character / per-second price of speech models, or the
+ * lowest per-image price of image models.
  * `Infinity` when the catalog has no price (such models go last).
  */
 export function unitPrice(target: Eligible, atMs: number): number {
@@ -13,7 +14,8 @@ export function unitPrice(target: Eligible, atMs: number): number {
   if (price.input_per_1m !== undefined || price.output_per_1m !== undefined) {
     return (price.input_per_1m ?? 0) + (price.output_per_1m ?? 0);
   }
-  return price.per_character ?? price.per_second ?? Number.POSITIVE_INFINITY;
+  const image = price.per_image?.length ? Math.min(...price.per_image.map((p) => p.usd)) : undefined;
+  return price.per_character ?? price.per_second ?? image ?? Number.POSITIVE_INFINITY;
 }
 
 /**
