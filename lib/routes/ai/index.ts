@@ -5,6 +5,8 @@ import { embeddingsRoutes } from './embeddings.js';
 import { messagesRoute } from './messages.js';
 import { usableModelsRoute } from './models.js';
 import { rerankRoutes } from './rerank.js';
+import { responsesRoute } from './responses.js';
+import { storedResponseRoutes } from './stored-responses.js';
 
 /**
  * AI operations in OpenAI's formats (and Anthropic's Messages API), served by whichever provider
@@ -20,4 +22,6 @@ export const aiRoutes: Route[] = [
   speechRoute,
   transcriptionsRoute,
   usableModelsRoute,
+  responsesRoute,
+  ...storedResponseRoutes,
 ];
