@@ -6,10 +6,11 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
+  unsupportedParams,
   ValidationError,
 } from '../errors.js';
 import type { Route } from '../routes/types.js';
-import { unsupportedParams } from '../schemas/unsupported.js';
+
 import { multipartBoundary, parseMultipart } from './multipart.js';
 
 /** Lower-cased single-value headers (API Gateway keeps the caller's casing). */

@@ -4,12 +4,10 @@
  * OpenAPI description; items are documented loosely, as OpenAI's item union is large).
  */
 import * as z from 'zod';
-import { RESPONSE_ID_PATTERN } from '../responses-compat/items.js';
+import { objectId } from '../../schemas/common.js';
 
-/** `{id}` of a stored response; anything else is a 404 before any read. */
-export const storedResponseParams = z.strictObject({
-  id: z.string().regex(RESPONSE_ID_PATTERN, 'is not a response id'),
-});
+/** `{id}` of a stored response: a generated id (`resp_…`); anything else is a 404 before any read. */
+export const storedResponseParams = z.strictObject({ id: objectId });
 
 /** OpenAI's list parameters: `after` is the id of the last item of the previous page. */
 export const inputItemsQuery = z.strictObject({

@@ -8,7 +8,7 @@
  * file search, code interpreter, computer use, image generation, MCP, shell, ...) exist nowhere.
  */
 import type * as z from 'zod';
-import { unsupportedIssue } from '../../schemas/unsupported.js';
+import { unsupportedIssue } from '../../errors.js';
 
 /** Input item types the translation carries (`item_reference` is resolved from storage first). */
 export const INPUT_ITEM_TYPES = new Set([
