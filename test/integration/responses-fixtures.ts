@@ -51,7 +51,10 @@ export function useResponsesWorld(env: Record<string, string> = {}): ResponsesWo
   beforeAll(async () => {
     world.anthropic = createAnthropicFake();
     world.bedrock = createBedrockFake();
-    const [anthropicOrigin, bedrockOrigin] = await Promise.all([world.anthropic.start(), world.bedrock.start()]);
+    const [anthropicOrigin, bedrockOrigin] = await Promise.all([
+      world.anthropic.start(),
+      world.bedrock.start(),
+    ]);
     world.gw = await startTestGateway({
       ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1/32',
       PROVIDER_MAX_RETRIES: '0',
@@ -61,7 +64,12 @@ export function useResponsesWorld(env: Record<string, string> = {}): ResponsesWo
     const gw = world.gw;
     world.providers[CLAUDE] = await seedProvider(
       gw,
-      { name: 'fake-anthropic', provider_type: 'anthropic', base_url: anthropicOrigin, service_types: ['llm'] },
+      {
+        name: 'fake-anthropic',
+        provider_type: 'anthropic',
+        base_url: anthropicOrigin,
+        service_types: ['llm'],
+      },
       { apiKey: TEST_KEY, models: [model(CLAUDE)] },
     );
     world.providers[BEDROCK_MODEL] = await seedProvider(
@@ -92,8 +100,6 @@ export function userTexts(body: unknown): string[] {
     .map((m) =>
       typeof m.content === 'string'
         ? m.content
-        : (m.content as Array<{ text?: string }>)
-            .map((b) => b.text ?? '')
-            .join(''),
+        : (m.content as Array<{ text?: string }>).map((b) => b.text ?? '').join(''),
     );
 }

@@ -61,7 +61,9 @@ describe.each(PROVIDERS)('responses API over $label', (p) => {
   });
 
   it('streams the Responses events, numbered from 0, ending with the usage', async () => {
-    const stream = await world.openai().responses.create({ model: p.model, input: 'Stream this', stream: true });
+    const stream = await world
+      .openai()
+      .responses.create({ model: p.model, input: 'Stream this', stream: true });
     const events: OpenAI.Responses.ResponseStreamEvent[] = [];
     for await (const event of stream) events.push(event);
     expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
@@ -91,7 +93,11 @@ describe.each(PROVIDERS)('responses API over $label', (p) => {
 
   it('retrieves what it created, streamed or not; the response is stored at once', async () => {
     const openai = world.openai();
-    const created = await openai.responses.create({ model: p.model, input: 'Keep me', metadata: { run: 'r1' } });
+    const created = await openai.responses.create({
+      model: p.model,
+      input: 'Keep me',
+      metadata: { run: 'r1' },
+    });
     const again = await openai.responses.retrieve(created.id);
     expect(again).toEqual(created);
     expect(again.output_text).toBe('echo: Keep me');
