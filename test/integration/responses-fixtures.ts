@@ -43,10 +43,13 @@ export interface ResponsesWorld {
 }
 
 /**
- * Starts the world before the file's tests and stops it after them. The returned object is filled
- * in by `beforeAll`.
+ * Starts the world before the file's tests and stops it after them (`options.now` replaces the
+ * gateway's clock). The returned object is filled in by `beforeAll`.
  */
-export function useResponsesWorld(env: Record<string, string> = {}): ResponsesWorld {
+export function useResponsesWorld(
+  env: Record<string, string> = {},
+  options: { now?: () => number } = {},
+): ResponsesWorld {
   const world = { providers: {} } as ResponsesWorld;
   beforeAll(async () => {
     world.anthropic = createAnthropicFake();
@@ -55,12 +58,15 @@ export function useResponsesWorld(env: Record<string, string> = {}): ResponsesWo
       world.anthropic.start(),
       world.bedrock.start(),
     ]);
-    world.gw = await startTestGateway({
-      ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1/32',
-      PROVIDER_MAX_RETRIES: '0',
-      HEALTH_SCHEDULE: 'off',
-      ...env,
-    });
+    world.gw = await startTestGateway(
+      {
+        ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1/32',
+        PROVIDER_MAX_RETRIES: '0',
+        HEALTH_SCHEDULE: 'off',
+        ...env,
+      },
+      options,
+    );
     const gw = world.gw;
     world.providers[CLAUDE] = await seedProvider(
       gw,
