@@ -6,12 +6,12 @@
  */
 import type { ResponseInputItem, ResponseMessagePart } from '../schemas/responses.js';
 
-/** Text the model produced. */
+/** Text the model produced (chat answers carry neither annotations nor log probabilities here). */
 export interface OutputTextPart {
   type: 'output_text';
   text: string;
-  annotations: unknown[];
-  logprobs: unknown[];
+  annotations: never[];
+  logprobs: never[];
 }
 /** A refusal the model produced. */
 export interface RefusalPart {
