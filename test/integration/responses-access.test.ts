@@ -139,6 +139,16 @@ describe('responses: a stored response belongs to the key that created it', () =
         expect(res.text).not.toContain('mine');
       }
     }
+    // The stranger's attempt to delete is recorded as a refusal (reads are not).
+    await world.gw.runtime.streams!.idle();
+    const audit = await world.gw.call('GET', '/api/audit?limit=100&target_type=access');
+    const denial = (
+      audit.json.data as Array<{ actor_key_id: string; changes: Record<string, { after: unknown }> }>
+    ).find((e) => e.actor_key_id === stranger.id && e.changes.reason?.after === 'out_of_scope');
+    expect(denial?.changes).toMatchObject({
+      route: { after: 'DELETE /v1/responses/{id}' },
+      target: { after: id },
+    });
     const sdk = world.openai(stranger.key);
     await expect(sdk.responses.retrieve(id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     expect(
