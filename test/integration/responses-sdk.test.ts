@@ -91,6 +91,17 @@ describe.each(PROVIDERS)('responses API over $label', (p) => {
     expect(created.response).toMatchObject({ id: completed.response.id, status: 'in_progress', output: [] });
   });
 
+  it('streams through the SDK’s stream helper, whose snapshot matches the final response', async () => {
+    const runner = world.openai().responses.stream({ model: p.model, input: 'Helper' });
+    let snapshotText = '';
+    runner.on('response.output_text.delta', (event) => {
+      snapshotText = event.snapshot;
+    });
+    const final = await runner.finalResponse();
+    expect(final.output_text).toBe('echo: Helper');
+    expect(snapshotText).toBe('echo: Helper');
+  });
+
   it('retrieves what it created, streamed or not; the response is stored at once', async () => {
     const openai = world.openai();
     const created = await openai.responses.create({

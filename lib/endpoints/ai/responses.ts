@@ -65,7 +65,6 @@ export async function serveResponses(request: ResponsesHttpRequest): Promise<Rep
   const input = await resolveReferences(deps, principal, keptInput(body.input ?? [], id));
   const context = [...history, ...input];
   const run = await runChat(request as never, responsesToCanonical(body, context));
-  const headers = gatewayHeaders(run, request.receivedAt);
   const keeper: Keeper = { deps, ownerKeyId: principal.keyId, wanted: body.store !== false, context };
   const shell = responseShell(body, { id, createdAt, store: keeper.wanted });
   const value = run.value;
@@ -80,11 +79,16 @@ export async function serveResponses(request: ResponsesHttpRequest): Promise<Rep
     const kept = await keep(keeper, response);
     const skipped: Record<string, string> =
       kept === 'too_large' || kept === 'storage_error' ? { 'x-gateway-store-skipped': kept } : {};
+    // After storing: the overhead header counts the write the caller waited for.
+    const headers = gatewayHeaders(run, request.receivedAt);
     return new Reply(200, { ...response, store: kept === 'stored' }, { ...headers, ...skipped });
   }
   const writer = new ResponsesStreamWriter(shell);
   const events = streamEvents({ run, stream: value.stream, writer, keeper, requestId: request.requestId });
-  return new Reply(200, Readable.from(events), { ...headers, ...SSE_HEADERS });
+  return new Reply(200, Readable.from(events), {
+    ...gatewayHeaders(run, request.receivedAt),
+    ...SSE_HEADERS,
+  });
 }
 
 /** `{code, message}` of an error, as the gateway's envelope shows it (nothing internal). */
