@@ -167,3 +167,19 @@ describe('responses: item references', () => {
     expect(res.json.error).toMatchObject({ code: 'not_found', details: [{ field: 'input.0.id' }] });
   });
 });
+
+describe('responses: text.format', () => {
+  it('asks a provider without a JSON mode for JSON that follows the schema', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    await world.openai().responses.create({
+      model: CLAUDE,
+      input: 'Where is the Louvre?',
+      text: { format: { type: 'json_schema', name: 'place', schema, strict: true } },
+    });
+    const system = (world.anthropic.last().json as { system?: string | Array<{ text: string }> }).system;
+    const text = typeof system === 'string' ? system : (system ?? []).map((block) => block.text).join('\n');
+    expect(text).toContain(
+      `conforms to this JSON Schema, and nothing else (no prose, no code fences): ${JSON.stringify(schema)}`,
+    );
+  });
+});
