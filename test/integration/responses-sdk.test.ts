@@ -125,18 +125,28 @@ describe('responses API: usage and cost', () => {
   it('records each call in the usage of the provider that served it, with its cost', async () => {
     const provider = world.providers[CLAUDE]!;
     const day = new Date().toISOString().slice(0, 10);
-    const path = `/api/providers/${provider}/usage?granularity=day&start_date=${day}&end_date=${day}`;
-    await world.gw.runtime.streams!.idle();
-    const before = (await world.gw.call('GET', path)).json.totals;
+    const range = `granularity=day&start_date=${day}&end_date=${day}`;
+    const totals = async () => {
+      await world.gw.runtime.streams!.idle();
+      const all = await world.gw.call('GET', `/api/usage?${range}&group_by=model`);
+      const mine = await world.gw.call('GET', `/api/providers/${provider}/usage?${range}`);
+      const row = (all.json.series as Array<{ group: string; requests: number }>).find(
+        (r) => r.group === CLAUDE,
+      );
+      return { ...mine.json.totals, modelRequests: row?.requests ?? 0 };
+    };
+    const before = await totals();
     await world.openai().responses.create({ model: CLAUDE, input: 'count me' });
     const stream = await world.openai().responses.create({ model: CLAUDE, input: 'and me', stream: true });
     for await (const _ of stream);
-    await world.gw.runtime.streams!.idle();
-    const after = (await world.gw.call('GET', path)).json.totals;
+    const after = await totals();
     const input = ANTHROPIC_USAGE.input_tokens + ANTHROPIC_USAGE.cache_read_input_tokens + 1;
     expect(after.requests - before.requests).toBe(2);
+    expect(after.modelRequests - before.modelRequests).toBe(2);
     expect(after.output_tokens - before.output_tokens).toBe(2 * ANTHROPIC_USAGE.output_tokens);
     expect(after.input_tokens - before.input_tokens).toBe(2 * input);
-    expect(after.cost_usd).toBeGreaterThan(before.cost_usd);
+    // The model's price: $3 per million input tokens, $15 per million output tokens.
+    const cost = (2 * (input * 3 + ANTHROPIC_USAGE.output_tokens * 15)) / 1e6;
+    expect(after.cost_usd - before.cost_usd).toBeCloseTo(cost, 9);
   });
 });
