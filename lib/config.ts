@@ -141,6 +141,8 @@ const FIELDS = {
   CREDENTIAL_GRACE_HOURS: int(1, 720, 24),
   /** Days audit events are kept (TTL); `npm run audit:verify` accepts the expired head of the chain. */
   AUDIT_RETENTION_DAYS: int(1, 3_650, 365),
+  /** Days a response of `/v1/responses` is kept for `previous_response_id` and retrieval (TTL). */
+  RESPONSES_RETENTION_DAYS: int(1, 3_650, 30),
   /** Shards of each hourly usage counter: a writer picks one at random, readers sum them (hot items). */
   USAGE_COUNTER_SHARDS: int(1, 100, 1),
 } satisfies Record<string, Field>;

@@ -4,6 +4,7 @@
  * Anything else that escapes a handler is an internal fault and is answered with a generic 500
  * whose message reveals nothing (no stack, table name, key material or internal id).
  */
+import type * as z from 'zod';
 
 /** Extra, caller-safe facts about an error (e.g. which field failed validation). */
 export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>>;
@@ -153,6 +154,38 @@ export class ServiceUnavailableError extends GatewayError {
   override get expose(): boolean {
     return true;
   }
+}
+
+/**
+ * A request may be well-formed yet ask for something the gateway does not offer (an OpenAI built-in
+ * tool, an input item type it cannot translate, background mode). That is a 400 naming the feature,
+ * not a 422 field rule: a schema marks such an issue with {@link unsupportedIssue}, and the HTTP
+ * layer answers the first marked issue as a {@link BadRequestError} whose message is the issue's own.
+ */
+export interface UnsupportedParams {
+  unsupported: true;
+  /** The error code of the 400. */
+  code: string;
+}
+
+/** A custom zod issue that answers 400 `code` with `message` (which names the field or tool). */
+export function unsupportedIssue(
+  input: unknown,
+  path: (string | number)[],
+  message: string,
+  code: string,
+): z.core.$ZodRawIssue {
+  const params: UnsupportedParams = { unsupported: true, code };
+  return { code: 'custom', input, path, message, params };
+}
+
+/** The marker of an issue raised by {@link unsupportedIssue}, if it is one. */
+export function unsupportedParams(issue: z.core.$ZodIssue): UnsupportedParams | undefined {
+  if (issue.code !== 'custom') return undefined;
+  const params = issue.params as Partial<UnsupportedParams> | undefined;
+  return params?.unsupported === true && typeof params.code === 'string'
+    ? { unsupported: true, code: params.code }
+    : undefined;
 }
 
 /** A configuration value is missing or invalid; raised at cold start, names the variable. */

@@ -2,12 +2,15 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type * as z from 'zod';
 import {
   BadRequestError,
+  type GatewayError,
   NotFoundError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
+  unsupportedParams,
   ValidationError,
 } from '../errors.js';
 import type { Route } from '../routes/types.js';
+
 import { multipartBoundary, parseMultipart } from './multipart.js';
 
 /** Lower-cased single-value headers (API Gateway keeps the caller's casing). */
@@ -20,8 +23,8 @@ export function lowerHeaders(event: Pick<APIGatewayProxyEvent, 'headers'>): Reco
 }
 
 /** Zod issues as caller-safe details: the field path and the rule, never the value. */
-function issueDetails(error: z.ZodError): Array<{ field: string; message: string }> {
-  return error.issues.slice(0, 20).map((issue) => {
+function issueDetails(issues: readonly z.core.$ZodIssue[]): Array<{ field: string; message: string }> {
+  return issues.slice(0, 20).map((issue) => {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
     const path = issue.path.map(String).join('.');
     return keys.length
@@ -57,7 +60,7 @@ export function parseQuery(route: Route, event: APIGatewayProxyEvent): unknown {
   if (!parsed.success) {
     throw new BadRequestError('The query string is invalid.', {
       code: 'invalid_query',
-      details: issueDetails(parsed.error),
+      details: issueDetails(parsed.error.issues),
     });
   }
   return parsed.data;
@@ -83,10 +86,25 @@ export function parseBody(route: Route, event: APIGatewayProxyEvent, defaultMaxB
     throw new BadRequestError('The request body is not valid JSON.', { code: 'invalid_json' });
   }
   const parsed = route.body.safeParse(json);
-  if (!parsed.success) {
-    throw new ValidationError('The request body is invalid.', { details: issueDetails(parsed.error) });
-  }
+  if (!parsed.success) throw bodyError(parsed.error);
   return parsed.data;
+}
+
+/**
+ * The error of a refused body: a 400 named by the schema when it marked something the gateway does
+ * not offer (`lib/schemas/unsupported.ts`), else the 422 of a field rule.
+ */
+function bodyError(error: z.ZodError): GatewayError {
+  const marked = error.issues.filter((issue) => unsupportedParams(issue) !== undefined);
+  const first = marked[0];
+  if (first === undefined) {
+    return new ValidationError('The request body is invalid.', { details: issueDetails(error.issues) });
+  }
+  const path = first.path.map(String).join('.');
+  return new BadRequestError(`${path}: ${first.message}`.slice(0, 300), {
+    code: unsupportedParams(first)!.code,
+    details: issueDetails(marked),
+  });
 }
 
 /**
@@ -111,7 +129,7 @@ function parseForm(route: Route, event: APIGatewayProxyEvent, limit: number): un
   }
   const parsed = route.body!.safeParse(fields);
   if (!parsed.success) {
-    throw new ValidationError('The form is invalid.', { details: issueDetails(parsed.error) });
+    throw new ValidationError('The form is invalid.', { details: issueDetails(parsed.error.issues) });
   }
   return { ...(parsed.data as object), ...files };
 }

@@ -327,6 +327,22 @@ export const keys = {
   }),
   providerRuleRefPrefix: () => join('RULE_REF', ''),
 
+  // ── stored responses (the Responses API) ────────────────────────────────────
+  /**
+   * One part of a stored response: `R` parts hold the response object, `C` parts the conversation
+   * it answered; each is gzip-compressed JSON cut into parts that fit DynamoDB's 400 KB item limit.
+   * `R#000` also holds the owner (the API key id) and the number of parts of each kind.
+   */
+  responsePart: (responseId: string, kind: 'R' | 'C', part: number): ItemKey => ({
+    pk: join('RESPONSE', responseId),
+    sk: join(kind, padNumber(part, 3)),
+  }),
+  /** The parts of one stored response: of one kind (in order), or all of them (`kind` omitted). */
+  responseParts: (responseId: string, kind?: 'R' | 'C') => ({
+    partition: join('RESPONSE', responseId),
+    ...(kind === undefined ? {} : { skPrefix: join(kind, '') }),
+  }),
+
   // ── system ──────────────────────────────────────────────────────────────────
   /** A key no item ever has: `GET /health` reads it to prove the table answers (half a read unit). */
   healthProbe: (): ItemKey => ({ pk: 'HEALTH_PROBE', sk: 'HEALTH_PROBE' }),

@@ -152,6 +152,7 @@ function bodyFor(
     'POST /v1/chat/completions': { model: s.chatModel, messages },
     'POST /api/providers/chat': { model: s.chatModel, messages },
     'POST /v1/messages': { model: s.chatModel, max_tokens: 10, messages },
+    'POST /v1/responses': { model: s.chatModel, input: 'hi' },
     'POST /v1/embeddings': { model: s.embedModel, input: 'hi' },
     'POST /api/providers/embeddings': { model: s.embedModel, input: 'hi' },
     'POST /v1/rerank': { model: s.chatModel.replace('-chat', '-rerank'), query: 'q', documents: ['a'] },

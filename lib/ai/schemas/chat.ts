@@ -14,17 +14,17 @@ export const toolName = z
 /** A text content part. */
 export const textPart = z.object({ type: z.literal('text'), text: z.string() });
 
-/** `url` is an `https:`/`http:` URL or a `data:image/...;base64,` URL. */
+/** An image reference: an `https:`/`http:` URL or a `data:image/...;base64,` URL. */
+export const imageUrl = z
+  .string()
+  .min(1)
+  .max(20_000_000)
+  .regex(/^(?:https?:\/\/|data:image\/)/i, 'must be an http(s) URL or a data:image/ URL');
+
+/** An image part; `url` is an {@link imageUrl}. */
 export const imagePart = z.object({
   type: z.literal('image_url'),
-  image_url: z.object({
-    url: z
-      .string()
-      .min(1)
-      .max(20_000_000)
-      .regex(/^(?:https?:\/\/|data:image\/)/i, 'must be an http(s) URL or a data:image/ URL'),
-    detail: z.enum(['auto', 'low', 'high']).optional(),
-  }),
+  image_url: z.object({ url: imageUrl, detail: z.enum(['auto', 'low', 'high']).optional() }),
 });
 
 /** A user content part: text or image. */

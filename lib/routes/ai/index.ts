@@ -8,6 +8,8 @@ import { messagesRoute } from './messages.js';
 import { usableModelsRoute } from './models.js';
 import { moderationsRoute } from './moderations.js';
 import { rerankRoutes } from './rerank.js';
+import { responsesRoute } from './responses.js';
+import { storedResponseRoutes } from './stored-responses.js';
 
 /**
  * AI operations in OpenAI's formats (and Anthropic's Messages API), served by whichever provider
@@ -26,4 +28,6 @@ export const aiRoutes: Route[] = [
   countTokensRoute,
   imageGenerationsRoute,
   moderationsRoute,
+  responsesRoute,
+  ...storedResponseRoutes,
 ];
