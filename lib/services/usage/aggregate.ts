@@ -21,6 +21,8 @@ export interface UsageFigures {
   cost_usd: number;
   avg_latency_ms: number | null;
   unpriced_requests: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
 }
 
 /** Converts exact counters to report figures (cost from nano-USD, audio from milliseconds). */
@@ -36,6 +38,8 @@ export function figuresOf(c: Counters): UsageFigures {
     cost_usd: nanosToUsd(c.cost_nanos),
     avg_latency_ms: c.requests ? Math.round((c.latency_ms_sum / c.requests) * 100) / 100 : null,
     unpriced_requests: c.unpriced_requests,
+    cache_write_tokens: c.cache_write_tokens,
+    reasoning_tokens: c.reasoning_tokens,
   };
 }
 

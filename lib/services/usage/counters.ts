@@ -18,6 +18,10 @@ export const COUNTER_FIELDS = [
   'latency_ms_sum',
   /** Successful calls with usage the price in force did not cover (cost counted as 0). */
   'unpriced_requests',
+  /** Input tokens written to the provider's prompt cache (part of `input_tokens`). */
+  'cache_write_tokens',
+  /** Output tokens spent reasoning, as the provider reported them (part of `output_tokens`). */
+  'reasoning_tokens',
 ] as const;
 
 export type CounterField = (typeof COUNTER_FIELDS)[number];

@@ -11,6 +11,8 @@ const FIGURES = [
   'cost_usd',
   'avg_latency_ms',
   'unpriced_requests',
+  'cache_write_tokens',
+  'reasoning_tokens',
 ] as const;
 
 /**
