@@ -5,6 +5,7 @@
  * |---|---|
  * | `system` / `developer` messages | `system` (joined by blank lines, wherever they appear) |
  * | user text / `image_url` parts | `text` / `image` blocks (`base64` source for data URLs, `url` source otherwise) |
+ * | assistant `thinking_blocks` | `thinking` / `redacted_thinking` blocks first, unchanged (`reasoning_content` alone is not sent: it has no signature) |
  * | assistant `tool_calls` | `tool_use` blocks (`input` = parsed `arguments`) |
  * | `tool` messages | `tool_result` blocks in a user turn |
  * | consecutive same-role turns | merged into one turn |
@@ -14,6 +15,7 @@
  * | `stop` | `stop_sequences` |
  * | `response_format` json | a system instruction (Anthropic has no JSON mode) |
  * | `user` | `metadata.user_id` |
+ * | `thinking` | `thinking`, rebuilt field by field |
  * | `n` > 1 | refused (400) |
  * | `seed`, penalties | dropped |
  */
@@ -25,7 +27,8 @@ import {
   stopList,
 } from '../../ai/chat-builders.js';
 import { parseImageUrl } from '../../ai/images.js';
-import type { ChatCompletionRequest, ChatMessage, ContentPart } from '../../ai/types.js';
+import { thinkingParam } from '../../ai/thinking.js';
+import type { ChatCompletionRequest, ChatMessage, ContentPart, ThinkingBlock } from '../../ai/types.js';
 import { invalidRequest, unsupported } from '../../upstream/errors.js';
 import type { CallContext, WireRequest } from '../contract.js';
 import { metadataNumber } from '../credentials.js';
@@ -61,9 +64,17 @@ function userBlocks(content: string | readonly ContentPart[]): Block[] {
   );
 }
 
+/** A thinking block as Anthropic takes it back: the same fields, rebuilt. */
+export function thinkingBlockOut(block: ThinkingBlock): Block {
+  if (block.type === 'redacted_thinking') return { type: 'redacted_thinking', data: block.data };
+  return { type: 'thinking', thinking: block.thinking, ...compact({ signature: block.signature }) };
+}
+
 function assistantBlocks(message: Extract<ChatMessage, { role: 'assistant' }>): Block[] {
   const text = contentText(message.content);
-  const blocks: Block[] = text === '' ? [] : [{ type: 'text', text }];
+  // Thinking comes first in an assistant turn, as the model produced it.
+  const blocks: Block[] = (message.thinking_blocks ?? []).map(thinkingBlockOut);
+  if (text !== '') blocks.push({ type: 'text', text });
   for (const call of message.tool_calls ?? []) {
     const input = parseToolArguments(call.function.arguments);
     if (input === undefined)
@@ -146,6 +157,7 @@ export function anthropicBody(
       top_p: request.top_p,
       stop_sequences: stopList(request.stop),
       metadata: request.user === undefined ? undefined : { user_id: request.user },
+      thinking: thinkingParam(request),
       stream: stream ? true : undefined,
     }),
   };

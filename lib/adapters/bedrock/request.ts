@@ -5,12 +5,14 @@
  * |---|---|
  * | `system` / `developer` | `system: [{text}]` |
  * | user text / data-URL image | `{text}` / `{image: {format, source: {bytes}}}` (remote image URLs are refused: Converse takes bytes, and the gateway does not fetch URLs) |
+ * | assistant `thinking_blocks` | `{reasoningContent: {reasoningText: {text, signature}}}` / `{reasoningContent: {redactedContent}}` first |
  * | assistant `tool_calls` | `{toolUse: {toolUseId, name, input}}` |
  * | `tool` message | `{toolResult: {toolUseId, content: [{text}]}}` in a user turn |
  * | consecutive same-role turns | merged (Converse requires alternation) |
  * | `tool_choice` auto / required / function | `{auto}` / `{any}` / `{tool: {name}}`; `none` drops the tools unless the history uses them |
  * | `max_tokens`, `temperature`, `top_p`, `stop` | `inferenceConfig` |
  * | `response_format` json | a system instruction |
+ * | `thinking` (Claude) | `additionalModelRequestFields.reasoning_config`, the same fields |
  * | `n` > 1 | refused (400) |
  */
 import type {
@@ -28,7 +30,8 @@ import {
   stopList,
 } from '../../ai/chat-builders.js';
 import { parseImageUrl } from '../../ai/images.js';
-import type { ChatCompletionRequest, ChatMessage, ContentPart } from '../../ai/types.js';
+import { thinkingParam } from '../../ai/thinking.js';
+import type { ChatCompletionRequest, ChatMessage, ContentPart, ThinkingBlock } from '../../ai/types.js';
 import { invalidRequest, unsupported } from '../../upstream/errors.js';
 
 const PROVIDER = 'bedrock';
@@ -52,9 +55,19 @@ function userBlocks(content: string | readonly ContentPart[]): ContentBlock[] {
   });
 }
 
+/** A thinking block as Converse takes it back (a redacted one's base64 back to bytes). */
+function reasoningBlock(block: ThinkingBlock): ContentBlock {
+  if (block.type === 'redacted_thinking') {
+    return { reasoningContent: { redactedContent: new Uint8Array(Buffer.from(block.data, 'base64')) } };
+  }
+  const reasoningText = { text: block.thinking, ...(block.signature ? { signature: block.signature } : {}) };
+  return { reasoningContent: { reasoningText } };
+}
+
 function assistantBlocks(message: Extract<ChatMessage, { role: 'assistant' }>): ContentBlock[] {
   const text = contentText(message.content);
-  const blocks: ContentBlock[] = text === '' ? [] : [{ text }];
+  const blocks: ContentBlock[] = (message.thinking_blocks ?? []).map(reasoningBlock);
+  if (text !== '') blocks.push({ text });
   for (const call of message.tool_calls ?? []) {
     const input = parseToolArguments(call.function.arguments);
     if (input === undefined)
@@ -129,11 +142,15 @@ export function converseInput(modelId: string, request: ChatCompletionRequest): 
   const stops = stopList(request.stop);
   if (stops !== undefined) inference.stopSequences = stops;
   const tools = toolConfig(request, turns);
+  const reasoning = thinkingParam(request);
   return {
     modelId,
     messages: turns,
     ...(system.length > 0 ? { system: system.map((text) => ({ text })) } : {}),
     ...(Object.keys(inference).length > 0 ? { inferenceConfig: inference } : {}),
     ...(tools === undefined ? {} : { toolConfig: tools }),
+    ...(reasoning === undefined
+      ? {}
+      : { additionalModelRequestFields: { reasoning_config: reasoning as Doc } }),
   };
 }

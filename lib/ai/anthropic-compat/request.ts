@@ -8,7 +8,8 @@
  * | `text` / `image` blocks | `text` / `image_url` parts (base64 sources become data URLs) |
  * | `tool_use` blocks (assistant) | `tool_calls` (`arguments` = JSON of `input`) |
  * | `tool_result` blocks (user) | `tool` messages, placed before the rest of that user turn |
- * | `thinking` blocks | dropped |
+ * | `thinking` / `redacted_thinking` blocks (assistant) | `thinking_blocks`, unchanged, and their text as `reasoning_content` |
+ * | `thinking` | `thinking` |
  * | `tool_choice` auto / any / tool / none | `auto` / `required` / `{function}` / `none` |
  * | `disable_parallel_tool_use` | `parallel_tool_calls: false` |
  * | `stop_sequences`, `metadata.user_id` | `stop`, `user` |
@@ -18,7 +19,8 @@
 
 import { toDataUrl } from '../images.js';
 import type { AnthropicContentBlock, AnthropicMessagesRequest } from '../schemas/anthropic-messages.js';
-import type { ChatCompletionRequest, ChatMessage, ContentPart, ToolCall } from '../types.js';
+import { thinkingText } from '../thinking.js';
+import type { ChatCompletionRequest, ChatMessage, ContentPart, ThinkingBlock, ToolCall } from '../types.js';
 
 type UserPart = ContentPart;
 
@@ -57,8 +59,10 @@ function assistantMessage(content: string | AnthropicContentBlock[]): ChatMessag
   if (typeof content === 'string') return { role: 'assistant', content };
   let text = '';
   const calls: ToolCall[] = [];
+  const thinking: ThinkingBlock[] = [];
   for (const block of content) {
     if (block.type === 'text') text += block.text;
+    if (block.type === 'thinking' || block.type === 'redacted_thinking') thinking.push(block);
     if (block.type === 'tool_use') {
       calls.push({
         id: block.id,
@@ -71,6 +75,7 @@ function assistantMessage(content: string | AnthropicContentBlock[]): ChatMessag
     role: 'assistant',
     content: text === '' && calls.length > 0 ? null : text,
     ...(calls.length > 0 ? { tool_calls: calls } : {}),
+    ...(thinking.length > 0 ? { reasoning_content: thinkingText(thinking), thinking_blocks: thinking } : {}),
   };
 }
 
@@ -125,6 +130,7 @@ export function anthropicToCanonical(request: AnthropicMessagesRequest): ChatCom
   if (request.temperature !== undefined) canonical.temperature = request.temperature;
   if (request.top_p !== undefined) canonical.top_p = request.top_p;
   if (request.metadata?.user_id !== undefined) canonical.user = request.metadata.user_id;
+  if (request.thinking !== undefined) canonical.thinking = request.thinking;
   if (request.stream === true) {
     canonical.stream = true;
     canonical.stream_options = { include_usage: true };

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { toolName } from './chat.js';
 import { refuseUpstreamSteering } from './steering.js';
+import { thinkingBlock, thinkingConfig } from './thinking.js';
 
 const cacheControl = z.object({ type: z.literal('ephemeral') }).optional();
 
@@ -54,21 +55,13 @@ const toolResultBlock = z.object({
   cache_control: cacheControl,
 });
 
-const thinkingBlock = z.object({
-  type: z.literal('thinking'),
-  thinking: z.string(),
-  signature: z.string().optional(),
-});
-const redactedThinkingBlock = z.object({ type: z.literal('redacted_thinking'), data: z.string() });
-
 /** Content blocks a `/v1/messages` caller may send. */
 export const anthropicContentBlock = z.discriminatedUnion('type', [
   anthropicTextBlock,
   anthropicImageBlock,
   toolUseBlock,
   toolResultBlock,
-  thinkingBlock,
-  redactedThinkingBlock,
+  ...thinkingBlock.options,
 ]);
 
 /** One turn of a Messages request. */
@@ -111,6 +104,7 @@ export const anthropicMessagesBody = z.object({
     ])
     .optional(),
   metadata: z.object({ user_id: z.string().max(256).optional() }).optional(),
+  thinking: thinkingConfig.optional(),
 });
 
 /** The route's body schema for `/v1/messages`. */

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { refuseUpstreamSteering } from './steering.js';
+import { reasoningEffort, thinkingBlock, thinkingConfig } from './thinking.js';
 
 /** Tool and function names, as OpenAI accepts them (and every provider we translate to). */
 export const toolName = z
@@ -48,6 +49,10 @@ const assistantMessage = z.object({
   content: textContent.nullable().optional(),
   tool_calls: z.array(toolCall).max(128).optional(),
   refusal: z.string().nullable().optional(),
+  /** The reasoning text of an earlier answer (informational: never sent upstream on its own). */
+  reasoning_content: z.string().nullable().optional(),
+  /** Thinking blocks of an earlier answer, sent back unchanged (Anthropic and Bedrock need them with tools). */
+  thinking_blocks: z.array(thinkingBlock).max(1000).optional(),
   name,
 });
 const toolMessage = z.object({
@@ -123,6 +128,10 @@ export const chatCompletionBody = z.object({
   user: z.string().max(256).optional(),
   stream: z.boolean().nullable().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
+  /** OpenAI's reasoning effort, for OpenAI-compatible hosts. */
+  reasoning_effort: reasoningEffort.nullable().optional(),
+  /** Anthropic's extended thinking, for Anthropic and Bedrock (Claude) providers. */
+  thinking: thinkingConfig.optional(),
 });
 
 /**
