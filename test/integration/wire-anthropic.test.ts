@@ -8,7 +8,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRecording, recordedJson, replay } from '../support/recordings.js';
-import { startWireRig, type WireRig } from '../support/wire.js';
+import { startWireRig, streamChat, type WireRig } from '../support/wire.js';
 
 const MODEL = 'claude-haiku-4-5-20251001';
 const ROUTE = 'POST /v1/messages';
@@ -93,18 +93,10 @@ describe('wire: Anthropic streams', () => {
     expect(final.usage).toMatchObject({ input_tokens: 633, output_tokens: 167 });
 
     rig.fakes.anthropic.script(ROUTE, replay(recording));
-    const chunks = await rig.openai.chat.completions.create({
+    const { text, usage } = await streamChat(rig.openai, {
       model: MODEL,
       messages: [{ role: 'user', content: 'best language?' }],
-      stream: true,
-      stream_options: { include_usage: true },
     });
-    let text = '';
-    let usage: OpenAI.CompletionUsage | null | undefined;
-    for await (const chunk of chunks) {
-      text += chunk.choices[0]?.delta.content ?? '';
-      usage = chunk.usage ?? usage;
-    }
     expect(text).toBe(expected);
     expect(usage).toMatchObject({ prompt_tokens: 633, completion_tokens: 167 });
   });

@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_STREAM } from '../fakes/bedrock.js';
 import { bodyBytes, loadRecording, recordedJson, replay } from '../support/recordings.js';
-import { startWireRig, type WireRig } from '../support/wire.js';
+import { startWireRig, streamChat, type WireRig } from '../support/wire.js';
 
 const HAIKU = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 const NOVA = 'us.amazon.nova-2-lite-v1:0';
@@ -66,18 +66,10 @@ describe('wire: Bedrock Converse prompt caching and ConverseStream', () => {
       frames: [bodyBytes(recording)],
       contentType: EVENT_STREAM,
     });
-    const chunks = await rig.openai.chat.completions.create({
+    const { text, usage } = await streamChat(rig.openai, {
       model: NOVA,
       messages: [{ role: 'user', content: 'Count from 1 to 3' }],
-      stream: true,
-      stream_options: { include_usage: true },
     });
-    let text = '';
-    let usage: unknown;
-    for await (const chunk of chunks) {
-      text += chunk.choices[0]?.delta.content ?? '';
-      usage = chunk.usage ?? usage;
-    }
     expect(text).toBe('Sure! Here is the count from 1 to 3:\n\n1  \n2  \n3');
     expect(usage).toMatchObject({ prompt_tokens: 53, completion_tokens: 21 });
   });

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRecording, recordedJson, replay } from '../support/recordings.js';
-import { startWireRig, type WireRig } from '../support/wire.js';
+import { type FoldedStream, startWireRig, streamChat, type WireRig } from '../support/wire.js';
 
 const MODEL = 'command-a-03-2025';
 let rig: WireRig;
@@ -54,21 +54,15 @@ describe('wire: Cohere v2 chat usage (billed_units)', () => {
 
   it('18 streamed: text and the billed usage of message-end, on both fronts', async () => {
     const recording = loadRecording('18_cohere_chat_stream.json');
-    let text = '';
-    let usage: unknown;
+    let folded: FoldedStream | undefined;
     const counted = await rig.usageOf('cohere', MODEL, async ({ openai }) => {
       rig.fakes.cohere.script('POST /v2/chat', replay(recording, { pieceBytes: 5 }));
-      const chunks = await openai.chat.completions.create({
+      folded = await streamChat(openai, {
         model: MODEL,
         messages: [{ role: 'user', content: 'Count from 1 to 3' }],
-        stream: true,
-        stream_options: { include_usage: true },
       });
-      for await (const chunk of chunks) {
-        text += chunk.choices[0]?.delta.content ?? '';
-        usage = chunk.usage ?? usage;
-      }
     });
+    const { text, usage } = folded!;
     expect(text).toBe("Sure! Here's counting from 1 to 3:\n\n1, 2, 3.");
     expect(usage).toMatchObject({ prompt_tokens: 7, completion_tokens: 21 });
     // 7 × $2.50 + 21 × $10 per 1M tokens.

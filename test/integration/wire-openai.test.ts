@@ -8,7 +8,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRecording, recordedJson, replay } from '../support/recordings.js';
-import { startWireRig, type WireRig } from '../support/wire.js';
+import { startWireRig, streamChat, type WireRig } from '../support/wire.js';
 
 const CHAT = 'POST /v1/chat/completions';
 const hello = [{ role: 'user' as const, content: 'hello' }];
@@ -58,18 +58,10 @@ describe('wire: OpenAI chat', () => {
     const recording = loadRecording('02_openai_chat_stream_usage.json');
     const expected = streamedText(recording.body!);
     rig.fakes.openai.script(CHAT, replay(recording, { pieceBytes: 3 }));
-    const chunks = await rig.openai.chat.completions.create({
+    const { text, usage } = await streamChat(rig.openai, {
       model: 'gpt-4o',
       messages: recording.request.messages,
-      stream: true,
-      stream_options: { include_usage: true },
     });
-    let text = '';
-    let usage: OpenAI.CompletionUsage | null | undefined;
-    for await (const chunk of chunks) {
-      text += chunk.choices[0]?.delta.content ?? '';
-      usage = chunk.usage ?? usage;
-    }
     expect(text).toBe(expected);
     expect(usage).toMatchObject({ prompt_tokens: 14, completion_tokens: 8 });
 
@@ -147,13 +139,7 @@ describe('wire: OpenAI reasoning models', () => {
     let usage: OpenAI.CompletionUsage | null | undefined;
     const counted = await rig.usageOf('openai', 'gpt-6-luna', async ({ openai }) => {
       rig.fakes.openai.script(CHAT, replay(recording));
-      const chunks = await openai.chat.completions.create({
-        model: 'gpt-6-luna',
-        messages: hello,
-        stream: true,
-        stream_options: { include_usage: true },
-      });
-      for await (const chunk of chunks) usage = chunk.usage ?? usage;
+      ({ usage } = await streamChat(openai, { model: 'gpt-6-luna', messages: hello }));
     });
     expect(usage).toMatchObject({
       completion_tokens: 142,

@@ -138,6 +138,32 @@ export interface CountedUsage {
   cost_nanos: number;
 }
 
+/** What a client folds from a streamed chat completion: the text, the usage chunk, every chunk. */
+export interface FoldedStream {
+  text: string;
+  usage: OpenAI.CompletionUsage | null | undefined;
+  chunks: OpenAI.ChatCompletionChunk[];
+}
+
+/** Streams a chat completion with the OpenAI SDK (usage asked for) and folds it as a client would. */
+export async function streamChat(
+  openai: OpenAI,
+  body: { model: string; messages: OpenAI.ChatCompletionMessageParam[] },
+): Promise<FoldedStream> {
+  const stream = await openai.chat.completions.create({
+    ...body,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  const folded: FoldedStream = { text: '', usage: undefined, chunks: [] };
+  for await (const chunk of stream) {
+    folded.chunks.push(chunk);
+    folded.text += chunk.choices[0]?.delta.content ?? '';
+    folded.usage = chunk.usage ?? folded.usage;
+  }
+  return folded;
+}
+
 /** SDK clients (and the raw key) of one fresh API key. */
 export interface Clients {
   key: string;

@@ -57,7 +57,9 @@ describe('usage cost: exact integer nano-USD', () => {
     const written = { ...usage(1000, 0), cache_write_tokens: 600, cache_write_1h_tokens: 100 };
     expect(costOf(plain, written).nanos).toBe(2_000_000);
     // Only a 5-minute price: the 1-hour writes fall back to the input price, not to it.
-    expect(costOf({ ...plain, cache_write_per_1m: 2.5 }, written).nanos).toBe(400 * 2000 + 500 * 2500 + 100 * 2000);
+    expect(costOf({ ...plain, cache_write_per_1m: 2.5 }, written).nanos).toBe(
+      400 * 2000 + 500 * 2500 + 100 * 2000,
+    );
   });
 
   it('refuses parts larger than the input they belong to', () => {
