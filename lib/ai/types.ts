@@ -6,7 +6,15 @@
  * Units: `created` is epoch seconds (as OpenAI); usage counts are tokens unless named otherwise.
  */
 import type * as z from 'zod';
-import type { chatCompletionBody, chatMessage, contentPart, functionTool, toolCall } from './schemas/chat.js';
+import type {
+  cacheControl,
+  chatCompletionBody,
+  chatMessage,
+  contentPart,
+  functionTool,
+  textPart,
+  toolCall,
+} from './schemas/chat.js';
 import type {
   AudioFile,
   embeddingsBody,
@@ -26,6 +34,10 @@ export type ChatCompletionRequest = z.output<typeof chatCompletionBody>;
 export type ChatMessage = z.output<typeof chatMessage>;
 /** A text or image part of a user message. */
 export type ContentPart = z.output<typeof contentPart>;
+/** A text part (user, system or developer content). */
+export type TextPart = z.output<typeof textPart>;
+/** A prompt-cache breakpoint (`cache_control`). */
+export type CacheControl = z.output<typeof cacheControl>;
 /** A tool call (`arguments` is a JSON string). */
 export type ToolCall = z.output<typeof toolCall>;
 /** A function tool offered to the model. */

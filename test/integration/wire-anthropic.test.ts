@@ -58,6 +58,11 @@ describe('wire: Anthropic prompt-cache recordings, priced at the catalog', () =>
       cache_creation: { ephemeral_5m_input_tokens: 7351, ephemeral_1h_input_tokens: 0 },
       output_tokens: 4,
     });
+    // The cache breakpoint reached Anthropic as the client sent it (else nothing would be cached).
+    const sent = rig.fakes.anthropic.last().json as Record<string, unknown>;
+    expect(sent.system).toEqual(
+      loadRecording('11_anthropic_messages_nonstream_cache_write.json').request.system,
+    );
     // 10 × $1 + 7351 × $1.25 + 4 × $5 per 1M tokens = $0.00921875 (as plain input: $0.007381).
     expect(counted).toMatchObject({ input_tokens: 7361, cached_input_tokens: 0, cache_write_tokens: 7351 });
     expect(counted.cost_nanos).toBe(9_218_750);
@@ -78,6 +83,41 @@ describe('wire: Anthropic prompt-cache recordings, priced at the catalog', () =>
       completion_tokens: 4,
       prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 7351 },
     });
+  });
+});
+
+describe('wire: cache breakpoints reach Anthropic from both fronts', () => {
+  it('keeps cache_control on system, user text, tools and tool results', async () => {
+    rig.fakes.anthropic.script(
+      ROUTE,
+      replay(loadRecording('04_anthropic_messages_nonstream_cache_read.json')),
+    );
+    const ephemeral = { type: 'ephemeral' as const };
+    const hour = { type: 'ephemeral' as const, ttl: '1h' as const };
+    await rig.anthropic.messages.create({
+      model: MODEL,
+      max_tokens: 64,
+      system: [{ type: 'text', text: 'rules', cache_control: hour }],
+      tools: [{ name: 'lookup', input_schema: { type: 'object' }, cache_control: ephemeral }],
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: {} }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: 'found', cache_control: ephemeral },
+            { type: 'text', text: 'and?', cache_control: ephemeral },
+          ],
+        },
+      ],
+    });
+    const sent = rig.fakes.anthropic.last().json as Record<string, any>;
+    expect(sent.system).toEqual([{ type: 'text', text: 'rules', cache_control: hour }]);
+    expect(sent.tools[0]).toMatchObject({ name: 'lookup', cache_control: ephemeral });
+    expect(sent.messages[2].content).toEqual([
+      { type: 'tool_result', tool_use_id: 'toolu_1', content: 'found', cache_control: ephemeral },
+      { type: 'text', text: 'and?', cache_control: ephemeral },
+    ]);
   });
 });
 

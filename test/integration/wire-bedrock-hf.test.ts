@@ -26,13 +26,21 @@ afterAll(() => rig.stop());
 const ok = [{ role: 'user' as const, content: 'Reply with exactly: OK' }];
 
 describe('wire: Bedrock Converse prompt caching and ConverseStream', () => {
-  it('22 a cache write (cacheDetails ttl 5m) is billed at the write price', async () => {
+  it('22 a cache breakpoint becomes a cachePoint; the write (cacheDetails ttl 5m) is billed at the write price', async () => {
     const recording = loadRecording('22_bedrock_converse_cache_write.json');
+    const system = recording.request.system[0].text as string;
     let usage: unknown;
     const counted = await rig.usageOf('bedrock', HAIKU, async ({ anthropic }) => {
       rig.fakes.bedrock.script('POST /model/*', replay(recording));
-      usage = (await anthropic.messages.create({ model: HAIKU, max_tokens: 64, messages: ok })).usage;
+      const cached = [{ type: 'text' as const, text: system, cache_control: { type: 'ephemeral' as const } }];
+      usage = (
+        await anthropic.messages.create({ model: HAIKU, max_tokens: 64, system: cached, messages: ok })
+      ).usage;
     });
+    // The same system blocks as the recorded client sent: the text, then a cache point.
+    expect((rig.fakes.bedrock.last().json as Record<string, unknown>).system).toEqual(
+      recording.request.system,
+    );
     expect(usage).toMatchObject({
       input_tokens: 10,
       cache_creation_input_tokens: 7351,

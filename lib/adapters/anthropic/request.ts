@@ -3,7 +3,8 @@
  *
  * | OpenAI | Anthropic |
  * |---|---|
- * | `system` / `developer` messages | `system` (joined by blank lines, wherever they appear) |
+ * | `system` / `developer` messages | `system` (joined by blank lines, wherever they appear; text blocks when a part has `cache_control`) |
+ * | `cache_control` on text parts and tools | `cache_control` on the same blocks and tools |
  * | user text / `image_url` parts | `text` / `image` blocks (`base64` source for data URLs, `url` source otherwise) |
  * | assistant `thinking_blocks` | `thinking` / `redacted_thinking` blocks first, unchanged (`reasoning_content` alone is not sent: it has no signature) |
  * | assistant `tool_calls` | `tool_use` blocks (`input` = parsed `arguments`) |
@@ -28,7 +29,13 @@ import {
 } from '../../ai/chat-builders.js';
 import { parseImageUrl } from '../../ai/images.js';
 import { thinkingParam } from '../../ai/thinking.js';
-import type { ChatCompletionRequest, ChatMessage, ContentPart, ThinkingBlock } from '../../ai/types.js';
+import type {
+  ChatCompletionRequest,
+  ChatMessage,
+  ContentPart,
+  TextPart,
+  ThinkingBlock,
+} from '../../ai/types.js';
 import { invalidRequest, unsupported } from '../../upstream/errors.js';
 import type { CallContext, WireRequest } from '../contract.js';
 import { metadataNumber } from '../credentials.js';
@@ -53,15 +60,42 @@ export function imageBlock(url: string, provider = PROVIDER): Block {
   return { type: 'image', source: { type: 'base64', media_type: image.mediaType, data: image.data } };
 }
 
+/** The cache breakpoint of a message's text parts (the last one set), if any. */
+function breakpointOf(content: string | readonly TextPart[]): TextPart['cache_control'] {
+  if (typeof content === 'string') return undefined;
+  return [...content].reverse().find((part) => part.cache_control !== undefined)?.cache_control;
+}
+
+/** A text part as a text block, its cache breakpoint kept. */
+function textBlock(part: TextPart): Block {
+  return { type: 'text', text: part.text, ...compact({ cache_control: part.cache_control }) };
+}
+
 function userBlocks(content: string | readonly ContentPart[]): Block[] {
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
   return content.flatMap((part) =>
-    part.type === 'image_url'
-      ? [imageBlock(part.image_url.url)]
-      : part.text === ''
-        ? []
-        : [{ type: 'text', text: part.text }],
+    part.type === 'image_url' ? [imageBlock(part.image_url.url)] : part.text === '' ? [] : [textBlock(part)],
   );
+}
+
+/**
+ * The system prompt as text blocks when one of its parts is a cache breakpoint (`undefined`
+ * otherwise: the joined string is sent, as before). Breakpoints are only kept in block form.
+ */
+function systemBlocks(
+  messages: readonly ChatMessage[],
+  instruction: string | undefined,
+): Block[] | undefined {
+  const parts = messages.flatMap((m) =>
+    m.role === 'system' || m.role === 'developer'
+      ? typeof m.content === 'string'
+        ? [{ type: 'text' as const, text: m.content }]
+        : m.content
+      : [],
+  );
+  if (!parts.some((part) => part.cache_control !== undefined)) return undefined;
+  const blocks = parts.filter((part) => part.text !== '').map(textBlock);
+  return instruction === undefined ? blocks : [...blocks, { type: 'text', text: instruction }];
 }
 
 /** A thinking block as Anthropic takes it back: the same fields, rebuilt. */
@@ -90,7 +124,12 @@ function turnOf(message: Exclude<ChatMessage, { role: 'system' | 'developer' }>)
   return {
     role: 'user',
     content: [
-      { type: 'tool_result', tool_use_id: message.tool_call_id, content: contentText(message.content) },
+      {
+        type: 'tool_result',
+        tool_use_id: message.tool_call_id,
+        content: contentText(message.content),
+        ...compact({ cache_control: breakpointOf(message.content) }),
+      },
     ],
   };
 }
@@ -146,11 +185,13 @@ export function anthropicBody(
     max_tokens: maxTokens,
     messages: turns,
     ...compact({
-      system: system.length > 0 ? system.join('\n\n') : undefined,
+      system:
+        systemBlocks(request.messages, instruction) ?? (system.length > 0 ? system.join('\n\n') : undefined),
       tools: request.tools?.map((tool) => ({
         name: tool.function.name,
         ...compact({ description: tool.function.description }),
         input_schema: tool.function.parameters ?? { type: 'object', properties: {} },
+        ...compact({ cache_control: tool.cache_control }),
       })),
       tool_choice: toolChoice(request),
       temperature: request.temperature,

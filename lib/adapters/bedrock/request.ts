@@ -13,12 +13,15 @@
  * | `max_tokens`, `temperature`, `top_p`, `stop` | `inferenceConfig` |
  * | `response_format` json | a system instruction |
  * | `thinking` (Claude) | `additionalModelRequestFields.reasoning_config`, the same fields |
+ * | `cache_control` on a text part or tool | a `cachePoint` block after it (`ttl` kept) |
  * | `n` > 1 | refused (400) |
  */
 import type {
+  CachePointBlock,
   ContentBlock,
   ConverseRequest,
   Message,
+  SystemContentBlock,
   Tool,
   ToolUseBlock,
 } from '@aws-sdk/client-bedrock-runtime';
@@ -31,7 +34,13 @@ import {
 } from '../../ai/chat-builders.js';
 import { parseImageUrl } from '../../ai/images.js';
 import { thinkingParam } from '../../ai/thinking.js';
-import type { ChatCompletionRequest, ChatMessage, ContentPart, ThinkingBlock } from '../../ai/types.js';
+import type {
+  CacheControl,
+  ChatCompletionRequest,
+  ChatMessage,
+  ContentPart,
+  ThinkingBlock,
+} from '../../ai/types.js';
 import { invalidRequest, unsupported } from '../../upstream/errors.js';
 
 const PROVIDER = 'bedrock';
@@ -47,12 +56,33 @@ function imageBlock(url: string): ContentBlock {
   return { image: { format, source: { bytes: new Uint8Array(Buffer.from(image.data, 'base64')) } } };
 }
 
+/** Converse's cache breakpoint for a `cache_control` (none without one). */
+function cachePoint(control: CacheControl | undefined): Array<{ cachePoint: CachePointBlock }> {
+  if (control === undefined) return [];
+  return [{ cachePoint: { type: 'default', ...(control.ttl === undefined ? {} : { ttl: control.ttl }) } }];
+}
+
 function userBlocks(content: string | readonly ContentPart[]): ContentBlock[] {
   if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
   return content.flatMap((part): ContentBlock[] => {
     if (part.type === 'image_url') return [imageBlock(part.image_url.url)];
-    return part.text === '' ? [] : [{ text: part.text }];
+    return part.text === '' ? [] : [{ text: part.text }, ...cachePoint(part.cache_control)];
   });
+}
+
+/** System blocks, with a cache point after each part that is a cache breakpoint. */
+function systemBlocks(
+  messages: readonly ChatMessage[],
+  instruction: string | undefined,
+): SystemContentBlock[] {
+  const blocks = messages.flatMap((m): SystemContentBlock[] => {
+    if (m.role !== 'system' && m.role !== 'developer') return [];
+    if (typeof m.content === 'string') return m.content === '' ? [] : [{ text: m.content }];
+    const text = contentText(m.content);
+    const last = [...m.content].reverse().find((part) => part.cache_control !== undefined);
+    return text === '' ? [] : [{ text }, ...cachePoint(last?.cache_control)];
+  });
+  return instruction === undefined ? blocks : [...blocks, { text: instruction }];
 }
 
 /** A thinking block as Converse takes it back (a redacted one's base64 back to bytes). */
@@ -115,13 +145,16 @@ function toolConfig(request: ChatCompletionRequest, turns: Message[]): ConverseR
   );
   const choice = request.tool_choice ?? 'auto';
   if (choice === 'none' && !usesTools) return undefined;
-  const tools: Tool[] = request.tools.map((tool) => ({
-    toolSpec: {
-      name: tool.function.name,
-      ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
-      inputSchema: { json: (tool.function.parameters ?? { type: 'object', properties: {} }) as Doc },
+  const tools: Tool[] = request.tools.flatMap((tool): Tool[] => [
+    {
+      toolSpec: {
+        name: tool.function.name,
+        ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
+        inputSchema: { json: (tool.function.parameters ?? { type: 'object', properties: {} }) as Doc },
+      },
     },
-  }));
+    ...cachePoint(tool.cache_control),
+  ]);
   if (choice === 'none' || choice === 'auto') return { tools, toolChoice: { auto: {} } };
   if (choice === 'required') return { tools, toolChoice: { any: {} } };
   return { tools, toolChoice: { tool: { name: choice.function.name } } };
@@ -130,9 +163,8 @@ function toolConfig(request: ChatCompletionRequest, turns: Message[]): ConverseR
 /** The Converse (and ConverseStream) input for a canonical request. */
 export function converseInput(modelId: string, request: ChatCompletionRequest): ConverseRequest {
   if ((request.n ?? 1) > 1) throw unsupported(PROVIDER, 'bedrock does not support n > 1');
-  const { system, turns } = toConverseMessages(request.messages);
-  const instruction = jsonModeInstruction(request);
-  if (instruction !== undefined) system.push(instruction);
+  const { turns } = toConverseMessages(request.messages);
+  const system = systemBlocks(request.messages, jsonModeInstruction(request));
   const inference: NonNullable<ConverseRequest['inferenceConfig']> = {};
   const maxTokens = maxOutputTokens(request);
   if (maxTokens !== undefined) inference.maxTokens = maxTokens;
@@ -146,7 +178,7 @@ export function converseInput(modelId: string, request: ChatCompletionRequest): 
   return {
     modelId,
     messages: turns,
-    ...(system.length > 0 ? { system: system.map((text) => ({ text })) } : {}),
+    ...(system.length > 0 ? { system } : {}),
     ...(Object.keys(inference).length > 0 ? { inferenceConfig: inference } : {}),
     ...(tools === undefined ? {} : { toolConfig: tools }),
     ...(reasoning === undefined

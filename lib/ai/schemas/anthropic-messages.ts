@@ -4,11 +4,12 @@
  * code execution), documents and citations are not accepted: every provider must be able to serve it.
  */
 import * as z from 'zod';
-import { toolName } from './chat.js';
+import { cacheControl as breakpoint, toolName } from './chat.js';
+
+const cacheControl = breakpoint.optional();
+
 import { refuseUpstreamSteering } from './steering.js';
 import { thinkingBlock, thinkingConfig } from './thinking.js';
-
-const cacheControl = z.object({ type: z.literal('ephemeral') }).optional();
 
 /** An Anthropic text block. */
 export const anthropicTextBlock = z.object({

@@ -12,8 +12,18 @@ export const toolName = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'uses letters, digits, _ and - (at most 64)');
 
+/**
+ * A prompt-cache breakpoint (Anthropic's `cache_control`, accepted on both fronts): the prompt up to
+ * and including the part that carries it is cached, for 5 minutes or (`ttl: "1h"`) an hour.
+ */
+export const cacheControl = z.object({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() });
+
 /** A text content part. */
-export const textPart = z.object({ type: z.literal('text'), text: z.string() });
+export const textPart = z.object({
+  type: z.literal('text'),
+  text: z.string(),
+  cache_control: cacheControl.optional(),
+});
 
 /** `url` is an `https:`/`http:` URL or a `data:image/...;base64,` URL. */
 export const imagePart = z.object({
@@ -82,6 +92,8 @@ export const functionTool = z.object({
     parameters: jsonSchemaObject.optional(),
     strict: z.boolean().nullable().optional(),
   }),
+  /** A prompt-cache breakpoint after this tool (Anthropic, Bedrock). */
+  cache_control: cacheControl.optional(),
 });
 
 /** `none`, `auto`, `required`, or one named function. */
