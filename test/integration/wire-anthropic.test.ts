@@ -5,7 +5,6 @@
  * the default catalog's prices.
  */
 import Anthropic from '@anthropic-ai/sdk';
-import type OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRecording, recordedJson, replay } from '../support/recordings.js';
 import { startWireRig, streamChat, type WireRig } from '../support/wire.js';
