@@ -118,16 +118,11 @@ function turn(message: Exclude<ChatMessage, { role: 'system' | 'developer' }>): 
   };
 }
 
-/** System texts and alternating turns. */
-export function toConverseMessages(messages: readonly ChatMessage[]): { system: string[]; turns: Message[] } {
-  const system: string[] = [];
+/** The alternating turns (system and developer messages go to `systemBlocks`). */
+export function toConverseMessages(messages: readonly ChatMessage[]): Message[] {
   const turns: Message[] = [];
   for (const message of messages) {
-    if (message.role === 'system' || message.role === 'developer') {
-      const text = contentText(message.content);
-      if (text !== '') system.push(text);
-      continue;
-    }
+    if (message.role === 'system' || message.role === 'developer') continue;
     const next = turn(message);
     if ((next.content ?? []).length === 0) continue;
     const last = turns.at(-1);
@@ -135,7 +130,7 @@ export function toConverseMessages(messages: readonly ChatMessage[]): { system: 
       last.content = [...(last.content ?? []), ...(next.content ?? [])];
     else turns.push(next);
   }
-  return { system, turns };
+  return turns;
 }
 
 function toolConfig(request: ChatCompletionRequest, turns: Message[]): ConverseRequest['toolConfig'] {
@@ -163,7 +158,7 @@ function toolConfig(request: ChatCompletionRequest, turns: Message[]): ConverseR
 /** The Converse (and ConverseStream) input for a canonical request. */
 export function converseInput(modelId: string, request: ChatCompletionRequest): ConverseRequest {
   if ((request.n ?? 1) > 1) throw unsupported(PROVIDER, 'bedrock does not support n > 1');
-  const { turns } = toConverseMessages(request.messages);
+  const turns = toConverseMessages(request.messages);
   const system = systemBlocks(request.messages, jsonModeInstruction(request));
   const inference: NonNullable<ConverseRequest['inferenceConfig']> = {};
   const maxTokens = maxOutputTokens(request);
