@@ -62,16 +62,32 @@ export interface AnthropicUsage {
   output_tokens: number;
   cache_creation_input_tokens?: number;
   cache_read_input_tokens?: number;
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+  output_tokens_details?: { thinking_tokens: number };
 }
 
-/** Normalized usage → Anthropic's split (uncached input, cache reads). */
+/**
+ * Normalized usage → Anthropic's split: uncached input, cache writes (with the 5-minute/1-hour
+ * split), cache reads, output, and the thinking part of the output when it was reported.
+ */
 export function toAnthropicUsage(usage: NormalizedUsage | null): AnthropicUsage {
   const u = usage ?? { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0 };
+  const writes = u.cache_write_tokens ?? 0;
+  const writes1h = u.cache_write_1h_tokens ?? 0;
   return {
-    input_tokens: u.input_tokens - u.cached_input_tokens,
+    input_tokens: u.input_tokens - u.cached_input_tokens - writes,
     output_tokens: u.output_tokens,
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: writes,
     cache_read_input_tokens: u.cached_input_tokens,
+    ...(writes > 0
+      ? {
+          cache_creation: {
+            ephemeral_5m_input_tokens: writes - writes1h,
+            ephemeral_1h_input_tokens: writes1h,
+          },
+        }
+      : {}),
+    ...(u.reasoning_tokens ? { output_tokens_details: { thinking_tokens: u.reasoning_tokens } } : {}),
   };
 }
 

@@ -6,7 +6,15 @@
  * Units: `created` is epoch seconds (as OpenAI); usage counts are tokens unless named otherwise.
  */
 import type * as z from 'zod';
-import type { chatCompletionBody, chatMessage, contentPart, functionTool, toolCall } from './schemas/chat.js';
+import type {
+  cacheControl,
+  chatCompletionBody,
+  chatMessage,
+  contentPart,
+  functionTool,
+  textPart,
+  toolCall,
+} from './schemas/chat.js';
 import type { imageGenerationBody, moderationBody } from './schemas/images.js';
 import type {
   AudioFile,
@@ -15,6 +23,7 @@ import type {
   speechBody,
   transcriptionFields,
 } from './schemas/operations.js';
+import type { thinkingBlock, thinkingConfig } from './schemas/thinking.js';
 import type { NormalizedUsage, OpenAIUsage } from './usage.js';
 
 export type { AudioFile } from './schemas/operations.js';
@@ -26,10 +35,18 @@ export type ChatCompletionRequest = z.output<typeof chatCompletionBody>;
 export type ChatMessage = z.output<typeof chatMessage>;
 /** A text or image part of a user message. */
 export type ContentPart = z.output<typeof contentPart>;
+/** A text part (user, system or developer content). */
+export type TextPart = z.output<typeof textPart>;
+/** A prompt-cache breakpoint (`cache_control`). */
+export type CacheControl = z.output<typeof cacheControl>;
 /** A tool call (`arguments` is a JSON string). */
 export type ToolCall = z.output<typeof toolCall>;
 /** A function tool offered to the model. */
 export type FunctionTool = z.output<typeof functionTool>;
+/** A `thinking` (signed) or `redacted_thinking` block, carried unchanged. */
+export type ThinkingBlock = z.output<typeof thinkingBlock>;
+/** Anthropic's `thinking` parameter. */
+export type ThinkingConfig = z.output<typeof thinkingConfig>;
 
 /** Why generation stopped, in OpenAI's terms (each adapter maps its provider's reasons). */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
@@ -40,6 +57,10 @@ export interface AssistantMessage {
   content: string | null;
   tool_calls?: ToolCall[];
   refusal?: string | null;
+  /** The model's reasoning text (all thinking blocks' text, or an OpenAI-compatible host's `reasoning_content`). */
+  reasoning_content?: string;
+  /** The thinking blocks, in order, with their signatures: what a client sends back in the next turn. */
+  thinking_blocks?: ThinkingBlock[];
 }
 
 /** One choice of a complete answer. */
@@ -75,6 +96,13 @@ export interface ChunkDelta {
   content?: string | null;
   tool_calls?: ToolCallDelta[];
   refusal?: string | null;
+  /** A fragment of reasoning text (it belongs to the thinking block in progress). */
+  reasoning_content?: string;
+  /**
+   * Ends of thinking blocks: a `thinking` block's signature (its text came as `reasoning_content`
+   * since the previous block, so `thinking` is empty here), or a whole `redacted_thinking` block.
+   */
+  thinking_blocks?: ThinkingBlock[];
 }
 
 /** One choice of a chunk; `finish_reason` is set on the last chunk of the choice. */

@@ -1,7 +1,9 @@
 /**
- * Normalized usage: what a call consumed, as the provider reported it. Every number passes
+ * Normalized usage: what a call consumed, as the provider bills it. Every number passes
  * {@link tokenCount} (or {@link quantity}): a negative, fractional, non-numeric or absurd value makes
- * the whole response a `bad_upstream_response` instead of reaching a usage counter or a quota.
+ * the whole response a `bad_upstream_response` instead of reaching a usage counter or a quota. Parts
+ * that do not add up (more cached than input tokens, more reasoning than output tokens) are an
+ * accounting quirk, not a broken answer: {@link usageFrom} clamps them and the answer goes through.
  */
 import { badUpstreamResponse } from '../upstream/errors.js';
 
@@ -13,6 +15,15 @@ export interface NormalizedUsage {
   input_tokens: number;
   output_tokens: number;
   cached_input_tokens: number;
+  /**
+   * The part of `input_tokens` written to the provider's prompt cache (every lifetime), billed at the
+   * cache-write price; present only when not 0.
+   */
+  cache_write_tokens?: number;
+  /** The part of `cache_write_tokens` written with a 1-hour lifetime (Anthropic, Bedrock); only when not 0. */
+  cache_write_1h_tokens?: number;
+  /** The part of `output_tokens` the model spent reasoning (thinking); only when reported and not 0. */
+  reasoning_tokens?: number;
   /** Seconds of audio transcribed (transcription). */
   audio_seconds?: number;
   /** Characters synthesized (speech). */
@@ -30,7 +41,9 @@ export interface OpenAIUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens: number };
+  /** `cache_write_tokens` is the gateway's addition (OpenAI's Responses API names it the same way). */
+  prompt_tokens_details?: { cached_tokens: number; cache_write_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens: number };
 }
 
 /** More tokens than any single call can use (the largest context windows are ~2M). */
@@ -83,22 +96,32 @@ export interface UsageParts {
   input?: number | undefined;
   output?: number | undefined;
   cached?: number | undefined;
+  /** Prompt tokens written to the cache (every lifetime), part of `input`. */
+  cacheWrite?: number | undefined;
+  /** The 1-hour part of `cacheWrite`. */
+  cacheWrite1h?: number | undefined;
+  /** Reasoning tokens, part of `output`. */
+  reasoning?: number | undefined;
 }
 
 /**
- * Builds a {@link NormalizedUsage} from validated parts; absent parts are 0.
- *
- * @throws UpstreamError `bad_upstream_response` when cached tokens exceed input tokens.
+ * Builds a {@link NormalizedUsage} from validated parts; absent parts are 0, and the optional
+ * fields appear only when not 0. Parts larger than the whole they belong to are clamped (cached and
+ * written to at most the input, the 1-hour writes to at most the writes, reasoning to at most the
+ * output): billing is computed from the whole, so a provider's inconsistent breakdown can only move
+ * tokens between prices, never invent tokens, and never fails the answer.
  */
-export function usageFrom(parts: UsageParts, provider: string): NormalizedUsage {
-  const usage = {
-    input_tokens: parts.input ?? 0,
-    output_tokens: parts.output ?? 0,
-    cached_input_tokens: parts.cached ?? 0,
-  };
-  if (usage.cached_input_tokens > usage.input_tokens) {
-    throw badUpstreamResponse(provider, `${provider} reported more cached than input tokens`);
-  }
+export function usageFrom(parts: UsageParts): NormalizedUsage {
+  const input = parts.input ?? 0;
+  const output = parts.output ?? 0;
+  const cached = Math.min(parts.cached ?? 0, input);
+  const usage: NormalizedUsage = { input_tokens: input, output_tokens: output, cached_input_tokens: cached };
+  const writes = Math.min(parts.cacheWrite ?? 0, input - cached);
+  const writes1h = Math.min(parts.cacheWrite1h ?? 0, writes);
+  const reasoning = Math.min(parts.reasoning ?? 0, output);
+  if (writes > 0) usage.cache_write_tokens = writes;
+  if (writes1h > 0) usage.cache_write_1h_tokens = writes1h;
+  if (reasoning > 0) usage.reasoning_tokens = reasoning;
   return usage;
 }
 
@@ -109,13 +132,22 @@ export const ZERO_USAGE: Readonly<NormalizedUsage> = Object.freeze({
   cached_input_tokens: 0,
 });
 
-/** OpenAI's `usage` shape for a chat response or the final usage chunk. */
+/**
+ * OpenAI's `usage` shape for a chat response or the final usage chunk. Reasoning tokens appear as
+ * `completion_tokens_details.reasoning_tokens` (inside `completion_tokens`, as OpenAI counts them)
+ * and cache writes as `prompt_tokens_details.cache_write_tokens`, each only when reported.
+ */
 export function toOpenAIUsage(usage: NormalizedUsage | null): OpenAIUsage {
   const u = usage ?? ZERO_USAGE;
-  return {
+  const out: OpenAIUsage = {
     prompt_tokens: u.input_tokens,
     completion_tokens: u.output_tokens,
     total_tokens: u.input_tokens + u.output_tokens,
-    prompt_tokens_details: { cached_tokens: u.cached_input_tokens },
+    prompt_tokens_details: {
+      cached_tokens: u.cached_input_tokens,
+      ...(u.cache_write_tokens ? { cache_write_tokens: u.cache_write_tokens } : {}),
+    },
   };
+  if (u.reasoning_tokens) out.completion_tokens_details = { reasoning_tokens: u.reasoning_tokens };
+  return out;
 }

@@ -41,6 +41,10 @@ export const pricingInput = z.strictObject({
   input_per_1m: usd.optional(),
   output_per_1m: usd.optional(),
   cached_input_per_1m: usd.optional(),
+  /** Prompt tokens written to the provider's prompt cache (5-minute lifetime, OpenAI's writes). */
+  cache_write_per_1m: usd.optional(),
+  /** Prompt tokens written to the prompt cache with a 1-hour lifetime (Anthropic, Bedrock). */
+  cache_write_1h_per_1m: usd.optional(),
   per_character: usd.optional(),
   per_second: usd.optional(),
   per_image: perImageInput.optional(),
@@ -52,6 +56,8 @@ export const pricing = z.object({
   input_per_1m: z.number().optional(),
   output_per_1m: z.number().optional(),
   cached_input_per_1m: z.number().optional(),
+  cache_write_per_1m: z.number().optional(),
+  cache_write_1h_per_1m: z.number().optional(),
   per_character: z.number().optional(),
   per_second: z.number().optional(),
   per_image: z

@@ -43,6 +43,13 @@ const figures = {
   avg_latency_ms: z.number().nullable(),
   unpriced_requests: z.number().int().meta({ description: 'Calls with usage no price in force covered.' }),
   images: z.number().int().meta({ description: 'Images generated.' }),
+  cache_write_tokens: z
+    .number()
+    .int()
+    .meta({ description: 'Input tokens written to the prompt cache (part of input_tokens).' }),
+  reasoning_tokens: z.number().int().meta({
+    description: 'Output tokens spent reasoning, as the provider reported them (part of output_tokens).',
+  }),
 };
 
 /** A usage report (JSON; `Accept: text/csv` returns the series as CSV). */

@@ -1,8 +1,9 @@
 /**
  * The failover table: which upstream HTTP statuses a retry (or another provider) may cure. Shared by
  * every adapter so the rule is written once: retryable = 408, 429 (unless the provider says its spend
- * or quota is exhausted), 5xx and 529; never 400, 401, 403, 404, 413 or 422. Transport faults
- * (connect errors, timeouts, resets) are classified in the HTTP client and are retryable too.
+ * or quota is exhausted, or that this request alone exceeds its limit), 5xx and 529; never 400, 401,
+ * 403, 404, 413 or 422. Transport faults (connect errors, timeouts, resets) are classified in the
+ * HTTP client and are retryable too.
  */
 import { sanitizeUpstreamText, UpstreamError, type UpstreamErrorType } from './errors.js';
 import { retryAfterFromHeaders } from './retry-after.js';
@@ -46,6 +47,29 @@ export function classifyStatus(status: number, quotaExhausted = false): StatusCl
   return { type: fixed[status] ?? 'invalid_request', retryable: false };
 }
 
+/**
+ * Whether a 429's message says the request can never fit the limit, however long one waits:
+ * "Request too large ..." (OpenAI, Groq and other OpenAI-compatible hosts), or a limit and a
+ * requested amount with the request above the limit ("Limit 30000, Requested 162807"). An ordinary
+ * "Limit 30000, Used 29880, Requested 420" fits once the window moves on.
+ */
+export function neverFitsLimit(message: string | undefined): boolean {
+  if (message === undefined) return false;
+  if (/\brequest too large\b/i.test(message)) return true;
+  const limit = /\blimit:?\s*([\d,]+)/i.exec(message)?.[1];
+  const requested = /\brequested:?\s*([\d,]+)/i.exec(message)?.[1];
+  if (limit === undefined || requested === undefined) return false;
+  return Number(requested.replaceAll(',', '')) > Number(limit.replaceAll(',', ''));
+}
+
+/** {@link classifyStatus} with what the provider said: a 429 that can never fit is a request too large. */
+function classifyWithFacts(status: number, facts: ProviderErrorFacts): StatusClass {
+  if (status === 429 && facts.quotaExhausted !== true && neverFitsLimit(facts.message)) {
+    return { type: 'request_too_large', retryable: false };
+  }
+  return classifyStatus(status, facts.quotaExhausted === true);
+}
+
 /** Default text per type when the provider gave none. */
 const DEFAULT_TEXT: Partial<Record<UpstreamErrorType, string>> = {
   authentication: 'the provider refused the stored credential',
@@ -76,7 +100,7 @@ export interface StatusErrorInput {
  * `Retry-After` from the headers, the provider message sanitized and prefixed with the status.
  */
 export function upstreamStatusError(input: StatusErrorInput): UpstreamError {
-  const { type, retryable } = classifyStatus(input.status, input.facts.quotaExhausted === true);
+  const { type, retryable } = classifyWithFacts(input.status, input.facts);
   const raw = input.facts.message ?? DEFAULT_TEXT[type] ?? 'the provider refused the request';
   const text = sanitizeUpstreamText(raw, input.secrets) || (DEFAULT_TEXT[type] ?? 'the provider failed');
   const upstreamType = input.facts.upstreamType
@@ -104,7 +128,7 @@ export function inStreamError(input: {
   statusHint: number;
   secrets?: readonly (string | undefined)[];
 }): UpstreamError {
-  const { type, retryable } = classifyStatus(input.statusHint, input.facts.quotaExhausted === true);
+  const { type, retryable } = classifyWithFacts(input.statusHint, input.facts);
   const text = sanitizeUpstreamText(
     input.facts.message ?? DEFAULT_TEXT[type] ?? 'the provider failed',
     input.secrets,

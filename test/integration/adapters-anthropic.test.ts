@@ -154,6 +154,7 @@ describe('anthropic adapter: answers', () => {
       input_tokens: input_tokens + cache_read_input_tokens + cache_creation_input_tokens,
       output_tokens,
       cached_input_tokens: cache_read_input_tokens,
+      cache_write_tokens: cache_creation_input_tokens,
     });
   });
 

@@ -3,8 +3,10 @@
  *
  * | OpenAI | Anthropic |
  * |---|---|
- * | `system` / `developer` messages | `system` (joined by blank lines, wherever they appear) |
+ * | `system` / `developer` messages | `system` (joined by blank lines, wherever they appear; text blocks when a part has `cache_control`) |
+ * | `cache_control` on text parts and tools | `cache_control` on the same blocks and tools |
  * | user text / `image_url` parts | `text` / `image` blocks (`base64` source for data URLs, `url` source otherwise) |
+ * | assistant `thinking_blocks` | `thinking` / `redacted_thinking` blocks first, unchanged (`reasoning_content` alone is not sent: it has no signature) |
  * | assistant `tool_calls` | `tool_use` blocks (`input` = parsed `arguments`) |
  * | `tool` messages | `tool_result` blocks in a user turn |
  * | consecutive same-role turns | merged into one turn |
@@ -14,6 +16,7 @@
  * | `stop` | `stop_sequences` |
  * | `response_format` json | a system instruction (Anthropic has no JSON mode) |
  * | `user` | `metadata.user_id` |
+ * | `thinking` | `thinking`, rebuilt field by field |
  * | `n` > 1 | refused (400) |
  * | `seed`, penalties | dropped |
  */
@@ -25,7 +28,14 @@ import {
   stopList,
 } from '../../ai/chat-builders.js';
 import { parseImageUrl } from '../../ai/images.js';
-import type { ChatCompletionRequest, ChatMessage, ContentPart } from '../../ai/types.js';
+import { thinkingParam } from '../../ai/thinking.js';
+import type {
+  ChatCompletionRequest,
+  ChatMessage,
+  ContentPart,
+  TextPart,
+  ThinkingBlock,
+} from '../../ai/types.js';
 import { invalidRequest, unsupported } from '../../upstream/errors.js';
 import type { CallContext, WireRequest } from '../contract.js';
 import { metadataNumber } from '../credentials.js';
@@ -50,20 +60,55 @@ export function imageBlock(url: string, provider = PROVIDER): Block {
   return { type: 'image', source: { type: 'base64', media_type: image.mediaType, data: image.data } };
 }
 
+/** The cache breakpoint of a message's text parts (the last one set), if any. */
+function breakpointOf(content: string | readonly TextPart[]): TextPart['cache_control'] {
+  if (typeof content === 'string') return undefined;
+  return [...content].reverse().find((part) => part.cache_control !== undefined)?.cache_control;
+}
+
+/** A text part as a text block, its cache breakpoint kept. */
+function textBlock(part: TextPart): Block {
+  return { type: 'text', text: part.text, ...compact({ cache_control: part.cache_control }) };
+}
+
 function userBlocks(content: string | readonly ContentPart[]): Block[] {
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
   return content.flatMap((part) =>
-    part.type === 'image_url'
-      ? [imageBlock(part.image_url.url)]
-      : part.text === ''
-        ? []
-        : [{ type: 'text', text: part.text }],
+    part.type === 'image_url' ? [imageBlock(part.image_url.url)] : part.text === '' ? [] : [textBlock(part)],
   );
+}
+
+/**
+ * The system prompt as text blocks when one of its parts is a cache breakpoint (`undefined`
+ * otherwise: the joined string is sent, as before). Breakpoints are only kept in block form.
+ */
+function systemBlocks(
+  messages: readonly ChatMessage[],
+  instruction: string | undefined,
+): Block[] | undefined {
+  const parts = messages.flatMap((m) =>
+    m.role === 'system' || m.role === 'developer'
+      ? typeof m.content === 'string'
+        ? [{ type: 'text' as const, text: m.content }]
+        : m.content
+      : [],
+  );
+  if (!parts.some((part) => part.cache_control !== undefined)) return undefined;
+  const blocks = parts.filter((part) => part.text !== '').map(textBlock);
+  return instruction === undefined ? blocks : [...blocks, { type: 'text', text: instruction }];
+}
+
+/** A thinking block as Anthropic takes it back: the same fields, rebuilt. */
+export function thinkingBlockOut(block: ThinkingBlock): Block {
+  if (block.type === 'redacted_thinking') return { type: 'redacted_thinking', data: block.data };
+  return { type: 'thinking', thinking: block.thinking, ...compact({ signature: block.signature }) };
 }
 
 function assistantBlocks(message: Extract<ChatMessage, { role: 'assistant' }>): Block[] {
   const text = contentText(message.content);
-  const blocks: Block[] = text === '' ? [] : [{ type: 'text', text }];
+  // Thinking comes first in an assistant turn, as the model produced it.
+  const blocks: Block[] = (message.thinking_blocks ?? []).map(thinkingBlockOut);
+  if (text !== '') blocks.push({ type: 'text', text });
   for (const call of message.tool_calls ?? []) {
     const input = parseToolArguments(call.function.arguments);
     if (input === undefined)
@@ -79,7 +124,12 @@ function turnOf(message: Exclude<ChatMessage, { role: 'system' | 'developer' }>)
   return {
     role: 'user',
     content: [
-      { type: 'tool_result', tool_use_id: message.tool_call_id, content: contentText(message.content) },
+      {
+        type: 'tool_result',
+        tool_use_id: message.tool_call_id,
+        content: contentText(message.content),
+        ...compact({ cache_control: breakpointOf(message.content) }),
+      },
     ],
   };
 }
@@ -135,17 +185,20 @@ export function anthropicBody(
     max_tokens: maxTokens,
     messages: turns,
     ...compact({
-      system: system.length > 0 ? system.join('\n\n') : undefined,
+      system:
+        systemBlocks(request.messages, instruction) ?? (system.length > 0 ? system.join('\n\n') : undefined),
       tools: request.tools?.map((tool) => ({
         name: tool.function.name,
         ...compact({ description: tool.function.description }),
         input_schema: tool.function.parameters ?? { type: 'object', properties: {} },
+        ...compact({ cache_control: tool.cache_control }),
       })),
       tool_choice: toolChoice(request),
       temperature: request.temperature,
       top_p: request.top_p,
       stop_sequences: stopList(request.stop),
       metadata: request.user === undefined ? undefined : { user_id: request.user },
+      thinking: thinkingParam(request),
       stream: stream ? true : undefined,
     }),
   };

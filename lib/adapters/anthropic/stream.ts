@@ -7,21 +7,31 @@
  * | `content_block_start` `tool_use` | a new `tool_calls[k]` with id and name |
  * | `content_block_delta` `text_delta` | `delta.content` |
  * | `content_block_delta` `input_json_delta` | `tool_calls[k].function.arguments` fragment |
+ * | `content_block_delta` `thinking_delta` | `delta.reasoning_content` |
+ * | `content_block_delta` `signature_delta` | `delta.thinking_blocks: [{type: "thinking", thinking: "", signature}]` (the block's end) |
+ * | `content_block_start` `redacted_thinking` | `delta.thinking_blocks: [{type: "redacted_thinking", data}]` |
  * | `message_delta` | stop reason and cumulative usage recorded |
  * | `message_stop` | the finish chunk (terminal) |
- * | `ping`, thinking deltas, block starts/stops of text | nothing |
+ * | `ping`, block starts/stops of text and thinking | nothing |
  * | `error` | an `UpstreamError` classified by its type (e.g. `overloaded_error` as 529) |
  */
 import { ANTHROPIC_ERROR_STATUS, anthropicToFinish } from '../../ai/anthropic-wire.js';
 import { type ChunkBase, makeChunk } from '../../ai/chat-builders.js';
 import { field, isObject, num, path, str, tryParseJson } from '../../ai/read.js';
 import type { SseEvent } from '../../ai/sse.js';
+import { signatureDelta } from '../../ai/thinking.js';
 import type { ChatCompletionChunk, ChunkDelta } from '../../ai/types.js';
 import { inStreamError } from '../../upstream/classify.js';
 import { badUpstreamResponse } from '../../upstream/errors.js';
 import type { CallContext, ChatStreamMapper } from '../contract.js';
 import { anthropicErrorFacts } from './errors.js';
-import { type AnthropicCounts, normalizeAnthropicUsage, readAnthropicCounts } from './response.js';
+import {
+  ANTHROPIC_COUNT_KEYS,
+  type AnthropicCounts,
+  anthropicThinkingBlock,
+  normalizeAnthropicUsage,
+  readAnthropicCounts,
+} from './response.js';
 
 const PROVIDER = 'anthropic';
 
@@ -35,14 +45,23 @@ interface State {
 }
 
 function merge(into: AnthropicCounts, next: AnthropicCounts): void {
-  for (const key of ['input', 'output', 'cacheRead', 'cacheWrite'] as const) {
+  for (const key of ANTHROPIC_COUNT_KEYS) {
     if (next[key] !== undefined) into[key] = next[key];
   }
 }
 
 function blockStart(state: State, data: Record<string, unknown>): ChunkDelta | undefined {
   const block = field(data, 'content_block');
-  if (field(block, 'type') !== 'tool_use') return undefined;
+  if (!isObject(block)) return undefined;
+  if (block.type === 'redacted_thinking') {
+    const redacted = anthropicThinkingBlock(block);
+    return redacted === undefined ? undefined : { thinking_blocks: [redacted] };
+  }
+  if (block.type === 'thinking') {
+    const text = str(block.thinking) ?? '';
+    return text === '' ? undefined : { reasoning_content: text };
+  }
+  if (block.type !== 'tool_use') return undefined;
   const index = num(data.index) ?? 0;
   const toolIndex = state.tools.size;
   state.tools.set(index, toolIndex);
@@ -57,6 +76,13 @@ function blockDelta(state: State, data: Record<string, unknown>): ChunkDelta | u
   const delta = field(data, 'delta');
   const type = field(delta, 'type');
   if (type === 'text_delta') return { content: str(field(delta, 'text')) ?? '' };
+  if (type === 'thinking_delta') return { reasoning_content: str(field(delta, 'thinking')) ?? '' };
+  if (type === 'signature_delta') {
+    const signature = str(field(delta, 'signature'));
+    return signature === undefined || signature === ''
+      ? undefined
+      : { thinking_blocks: [signatureDelta(signature)] };
+  }
   if (type !== 'input_json_delta') return undefined;
   const toolIndex = state.tools.get(num(data.index) ?? -1);
   if (toolIndex === undefined)

@@ -58,7 +58,7 @@ async function titan(ctx: CallContext, texts: string[], request: EmbeddingsReque
   const reported = counts.every((c) => c !== undefined);
   return {
     vectors,
-    usage: reported ? usageFrom({ input: counts.reduce<number>((a, c) => a + (c ?? 0), 0) }, PROVIDER) : null,
+    usage: reported ? usageFrom({ input: counts.reduce<number>((a, c) => a + (c ?? 0), 0) }) : null,
   };
 }
 
@@ -78,7 +78,7 @@ async function cohere(ctx: CallContext, texts: string[], request: EmbeddingsRequ
   const vectors = arr(path(result.body, 'embeddings', 'float')) ?? arr(path(result.body, 'embeddings')) ?? [];
   return {
     vectors,
-    usage: result.inputTokens === undefined ? null : usageFrom({ input: result.inputTokens }, PROVIDER),
+    usage: result.inputTokens === undefined ? null : usageFrom({ input: result.inputTokens }),
   };
 }
 

@@ -5,18 +5,23 @@
  * |---|---|
  * | `system` / `developer` | `system: [{text}]` |
  * | user text / data-URL image | `{text}` / `{image: {format, source: {bytes}}}` (remote image URLs are refused: Converse takes bytes, and the gateway does not fetch URLs) |
+ * | assistant `thinking_blocks` | `{reasoningContent: {reasoningText: {text, signature}}}` / `{reasoningContent: {redactedContent}}` first |
  * | assistant `tool_calls` | `{toolUse: {toolUseId, name, input}}` |
  * | `tool` message | `{toolResult: {toolUseId, content: [{text}]}}` in a user turn |
  * | consecutive same-role turns | merged (Converse requires alternation) |
  * | `tool_choice` auto / required / function | `{auto}` / `{any}` / `{tool: {name}}`; `none` drops the tools unless the history uses them |
  * | `max_tokens`, `temperature`, `top_p`, `stop` | `inferenceConfig` |
  * | `response_format` json | a system instruction |
+ * | `thinking` (Claude) | `additionalModelRequestFields.reasoning_config`, the same fields |
+ * | `cache_control` on a text part or tool | a `cachePoint` block after it (`ttl` kept) |
  * | `n` > 1 | refused (400) |
  */
 import type {
+  CachePointBlock,
   ContentBlock,
   ConverseRequest,
   Message,
+  SystemContentBlock,
   Tool,
   ToolUseBlock,
 } from '@aws-sdk/client-bedrock-runtime';
@@ -28,7 +33,14 @@ import {
   stopList,
 } from '../../ai/chat-builders.js';
 import { parseImageUrl } from '../../ai/images.js';
-import type { ChatCompletionRequest, ChatMessage, ContentPart } from '../../ai/types.js';
+import { thinkingParam } from '../../ai/thinking.js';
+import type {
+  CacheControl,
+  ChatCompletionRequest,
+  ChatMessage,
+  ContentPart,
+  ThinkingBlock,
+} from '../../ai/types.js';
 import { invalidRequest, unsupported } from '../../upstream/errors.js';
 
 const PROVIDER = 'bedrock';
@@ -44,17 +56,48 @@ function imageBlock(url: string): ContentBlock {
   return { image: { format, source: { bytes: new Uint8Array(Buffer.from(image.data, 'base64')) } } };
 }
 
+/** Converse's cache breakpoint for a `cache_control` (none without one). */
+function cachePoint(control: CacheControl | undefined): Array<{ cachePoint: CachePointBlock }> {
+  if (control === undefined) return [];
+  return [{ cachePoint: { type: 'default', ...(control.ttl === undefined ? {} : { ttl: control.ttl }) } }];
+}
+
 function userBlocks(content: string | readonly ContentPart[]): ContentBlock[] {
   if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
   return content.flatMap((part): ContentBlock[] => {
     if (part.type === 'image_url') return [imageBlock(part.image_url.url)];
-    return part.text === '' ? [] : [{ text: part.text }];
+    return part.text === '' ? [] : [{ text: part.text }, ...cachePoint(part.cache_control)];
   });
+}
+
+/** System blocks, with a cache point after each part that is a cache breakpoint. */
+function systemBlocks(
+  messages: readonly ChatMessage[],
+  instruction: string | undefined,
+): SystemContentBlock[] {
+  const blocks = messages.flatMap((m): SystemContentBlock[] => {
+    if (m.role !== 'system' && m.role !== 'developer') return [];
+    if (typeof m.content === 'string') return m.content === '' ? [] : [{ text: m.content }];
+    const text = contentText(m.content);
+    const last = [...m.content].reverse().find((part) => part.cache_control !== undefined);
+    return text === '' ? [] : [{ text }, ...cachePoint(last?.cache_control)];
+  });
+  return instruction === undefined ? blocks : [...blocks, { text: instruction }];
+}
+
+/** A thinking block as Converse takes it back (a redacted one's base64 back to bytes). */
+function reasoningBlock(block: ThinkingBlock): ContentBlock {
+  if (block.type === 'redacted_thinking') {
+    return { reasoningContent: { redactedContent: new Uint8Array(Buffer.from(block.data, 'base64')) } };
+  }
+  const reasoningText = { text: block.thinking, ...(block.signature ? { signature: block.signature } : {}) };
+  return { reasoningContent: { reasoningText } };
 }
 
 function assistantBlocks(message: Extract<ChatMessage, { role: 'assistant' }>): ContentBlock[] {
   const text = contentText(message.content);
-  const blocks: ContentBlock[] = text === '' ? [] : [{ text }];
+  const blocks: ContentBlock[] = (message.thinking_blocks ?? []).map(reasoningBlock);
+  if (text !== '') blocks.push({ text });
   for (const call of message.tool_calls ?? []) {
     const input = parseToolArguments(call.function.arguments);
     if (input === undefined)
@@ -75,16 +118,11 @@ function turn(message: Exclude<ChatMessage, { role: 'system' | 'developer' }>): 
   };
 }
 
-/** System texts and alternating turns. */
-export function toConverseMessages(messages: readonly ChatMessage[]): { system: string[]; turns: Message[] } {
-  const system: string[] = [];
+/** The alternating turns (system and developer messages go to `systemBlocks`). */
+export function toConverseMessages(messages: readonly ChatMessage[]): Message[] {
   const turns: Message[] = [];
   for (const message of messages) {
-    if (message.role === 'system' || message.role === 'developer') {
-      const text = contentText(message.content);
-      if (text !== '') system.push(text);
-      continue;
-    }
+    if (message.role === 'system' || message.role === 'developer') continue;
     const next = turn(message);
     if ((next.content ?? []).length === 0) continue;
     const last = turns.at(-1);
@@ -92,7 +130,7 @@ export function toConverseMessages(messages: readonly ChatMessage[]): { system: 
       last.content = [...(last.content ?? []), ...(next.content ?? [])];
     else turns.push(next);
   }
-  return { system, turns };
+  return turns;
 }
 
 function toolConfig(request: ChatCompletionRequest, turns: Message[]): ConverseRequest['toolConfig'] {
@@ -102,13 +140,16 @@ function toolConfig(request: ChatCompletionRequest, turns: Message[]): ConverseR
   );
   const choice = request.tool_choice ?? 'auto';
   if (choice === 'none' && !usesTools) return undefined;
-  const tools: Tool[] = request.tools.map((tool) => ({
-    toolSpec: {
-      name: tool.function.name,
-      ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
-      inputSchema: { json: (tool.function.parameters ?? { type: 'object', properties: {} }) as Doc },
+  const tools: Tool[] = request.tools.flatMap((tool): Tool[] => [
+    {
+      toolSpec: {
+        name: tool.function.name,
+        ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
+        inputSchema: { json: (tool.function.parameters ?? { type: 'object', properties: {} }) as Doc },
+      },
     },
-  }));
+    ...cachePoint(tool.cache_control),
+  ]);
   if (choice === 'none' || choice === 'auto') return { tools, toolChoice: { auto: {} } };
   if (choice === 'required') return { tools, toolChoice: { any: {} } };
   return { tools, toolChoice: { tool: { name: choice.function.name } } };
@@ -117,9 +158,8 @@ function toolConfig(request: ChatCompletionRequest, turns: Message[]): ConverseR
 /** The Converse (and ConverseStream) input for a canonical request. */
 export function converseInput(modelId: string, request: ChatCompletionRequest): ConverseRequest {
   if ((request.n ?? 1) > 1) throw unsupported(PROVIDER, 'bedrock does not support n > 1');
-  const { system, turns } = toConverseMessages(request.messages);
-  const instruction = jsonModeInstruction(request);
-  if (instruction !== undefined) system.push(instruction);
+  const turns = toConverseMessages(request.messages);
+  const system = systemBlocks(request.messages, jsonModeInstruction(request));
   const inference: NonNullable<ConverseRequest['inferenceConfig']> = {};
   const maxTokens = maxOutputTokens(request);
   if (maxTokens !== undefined) inference.maxTokens = maxTokens;
@@ -129,11 +169,15 @@ export function converseInput(modelId: string, request: ChatCompletionRequest): 
   const stops = stopList(request.stop);
   if (stops !== undefined) inference.stopSequences = stops;
   const tools = toolConfig(request, turns);
+  const reasoning = thinkingParam(request);
   return {
     modelId,
     messages: turns,
-    ...(system.length > 0 ? { system: system.map((text) => ({ text })) } : {}),
+    ...(system.length > 0 ? { system } : {}),
     ...(Object.keys(inference).length > 0 ? { inferenceConfig: inference } : {}),
     ...(tools === undefined ? {} : { toolConfig: tools }),
+    ...(reasoning === undefined
+      ? {}
+      : { additionalModelRequestFields: { reasoning_config: reasoning as Doc } }),
   };
 }

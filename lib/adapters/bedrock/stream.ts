@@ -7,6 +7,9 @@
  * | `contentBlockStart.start.toolUse` | a new `tool_calls[k]` with id and name |
  * | `contentBlockDelta.delta.text` | `delta.content` |
  * | `contentBlockDelta.delta.toolUse.input` | `tool_calls[k].function.arguments` fragment |
+ * | `contentBlockDelta.delta.reasoningContent.text` | `delta.reasoning_content` |
+ * | `contentBlockDelta.delta.reasoningContent.signature` | `delta.thinking_blocks` (the block's signature) |
+ * | `contentBlockDelta.delta.reasoningContent.redactedContent` | `delta.thinking_blocks` (`redacted_thinking`, base64) |
  * | `messageStop` | the finish chunk |
  * | `metadata` | usage (terminal: it follows `messageStop`) |
  * | `*Exception` members | an `UpstreamError` |
@@ -17,11 +20,12 @@
 import type { ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import { type ChunkBase, makeChunk } from '../../ai/chat-builders.js';
 import { isObject, num, str } from '../../ai/read.js';
+import { signatureDelta } from '../../ai/thinking.js';
 import type { ChatCompletionChunk, ChunkDelta, ReportedUsage } from '../../ai/types.js';
 import { badUpstreamResponse } from '../../upstream/errors.js';
 import type { CallContext } from '../contract.js';
 import { bedrockError } from './errors.js';
-import { bedrockFinish, readBedrockUsage } from './response.js';
+import { base64Of, bedrockFinish, readBedrockUsage } from './response.js';
 
 const PROVIDER = 'bedrock';
 const EXCEPTIONS = [
@@ -97,6 +101,7 @@ export class BedrockStreamMapper {
     }
     const delta = event.contentBlockDelta?.delta;
     if (delta?.text !== undefined) return { content: delta.text };
+    if (delta?.reasoningContent !== undefined) return reasoningDelta(delta.reasoningContent);
     if (delta?.toolUse !== undefined) {
       const index = this.tools.get(num(event.contentBlockDelta?.contentBlockIndex) ?? -1);
       if (index === undefined)
@@ -120,6 +125,18 @@ export class BedrockStreamMapper {
   usage(): ReportedUsage {
     return this.reported;
   }
+}
+
+/** A reasoning delta: text, the block's signature, or a redacted block. */
+function reasoningDelta(reasoning: unknown): ChunkDelta | undefined {
+  if (!isObject(reasoning)) return undefined;
+  const text = str(reasoning.text);
+  if (text !== undefined) return text === '' ? undefined : { reasoning_content: text };
+  const signature = str(reasoning.signature);
+  if (signature !== undefined)
+    return signature === '' ? undefined : { thinking_blocks: [signatureDelta(signature)] };
+  const data = base64Of(reasoning.redactedContent);
+  return data === undefined ? undefined : { thinking_blocks: [{ type: 'redacted_thinking', data }] };
 }
 
 /** Marks a read that lost its race against the idle timer. */

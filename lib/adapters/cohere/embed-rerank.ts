@@ -48,7 +48,7 @@ export const cohereEmbedWire: HttpWire<EmbeddingsRequest, EmbeddingsResult> = {
     if (vectors === undefined)
       throw badUpstreamResponse(PROVIDER, 'cohere sent embeddings without float vectors');
     const input = tokenCount(path(body, 'meta', 'billed_units', 'input_tokens'), 'input_tokens', PROVIDER);
-    const usage = input === undefined ? null : usageFrom({ input }, PROVIDER);
+    const usage = input === undefined ? null : usageFrom({ input });
     const response = embeddingsResponse({
       provider: PROVIDER,
       model: ctx.model,
@@ -80,7 +80,7 @@ export const cohereRerankWire: HttpWire<RerankRequest, RerankResultSet> = {
       units === undefined && tokens === undefined
         ? null
         : {
-            ...usageFrom({ input: tokens }, PROVIDER),
+            ...usageFrom({ input: tokens }),
             ...(units === undefined ? {} : { search_units: units }),
           };
     const response = rerankResponse({

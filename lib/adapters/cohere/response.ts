@@ -1,8 +1,7 @@
 /**
  * Cohere v2 chat answer → canonical. Finish reasons: `COMPLETE`/`STOP_SEQUENCE` → `stop`,
  * `MAX_TOKENS` → `length`, `TOOL_CALL` → `tool_calls`, `ERROR_TOXIC` → `content_filter`. Usage is
- * what Cohere bills (`usage.billed_units`), falling back to `usage.tokens`; cached tokens from
- * `usage.cached_tokens`.
+ * what Cohere bills (`usage.billed_units`), falling back to `usage.tokens` when it reports no bill.
  */
 import { makeCompletion } from '../../ai/chat-builders.js';
 import { field, isObject, objects, path, str } from '../../ai/read.js';
@@ -27,17 +26,32 @@ export function cohereFinish(reason: unknown): FinishReason {
   return FINISH[str(reason) ?? ''] ?? 'stop';
 }
 
-/** Reads Cohere usage (`null` when absent). */
+/**
+ * Reads Cohere usage (`null` when absent). Cohere reports three things: `billed_units` (what it
+ * charges), `tokens` (what the model processed, its own system preamble included) and
+ * `cached_tokens` (the cached part of `tokens`). The billed units are counted and priced; they
+ * carry no cache discount, so none of them is counted as cached. Only when Cohere reports no bill
+ * are the model's tokens counted, with their cached part. Every number is validated either way,
+ * and a cached count larger than the billed input (448 of 8 in one recording) is an accounting
+ * difference, not an error.
+ */
 export function readCohereUsage(usage: unknown): NormalizedUsage | null {
   if (!isObject(usage)) return null;
+  const count = (value: unknown, name: string) => tokenCount(value, name, PROVIDER);
   const billed = field(usage, 'billed_units');
   const tokens = field(usage, 'tokens');
-  const source = isObject(billed) && billed.input_tokens !== undefined ? billed : tokens;
-  const input = tokenCount(field(source, 'input_tokens'), 'input_tokens', PROVIDER);
-  const output = tokenCount(field(source, 'output_tokens'), 'output_tokens', PROVIDER);
-  if (input === undefined && output === undefined) return null;
-  const cached = tokenCount(usage.cached_tokens, 'cached_tokens', PROVIDER);
-  return usageFrom({ input, output, cached }, PROVIDER);
+  const used = {
+    input: count(field(tokens, 'input_tokens'), 'input_tokens'),
+    output: count(field(tokens, 'output_tokens'), 'output_tokens'),
+  };
+  const cached = count(usage.cached_tokens, 'cached_tokens');
+  const billedInput = count(field(billed, 'input_tokens'), 'billed_units.input_tokens');
+  const billedOutput = count(field(billed, 'output_tokens'), 'billed_units.output_tokens');
+  if (billedInput !== undefined || billedOutput !== undefined) {
+    return usageFrom({ input: billedInput, output: billedOutput });
+  }
+  if (used.input === undefined && used.output === undefined) return null;
+  return usageFrom({ ...used, cached });
 }
 
 function calls(message: Record<string, unknown>): ToolCall[] {

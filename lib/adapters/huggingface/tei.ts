@@ -22,7 +22,7 @@ export function teiUsage(headers: ResponseHeaders): ReportedUsage {
   const text = Array.isArray(raw) ? raw[0] : raw;
   if (text === undefined) return null;
   const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-  return usageFrom({ input: tokenCount(value, 'x-compute-tokens', PROVIDER) }, PROVIDER);
+  return usageFrom({ input: tokenCount(value, 'x-compute-tokens', PROVIDER) });
 }
 
 /** A TEI endpoint has no default address: the router does not serve `/embed`. */

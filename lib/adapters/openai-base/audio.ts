@@ -54,7 +54,7 @@ export function speechWire(options: OpenAICompatibleOptions): HttpWire<SpeechReq
       const contentType = type.startsWith('audio/')
         ? type
         : (SPEECH_TYPES[request.response_format ?? 'mp3'] ?? 'audio/mpeg');
-      const usage: NormalizedUsage = { ...usageFrom({}, provider), characters: [...request.input].length };
+      const usage: NormalizedUsage = { ...usageFrom({}), characters: [...request.input].length };
       return { audio: { audio: new Uint8Array(body), content_type: contentType }, usage };
     },
   };
@@ -69,7 +69,7 @@ function transcriptionUsage(body: unknown, provider: string): NormalizedUsage | 
   const output = tokenCount(path(usage, 'output_tokens'), 'output_tokens', provider);
   if (seconds === undefined && input === undefined && output === undefined) return null;
   return {
-    ...usageFrom({ input, output }, provider),
+    ...usageFrom({ input, output }),
     ...(seconds === undefined ? {} : { audio_seconds: seconds }),
   };
 }

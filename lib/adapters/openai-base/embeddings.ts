@@ -33,7 +33,7 @@ export function embeddingsWire(
       const ordered = [...objects(data)].sort((a, b) => (num(a.index) ?? 0) - (num(b.index) ?? 0));
       const usageBody = field(body, 'usage');
       const usage = isObject(usageBody)
-        ? usageFrom({ input: tokenCount(usageBody.prompt_tokens, 'prompt_tokens', provider) }, provider)
+        ? usageFrom({ input: tokenCount(usageBody.prompt_tokens, 'prompt_tokens', provider) })
         : null;
       const response = embeddingsResponse({
         provider,
@@ -83,7 +83,7 @@ export function rerankWire(options: OpenAICompatibleOptions): HttpWire<RerankReq
         tokens === undefined && units === undefined
           ? null
           : {
-              ...usageFrom({ input: tokens }, provider),
+              ...usageFrom({ input: tokens }),
               ...(units === undefined ? {} : { search_units: units }),
             };
       const response = rerankResponse({

@@ -2,7 +2,9 @@
  * Canonical chat request → an OpenAI-compatible body. The canonical format *is* OpenAI's, but the
  * body is still rebuilt field by field: nothing the caller sent reaches the upstream unless named
  * here, and compatible servers get the dialect they understand (`system` for `developer`,
- * `max_tokens` for `max_completion_tokens`).
+ * `max_tokens` for `max_completion_tokens`). `reasoning_effort` is passed on; Anthropic's `thinking`
+ * and earlier answers' `reasoning_content` / `thinking_blocks` are not (OpenAI has no field for them,
+ * and DeepSeek-style hosts refuse reasoning sent back).
  */
 import type { ChatCompletionRequest, ChatMessage, ContentPart } from '../../ai/types.js';
 import type { CallContext, WireRequest } from '../contract.js';
@@ -120,6 +122,7 @@ export function chatBody(
       presence_penalty: request.presence_penalty,
       frequency_penalty: request.frequency_penalty,
       user: request.user,
+      reasoning_effort: request.reasoning_effort,
     }),
     ...tokenLimit(request, options),
     ...(stream ? { stream: true } : {}),

@@ -25,21 +25,35 @@ export function finishReason(value: unknown): FinishReason | null {
 }
 
 /**
- * Reads OpenAI `usage`.
+ * Reads OpenAI `usage`: prompt and completion tokens; the cached part of the prompt
+ * (`prompt_tokens_details.cached_tokens`, or a top-level `cached_tokens` as some compatible hosts
+ * send); cache writes (`prompt_tokens_details.cache_write_tokens`, as OpenAI's Responses API names
+ * them); and the reasoning part of the completion (`completion_tokens_details.reasoning_tokens`),
+ * which OpenAI bills as completion tokens.
  *
  * @returns `null` when absent; validated counts otherwise.
  * @throws UpstreamError `bad_upstream_response` on an invalid number.
  */
 export function readOpenAIUsage(usage: unknown, provider: string): NormalizedUsage | null {
   if (!isObject(usage)) return null;
-  return usageFrom(
-    {
-      input: tokenCount(usage.prompt_tokens, 'prompt_tokens', provider),
-      output: tokenCount(usage.completion_tokens, 'completion_tokens', provider),
-      cached: tokenCount(path(usage, 'prompt_tokens_details', 'cached_tokens'), 'cached_tokens', provider),
-    },
-    provider,
-  );
+  const count = (value: unknown, name: string) => tokenCount(value, name, provider);
+  return usageFrom({
+    input: count(usage.prompt_tokens, 'prompt_tokens'),
+    output: count(usage.completion_tokens, 'completion_tokens'),
+    cached:
+      count(path(usage, 'prompt_tokens_details', 'cached_tokens'), 'cached_tokens') ??
+      count(usage.cached_tokens, 'cached_tokens'),
+    cacheWrite: count(path(usage, 'prompt_tokens_details', 'cache_write_tokens'), 'cache_write_tokens'),
+    reasoning: count(path(usage, 'completion_tokens_details', 'reasoning_tokens'), 'reasoning_tokens'),
+  });
+}
+
+/**
+ * The reasoning text of a message or delta: `reasoning_content` (DeepSeek, vLLM, the convention of
+ * OpenAI-compatible gateways) or `reasoning` (some Hugging Face router providers, OpenRouter).
+ */
+export function reasoningText(value: Record<string, unknown>): string | undefined {
+  return str(value.reasoning_content) ?? str(value.reasoning);
 }
 
 function toolCalls(value: unknown, provider: string): ToolCall[] | undefined {
@@ -86,6 +100,7 @@ function choice(item: unknown, position: number, provider: string): ChatChoice {
   if (!isObject(message)) throw badUpstreamResponse(provider, `${provider} sent a choice without a message`);
   const calls = toolCalls(message.tool_calls, provider);
   const refusal = str(message.refusal);
+  const reasoning = reasoningText(message);
   return {
     index: num(field(item, 'index')) ?? position,
     message: {
@@ -93,6 +108,7 @@ function choice(item: unknown, position: number, provider: string): ChatChoice {
       content: str(message.content) ?? null,
       ...(calls && calls.length > 0 ? { tool_calls: calls } : {}),
       ...(refusal === undefined ? {} : { refusal }),
+      ...(reasoning === undefined || reasoning === '' ? {} : { reasoning_content: reasoning }),
     },
     finish_reason: finishReason(field(item, 'finish_reason')) ?? (calls?.length ? 'tool_calls' : 'stop'),
     logprobs: null,

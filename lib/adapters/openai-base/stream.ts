@@ -11,7 +11,7 @@ import { inStreamError } from '../../upstream/classify.js';
 import { badUpstreamResponse } from '../../upstream/errors.js';
 import type { CallContext, ChatStreamMapper } from '../contract.js';
 import { openAIErrorFacts } from './errors.js';
-import { finishReason, readOpenAIUsage, toolCallDeltas } from './response.js';
+import { finishReason, readOpenAIUsage, reasoningText, toolCallDeltas } from './response.js';
 
 function delta(value: unknown): ChunkDelta {
   const out: ChunkDelta = {};
@@ -21,6 +21,8 @@ function delta(value: unknown): ChunkDelta {
   if (content !== undefined) out.content = content;
   const refusal = str(value.refusal);
   if (refusal !== undefined) out.refusal = refusal;
+  const reasoning = reasoningText(value);
+  if (reasoning !== undefined && reasoning !== '') out.reasoning_content = reasoning;
   const calls = toolCallDeltas(value.tool_calls);
   if (calls !== undefined && calls.length > 0) out.tool_calls = calls;
   return out;

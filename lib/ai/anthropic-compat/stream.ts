@@ -1,14 +1,22 @@
 /**
  * Canonical chunks → Anthropic stream events, so `/v1/messages` streams from any provider:
- * `message_start`, then per content block `content_block_start` / `content_block_delta` (text_delta,
- * input_json_delta) / `content_block_stop`, then `message_delta` (stop reason, usage) and
- * `message_stop`. Only choice 0 is used (Anthropic has no `n`). Stateful: one writer per stream.
+ * `message_start`, then per content block `content_block_start` / `content_block_delta`
+ * (thinking_delta and signature_delta, text_delta, input_json_delta) / `content_block_stop`, then
+ * `message_delta` (stop reason, usage) and `message_stop`. Reasoning text opens a `thinking` block
+ * that a signature closes; a redacted block is a start and a stop. Only choice 0 is used (Anthropic
+ * has no `n`). Stateful: one writer per stream.
  */
 
 import { anthropicErrorBody } from '../anthropic-errors.js';
 import { finishToAnthropic, toAnthropicUsage } from '../anthropic-wire.js';
 import { formatSseEvent } from '../sse.js';
-import type { ChatCompletionChunk, FinishReason, ReportedUsage, ToolCallDelta } from '../types.js';
+import type {
+  ChatCompletionChunk,
+  FinishReason,
+  ReportedUsage,
+  ThinkingBlock,
+  ToolCallDelta,
+} from '../types.js';
 import { anthropicMessageId } from './response.js';
 
 /** One Anthropic stream event: the SSE `event:` name equals `data.type`. */
@@ -20,7 +28,7 @@ export interface AnthropicStreamEvent {
 /** Stateful chunk → event translation for one stream (`push` each chunk, then `end` with the usage). */
 export class AnthropicStreamWriter {
   private started = false;
-  private open: { index: number; kind: 'text' | 'tool' } | undefined;
+  private open: { index: number; kind: 'text' | 'tool' | 'thinking' } | undefined;
   private blocks = 0;
   private readonly toolBlocks = new Map<number, number>();
   private finish: FinishReason | null = null;
@@ -33,7 +41,14 @@ export class AnthropicStreamWriter {
     if (!this.started) events.push(this.start(chunk));
     const choice = chunk.choices.find((c) => c.index === 0);
     if (choice === undefined) return events;
-    const { content, tool_calls: calls } = choice.delta;
+    const {
+      content,
+      tool_calls: calls,
+      reasoning_content: reasoning,
+      thinking_blocks: thinking,
+    } = choice.delta;
+    if (typeof reasoning === 'string' && reasoning !== '') events.push(...this.reasoning(reasoning));
+    for (const block of thinking ?? []) events.push(...this.thinkingEnd(block));
     if (typeof content === 'string' && content !== '') events.push(...this.text(content));
     for (const call of calls ?? []) events.push(...this.tool(call));
     if (choice.finish_reason !== null) this.finish = choice.finish_reason;
@@ -49,11 +64,7 @@ export class AnthropicStreamWriter {
     events.push({
       type: 'message_delta',
       delta: { stop_reason: finishToAnthropic(this.finish), stop_sequence: null },
-      usage: {
-        input_tokens: u.input_tokens,
-        output_tokens: u.output_tokens,
-        cache_read_input_tokens: u.cache_read_input_tokens,
-      },
+      usage: u,
     });
     events.push({ type: 'message_stop' });
     return events;
@@ -86,6 +97,47 @@ export class AnthropicStreamWriter {
     const index = this.open.index;
     this.open = undefined;
     return [{ type: 'content_block_stop', index }];
+  }
+
+  /** Opens a thinking block unless one is open (closing any other block first). */
+  private openThinking(): AnthropicStreamEvent[] {
+    if (this.open?.kind === 'thinking') return [];
+    const events = this.close();
+    this.open = { index: this.blocks++, kind: 'thinking' };
+    const block = { type: 'thinking', thinking: '', signature: '' };
+    events.push({ type: 'content_block_start', index: this.open.index, content_block: block });
+    return events;
+  }
+
+  /** Reasoning text: into the open thinking block, or a new one. */
+  private reasoning(text: string): AnthropicStreamEvent[] {
+    const events = this.openThinking();
+    const delta = { type: 'thinking_delta', thinking: text };
+    events.push({ type: 'content_block_delta', index: this.open!.index, delta });
+    return events;
+  }
+
+  /** A block's end: the signature closes the thinking block (opened if none is); a redacted block is whole. */
+  private thinkingEnd(block: ThinkingBlock): AnthropicStreamEvent[] {
+    if (block.type === 'redacted_thinking') {
+      const events = this.close();
+      const index = this.blocks++;
+      const start = { type: 'redacted_thinking', data: block.data };
+      events.push({ type: 'content_block_start', index, content_block: start });
+      events.push({ type: 'content_block_stop', index });
+      return events;
+    }
+    const events = block.thinking === '' ? this.openThinking() : this.reasoning(block.thinking);
+    const index = this.open!.index;
+    if (block.signature !== undefined && block.signature !== '') {
+      events.push({
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'signature_delta', signature: block.signature },
+      });
+    }
+    events.push(...this.close());
+    return events;
   }
 
   private text(text: string): AnthropicStreamEvent[] {

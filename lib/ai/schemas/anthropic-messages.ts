@@ -4,10 +4,12 @@
  * code execution), documents and citations are not accepted: every provider must be able to serve it.
  */
 import * as z from 'zod';
-import { toolName } from './chat.js';
-import { refuseUpstreamSteering } from './steering.js';
+import { cacheControl as breakpoint, toolName } from './chat.js';
 
-const cacheControl = z.object({ type: z.literal('ephemeral') }).optional();
+const cacheControl = breakpoint.optional();
+
+import { refuseUpstreamSteering } from './steering.js';
+import { thinkingBlock, thinkingConfig } from './thinking.js';
 
 /** An Anthropic text block. */
 export const anthropicTextBlock = z.object({
@@ -54,21 +56,13 @@ const toolResultBlock = z.object({
   cache_control: cacheControl,
 });
 
-const thinkingBlock = z.object({
-  type: z.literal('thinking'),
-  thinking: z.string(),
-  signature: z.string().optional(),
-});
-const redactedThinkingBlock = z.object({ type: z.literal('redacted_thinking'), data: z.string() });
-
 /** Content blocks a `/v1/messages` caller may send. */
 export const anthropicContentBlock = z.discriminatedUnion('type', [
   anthropicTextBlock,
   anthropicImageBlock,
   toolUseBlock,
   toolResultBlock,
-  thinkingBlock,
-  redactedThinkingBlock,
+  ...thinkingBlock.options,
 ]);
 
 /** One turn of a Messages request. */
@@ -111,6 +105,7 @@ export const anthropicMessagesBody = z.object({
     ])
     .optional(),
   metadata: z.object({ user_id: z.string().max(256).optional() }).optional(),
+  thinking: thinkingConfig.optional(),
 });
 
 /** The route's body schema for `/v1/messages`. */

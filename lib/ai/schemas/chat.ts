@@ -5,14 +5,25 @@
  */
 import * as z from 'zod';
 import { refuseUpstreamSteering } from './steering.js';
+import { reasoningEffort, thinkingBlock, thinkingConfig } from './thinking.js';
 
 /** Tool and function names, as OpenAI accepts them (and every provider we translate to). */
 export const toolName = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'uses letters, digits, _ and - (at most 64)');
 
+/**
+ * A prompt-cache breakpoint (Anthropic's `cache_control`, accepted on both fronts): the prompt up to
+ * and including the part that carries it is cached, for 5 minutes or (`ttl: "1h"`) an hour.
+ */
+export const cacheControl = z.object({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() });
+
 /** A text content part. */
-export const textPart = z.object({ type: z.literal('text'), text: z.string() });
+export const textPart = z.object({
+  type: z.literal('text'),
+  text: z.string(),
+  cache_control: cacheControl.optional(),
+});
 
 /** An image reference: an `https:`/`http:` URL or a `data:image/...;base64,` URL. */
 export const imageUrl = z
@@ -48,6 +59,10 @@ const assistantMessage = z.object({
   content: textContent.nullable().optional(),
   tool_calls: z.array(toolCall).max(128).optional(),
   refusal: z.string().nullable().optional(),
+  /** The reasoning text of an earlier answer (informational: never sent upstream on its own). */
+  reasoning_content: z.string().nullable().optional(),
+  /** Thinking blocks of an earlier answer, sent back unchanged (Anthropic and Bedrock need them with tools). */
+  thinking_blocks: z.array(thinkingBlock).max(1000).optional(),
   name,
 });
 const toolMessage = z.object({
@@ -77,6 +92,8 @@ export const functionTool = z.object({
     parameters: jsonSchemaObject.optional(),
     strict: z.boolean().nullable().optional(),
   }),
+  /** A prompt-cache breakpoint after this tool (Anthropic, Bedrock). */
+  cache_control: cacheControl.optional(),
 });
 
 /** `none`, `auto`, `required`, or one named function. */
@@ -123,6 +140,10 @@ export const chatCompletionBody = z.object({
   user: z.string().max(256).optional(),
   stream: z.boolean().nullable().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
+  /** OpenAI's reasoning effort, for OpenAI-compatible hosts. */
+  reasoning_effort: reasoningEffort.nullable().optional(),
+  /** Anthropic's extended thinking, for Anthropic and Bedrock (Claude) providers. */
+  thinking: thinkingConfig.optional(),
 });
 
 /**

@@ -56,7 +56,7 @@ export async function loadCatalog(deps: Gateway, catalog: Catalog, actor: Actor)
       report.providers.created.push(body.name);
     }
     report.providerIds[body.name] = id;
-    for (const { unverified: _u, ...model } of models) {
+    for (const { unverified: _u, unverified_prices: _p, ...model } of models) {
       try {
         await createModel(deps, { providerId: id, model, principal, actor });
         report.models.created++;

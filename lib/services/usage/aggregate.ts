@@ -22,6 +22,8 @@ export interface UsageFigures {
   avg_latency_ms: number | null;
   unpriced_requests: number;
   images: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
 }
 
 /** Converts exact counters to report figures (cost from nano-USD, audio from milliseconds). */
@@ -38,6 +40,8 @@ export function figuresOf(c: Counters): UsageFigures {
     avg_latency_ms: c.requests ? Math.round((c.latency_ms_sum / c.requests) * 100) / 100 : null,
     unpriced_requests: c.unpriced_requests,
     images: c.images,
+    cache_write_tokens: c.cache_write_tokens,
+    reasoning_tokens: c.reasoning_tokens,
   };
 }
 

@@ -2,14 +2,19 @@ import type { Pricing } from '../../schemas/models.js';
 import { divideRounded, NANOS_PER_USD, toDecimal, toSafeNumber } from './units.js';
 
 /**
- * What one call consumed, as the upstream reported it. Token semantics follow OpenAI:
- * `input_tokens` counts every prompt token, cached ones included; `cached_input_tokens` is the part
- * served from the provider's prompt cache (billed at `cached_input_per_1m` when the model has one).
+ * What one call consumed, as the upstream bills it. Token semantics follow OpenAI: `input_tokens`
+ * counts every prompt token, cached and cache-written ones included; `cached_input_tokens` is the
+ * part served from the provider's prompt cache (billed at `cached_input_per_1m`),
+ * `cache_write_tokens` the part written to it (billed at `cache_write_per_1m`, and its 1-hour
+ * share `cache_write_1h_tokens` at `cache_write_1h_per_1m`). Reasoning tokens are part of
+ * `output_tokens` and billed with them.
  */
 export interface UsageQuantities {
   input_tokens: number;
   output_tokens: number;
   cached_input_tokens: number;
+  cache_write_tokens?: number | undefined;
+  cache_write_1h_tokens?: number | undefined;
   /** Seconds of audio (transcription), billed at `per_second`. */
   audio_seconds?: number | undefined;
   /** Characters synthesised (speech), billed at `per_character`. */
@@ -63,17 +68,26 @@ function imagesPart(pricing: Pricing, usage: UsageQuantities): Part[] {
 
 const PER_MILLION = 1_000_000n;
 
+/** The input tokens of each special price; a kind without its own price is billed at the input price. */
+function inputKinds(pricing: Pricing, usage: UsageQuantities): Part[] {
+  const writes = usage.cache_write_tokens ?? 0;
+  const writes1h = usage.cache_write_1h_tokens ?? 0;
+  const kinds: Array<[string, number, number | undefined]> = [
+    ['cached_input_tokens', usage.cached_input_tokens, pricing.cached_input_per_1m],
+    ['cache_write_tokens', writes - writes1h, pricing.cache_write_per_1m],
+    ['cache_write_1h_tokens', writes1h, pricing.cache_write_1h_per_1m],
+  ];
+  return kinds
+    .filter(([, , price]) => price !== undefined)
+    .map(([name, quantity, price]) => ({ name, quantity, price, perUnits: PER_MILLION }));
+}
+
 function partsOf(pricing: Pricing, usage: UsageQuantities): Part[] {
-  const cachedPrice = pricing.cached_input_per_1m;
-  const cached = cachedPrice === undefined ? 0 : usage.cached_input_tokens;
+  const special = inputKinds(pricing, usage);
+  const plain = special.reduce((rest, part) => rest - part.quantity, usage.input_tokens);
   return [
-    {
-      name: 'input_tokens',
-      quantity: usage.input_tokens - cached,
-      price: pricing.input_per_1m,
-      perUnits: PER_MILLION,
-    },
-    { name: 'cached_input_tokens', quantity: cached, price: cachedPrice, perUnits: PER_MILLION },
+    { name: 'input_tokens', quantity: plain, price: pricing.input_per_1m, perUnits: PER_MILLION },
+    ...special,
     {
       name: 'output_tokens',
       quantity: usage.output_tokens,
@@ -89,12 +103,14 @@ function partsOf(pricing: Pricing, usage: UsageQuantities): Part[] {
 /**
  * The exact cost of one call at one price: Σ quantity × price, computed on exact decimals (prices
  * and fractional audio seconds as typed) and rounded once, half up, to the nano-USD. The result is
- * therefore exact to the micro-dollar (±0.5 nano-USD). Cached input tokens are billed at the cached
- * price when the model has one, otherwise at the input price; images at the matching `per_image`
- * price ({@link imagePrice}). Pure: no I/O.
+ * therefore exact to the micro-dollar (±0.5 nano-USD). Cached, cache-written (5-minute) and
+ * 1-hour cache-written input tokens are each billed at their own price when the model has one,
+ * otherwise at the input price; images at the matching `per_image` price ({@link imagePrice}).
+ * Pure: no I/O.
  *
  * @param pricing - the price in force at the request's moment (`priceAt`), or null for none.
- * @throws RangeError for negative or non-finite quantities, or a cost beyond 2^53 nano-USD.
+ * @throws RangeError for negative or non-finite quantities (parts larger than the input included),
+ *   or a cost beyond 2^53 nano-USD.
  * @example costOf({ input_per_1m: 2.5, output_per_1m: 10, effective_from }, { input_tokens: 1000,
  *   output_tokens: 200, cached_input_tokens: 0 }) // → { nanos: 4_500_000, unpriced: [] } ($0.0045)
  */

@@ -20,6 +20,10 @@ export const COUNTER_FIELDS = [
   'unpriced_requests',
   /** Images generated. */
   'images',
+  /** Input tokens written to the provider's prompt cache (part of `input_tokens`). */
+  'cache_write_tokens',
+  /** Output tokens spent reasoning, as the provider reported them (part of `output_tokens`). */
+  'reasoning_tokens',
 ] as const;
 
 export type CounterField = (typeof COUNTER_FIELDS)[number];

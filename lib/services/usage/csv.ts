@@ -12,6 +12,8 @@ const FIGURES = [
   'avg_latency_ms',
   'unpriced_requests',
   'images',
+  'cache_write_tokens',
+  'reasoning_tokens',
 ] as const;
 
 /**

@@ -22,7 +22,7 @@ export interface UsageEvent {
   /** `llm`, `embedding`, `tts`, ... (the route's service type). */
   serviceType: string;
   /** What the upstream reported (a stream: its final chunk's usage). Ignored for errors. */
-  usage: UsageQuantities;
+  usage: UsageQuantities & { reasoning_tokens?: number | undefined };
   /** Wall time of the call in milliseconds. */
   latencyMs: number;
   /** A failed upstream call counts as a request and an error, never as tokens or cost. */
@@ -65,13 +65,13 @@ export async function countersOf(deps: Gateway, event: UsageEvent): Promise<Coun
     return add;
   }
   const u = event.usage;
-  for (const n of [
-    u.input_tokens,
-    u.output_tokens,
-    u.cached_input_tokens,
-    u.characters ?? 0,
+  const extra = [
+    u.cache_write_tokens ?? 0,
+    u.cache_write_1h_tokens ?? 0,
+    u.reasoning_tokens ?? 0,
     u.images ?? 0,
-  ]) {
+  ];
+  for (const n of [u.input_tokens, u.output_tokens, u.cached_input_tokens, u.characters ?? 0, ...extra]) {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('usage event: token counts are integers ≥ 0');
   }
   const pricing = await pricingAt(deps, {
@@ -83,6 +83,8 @@ export async function countersOf(deps: Gateway, event: UsageEvent): Promise<Coun
   add.input_tokens = u.input_tokens;
   add.output_tokens = u.output_tokens;
   add.cached_input_tokens = u.cached_input_tokens;
+  add.cache_write_tokens = u.cache_write_tokens ?? 0;
+  add.reasoning_tokens = u.reasoning_tokens ?? 0;
   add.audio_ms = secondsToMs(u.audio_seconds ?? 0);
   add.characters = u.characters ?? 0;
   add.images = u.images ?? 0;

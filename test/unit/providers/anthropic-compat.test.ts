@@ -188,7 +188,12 @@ describe('anthropic compat: chunks → stream events', () => {
     expect(events[9]).toEqual({
       type: 'message_delta',
       delta: { stop_reason: 'tool_use', stop_sequence: null },
-      usage: { input_tokens: 9, output_tokens: 5, cache_read_input_tokens: 0 },
+      usage: {
+        input_tokens: 9,
+        output_tokens: 5,
+        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: 0,
+      },
     });
   });
 

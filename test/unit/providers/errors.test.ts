@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { classifyStatus, inStreamError, upstreamStatusError } from '../../../lib/upstream/classify.js';
+import {
+  classifyStatus,
+  inStreamError,
+  neverFitsLimit,
+  upstreamStatusError,
+} from '../../../lib/upstream/classify.js';
 import { sanitizeUpstreamText, UpstreamError } from '../../../lib/upstream/errors.js';
 import {
   MAX_RETRY_AFTER_MS,
@@ -34,6 +39,36 @@ describe('failover table: status → type and retryable', () => {
 
   it('a 429 that says the spend or quota is exhausted is not retryable', () => {
     expect(classifyStatus(429, true)).toEqual({ type: 'quota_exceeded', retryable: false });
+  });
+
+  it.each([
+    [
+      'Request too large for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Requested 162807.',
+      true,
+    ],
+    [
+      'Request too large for model `llama-3.1-8b` on tokens per minute (TPM): Limit 6000, Requested 7211',
+      true,
+    ],
+    ['Rate limit reached for gpt-4o on tokens per min (TPM): Limit 30000, Used 29880, Requested 420.', false],
+    ['Rate limit reached on requests per min (RPM): Limit 3, Used 3, Requested 1.', false],
+    ['limit: 1,000, requested: 1,500 tokens', true],
+    ['Too many requests', false],
+    [undefined, false],
+  ])('a 429 saying %j can never fit: %s', (message, never) => {
+    expect(neverFitsLimit(message)).toBe(never);
+    const error = upstreamStatusError({
+      provider: 'openai',
+      status: 429,
+      headers: {},
+      facts: { message },
+      now: NOW,
+    });
+    expect(error).toMatchObject(
+      never
+        ? { type: 'request_too_large', retryable: false, statusCode: 413, upstreamStatus: 429 }
+        : { type: 'rate_limited', retryable: true, statusCode: 429 },
+    );
   });
 
   it('never retries 400, 401, 403, 404 or 422 whatever the body says', () => {

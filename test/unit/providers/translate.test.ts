@@ -72,7 +72,24 @@ describe('usage validation', () => {
     for (const bad of [-1, 1.5, '3', Number.POSITIVE_INFINITY, 1e12, true]) {
       expect(() => tokenCount(bad, 'x', 'p')).toThrow(/invalid usage/);
     }
-    expect(() => usageFrom({ input: 1, cached: 2 }, 'p')).toThrow(/cached/);
+  });
+
+  it('clamps parts larger than their whole instead of failing the answer', () => {
+    expect(usageFrom({ input: 1, cached: 2 })).toEqual({
+      input_tokens: 1,
+      output_tokens: 0,
+      cached_input_tokens: 1,
+    });
+    expect(
+      usageFrom({ input: 10, cached: 4, cacheWrite: 9, cacheWrite1h: 20, output: 3, reasoning: 5 }),
+    ).toEqual({
+      input_tokens: 10,
+      output_tokens: 3,
+      cached_input_tokens: 4,
+      cache_write_tokens: 6,
+      cache_write_1h_tokens: 6,
+      reasoning_tokens: 3,
+    });
   });
 });
 

@@ -35,6 +35,38 @@ describe('usage cost: exact integer nano-USD', () => {
     expect(costOf(pricing, usage(1000, 0, 900)).nanos).toBe(3_000_000);
   });
 
+  it('prices cache writes at their own prices: 5-minute and 1-hour apart from reads and plain input', () => {
+    const haiku: Pricing = {
+      input_per_1m: 1,
+      output_per_1m: 5,
+      cached_input_per_1m: 0.1,
+      cache_write_per_1m: 1.25,
+      cache_write_1h_per_1m: 2,
+      effective_from: FROM,
+    };
+    // 10 plain, 7351 written for 5 minutes, 4 out: 10 × 1 + 7351 × 1.25 + 4 × 5 = $0.00921875.
+    expect(costOf(haiku, { ...usage(7361, 4), cache_write_tokens: 7351 }).nanos).toBe(9_218_750);
+    // 100 plain, 300 read, 500 written of which 200 for an hour, 10 out:
+    // 100 × 1 + 300 × 0.1 + 300 × 1.25 + 200 × 2 + 10 × 5 = $0.000955.
+    const mixed = { ...usage(900, 10, 300), cache_write_tokens: 500, cache_write_1h_tokens: 200 };
+    expect(costOf(haiku, mixed)).toEqual({ nanos: 955_000, unpriced: [] });
+  });
+
+  it('bills cache writes at the input price when the model has no write price', () => {
+    const plain: Pricing = { input_per_1m: 2, output_per_1m: 8, effective_from: FROM };
+    const written = { ...usage(1000, 0), cache_write_tokens: 600, cache_write_1h_tokens: 100 };
+    expect(costOf(plain, written).nanos).toBe(2_000_000);
+    // Only a 5-minute price: the 1-hour writes fall back to the input price, not to it.
+    expect(costOf({ ...plain, cache_write_per_1m: 2.5 }, written).nanos).toBe(
+      400 * 2000 + 500 * 2500 + 100 * 2000,
+    );
+  });
+
+  it('refuses parts larger than the input they belong to', () => {
+    const haiku: Pricing = { input_per_1m: 1, cache_write_per_1m: 1.25, effective_from: FROM };
+    expect(() => costOf(haiku, { ...usage(10, 0), cache_write_tokens: 11 })).toThrow(RangeError);
+  });
+
   it('keeps sub-micro-dollar costs that micro-USD would round away', () => {
     const embedding: Pricing = { input_per_1m: 0.02, effective_from: FROM };
     expect(costOf(embedding, usage(30, 0)).nanos).toBe(600); // $0.0000006, not 1 µ$
