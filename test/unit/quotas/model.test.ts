@@ -22,6 +22,9 @@ const quota = (over: Partial<Quota>): Quota => ({
   api_key_id: null,
   enforcement: 'async',
   is_active: true,
+  team_id: null,
+  time_zone: 'UTC',
+  thresholds_percent: [],
   owner_scope: null,
   version: 1,
   created_at: '',
@@ -39,13 +42,13 @@ describe('quotas: states and windows', () => {
     expect(stateOf(300_000_000, limit, 80)).toBe('exceeded');
   });
 
-  it('uses UTC calendar days and months', () => {
+  it('uses UTC calendar days and months', async () => {
     const at = Date.parse('2031-02-28T23:59:59.999Z');
-    expect(currentWindow(quota({}), at)).toMatchObject({
+    expect(await currentWindow(quota({}), at)).toMatchObject({
       id: '2031-02-28',
       endMs: Date.parse('2031-03-01T00:00:00Z'),
     });
-    expect(currentWindow(quota({ quota_type: 'monthly_tokens' }), at)).toMatchObject({
+    expect(await currentWindow(quota({ quota_type: 'monthly_tokens' }), at)).toMatchObject({
       id: '2031-02',
       endMs: Date.parse('2031-03-01T00:00:00Z'),
     });
