@@ -23,6 +23,7 @@ interface Side {
   rule: string;
   quota: string;
   incident: string;
+  team: string;
 }
 let inside: Side;
 let outside: Side;
@@ -86,11 +87,14 @@ async function side(name: string): Promise<Side> {
       body: { title: `${name} outage`, severity: 'low' },
     })
   ).json.id as string;
+  const team = (
+    await gw.call('POST', '/api/teams', { body: { name: `${name} team`, provider_ids: [provider] } })
+  ).json.id as string;
   // Usage and audit events that name this side.
   await gw.call('POST', '/v1/chat/completions', {
     body: { model: chatModel, messages: [{ role: 'user', content: 'hi' }] },
   });
-  return { provider, chatModel, embedModel, credential, rule, quota, incident };
+  return { provider, chatModel, embedModel, credential, rule, quota, incident, team };
 }
 
 /** Path of a route aimed at the objects of `s`. */
@@ -105,7 +109,9 @@ function pathFor(route: Route, s: Side): string {
           ? s.incident
           : route.path.startsWith('/api/quotas/')
             ? s.quota
-            : s.provider;
+            : route.path.startsWith('/api/teams/')
+              ? s.team
+              : s.provider;
   return route.path.replace('{model_id+}', s.chatModel).replace('{id}', id);
 }
 
@@ -147,6 +153,8 @@ function bodyFor(
       action_on_exceed: 'block',
     },
     'PATCH /api/quotas/{id}': { limit_value: 1 },
+    'POST /api/teams': { name: 'sneak team', provider_ids: [s.provider] },
+    'PATCH /api/teams/{id}': { rate_limit_rpm: 1 },
     'POST /v1/chat/completions': { model: s.chatModel, messages },
     'POST /api/providers/chat': { model: s.chatModel, messages },
     'POST /v1/messages': { model: s.chatModel, max_tokens: 10, messages },
@@ -190,6 +198,8 @@ async function snapshot(s: Side, whole: boolean): Promise<unknown> {
     models: (await gw.call('GET', `/api/providers/models?provider_id=${s.provider}&limit=100`)).json.data,
     rule: await read(`/api/providers/routing-rules/${s.rule}`),
     quota: await read(`/api/quotas/${s.quota}`),
+    team: await read(`/api/teams/${s.team}`),
+    teams: (await gw.call('GET', '/api/teams?limit=100')).json.data.length,
     rules: (await gw.call('GET', '/api/providers/routing-rules?limit=100')).json.data.length,
     quotas: (await gw.call('GET', '/api/quotas?limit=100')).json.data.length,
   };
@@ -256,6 +266,7 @@ describe('access: ownership matrix over the whole route table', () => {
       outside.rule,
       outside.quota,
       outside.incident,
+      outside.team,
     ];
     const { leaks, changes, calls } = await runMatrix({ provider_ids: [inside.provider] }, outside, secrets);
     expect(leaks).toEqual([]);
@@ -265,7 +276,7 @@ describe('access: ownership matrix over the whole route table', () => {
 
   it('gives a key scoped to one model, of every role, nothing of other models', async () => {
     // The other side's models are outside; its provider is not (a model scope narrows models only).
-    const secrets = [outside.chatModel, outside.embedModel, outside.rule, outside.quota];
+    const secrets = [outside.chatModel, outside.embedModel, outside.rule, outside.quota, outside.team];
     const { leaks, changes } = await runMatrix({ model_ids: [inside.chatModel] }, outside, secrets);
     expect(leaks).toEqual([]);
     // What it may change is outside the model scope's reach (its provider's incidents, say);
