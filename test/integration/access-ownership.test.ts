@@ -227,11 +227,11 @@ afterAll(async () => {
 
 /** Runs every route for every role with keys of one scope, against `out`; returns what leaked. */
 async function runMatrix(
-  scope: { provider_ids?: string[]; model_ids?: string[] },
+  scope: { provider_ids?: string[]; model_ids?: string[]; team_id?: string },
   out: Side,
   secrets: string[],
 ) {
-  const whole = scope.provider_ids !== undefined;
+  const whole = scope.provider_ids !== undefined || scope.team_id !== undefined;
   const before = await snapshot(out, whole);
   const leaks: string[] = [];
   const changes: string[] = [];
@@ -282,6 +282,21 @@ describe('access: ownership matrix over the whole route table', () => {
     // What it may change is outside the model scope's reach (its provider's incidents, say);
     // nothing of the other models changed (the snapshot above).
     expect(changes.filter((c) => !c.includes('/incidents') && !c.includes('/health-check'))).toEqual([]);
+  });
+
+  it('gives a key of a team (the team scoped to one provider), of every role, nothing outside it', async () => {
+    const secrets = [
+      outside.provider,
+      outside.chatModel,
+      outside.credential,
+      outside.rule,
+      outside.quota,
+      outside.incident,
+      outside.team,
+    ];
+    const { leaks, changes } = await runMatrix({ team_id: inside.team }, outside, secrets);
+    expect(leaks).toEqual([]);
+    expect(changes).toEqual([]);
   });
 
   it('still lets the scoped keys work inside their scope (the matrix is not vacuous)', async () => {

@@ -84,7 +84,12 @@ describe('quotas API', () => {
       { quota_type: 'daily_cost', limit_value: 1, scope: 'global', thresholds_percent: [50, 50] },
       { quota_type: 'daily_cost', limit_value: 1, scope: 'global', thresholds_percent: [0] },
       { quota_type: 'daily_cost', limit_value: 1, scope: 'team' },
-      { quota_type: 'daily_cost', limit_value: 1, scope: 'global', team_id: 'team_01m8bwjkr672zknf0jar5m8r48' },
+      {
+        quota_type: 'daily_cost',
+        limit_value: 1,
+        scope: 'global',
+        team_id: 'team_01m8bwjkr672zknf0jar5m8r48',
+      },
       { quota_type: 'daily_cost', limit_value: -1, scope: 'global' },
       { quota_type: 'daily_cost', limit_value: 1, scope: 'global', soft_limit_percent: 0 },
       { quota_type: 'daily_cost', limit_value: 1, scope: 'global', used: 0 },
