@@ -63,10 +63,7 @@ export const teamPage = page(team);
 export const teamParams = z.strictObject({ id: objectId });
 
 export const teamDeleteQuery = z.strictObject({
-  revoke_keys: z
-    .enum(['true', 'false'])
-    .optional()
-    .meta({
-      description: "true: revoke the team's active keys, then delete it (else 409 while it has any).",
-    }),
+  revoke_keys: z.enum(['true', 'false']).optional().meta({
+    description: "true: revoke the team's active keys, then delete it (else 409 while it has any).",
+  }),
 });
