@@ -56,7 +56,7 @@ describe('quotas: states and windows', () => {
 });
 
 describe('quotas: scopes', () => {
-  const call = { providerId: 'prov_a', modelId: 'gpt-4o', apiKeyId: 'key_1' };
+  const call = { providerId: 'prov_a', modelId: 'gpt-4o', apiKeyId: 'key_1', teamId: 'team_1' };
 
   it('finds every quota a call counts towards through its scope keys', () => {
     const watched = [
@@ -65,9 +65,18 @@ describe('quotas: scopes', () => {
       quota({ scope: 'model', provider_id: 'prov_a', model_id: 'gpt-4o' }),
       quota({ scope: 'api_key', api_key_id: 'key_1' }),
       quota({ scope: 'api_key', api_key_id: 'key_1', provider_id: 'prov_a' }),
+      quota({ scope: 'team', team_id: 'team_1' }),
     ];
     expect(watched.map(scopeKeyOf).sort()).toEqual(scopesOf(call).sort());
     expect(watched.every((q) => quotaCovers(q, call))).toBe(true);
+    // A team × model quota watches the team and counts that model only; another team's, nothing.
+    expect(scopeKeyOf(quota({ scope: 'team', team_id: 'team_1', model_id: 'gpt-4o' }))).toBe('team:team_1');
+    expect(quotaCovers(quota({ scope: 'team', team_id: 'team_1', model_id: 'o3' }), call)).toBe(false);
+    expect(quotaCovers(quota({ scope: 'team', team_id: 'team_2' }), call)).toBe(false);
+    expect(quotaCovers(quota({ scope: 'team', team_id: 'team_1' }), { ...call, teamId: undefined })).toBe(
+      false,
+    );
+    expect(scopesOf({ ...call, teamId: undefined })).toHaveLength(5);
     expect(quotaCovers(quota({ scope: 'model', provider_id: 'prov_b', model_id: 'gpt-4o' }), call)).toBe(
       false,
     );
