@@ -4,6 +4,7 @@
  * holder can NOT do with teams.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../lib/store/keys.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
 import { type MintedKey, mintKey } from './access-fixtures.js';
 
@@ -153,6 +154,14 @@ describe('teams: keys of a team', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('refuses a key whose team is gone (one made while its team was being deleted): it fails closed', async () => {
+    const fleeting = (await team({ name: 'Fleeting' })).json.id as string;
+    const key = await mintKey(gw, { role: 'invoke', team_id: fleeting });
+    expect((await gw.call('GET', '/v1/models', { key: key.key })).status).toBe(200);
+    await gw.runtime.deps.table.delete(keys.team(fleeting));
+    expect((await gw.call('GET', '/v1/models', { key: key.key })).status).toBe(401);
+  });
+
   it('deletes a team with keys only when asked to revoke them', async () => {
     const doomed = (await team({ name: 'Doomed' })).json.id as string;
     const key = await mintKey(gw, { role: 'invoke', team_id: doomed });
@@ -243,8 +252,8 @@ describe('teams: what others can NOT do', () => {
       body: { name: 'teammate', role: 'viewer', team_id: teamId },
     });
     expect(inside.status, inside.text).toBe(201);
-    const keys = (await gw.call('GET', '/api/keys?limit=100', { key: member.key })).json.data;
-    expect(new Set(keys.map((k: { team_id: string }) => k.team_id))).toEqual(new Set([teamId]));
+    const listed = (await gw.call('GET', '/api/keys?limit=100', { key: member.key })).json.data;
+    expect(new Set(listed.map((k: { team_id: string }) => k.team_id))).toEqual(new Set([teamId]));
   });
 
   it("shows a team's audit events to the team and to unscoped readers only", async () => {
