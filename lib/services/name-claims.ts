@@ -70,3 +70,30 @@ export async function releaseUniqueName(
   const claim = await table.get(key);
   if (claim?.[kind.ownerAttribute] === input.id) await table.delete(key);
 }
+
+/**
+ * Runs `write` (the versioned update of the object) under a rename from `from` to `to`: the new
+ * name is claimed first (409 `name_taken` before anything changes), and released again if the
+ * write fails; after it succeeds, the old name is released. A change of case only keeps the claim
+ * (claims are case-insensitive); no `to`, or the same name, is a plain write.
+ */
+export async function withRename<T>(
+  table: Table,
+  kind: NameClaimKind,
+  input: { id: string; from: string; to: string | undefined },
+  write: () => Promise<T>,
+): Promise<T> {
+  const { id, from, to } = input;
+  const moves = to !== undefined && to !== from && to.toLowerCase() !== from.toLowerCase();
+  if (!moves) return write();
+  await claimUniqueName(table, kind, { name: to, id });
+  let result: T;
+  try {
+    result = await write();
+  } catch (error) {
+    await releaseUniqueName(table, kind, { name: to, id });
+    throw error;
+  }
+  await releaseUniqueName(table, kind, { name: from, id });
+  return result;
+}

@@ -4,17 +4,16 @@
  * the same time, and when batches are replayed. The quota is a team quota, so the enforcer finds it
  * through the team's scope on the hourly counters the test hands it.
  */
-import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayEvent } from '../../lib/events/bus.js';
 import { LocalEventBus } from '../../lib/events/local.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import { enforceQuotas } from '../../lib/services/quotas/enforcer.js';
 import { THRESHOLD_EVENT } from '../../lib/services/quotas/thresholds.js';
-import { COUNTER_FIELDS } from '../../lib/services/usage/counters.js';
 import { keys } from '../../lib/store/keys.js';
 import { siblingOf } from '../support/instances.js';
-import { startUsageGateway, type UsageGateway } from './usage-fixtures.js';
+import { hourlyCounterRecord, startUsageGateway, type UsageGateway } from './usage-fixtures.js';
 
 const T0 = Date.parse('2031-09-10T15:00:00.000Z');
 const DIME = 100_000_000; // $0.10 in nano-USD
@@ -28,40 +27,16 @@ let seq = 0;
 
 /** The stream record of one hourly counter of the team's key after `requests` calls of $0.10 each. */
 function hourly(hour: string, requests: number): DynamoDBRecord {
-  const key = keys.usageCounter({
-    providerId: PROVIDER,
-    granularity: 'H',
-    bucket: hour,
-    dimensions: keys.usageDimensions({ modelId: 'm-1', apiKeyId: 'key_member', serviceType: 'llm', teamId }),
-    shard: 0,
-  });
-  const image: Record<string, AttributeValue> = { pk: { S: key.pk }, sk: { S: key.sk } };
-  for (const f of COUNTER_FIELDS) image[f] = { N: '0' };
-  Object.assign(image, {
-    requests: { N: String(requests) },
-    cost_nanos: { N: String(requests * DIME) },
-    provider_id: { S: PROVIDER },
-    model_id: { S: 'm-1' },
-    api_key_id: { S: 'key_member' },
-    team_id: { S: teamId },
-    service_type: { S: 'llm' },
-    hour: { S: hour },
-    shard: { N: '0' },
-  });
   seq++;
-  return {
-    eventID: `threshold-${seq}`,
-    eventName: 'MODIFY',
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'us-east-1',
-    dynamodb: {
-      Keys: { pk: { S: key.pk }, sk: { S: key.sk } },
-      NewImage: image,
-      SequenceNumber: `7${String(seq).padStart(20, '0')}`,
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
+  return hourlyCounterRecord({
+    providerId: PROVIDER,
+    hour,
+    apiKeyId: 'key_member',
+    teamId,
+    requests,
+    nanosPerCall: DIME,
+    seq,
+  });
 }
 
 /** Threshold events of the quota, from both enforcers' buses, as `<window>:<threshold>`. */

@@ -1,6 +1,6 @@
 import { keys } from '../../store/keys.js';
 import type { Table } from '../../store/table.js';
-import { claimUniqueName, type NameClaimKind, releaseUniqueName } from '../name-claims.js';
+import { claimUniqueName, type NameClaimKind, releaseUniqueName, withRename } from '../name-claims.js';
 
 /** Provider names: one claim item per lower-cased name (see {@link claimUniqueName}). */
 const PROVIDER_NAMES: NameClaimKind = {
@@ -19,4 +19,13 @@ export function claimName(table: Table, name: string, providerId: string): Promi
 /** Releases a name if (and only if) this provider still holds it. */
 export function releaseName(table: Table, name: string, providerId: string): Promise<void> {
   return releaseUniqueName(table, PROVIDER_NAMES, { name, id: providerId });
+}
+
+/** Runs a provider's update under a rename (see {@link withRename}). */
+export function renameProvider<T>(
+  table: Table,
+  input: { id: string; from: string; to: string | undefined },
+  write: () => Promise<T>,
+): Promise<T> {
+  return withRename(table, PROVIDER_NAMES, input, write);
 }

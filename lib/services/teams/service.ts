@@ -12,7 +12,7 @@ import { revokeApiKey } from '../api-keys/lifecycle.js';
 import { statusOf } from '../api-keys/mapper.js';
 import { RECORD_ENTITY } from '../api-keys/repository.js';
 import { loadRecord } from '../api-keys/service.js';
-import { claimUniqueName, type NameClaimKind, releaseUniqueName } from '../name-claims.js';
+import { claimUniqueName, type NameClaimKind, releaseUniqueName, withRename } from '../name-claims.js';
 import { assertMayShapeTeam, canSeeTeam, loadTeamItem } from './access.js';
 import { isTeamItem, toTeam } from './mapper.js';
 
@@ -98,29 +98,24 @@ export async function updateTeam(
   const { version, name, ...rest } = input.patch;
   const next = { ...toTeam(current), ...rest };
   assertMayShapeTeam(input.principal, next, input.id);
-  const expectedVersion = version ?? Number(current.version);
   const renamed = name !== undefined && name !== current.name;
-  const caseOnly = renamed && name.toLowerCase() === String(current.name).toLowerCase();
-  if (renamed && !caseOnly) await claimUniqueName(deps.table, TEAM_NAMES, { name, id: input.id });
-  let updated: Item;
-  try {
-    updated = await deps.table.updateVersioned({
-      key: keys.team(input.id),
-      expectedVersion,
-      changes: {
-        ...rest,
-        ...(renamed ? { name } : {}),
-        updated_at: new Date(deps.now()).toISOString(),
-        ...actorAttributes(input.actor),
-      },
-      what: 'Team',
-    });
-  } catch (error) {
-    if (renamed && !caseOnly) await releaseUniqueName(deps.table, TEAM_NAMES, { name, id: input.id });
-    throw error;
-  }
-  if (renamed && !caseOnly)
-    await releaseUniqueName(deps.table, TEAM_NAMES, { name: String(current.name), id: input.id });
+  const updated = await withRename(
+    deps.table,
+    TEAM_NAMES,
+    { id: input.id, from: String(current.name), to: name },
+    () =>
+      deps.table.updateVersioned({
+        key: keys.team(input.id),
+        expectedVersion: version ?? Number(current.version),
+        changes: {
+          ...rest,
+          ...(renamed ? { name } : {}),
+          updated_at: new Date(deps.now()).toISOString(),
+          ...actorAttributes(input.actor),
+        },
+        what: 'Team',
+      }),
+  );
   forgetTeamScopes(deps);
   return toTeam(updated);
 }
