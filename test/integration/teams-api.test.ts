@@ -120,6 +120,12 @@ describe('teams: keys of a team', () => {
       gw.call('POST', '/v1/chat/completions', { key: member.key, body: { model, messages } });
     expect((await chat('teams-a-chat')).status).toBe(200);
     expect((await chat('teams-b-chat')).status).toBe(404);
+    // A rotated secret keeps the team (and so its scope).
+    const rotated = await gw.call('POST', `/api/keys/${member.id}/rotate`);
+    expect(rotated.json.team_id).toBe(teamId);
+    member = { id: member.id, key: rotated.json.key };
+    expect((await gw.call('GET', `/api/providers/${providerB}`, { key: member.key })).status).toBe(404);
+    expect((await gw.call('GET', `/api/providers/${providerA}`, { key: member.key })).status).toBe(200);
   });
 
   it('follows the team when its scope changes', async () => {
