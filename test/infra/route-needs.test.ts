@@ -108,13 +108,20 @@ describe('needsOf: declared uses', () => {
     expect(needsOf(route({ method: 'GET', tag: 'x', access: 'read', uses: undefined })).size).toBe(1);
   });
 
-  it('declares Bedrock on every AI call and publishing on the incident writers and the on-demand check', () => {
+  it('declares Bedrock on every AI call, and publishing on the incident writers, the on-demand check and the quota writers', () => {
     for (const r of ROUTES.filter((x) => x.tag === 'ai' && x.method === 'POST'))
       expect(needsOf(r).has('bedrock'), r.path).toBe(true);
     const publishers = ROUTES.filter((r) => needsOf(r).has('events'))
       .map((r) => r.fn)
       .sort();
-    expect(publishers).toEqual(['health/check', 'incidents/create', 'incidents/update']);
+    // A quota's create and update evaluate its window, which may announce a crossing or threshold.
+    expect(publishers).toEqual([
+      'health/check',
+      'incidents/create',
+      'incidents/update',
+      'quotas/create',
+      'quotas/update',
+    ]);
   });
 });
 
