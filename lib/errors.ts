@@ -15,7 +15,7 @@ export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknow
  * error itself (a 404 for an object outside its scope reads exactly like a missing one).
  */
 export interface Refusal {
-  /** `role`, `out_of_scope`, `scoped_key`, `credential_destination`, `credential_delete`, `key_exceeds_caller`. */
+  /** `role`, `out_of_scope`, `scoped_key`, `credential_destination`, `credential_delete`, `key_exceeds_caller`, `key_exceeds_team`. */
   reason: string;
   /** The object the caller tried to reach (an id), when there is one. */
   target?: string;

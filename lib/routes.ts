@@ -9,6 +9,7 @@ import { providerRoutes } from './routes/providers.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { routingRoutes } from './routes/routing.js';
 import { systemRoutes } from './routes/system.js';
+import { teamRoutes } from './routes/teams.js';
 import type { Route } from './routes/types.js';
 import { usageRoutes } from './routes/usage.js';
 
@@ -32,6 +33,7 @@ export const ROUTES: readonly Route[] = [
   ...quotaRoutes,
   ...auditRoutes,
   ...aiRoutes,
+  ...teamRoutes,
 ];
 
 /** `METHOD path`, the identity of a route. */

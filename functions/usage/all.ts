@@ -10,6 +10,7 @@ type Query = {
   granularity: Granularity;
   group_by?: GroupBy;
   provider_id?: string;
+  team_id?: string;
 };
 
 export const handler = defineHandler<unknown, Query, unknown>(

@@ -4,7 +4,13 @@ import { usageProviderRoute } from '../../lib/routes/usage.js';
 import type { Granularity, GroupBy } from '../../lib/services/usage/aggregate.js';
 import { usageReport } from '../../lib/services/usage/report.js';
 
-type Query = { start_date?: string; end_date?: string; granularity: Granularity; group_by?: GroupBy };
+type Query = {
+  start_date?: string;
+  end_date?: string;
+  granularity: Granularity;
+  group_by?: GroupBy;
+  team_id?: string;
+};
 
 export const handler = defineHandler<unknown, Query, { id: string }>(
   usageProviderRoute,

@@ -140,6 +140,9 @@ const RULES: Record<string, EntityRule> = {
       'api_key_id',
       'enforcement',
       'is_active',
+      'team_id',
+      'time_zone',
+      'thresholds_percent',
     ],
   },
   api_key: {
@@ -154,9 +157,16 @@ const RULES: Record<string, EntityRule> = {
       'status',
       'expires_at',
       'rate_limit_rpm',
+      'team_id',
       'last_rotated_at',
       'revoked_at',
     ],
+  },
+  team: {
+    type: 'team',
+    id: (i) => String(i.id ?? after(i.pk, '#')),
+    providerId: () => null,
+    fields: ['name', 'provider_ids', 'model_ids', 'rate_limit_rpm', 'rate_limit_tpm', 'metadata'],
   },
   incident: {
     type: 'incident',
@@ -196,6 +206,7 @@ export const AUDITED_SORT_KEYS: Readonly<Record<string, string>> = {
   QUOTA: 'QUOTA#',
   RECORD: 'APIKEY_RECORD#',
   INCIDENT: 'INCIDENT#',
+  TEAM: 'TEAM#',
 };
 /** Sort-key prefix of catalog models (under `PROVIDER#<id>`). */
 export const AUDITED_MODEL_SK_PREFIX = 'MODEL#';
@@ -207,6 +218,7 @@ const RULE_BY_SK: Record<string, EntityRule | undefined> = {
   QUOTA: RULES.quota,
   RECORD: RULES.api_key,
   INCIDENT: RULES.incident,
+  TEAM: RULES.team,
 };
 
 /** Partition prefix of security refusals (one item per refusal, see `keys.accessDenial`). */

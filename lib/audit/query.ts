@@ -40,22 +40,32 @@ const SECRET_TARGET_TYPES: ReadonlySet<string> = new Set(['api_key', 'credential
 /** Events about keys and refusals, which name keys of every scope: unscoped readers only. */
 const UNSCOPED_TARGET_TYPES: ReadonlySet<string> = new Set(['api_key', 'access']);
 
+/** Events that may name any model or team (rules, quotas): not for keys scoped to models or a team. */
+const WIDE_TARGET_TYPES: ReadonlySet<string> = new Set(['routing_rule', 'quota']);
+
 /**
  * Whether a caller may read an event: only events about objects it may read. API keys, credentials
  * and refusals need `secrets`, and key and refusal events an unscoped key; a key scoped to providers
  * sees the events of those providers only; a key scoped to models sees model events of its models
- * only, and no rule or quota events (they may name any model).
+ * only, and no rule or quota events (they may name any model). A key of a team sees its own team's
+ * events and no other team's, nor rule or quota events (they may name any team); team events name
+ * no provider, so keys scoped to providers or models see none.
  */
 export function mayReadEvent(principal: Principal, item: Item): boolean {
   const type = String(item.target_type ?? '');
   if (SECRET_TARGET_TYPES.has(type) && !allows('secrets', principal.role)) return false;
   if (UNSCOPED_TARGET_TYPES.has(type) && isScoped(principal)) return false;
+  if (principal.teamId) {
+    if (WIDE_TARGET_TYPES.has(type)) return false;
+    if (type === 'team') return item.target_id === principal.teamId;
+  }
+  if (type === 'team' && principal.modelIds) return false;
   if (principal.providerIds) {
     if (typeof item.provider_id !== 'string' || !principal.providerIds.includes(item.provider_id))
       return false;
   }
   if (principal.modelIds) {
-    if (type === 'routing_rule' || type === 'quota') return false;
+    if (WIDE_TARGET_TYPES.has(type)) return false;
     // Model events' target ids are `<provider id>:<model id>` (provider ids hold no colon).
     const targetId = String(item.target_id ?? '');
     if (type === 'model' && !principal.modelIds.includes(targetId.slice(targetId.indexOf(':') + 1))) {

@@ -6,6 +6,7 @@ import { BOOTSTRAP_KEY_ID, isBootstrapKey } from './bootstrap.js';
 import { PrincipalCache } from './principal-cache.js';
 import type { Principal } from './roles.js';
 import { principalFromSecretItem, touchLastUsed } from './stored-key.js';
+import { withTeam } from './team-principal.js';
 
 export { BOOTSTRAP_KEY_ID };
 
@@ -25,7 +26,8 @@ const PRINCIPALS = stateSlot<Gateway, PrincipalCache>('authorizer cache', () => 
  * 1. the bootstrap admin key (constant-time compare, no table read);
  * 2. else HMAC-SHA256(pepper, key) and ONE strongly consistent GetItem of the secret item, unless a
  *    positive entry younger than `AUTH_CACHE_TTL_SECONDS` (0 = none) is held in memory;
- * 3. `last_used_at` on the key's record, at most once a minute per key.
+ * 3. for a key of a team, its team (one GetItem, cached alike): scope narrowed, team limits attached;
+ * 4. `last_used_at` on the key's record, at most once a minute per key.
  *
  * @throws when the pepper or the table cannot be read (the authorizer answers 401, fail closed).
  */
@@ -39,7 +41,9 @@ export async function authenticate(deps: AuthDeps, key: string): Promise<Princip
     const item = await deps.table.get(keys.apiKeyByHash(hash));
     const found = item ? principalFromSecretItem(item, nowMs) : null;
     if (!found) return null;
-    principal = found.principal;
+    const narrowed = await withTeam(deps, found.principal);
+    if (!narrowed) return null;
+    principal = narrowed;
     const ttlMs = deps.config.AUTH_CACHE_TTL_SECONDS * 1000;
     if (ttlMs > 0) cache.set(hash, principal, Math.min(nowMs + ttlMs, found.validUntilMs), nowMs);
   }

@@ -1,5 +1,5 @@
 import { ACCESS, type Access, allows, type Role } from './roles.js';
-import { listWithin } from './scope.js';
+import { listWithin, teamWithin } from './scope.js';
 
 /**
  * What a key may do: its role; when scoped, the providers and models it may see; when limited, until
@@ -11,10 +11,12 @@ export interface Grant {
   modelIds?: readonly string[] | undefined;
   expiresAt?: string | undefined;
   rateLimitRpm?: number | undefined;
+  /** The key's team: a key of a team only makes, sees and manages keys of that team. */
+  teamId?: string | undefined;
 }
 
 /** The dimensions in which one grant can exceed another, named as the API's fields. */
-export type GrantField = 'role' | 'provider_ids' | 'model_ids' | 'expires_at' | 'rate_limit_rpm';
+export type GrantField = 'role' | 'provider_ids' | 'model_ids' | 'expires_at' | 'rate_limit_rpm' | 'team_id';
 
 /**
  * Whether `child` may do nothing that `parent` may not, by the route access classes themselves
@@ -47,6 +49,7 @@ export function grantExcess(child: Grant, parent: Grant): GrantField[] {
   if (!listWithin(child.modelIds, parent.modelIds)) excess.push('model_ids');
   if (!limitWithin(epochMs(child.expiresAt), epochMs(parent.expiresAt))) excess.push('expires_at');
   if (!limitWithin(child.rateLimitRpm, parent.rateLimitRpm)) excess.push('rate_limit_rpm');
+  if (!teamWithin(child.teamId, parent.teamId)) excess.push('team_id');
   return excess;
 }
 

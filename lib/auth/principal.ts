@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { UnauthorizedError } from '../errors.js';
+import { ID_PATTERN } from '../ids.js';
 import { ROLES } from '../schemas/vocabulary.js';
 import type { Principal, Role } from './roles.js';
 
@@ -14,6 +15,9 @@ export interface AuthorizerContext {
   modelIds?: string;
   rateLimitRpm?: string;
   expiresAt?: string;
+  teamId?: string;
+  teamRpm?: string;
+  teamTpm?: string;
   [key: string]: string | undefined;
 }
 
@@ -26,11 +30,14 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
     ...(principal.modelIds ? { modelIds: JSON.stringify(principal.modelIds) } : {}),
     ...(principal.rateLimitRpm === undefined ? {} : { rateLimitRpm: String(principal.rateLimitRpm) }),
     ...(principal.expiresAt ? { expiresAt: principal.expiresAt } : {}),
+    ...(principal.teamId ? { teamId: principal.teamId } : {}),
+    ...(principal.teamRateLimitRpm === undefined ? {} : { teamRpm: String(principal.teamRateLimitRpm) }),
+    ...(principal.teamRateLimitTpm === undefined ? {} : { teamTpm: String(principal.teamRateLimitTpm) }),
   };
 }
 
 /** API Gateway may hand context numbers back as strings; anything not a positive integer is dropped. */
-function parseRpm(value: unknown): number | undefined {
+function parseLimit(value: unknown): number | undefined {
   const n =
     typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : NaN;
   return Number.isInteger(n) && n > 0 ? n : undefined;
@@ -59,7 +66,14 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEvent, 'requestCon
   if (typeof keyId !== 'string' || !ROLES.includes(role as Role)) throw new UnauthorizedError();
   const providerIds = parseList(context?.providerIds);
   const modelIds = parseList(context?.modelIds);
-  const rateLimitRpm = parseRpm(context?.rateLimitRpm);
+  const rateLimitRpm = parseLimit(context?.rateLimitRpm);
+  const teamId = context?.teamId;
+  // A key of a team must keep it (its scope and limits hang on it): an unreadable one is refused.
+  if (teamId !== undefined && (typeof teamId !== 'string' || !ID_PATTERN.test(teamId))) {
+    throw new UnauthorizedError();
+  }
+  const teamRateLimitRpm = parseLimit(context?.teamRpm);
+  const teamRateLimitTpm = parseLimit(context?.teamTpm);
   const expiresAt = context?.expiresAt;
   // A key with an expiry must keep it: an unreadable one is refused rather than treated as none.
   if (expiresAt !== undefined && (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt)))) {
@@ -72,5 +86,8 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEvent, 'requestCon
     ...(modelIds ? { modelIds } : {}),
     ...(rateLimitRpm === undefined ? {} : { rateLimitRpm }),
     ...(typeof expiresAt === 'string' ? { expiresAt } : {}),
+    ...(typeof teamId === 'string' ? { teamId } : {}),
+    ...(teamRateLimitRpm === undefined ? {} : { teamRateLimitRpm }),
+    ...(teamRateLimitTpm === undefined ? {} : { teamRateLimitTpm }),
   };
 }

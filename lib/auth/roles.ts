@@ -28,6 +28,14 @@ export interface Principal {
   rateLimitRpm?: number;
   /** When the key expires (ISO); a key cannot mint one that outlives it. */
   expiresAt?: string;
+  /**
+   * The key's team. `providerIds` and `modelIds` are then already narrowed to the team's scope, and
+   * the team is a scope of its own (usage, quotas and what the key creates belong to the team).
+   */
+  teamId?: string;
+  /** The team's limits, applied to the sum of its keys' requests (`team:<id>` rate-limit scope). */
+  teamRateLimitRpm?: number;
+  teamRateLimitTpm?: number;
 }
 
 /** Whether a principal's role satisfies a route's access class. */

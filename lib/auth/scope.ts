@@ -1,5 +1,6 @@
 /**
- * Scopes as ownership. A key scoped to some providers or models is a tenant: what it creates
+ * Scopes as ownership. A key scoped to some providers or models, or belonging to a team, is a
+ * tenant: what it creates
  * (catalog models, routing rules, quotas) is stamped with its scope as `owner_scope`, and an owned
  * object only acts on requests of keys whose own scope lies inside the owner's. So nothing a scoped
  * key creates or changes alters which upstream serves, or what limits, a key outside its scope.
@@ -7,6 +8,9 @@
  * - An unowned object (`owner_scope: null`, made by an unscoped key) acts on every caller.
  * - A scoped key may change or delete only objects owned by a scope inside its own; unowned
  *   objects, and providers (always shared), are managed by unscoped keys.
+ * - A team is a third dimension: a key of a team has its provider and model lists narrowed to the
+ *   team's (see {@link narrowList}), and what it creates is owned by the team too (`team_id`), so
+ *   it acts only on keys of that team.
  */
 import type { Principal } from './roles.js';
 
@@ -14,13 +18,19 @@ import type { Principal } from './roles.js';
 export interface OwnerScope {
   provider_ids: string[] | null;
   model_ids: string[] | null;
+  /** Set when a key of a team created the object: it then acts only on keys of that team. */
+  team_id?: string;
 }
 
-type ScopeLists = { providerIds?: readonly string[] | undefined; modelIds?: readonly string[] | undefined };
+type ScopeLists = {
+  providerIds?: readonly string[] | undefined;
+  modelIds?: readonly string[] | undefined;
+  teamId?: string | undefined;
+};
 
-/** Whether a principal is scoped (to providers, models or both). */
+/** Whether a principal is scoped (to providers, models, a team, or several). */
 export function isScoped(principal: ScopeLists | undefined): boolean {
-  return Boolean(principal?.providerIds || principal?.modelIds);
+  return Boolean(principal?.providerIds || principal?.modelIds || principal?.teamId);
 }
 
 /** The owner scope an object created by `principal` gets (`null` for an unscoped creator). */
@@ -29,7 +39,28 @@ export function ownerScopeOf(principal: ScopeLists | undefined): OwnerScope | nu
   return {
     provider_ids: principal.providerIds ? [...principal.providerIds] : null,
     model_ids: principal.modelIds ? [...principal.modelIds] : null,
+    ...(principal.teamId ? { team_id: principal.teamId } : {}),
   };
+}
+
+/**
+ * A key's effective scope list in one dimension: its own list within its team's. Absent lists mean
+ * "all", so an unscoped key of a scoped team gets the team's list; a key narrower than its team
+ * keeps its own; and if the team was narrowed after the key was made, what remains of the key's
+ * list inside the team's (possibly nothing: an empty list sees nothing).
+ */
+export function narrowList(
+  own: readonly string[] | null | undefined,
+  team: readonly string[] | null | undefined,
+): string[] | undefined {
+  if (!team) return own ? [...own] : undefined;
+  if (!own) return [...team];
+  return own.filter((id) => team.includes(id));
+}
+
+/** A team scope holds `inner` when there is none, or when `inner` is the same team. */
+export function teamWithin(inner: string | null | undefined, outer: string | null | undefined): boolean {
+  return !outer || inner === outer;
 }
 
 /** `inner ⊆ outer` for scope lists, where an absent list means "all". */
@@ -48,7 +79,11 @@ export function listWithin(
  */
 export function actsOn(owner: OwnerScope | null | undefined, caller: ScopeLists | undefined): boolean {
   if (!owner) return true;
-  return listWithin(caller?.providerIds, owner.provider_ids) && listWithin(caller?.modelIds, owner.model_ids);
+  return (
+    listWithin(caller?.providerIds, owner.provider_ids) &&
+    listWithin(caller?.modelIds, owner.model_ids) &&
+    teamWithin(caller?.teamId, owner.team_id)
+  );
 }
 
 /**
@@ -60,7 +95,9 @@ export function mayManage(principal: Principal | undefined, owner: OwnerScope | 
   if (!isScoped(principal)) return true;
   if (!owner) return false;
   return (
-    listWithin(owner.provider_ids, principal?.providerIds) && listWithin(owner.model_ids, principal?.modelIds)
+    listWithin(owner.provider_ids, principal?.providerIds) &&
+    listWithin(owner.model_ids, principal?.modelIds) &&
+    teamWithin(owner.team_id, principal?.teamId)
   );
 }
 
@@ -78,6 +115,11 @@ export function readOwnerScope(value: unknown): OwnerScope | null {
       : Array.isArray(v) && v.every((id) => typeof id === 'string')
         ? (v as string[])
         : [];
-  const owner = { provider_ids: list(raw.provider_ids), model_ids: list(raw.model_ids) };
-  return owner.provider_ids || owner.model_ids ? owner : { provider_ids: [], model_ids: [] };
+  const owner: OwnerScope = { provider_ids: list(raw.provider_ids), model_ids: list(raw.model_ids) };
+  if (raw.team_id !== undefined && raw.team_id !== null) {
+    // A team owner that is not a string fails closed like a malformed list.
+    if (typeof raw.team_id !== 'string') return { provider_ids: [], model_ids: [] };
+    owner.team_id = raw.team_id;
+  }
+  return owner.provider_ids || owner.model_ids || owner.team_id ? owner : { provider_ids: [], model_ids: [] };
 }

@@ -43,6 +43,7 @@ export function principalFromSecretItem(
       ...(modelIds ? { modelIds } : {}),
       ...(typeof rpm === 'number' ? { rateLimitRpm: rpm } : {}),
       ...(typeof item.expires_at === 'string' ? { expiresAt: item.expires_at } : {}),
+      ...(typeof item.team_id === 'string' ? { teamId: item.team_id } : {}),
     },
     validUntilMs,
   };

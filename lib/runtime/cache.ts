@@ -15,7 +15,7 @@ const VALUES = stateSlot<Gateway, Map<string, Entry>>('cached values', () => new
  * share one load, and a failed load is not cached (the next call tries again).
  */
 export async function cached<T>(
-  deps: Gateway,
+  deps: Pick<Gateway, 'state' | 'now'>,
   key: string,
   maxAgeMs: number,
   load: () => Promise<T>,
@@ -39,7 +39,7 @@ export async function cached<T>(
 }
 
 /** Drops this instance's cached values whose key starts with `prefix` (all of them without one). */
-export function forgetCached(deps: Gateway, prefix = ''): void {
+export function forgetCached(deps: Pick<Gateway, 'state'>, prefix = ''): void {
   const store = deps.state(VALUES);
   for (const key of store.keys()) if (key.startsWith(prefix)) store.delete(key);
 }

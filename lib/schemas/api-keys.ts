@@ -10,7 +10,8 @@ export const MAX_GRACE_SECONDS = 3600;
 
 export const role = z.enum(ROLES);
 
-const scope = <T extends z.ZodType<string>>(item: T, what: string) =>
+/** A scope list (`provider_ids`, `model_ids`): 1–50 distinct ids; omitted means all. */
+export const scopeList = <T extends z.ZodType<string>>(item: T, what: string) =>
   z
     .array(item)
     .min(1, `omit ${what} for an unscoped key`)
@@ -20,10 +21,10 @@ const scope = <T extends z.ZodType<string>>(item: T, what: string) =>
 export const apiKeyCreate = z.strictObject({
   name: text(100),
   role,
-  provider_ids: scope(objectId, 'provider_ids')
+  provider_ids: scopeList(objectId, 'provider_ids')
     .optional()
     .meta({ description: 'Only these providers are visible and usable; omitted means all.' }),
-  model_ids: scope(modelIdSchema, 'model_ids')
+  model_ids: scopeList(modelIdSchema, 'model_ids')
     .optional()
     .meta({ description: 'Only these model ids are visible and usable; omitted means all.' }),
   expires_at: isoDateTime
@@ -38,6 +39,10 @@ export const apiKeyCreate = z.strictObject({
     .nullable()
     .optional()
     .meta({ description: 'Requests per minute for this key (stored; enforced by the rate limiter).' }),
+  team_id: objectId.optional().meta({
+    description:
+      "The key's team (set at creation only): its scope lies within the team's, its usage counts as the team's.",
+  }),
 });
 export type ApiKeyCreate = z.infer<typeof apiKeyCreate>;
 
@@ -52,6 +57,7 @@ export const apiKey = z.object({
   key_hint: z.string().meta({ description: 'Prefix and last 4 characters of the current secret.' }),
   expires_at: z.string().nullable(),
   rate_limit_rpm: z.number().int().nullable(),
+  team_id: z.string().nullable(),
   created_by: z.string(),
   last_used_at: z.string().nullable().meta({ description: 'Updated at most once a minute.' }),
   last_rotated_at: z.string().nullable(),

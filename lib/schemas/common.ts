@@ -60,11 +60,15 @@ export const systemFields = {
 
 /** Who owns an object: the scope of the scoped key that created it, or `null` (see `lib/auth/scope.ts`). */
 export const ownerScope = z
-  .object({ provider_ids: z.array(z.string()).nullable(), model_ids: z.array(z.string()).nullable() })
+  .object({
+    provider_ids: z.array(z.string()).nullable(),
+    model_ids: z.array(z.string()).nullable(),
+    team_id: z.string().optional().meta({ description: 'Set when a key of a team created the object.' }),
+  })
   .nullable()
   .meta({
     description:
-      'Set when a scoped key created the object: it then acts only on requests of keys inside this scope. Read-only.',
+      'Set when a scoped key (or a key of a team) created the object: it then acts only on requests of keys inside this scope. Read-only.',
   });
 
 /** Optimistic-concurrency token accepted by PATCH bodies: the version the caller last read. */

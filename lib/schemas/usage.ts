@@ -21,14 +21,16 @@ const reportFields = {
 /** Query of `GET /api/providers/{id}/usage`. */
 export const providerUsageQuery = z.strictObject({
   ...reportFields,
-  group_by: z.enum(['model', 'api_key', 'service_type']).optional(),
+  group_by: z.enum(['model', 'api_key', 'service_type', 'team']).optional(),
+  team_id: objectId.optional().meta({ description: "Only this team's usage (the sum of its keys')." }),
 });
 
 /** Query of `GET /api/usage`: every provider, or one (`provider_id`); can also group by provider. */
 export const usageQuery = z.strictObject({
   ...reportFields,
-  group_by: z.enum(['model', 'api_key', 'service_type', 'provider']).optional(),
+  group_by: z.enum(['model', 'api_key', 'service_type', 'provider', 'team']).optional(),
   provider_id: objectId.optional(),
+  team_id: objectId.optional().meta({ description: "Only this team's usage (the sum of its keys')." }),
 });
 
 const figures = {
@@ -58,7 +60,17 @@ export const usageReport = z.object({
   start: z.string(),
   end: z.string(),
   granularity: z.enum(['hour', 'day', 'month']),
-  group_by: z.enum(['model', 'api_key', 'service_type', 'provider']).nullable(),
+  group_by: z.enum(['model', 'api_key', 'service_type', 'provider', 'team']).nullable(),
+  team_id: z.string().nullable(),
   totals: z.object(figures),
-  series: z.array(z.object({ period: z.string(), group: z.string().optional(), ...figures })),
+  series: z.array(
+    z.object({
+      period: z.string(),
+      group: z
+        .string()
+        .optional()
+        .meta({ description: 'The group; by team, "" is usage of keys without a team.' }),
+      ...figures,
+    }),
+  ),
 });

@@ -36,6 +36,7 @@ export const ERROR_CLASSES = [
   'bad_response',
 ] as const;
 
+/** `<window>_<metric>`: windows hourly, daily, weekly (ISO, Monday), monthly, yearly; cost, tokens or requests. */
 export const QUOTA_TYPES = [
   'monthly_cost',
   'daily_cost',
@@ -43,11 +44,20 @@ export const QUOTA_TYPES = [
   'daily_tokens',
   'daily_requests',
   'monthly_requests',
+  'hourly_cost',
+  'hourly_tokens',
+  'hourly_requests',
+  'weekly_cost',
+  'weekly_tokens',
+  'weekly_requests',
+  'yearly_cost',
+  'yearly_tokens',
+  'yearly_requests',
 ] as const;
 
 export const QUOTA_ACTIONS = ['throttle', 'block', 'fallback', 'notify'] as const;
 
-export const QUOTA_SCOPES = ['provider', 'model', 'api_key', 'global'] as const;
+export const QUOTA_SCOPES = ['provider', 'model', 'api_key', 'global', 'team'] as const;
 
 export const QUOTA_ENFORCEMENTS = ['async', 'strict'] as const;
 
@@ -119,6 +129,7 @@ export const AUDIT_TARGET_TYPES = [
   'api_key',
   'incident',
   'access',
+  'team',
 ] as const;
 
 /** The roles an API key can hold. Admin can do everything; the others are narrower, not nested. */

@@ -100,11 +100,18 @@ export const keys = {
 
   // ── usage counters ──────────────────────────────────────────────────────────
   /**
-   * The dimensions part of a usage key: model, API key and service type. Model ids exclude `#`
-   * and `|` (see `modelIdSchema`); the model comes first so one model's rows share a prefix.
+   * The dimensions part of a usage key: model, API key, service type and, for a key of a team, the
+   * team (a key never changes team, so this splits no key's counter; keys without a team keep the
+   * three-part form). Model ids exclude `#` and `|` (see `modelIdSchema`); the model comes first
+   * so one model's rows share a prefix.
    */
-  usageDimensions: (input: { modelId: string; apiKeyId: string; serviceType: string }) =>
-    `m=${input.modelId}|k=${input.apiKeyId}|s=${input.serviceType}`,
+  usageDimensions: (input: {
+    modelId: string;
+    apiKeyId: string;
+    serviceType: string;
+    teamId?: string | undefined;
+  }) =>
+    `m=${input.modelId}|k=${input.apiKeyId}|s=${input.serviceType}${input.teamId ? `|t=${input.teamId}` : ''}`,
   /** Prefix of every dimensions string of one model (model-scoped quotas). */
   usageModelDimensionsPrefix: (modelId: string) => `m=${modelId}|`,
   /** One hot counter per provider × hour × dimensions × shard (atomic `ADD`); sk sorts by time. */
@@ -170,15 +177,18 @@ export const keys = {
   quota: (quotaId: string): ItemKey => ({ pk: join('QUOTA', quotaId), sk: 'QUOTA' }),
   /**
    * What a quota watches, as one string: `global`, `provider:<pid>`, `model:<pid>:<model id>`,
-   * `api_key:<key id>` (every provider) or `api_key:<key id>:<pid>` (one provider).
+   * `api_key:<key id>` (every provider), `api_key:<key id>:<pid>` (one provider) or `team:<team id>`
+   * (every team quota, narrowed by provider or model in code).
    */
   quotaScopeKey: (input: {
     scope: string;
     providerId?: string;
     modelId?: string;
     apiKeyId?: string;
+    teamId?: string;
   }): string => {
     if (input.scope === 'global') return 'global';
+    if (input.scope === 'team') return `team:${input.teamId}`;
     if (input.scope === 'provider') return `provider:${input.providerId}`;
     if (input.scope === 'model') return `model:${input.providerId}:${input.modelId}`;
     return input.providerId ? `api_key:${input.apiKeyId}:${input.providerId}` : `api_key:${input.apiKeyId}`;
@@ -319,6 +329,23 @@ export const keys = {
    * one write (`last_used_at`) to these items with IAM's `dynamodb:LeadingKeys`.
    */
   apiKeyRecordPrefix: () => join('APIKEY_RECORD', ''),
+
+  // ── teams ─────────────────────────────────────────────────────────────────
+  team: (teamId: string): ItemKey => ({ pk: join('TEAM', teamId), sk: 'TEAM' }),
+  /** gsi1: every team, in creation order (list teams). */
+  teamIndex: (createdAt: string, teamId: string): IndexKeys => ({
+    gsi1pk: 'TEAMS',
+    gsi1sk: join(createdAt, teamId),
+  }),
+  teamsPartition: () => 'TEAMS',
+  /** Unique-name claim: one item per lower-cased team name, written conditionally. */
+  teamName: (name: string): ItemKey => ({ pk: join('TEAM_NAME', name.toLowerCase()), sk: 'NAME' }),
+  /** gsi1 of an API key record whose key belongs to a team: the team's keys, in creation order. */
+  teamKeyIndex: (teamId: string, createdAt: string, keyId: string): IndexKeys => ({
+    gsi1pk: join('TEAM_KEYS', teamId),
+    gsi1sk: join(createdAt, keyId),
+  }),
+  teamKeysPartition: (teamId: string) => join('TEAM_KEYS', teamId),
 
   /** Reverse reference: a routing rule uses a provider (checked before a provider is deleted). */
   providerRuleRef: (providerId: string, ruleId: string): ItemKey => ({

@@ -49,7 +49,7 @@ export const STREAM_CONSUMERS: readonly StreamConsumer[] = [
   },
   /**
    * The audit writer (`docs/audit.md`): every change of an audited item (providers, models,
-   * credentials, routing rules, quotas, API key records, incidents) and every security refusal. One lane, so the hash chain is
+   * credentials, routing rules, quotas, API key records, teams, incidents) and every security refusal. One lane, so the hash chain is
    * appended in stream order; retried for as long as Lambda allows (10,000), never dropped.
    */
   {

@@ -108,14 +108,21 @@ describe('needsOf: declared uses', () => {
     expect(needsOf(route({ method: 'GET', tag: 'x', access: 'read', uses: undefined })).size).toBe(1);
   });
 
-  it('declares Bedrock on every AI call Bedrock can serve and publishing on the incident writers and the on-demand check', () => {
+  it('declares Bedrock on every AI call Bedrock can serve, and publishing on the incident writers, the on-demand check and the quota writers', () => {
     // No Bedrock model moderates: moderation is the one AI call without Bedrock.
     for (const r of ROUTES.filter((x) => x.tag === 'ai' && x.method === 'POST'))
       expect(needsOf(r).has('bedrock'), r.path).toBe(r.path !== '/v1/moderations');
     const publishers = ROUTES.filter((r) => needsOf(r).has('events'))
       .map((r) => r.fn)
       .sort();
-    expect(publishers).toEqual(['health/check', 'incidents/create', 'incidents/update']);
+    // A quota's create and update evaluate its window, which may announce a crossing or threshold.
+    expect(publishers).toEqual([
+      'health/check',
+      'incidents/create',
+      'incidents/update',
+      'quotas/create',
+      'quotas/update',
+    ]);
   });
 });
 

@@ -10,7 +10,15 @@ export interface MintedKey {
 /** Mints a key with the bootstrap admin key (or `as`), failing the test on anything but 201. */
 export async function mintKey(
   gw: TestGateway,
-  body: { name?: string; role: Role; provider_ids?: string[]; model_ids?: string[]; expires_at?: string },
+  body: {
+    name?: string;
+    role: Role;
+    provider_ids?: string[];
+    model_ids?: string[];
+    expires_at?: string;
+    team_id?: string;
+    rate_limit_rpm?: number;
+  },
   as?: string,
 ): Promise<MintedKey> {
   const res = await gw.call('POST', '/api/keys', {

@@ -23,6 +23,7 @@ interface Side {
   rule: string;
   quota: string;
   incident: string;
+  team: string;
 }
 let inside: Side;
 let outside: Side;
@@ -88,11 +89,14 @@ async function side(name: string): Promise<Side> {
       body: { title: `${name} outage`, severity: 'low' },
     })
   ).json.id as string;
+  const team = (
+    await gw.call('POST', '/api/teams', { body: { name: `${name} team`, provider_ids: [provider] } })
+  ).json.id as string;
   // Usage and audit events that name this side.
   await gw.call('POST', '/v1/chat/completions', {
     body: { model: chatModel, messages: [{ role: 'user', content: 'hi' }] },
   });
-  return { provider, chatModel, embedModel, credential, rule, quota, incident };
+  return { provider, chatModel, embedModel, credential, rule, quota, incident, team };
 }
 
 /** Path of a route aimed at the objects of `s`. */
@@ -107,7 +111,9 @@ function pathFor(route: Route, s: Side): string {
           ? s.incident
           : route.path.startsWith('/api/quotas/')
             ? s.quota
-            : s.provider;
+            : route.path.startsWith('/api/teams/')
+              ? s.team
+              : s.provider;
   return route.path.replace('{model_id+}', s.chatModel).replace('{id}', id);
 }
 
@@ -149,6 +155,8 @@ function bodyFor(
       action_on_exceed: 'block',
     },
     'PATCH /api/quotas/{id}': { limit_value: 1 },
+    'POST /api/teams': { name: 'sneak team', provider_ids: [s.provider] },
+    'PATCH /api/teams/{id}': { rate_limit_rpm: 1 },
     'POST /v1/chat/completions': { model: s.chatModel, messages },
     'POST /api/providers/chat': { model: s.chatModel, messages },
     'POST /v1/messages': { model: s.chatModel, max_tokens: 10, messages },
@@ -196,6 +204,8 @@ async function snapshot(s: Side, whole: boolean): Promise<unknown> {
     models: (await gw.call('GET', `/api/providers/models?provider_id=${s.provider}&limit=100`)).json.data,
     rule: await read(`/api/providers/routing-rules/${s.rule}`),
     quota: await read(`/api/quotas/${s.quota}`),
+    team: await read(`/api/teams/${s.team}`),
+    teams: (await gw.call('GET', '/api/teams?limit=100')).json.data.length,
     rules: (await gw.call('GET', '/api/providers/routing-rules?limit=100')).json.data.length,
     quotas: (await gw.call('GET', '/api/quotas?limit=100')).json.data.length,
   };
@@ -223,11 +233,11 @@ afterAll(async () => {
 
 /** Runs every route for every role with keys of one scope, against `out`; returns what leaked. */
 async function runMatrix(
-  scope: { provider_ids?: string[]; model_ids?: string[] },
+  scope: { provider_ids?: string[]; model_ids?: string[]; team_id?: string },
   out: Side,
   secrets: string[],
 ) {
-  const whole = scope.provider_ids !== undefined;
+  const whole = scope.provider_ids !== undefined || scope.team_id !== undefined;
   const before = await snapshot(out, whole);
   const leaks: string[] = [];
   const changes: string[] = [];
@@ -253,17 +263,24 @@ async function runMatrix(
   return { leaks, changes, calls };
 }
 
+/** The ids of everything on a side that no answer to a key scoped to the other side may name. */
+const everythingOf = (s: Side) => [
+  s.provider,
+  s.chatModel,
+  s.credential,
+  s.rule,
+  s.quota,
+  s.incident,
+  s.team,
+];
+
 describe('access: ownership matrix over the whole route table', () => {
   it(`gives a key scoped to one provider, of every role, nothing outside it on all ${ROUTES.length} routes`, async () => {
-    const secrets = [
-      outside.provider,
-      outside.chatModel,
-      outside.credential,
-      outside.rule,
-      outside.quota,
-      outside.incident,
-    ];
-    const { leaks, changes, calls } = await runMatrix({ provider_ids: [inside.provider] }, outside, secrets);
+    const { leaks, changes, calls } = await runMatrix(
+      { provider_ids: [inside.provider] },
+      outside,
+      everythingOf(outside),
+    );
     expect(leaks).toEqual([]);
     expect(changes).toEqual([]);
     expect(calls).toBe(ROUTES.length * ROLES.length);
@@ -271,12 +288,18 @@ describe('access: ownership matrix over the whole route table', () => {
 
   it('gives a key scoped to one model, of every role, nothing of other models', async () => {
     // The other side's models are outside; its provider is not (a model scope narrows models only).
-    const secrets = [outside.chatModel, outside.embedModel, outside.rule, outside.quota];
+    const secrets = [outside.chatModel, outside.embedModel, outside.rule, outside.quota, outside.team];
     const { leaks, changes } = await runMatrix({ model_ids: [inside.chatModel] }, outside, secrets);
     expect(leaks).toEqual([]);
     // What it may change is outside the model scope's reach (its provider's incidents, say);
     // nothing of the other models changed (the snapshot above).
     expect(changes.filter((c) => !c.includes('/incidents') && !c.includes('/health-check'))).toEqual([]);
+  });
+
+  it('gives a key of a team (the team scoped to one provider), of every role, nothing outside it', async () => {
+    const { leaks, changes } = await runMatrix({ team_id: inside.team }, outside, everythingOf(outside));
+    expect(leaks).toEqual([]);
+    expect(changes).toEqual([]);
   });
 
   it('still lets the scoped keys work inside their scope (the matrix is not vacuous)', async () => {

@@ -189,6 +189,19 @@ const SCENARIOS: Record<string, () => Promise<Expected>> = {
     const res = await as('DELETE', `/api/quotas/${id}`);
     return { res, target_type: 'quota', target_id: id, action: 'quota.deleted' };
   },
+  'POST /api/teams': async () => {
+    const res = await as('POST', '/api/teams', { name: 'audit team created' });
+    return { res, target_type: 'team', target_id: res.json?.id, action: 'team.created' };
+  },
+  'PATCH /api/teams/{id}': async () => {
+    const res = await as('PATCH', `/api/teams/${ids.team}`, { rate_limit_rpm: 60 });
+    return { res, target_type: 'team', target_id: ids.team!, action: 'team.updated' };
+  },
+  'DELETE /api/teams/{id}': async () => {
+    const id = (await as('POST', '/api/teams', { name: 'audit team doomed' })).json.id;
+    const res = await as('DELETE', `/api/teams/${id}`);
+    return { res, target_type: 'team', target_id: id, action: 'team.deleted' };
+  },
 };
 
 beforeAll(async () => {
@@ -199,6 +212,7 @@ beforeAll(async () => {
   ids.credential = await newCredential();
   ids.rule = await newRule('audit base');
   ids.quota = await newQuota();
+  ids.team = (await as('POST', '/api/teams', { name: 'audit team' })).json.id;
   const incident = await as('POST', `/api/providers/${providerId}/incidents`, {
     title: 'base',
     severity: 'low',

@@ -1,12 +1,11 @@
-import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enforceQuotas } from '../../lib/services/quotas/enforcer.js';
 import { QUOTA_EVENT } from '../../lib/services/quotas/notify.js';
-import { COUNTER_FIELDS } from '../../lib/services/usage/counters.js';
 import { recordUsage } from '../../lib/services/usage/record.js';
 import { keys } from '../../lib/store/keys.js';
 import { keyOf, mockStore, throttlingError } from '../support/store.js';
-import { startUsageGateway, type UsageGateway, usageEvent } from './usage-fixtures.js';
+import { hourlyCounterRecord, startUsageGateway, type UsageGateway, usageEvent } from './usage-fixtures.js';
 
 const T0 = Date.parse('2031-06-01T13:00:00.000Z');
 const DIME = 100_000_000;
@@ -18,48 +17,9 @@ let liveQuota: string;
 let syntheticQuota: string;
 const captured: DynamoDBRecord[] = [];
 
-/** A stream record of an hourly counter, as `recordUsage` would have produced it. */
-function hourlyRecord(input: {
-  apiKeyId: string;
-  requests: number;
-  seq: number;
-  poison?: boolean;
-}): DynamoDBRecord {
-  const dims = keys.usageDimensions({ modelId: 'm-1', apiKeyId: input.apiKeyId, serviceType: 'llm' });
-  const key = keys.usageCounter({
-    providerId: synthetic,
-    granularity: 'H',
-    bucket: '2031-06-01T13',
-    dimensions: dims,
-    shard: 0,
-  });
-  const image: Record<string, AttributeValue> = { pk: { S: key.pk }, sk: { S: key.sk } };
-  for (const f of COUNTER_FIELDS) image[f] = { N: '0' };
-  Object.assign(image, {
-    requests: input.poison ? { S: 'lots' } : { N: String(input.requests) },
-    cost_nanos: { N: String(input.requests * DIME) },
-    provider_id: { S: synthetic },
-    model_id: { S: 'm-1' },
-    api_key_id: { S: input.apiKeyId },
-    service_type: { S: 'llm' },
-    hour: { S: '2031-06-01T13' },
-    shard: { N: '0' },
-  });
-  return {
-    eventID: `synthetic-${input.seq}`,
-    eventName: input.requests === 1 ? 'INSERT' : 'MODIFY',
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'us-east-1',
-    dynamodb: {
-      Keys: { pk: { S: key.pk }, sk: { S: key.sk } },
-      NewImage: image,
-      SequenceNumber: `9${String(input.seq).padStart(20, '0')}`,
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/gateway/stream/test',
-  };
-}
+/** A stream record of an hourly counter of the synthetic provider, at 13:00 of the test's day. */
+const hourlyRecord = (input: { apiKeyId: string; requests: number; seq: number; poison?: boolean }) =>
+  hourlyCounterRecord({ ...input, providerId: synthetic, hour: '2031-06-01T13', nanosPerCall: DIME });
 
 /** Everything the enforcer writes for a provider and a quota, and the events it sent. */
 async function snapshot(providerId: string, quotaId: string) {

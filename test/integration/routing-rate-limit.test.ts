@@ -110,6 +110,29 @@ describe('routing: exact rate limits across instances', () => {
     const refused = anonymous.find((r) => !r.admitted);
     expect(refused && !refused.admitted && refused.scope).toBe('global');
   });
+
+  it("limits a team's keys together: the team scope counts every key of the team", async () => {
+    clock.advance(60_000);
+    const deps = h.instance();
+    const member = (keyId: string) => ({
+      keyId,
+      role: 'invoke' as const,
+      teamId: 'team_01m8bwjkr672zknf0jar5m8r48',
+      teamRateLimitRpm: 3,
+    });
+    const results = await Promise.all(
+      ['key_a', 'key_b', 'key_a', 'key_b', 'key_a', 'key_b'].map((k) =>
+        admitRequest(deps, { principal: member(k) }),
+      ),
+    );
+    expect(results.filter((r) => r.admitted)).toHaveLength(3);
+    const refused = results.find((r) => !r.admitted);
+    expect(refused && !refused.admitted && refused.scope).toBe('team:team_01m8bwjkr672zknf0jar5m8r48');
+    expect(refused && !refused.admitted && refused.error.message).toContain('this team');
+    // A key outside the team is not counted against it.
+    const outsider = await admitRequest(deps, { principal: { keyId: 'key_c', role: 'invoke' } });
+    expect(outsider.admitted).toBe(true);
+  });
 });
 
 describe('routing: leased admissions for large limits', () => {
@@ -165,6 +188,38 @@ describe('routing: leased admissions for large limits', () => {
         expect((await admit(deps, { limits, leaseFraction: 100 })).admitted).toBe(true);
     });
     expect(writes).toBeLessThanOrEqual(1); // the background refill of the next lease, at most
+  });
+
+  it('leases tokens too: 100 requests of 1,000 tokens under a token limit cost a write per lease', async () => {
+    const limits = [{ scope: 'key:leased-tokens', label: 'this API key', rpm: 1_000, tpm: 1_000_000 }];
+    const deps = h.instance();
+    const { value, writes } = await writesDuring(deps, async () => {
+      const results = [];
+      for (let i = 0; i < 100; i++)
+        results.push(await admit(deps, { limits, tokens: 1_000, leaseFraction: 100 }));
+      return results;
+    });
+    expect(value.every((r) => r.admitted)).toBe(true);
+    // Leases of 10 requests and 10,000 tokens: about one write per 10 requests, not 100 writes.
+    expect(writes).toBeLessThanOrEqual(12);
+    const window = await deps.table.get(keys.rateWindow('key:leased-tokens', windowOf(clock.ms).minute, 0));
+    expect(Number(window?.tokens)).toBeGreaterThanOrEqual(100_000);
+    expect(Number(window?.tokens)).toBeLessThanOrEqual(110_000);
+  });
+
+  it('never over-admits tokens on leased windows: 5 instances × 60 concurrent against 50,000 tokens', async () => {
+    const limits = [{ scope: 'key:leased-tpm-burst', label: 'this API key', rpm: 10_000, tpm: 50_000 }];
+    const results = await burst(limits, 300, { tokens: 1_000, leaseFraction: 10 });
+    const admitted = results.filter((r) => r.admitted).length;
+    const window = await instances[0]!.table.get(
+      keys.rateWindow('key:leased-tpm-burst', windowOf(clock.ms).minute, 0),
+    );
+    expect(Number(window?.tokens)).toBeLessThanOrEqual(50_000);
+    expect(admitted * 1_000).toBeLessThanOrEqual(50_000);
+    // Under-admission is bounded by one unused token lease (5,000 tokens) per instance.
+    expect(admitted).toBeGreaterThanOrEqual(50 - 5 * 5);
+    const refused = results.find((r) => !r.admitted);
+    expect(refused && !refused.admitted && refused.error.statusCode).toBe(429);
   });
 
   it('does not lease small limits: 10 per minute stays one conditional write per request', async () => {

@@ -3,8 +3,10 @@
  * {@link TestClock}, so caches age), providers and priced models made over the API, and
  * direct reads of counters.
  */
+import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { LocalEventBus } from '../../lib/events/bus.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
+import { COUNTER_FIELDS } from '../../lib/services/usage/counters.js';
 import type { UsageEvent } from '../../lib/services/usage/record.js';
 import { keys } from '../../lib/store/keys.js';
 import { TestClock } from '../support/clock.js';
@@ -68,5 +70,62 @@ export function usageEvent(over: Partial<UsageEvent> & Pick<UsageEvent, 'at' | '
     latencyMs: 100,
     outcome: 'success',
     ...over,
+  };
+}
+
+/**
+ * The change-stream record of one hourly counter (model `m-1`, service `llm`, shard 0) after
+ * `requests` calls of `nanosPerCall` each, as `recordUsage` would have produced it. `poison`
+ * spoils its `requests`; `seq` orders records (sequence number and event id).
+ */
+export function hourlyCounterRecord(input: {
+  providerId: string;
+  hour: string;
+  apiKeyId: string;
+  teamId?: string;
+  requests: number;
+  nanosPerCall: number;
+  seq: number;
+  poison?: boolean;
+}): DynamoDBRecord {
+  const dimensions = keys.usageDimensions({
+    modelId: 'm-1',
+    apiKeyId: input.apiKeyId,
+    serviceType: 'llm',
+    teamId: input.teamId,
+  });
+  const key = keys.usageCounter({
+    providerId: input.providerId,
+    granularity: 'H',
+    bucket: input.hour,
+    dimensions,
+    shard: 0,
+  });
+  const image: Record<string, AttributeValue> = { pk: { S: key.pk }, sk: { S: key.sk } };
+  for (const f of COUNTER_FIELDS) image[f] = { N: '0' };
+  Object.assign(image, {
+    requests: input.poison ? { S: 'lots' } : { N: String(input.requests) },
+    cost_nanos: { N: String(input.requests * input.nanosPerCall) },
+    provider_id: { S: input.providerId },
+    model_id: { S: 'm-1' },
+    api_key_id: { S: input.apiKeyId },
+    ...(input.teamId ? { team_id: { S: input.teamId } } : {}),
+    service_type: { S: 'llm' },
+    hour: { S: input.hour },
+    shard: { N: '0' },
+  });
+  return {
+    eventID: `synthetic-${input.seq}`,
+    eventName: input.requests === 1 ? 'INSERT' : 'MODIFY',
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'us-east-1',
+    dynamodb: {
+      Keys: { pk: { S: key.pk }, sk: { S: key.sk } },
+      NewImage: image,
+      SequenceNumber: `9${String(input.seq).padStart(20, '0')}`,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+    eventSourceARN: 'arn:aws:dynamodb:us-east-1:000000000000:table/gateway/stream/test',
   };
 }

@@ -11,6 +11,7 @@ import {
   reserveAll,
   settleAll,
 } from '../quotas/index.js';
+import { type BudgetView, tightest, viewsOfReservations } from '../quotas/remaining.js';
 import {
   admit,
   type Candidate,
@@ -29,6 +30,8 @@ export interface AiTicket {
   credentialRef?: { credentialId: string; keyVersion: number };
   reservations: Reservation[];
   routing: RoutingTicket;
+  /** The tightest cost quota that applies to the attempt, if any (the `x-gateway-budget-*` headers). */
+  budget?: BudgetView;
 }
 
 export interface GateContext {
@@ -72,12 +75,14 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
     providerId: candidate.provider.id,
     modelId: candidate.modelId,
     apiKeyId: ctx.principal.keyId,
+    teamId: ctx.principal.teamId,
     caller: ctx.principal,
   });
   if (decision.action === 'block' || decision.action === 'fallback') {
     const error = new TooManyRequestsError('A usage quota for this provider is exhausted.', {
       code: 'quota_exceeded',
       ...(decision.retryAfterSeconds ? { retryAfterSeconds: decision.retryAfterSeconds } : {}),
+      ...(decision.quotaId ? { details: { quota_id: decision.quotaId } } : {}),
     });
     return { refused: error, retryAfterMs: (decision.retryAfterSeconds ?? 0) * 1000 };
   }
@@ -87,7 +92,7 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
     if (!admission.admitted)
       return { refused: admission.error, retryAfterMs: admission.retryAfterSeconds * 1000 };
   }
-  if (decision.strict.length === 0) return { reservations: [] as Reservation[] };
+  if (decision.strict.length === 0) return { reservations: [] as Reservation[], budget: decision.budget };
   const amount = await reservationAmount(deps, {
     providerId: candidate.provider.id,
     modelId: candidate.modelId,
@@ -97,7 +102,8 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
     images: ctx.expectedImages,
   });
   try {
-    return { reservations: await reserveAll(deps, { quotas: decision.strict, amount }) };
+    const reservations = await reserveAll(deps, { quotas: decision.strict, amount });
+    return { reservations, budget: tightest([decision.budget, ...viewsOfReservations(reservations)]) };
   } catch (error) {
     if (error instanceof GatewayError && error.statusCode === 429) return { refused: error, retryAfterMs: 0 };
     throw error;
@@ -136,6 +142,7 @@ export function aiHooks(deps: Gateway, ctx: GateContext): FailoverHooks<Candidat
         ...(credential.ref ? { credentialRef: credential.ref } : {}),
         reservations: quota.reservations,
         routing: gate.ticket,
+        ...(quota.budget ? { budget: quota.budget } : {}),
       };
       return { allow: true, ticket };
     },
@@ -151,6 +158,7 @@ export function aiHooks(deps: Gateway, ctx: GateContext): FailoverHooks<Candidat
         providerId: candidate.provider.id,
         modelId: candidate.modelId,
         apiKeyId: ctx.principal.keyId,
+        teamId: ctx.principal.teamId,
         serviceType: ctx.usageKind,
         usage: { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0 },
         latencyMs: report.latencyMs,

@@ -1,11 +1,16 @@
+import { nanosToUsd } from '../usage/units.js';
 import type { AiRun } from './pipeline.js';
 
 /**
  * The `x-gateway-*` headers of an AI answer: who served it, after how many upstream calls, and
  * the time the gateway itself added (elapsed minus time waiting on upstreams), in milliseconds.
+ * Under a cost quota, also `x-gateway-budget-remaining` (USD left in the tightest cost quota that
+ * applies: for a strict quota, after holding this call's maximum cost; for an async one, as its
+ * last evaluated state says) and `x-gateway-budget-reset` (when that quota's window ends, ISO).
  */
 export function gatewayHeaders(
-  run: Pick<AiRun<unknown>, 'candidate' | 'attempts' | 'upstreamMs'>,
+  run: Pick<AiRun<unknown>, 'candidate' | 'attempts' | 'upstreamMs'> &
+    Partial<Pick<AiRun<unknown>, 'budget'>>,
   receivedAt: number,
 ): Record<string, string> {
   const elapsed = performance.now() - receivedAt;
@@ -15,5 +20,11 @@ export function gatewayHeaders(
     'x-gateway-model': run.candidate.modelId,
     'x-gateway-attempts': String(run.attempts),
     'x-gateway-overhead-ms': overhead.toFixed(2),
+    ...(run.budget
+      ? {
+          'x-gateway-budget-remaining': String(nanosToUsd(run.budget.remainingNanos)),
+          'x-gateway-budget-reset': new Date(run.budget.resetsAtMs).toISOString(),
+        }
+      : {}),
   };
 }

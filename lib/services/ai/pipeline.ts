@@ -5,6 +5,7 @@ import { describeError, logger, MetricUnit, metrics } from '../../observability.
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
 import { type ExpectedImages, settleAll } from '../quotas/index.js';
+import type { BudgetView } from '../quotas/remaining.js';
 import {
   admitRequest,
   type Candidate,
@@ -48,6 +49,8 @@ export interface AiRun<T> {
   attempts: number;
   /** Milliseconds spent in upstream calls (for a stream: until its first chunk). */
   upstreamMs: number;
+  /** The tightest cost quota that applied to the call that served (for the budget headers). */
+  budget?: BudgetView;
   /**
    * Records usage and settles strict quota holds with what the provider reported (once; a stream
    * calls it at its end), after the response where the call allows it (`afterResponse`). Never
@@ -115,6 +118,7 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     candidate: result.candidate,
     attempts: result.attempts,
     upstreamMs,
+    ...(ticket.budget ? { budget: ticket.budget } : {}),
     async finish(usage, outcome) {
       if (finished) return;
       finished = true;
@@ -137,6 +141,7 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
         providerId: result.candidate.provider.id,
         modelId: result.candidate.modelId,
         apiKeyId: principal.keyId,
+        teamId: principal.teamId,
         serviceType: call.usageKind,
         usage: used,
         latencyMs,

@@ -1,5 +1,6 @@
 import type { Grant } from '../../auth/grants.js';
 import type { Role } from '../../auth/roles.js';
+import { narrowList } from '../../auth/scope.js';
 import type { ApiKey } from '../../schemas/api-keys.js';
 import type { Item } from '../../store/table.js';
 
@@ -14,14 +15,25 @@ export function statusOf(item: Item, nowMs: number): ApiKey['status'] {
   return expiresAt !== null && Date.parse(expiresAt) <= nowMs ? 'expired' : 'active';
 }
 
-/** What a stored record grants (for the "no wider than the caller" checks). */
-export function grantOf(item: Item): Grant {
+/** A team's scope lists, which narrow its keys' own (absent: the team scopes nothing). */
+export interface TeamLists {
+  provider_ids: readonly string[] | null;
+  model_ids: readonly string[] | null;
+}
+
+/**
+ * What a stored record grants (for the "no wider than the caller" checks): for a key of a team,
+ * its own lists within `team`'s, as the authorizer narrows them.
+ */
+export function grantOf(item: Item, team?: TeamLists): Grant {
+  const teamId = optionalString(item.team_id) ?? undefined;
   return {
     role: item.role as Role,
-    providerIds: list(item.provider_ids) ?? undefined,
-    modelIds: list(item.model_ids) ?? undefined,
+    providerIds: narrowList(list(item.provider_ids), team?.provider_ids),
+    modelIds: narrowList(list(item.model_ids), team?.model_ids),
     expiresAt: optionalString(item.expires_at) ?? undefined,
     rateLimitRpm: typeof item.rate_limit_rpm === 'number' ? item.rate_limit_rpm : undefined,
+    ...(teamId ? { teamId } : {}),
   };
 }
 
@@ -37,6 +49,7 @@ export function toApiKey(item: Item, nowMs: number): ApiKey {
     key_hint: String(item.key_hint),
     expires_at: optionalString(item.expires_at),
     rate_limit_rpm: typeof item.rate_limit_rpm === 'number' ? item.rate_limit_rpm : null,
+    team_id: optionalString(item.team_id),
     created_by: String(item.created_by),
     last_used_at: optionalString(item.last_used_at),
     last_rotated_at: optionalString(item.last_rotated_at),

@@ -20,6 +20,8 @@ export interface KeyGrantFields {
   modelIds: string[] | null;
   expiresAt: string | null;
   rateLimitRpm: number | null;
+  /** The key's team (fixed at creation); its scope lists are the key's own, narrowed by the team's at use. */
+  teamId: string | null;
 }
 
 /** A key's record as first written: active, one secret, version 1. */
@@ -36,6 +38,7 @@ export function recordItem(input: {
   return {
     ...keys.apiKeyRecord(grant.keyId),
     ...keys.apiKeyListIndex(now, grant.keyId),
+    ...(grant.teamId ? keys.teamKeyIndex(grant.teamId, now, grant.keyId) : {}),
     entity: RECORD_ENTITY,
     id: grant.keyId,
     name: input.name,
@@ -44,6 +47,7 @@ export function recordItem(input: {
     model_ids: grant.modelIds,
     expires_at: grant.expiresAt,
     rate_limit_rpm: grant.rateLimitRpm,
+    team_id: grant.teamId,
     status: 'active',
     key_hint: input.hint,
     // Current secret first; during a rotation's grace period the replaced one follows.
@@ -72,6 +76,7 @@ export function secretItem(input: { hash: string; grant: KeyGrantFields; now: st
     model_ids: grant.modelIds,
     expires_at: grant.expiresAt,
     rate_limit_rpm: grant.rateLimitRpm,
+    team_id: grant.teamId,
     secret_expires_at: null,
     status: 'active',
     created_at: input.now,
@@ -183,5 +188,6 @@ export function grantFieldsOf(record: Item): KeyGrantFields {
     modelIds: list(record.model_ids),
     expiresAt: typeof record.expires_at === 'string' ? record.expires_at : null,
     rateLimitRpm: typeof record.rate_limit_rpm === 'number' ? record.rate_limit_rpm : null,
+    teamId: typeof record.team_id === 'string' ? record.team_id : null,
   };
 }

@@ -13,7 +13,7 @@ import { DEFAULT_BASE_URLS, NO_BASE_URL, REQUIRES_BASE_URL } from '../provider-d
 import { invalidateRoutingSnapshot } from '../routing/snapshot.js';
 import { DESTINATION_FIELDS, destinationOf } from './destination.js';
 import { toProvider } from './mapper.js';
-import { claimName, releaseName } from './name-claims.js';
+import { claimName, releaseName, renameProvider } from './name-claims.js';
 
 const NOT_FOUND = () => new NotFoundError('Provider');
 
@@ -190,25 +190,18 @@ export async function updateProvider(
   const after = { ...before, ...(changes as Partial<Provider>) };
   const moved = destinationOf(before) !== destinationOf(after);
   if (moved) await assertMayMove(deps, current, after, input.principal);
-  const renamed = name !== undefined && name !== current.name;
-  const caseOnly = renamed && name.toLowerCase() === String(current.name).toLowerCase();
-  if (renamed) {
-    if (!caseOnly) await claimName(deps.table, name, input.id);
-    changes.name = name;
-  }
-  let updated: Item;
-  try {
-    updated = await deps.table.updateVersioned({
-      key: keys.provider(input.id),
-      expectedVersion,
-      changes: { ...changes, ...actorAttributes(input.actor) },
-      what: 'Provider',
-    });
-  } catch (error) {
-    if (renamed && !caseOnly) await releaseName(deps.table, name, input.id);
-    throw error;
-  }
-  if (renamed && !caseOnly) await releaseName(deps.table, String(current.name), input.id);
+  if (name !== undefined && name !== current.name) changes.name = name;
+  const updated = await renameProvider(
+    deps.table,
+    { id: input.id, from: String(current.name), to: name },
+    () =>
+      deps.table.updateVersioned({
+        key: keys.provider(input.id),
+        expectedVersion,
+        changes: { ...changes, ...actorAttributes(input.actor) },
+        what: 'Provider',
+      }),
+  );
   invalidateRoutingSnapshot(deps);
   const provider = toProvider(updated);
   const namesDestination = base_url !== undefined || rest.metadata !== undefined;

@@ -22,13 +22,17 @@ export interface BudgetAmount {
 export interface Reservation {
   id: string;
   quotaId: string;
-  /** The window id (`yyyy-mm-dd` or `yyyy-mm`) the hold was taken in. */
+  /** The window id (`2026-11-26`, `2026-W48`, …, in the quota's time zone) the hold was taken in. */
   window: string;
   /** What the quota counts; `amount` is in its unit (nano-USD, tokens or requests). */
   metric: Metric;
   amount: number;
   /** When an unsettled hold is considered abandoned and may be released (epoch ms). */
   expiresAt: number;
+  /** What the window had left once this hold was taken (this call counted at its maximum), in the metric's unit. */
+  remaining: number;
+  /** When the window ends (epoch ms): its `resets_at`. */
+  windowEndMs: number;
 }
 
 /** Longest a hold lasts unsettled: longer than any Lambda invocation (15 min). */
@@ -47,12 +51,12 @@ export function amountFor(metric: Metric, amount: BudgetAmount): number {
 
 /**
  * Adds `amount` to committed and reserved unless that would pass the limit (one conditional ADD).
- * Returns false when it would.
+ * Returns the committed total after the hold, or undefined when it would pass the limit.
  */
 async function hold(
   deps: Gateway,
-  input: Reservation & { key: ItemKey; limit: number; windowEndMs: number },
-): Promise<boolean> {
+  input: Omit<Reservation, 'remaining'> & { key: ItemKey; limit: number },
+): Promise<number | undefined> {
   const outcome = await deps.table.update({
     key: input.key,
     add: { committed: input.amount, reserved: input.amount },
@@ -68,8 +72,9 @@ async function hold(
     // DynamoDB conditions have no arithmetic: `committed + :amt <= limit` is `committed <= :max`.
     condition: 'attribute_not_exists(committed) OR committed <= :max',
     values: { ':max': input.limit - input.amount },
+    returnValues: 'UPDATED_NEW',
   });
-  return outcome.applied;
+  return outcome.applied ? Number(outcome.item?.committed ?? input.amount) : undefined;
 }
 
 /** Releases holds whose time ran out (a crashed caller never settled them). Returns how many. */
@@ -117,30 +122,34 @@ export async function reserveBudget(
 ): Promise<Reservation> {
   const { quota } = input;
   const now = deps.now();
-  const window = currentWindow(quota, now);
+  const window = await currentWindow(quota, now);
   const metric = metricOf(quota.quota_type);
   const amount = amountFor(metric, input.amount);
   const limit = limitUnits(quota);
   const key = keys.quotaBudget(quota.id, window.id);
-  const reservation: Reservation = {
+  const taken = {
     id: randomBytes(8).toString('hex'),
     quotaId: quota.id,
     window: window.id,
     metric,
     amount,
     expiresAt: now + RESERVATION_HOLD_MS,
+    windowEndMs: window.endMs,
   };
   for (let attempt = 0; amount <= limit && attempt < 2; attempt++) {
-    if (await hold(deps, { ...reservation, key, limit, windowEndMs: window.endMs })) return reservation;
+    const committed = await hold(deps, { ...taken, key, limit });
+    if (committed !== undefined) return { ...taken, remaining: Math.max(0, limit - committed) };
     if (attempt > 0 || (await releaseExpired(deps, key)) === 0) break;
   }
   throw new TooManyRequestsError(`The quota ${quota.id} has no budget left for this request.`, {
     code: 'quota_exceeded',
-    retryAfterSeconds: Math.ceil((window.endMs - now) / 1000),
+    retryAfterSeconds: Math.max(1, Math.ceil((window.endMs - now) / 1000)),
     details: {
       quota_id: quota.id,
       quota_type: quota.quota_type,
+      scope: quota.scope,
       window: window.id,
+      resets_at: new Date(window.endMs).toISOString(),
       action_on_exceed: quota.action_on_exceed,
     },
   });

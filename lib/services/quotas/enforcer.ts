@@ -6,11 +6,12 @@ import { keys } from '../../store/keys.js';
 import { fromImage } from '../../streams/attribute-values.js';
 import { BatchFailures, minSequence, sequenceOf } from '../../streams/batch.js';
 import { type HourlySource, parseHourlyImage, rollUp } from '../usage/rollup.js';
-import { windowById } from '../usage/time.js';
+import { bucketStart } from '../usage/time.js';
 import { quotasOfScope } from './definitions.js';
 import { evaluateQuota } from './evaluate.js';
-import { scopesOf, windowKindOf } from './model.js';
+import { currentWindow, scopesOf } from './model.js';
 import { type Overlay, overlayKey } from './usage.js';
+import type { QuotaWindow } from './windows.js';
 
 /** The newest state of one hourly counter in a batch, and the first record that carried it. */
 interface Touched {
@@ -19,7 +20,7 @@ interface Touched {
   eventId: string;
 }
 
-/** scope key → window id → first sequence number that touched it */
+/** scope key → UTC hour (`yyyy-mm-ddThh`) → first sequence number that touched it */
 type Scopes = Map<string, Map<string, string>>;
 
 const isHourlyChange = (r: DynamoDBRecord) =>
@@ -54,12 +55,24 @@ function collect(records: DynamoDBRecord[], failures: BatchFailures): Map<string
 function touch(scopes: Scopes, touched: Touched): void {
   const { source } = touched;
   for (const scope of scopesOf(source)) {
-    const windows = scopes.get(scope) ?? scopes.set(scope, new Map()).get(scope)!;
-    for (const window of [source.hour.slice(0, 10), source.hour.slice(0, 7)]) {
-      const known = windows.get(window);
-      windows.set(window, known ? minSequence(known, touched.firstSequence) : touched.firstSequence);
-    }
+    const hours = scopes.get(scope) ?? scopes.set(scope, new Map()).get(scope)!;
+    const known = hours.get(source.hour);
+    hours.set(source.hour, known ? minSequence(known, touched.firstSequence) : touched.firstSequence);
   }
+}
+
+/**
+ * The windows of one quota that the touched hours fall in (each quota has its own kind and time
+ * zone), each with the first sequence number that touched it.
+ */
+async function windowsOf(quota: Quota, hours: Map<string, string>) {
+  const windows = new Map<string, { window: QuotaWindow; sequence: string }>();
+  for (const [hour, sequence] of hours) {
+    const window = await currentWindow(quota, bucketStart(hour));
+    const known = windows.get(window.id);
+    windows.set(window.id, { window, sequence: known ? minSequence(known.sequence, sequence) : sequence });
+  }
+  return [...windows.values()];
 }
 
 /** Rolls every touched counter up; a failed one reports its first record. */
@@ -91,26 +104,30 @@ async function evaluateScopes(
   input: { scopes: Scopes; overlay: Overlay; cause: string; failures: BatchFailures },
 ): Promise<void> {
   await Promise.all(
-    [...input.scopes].map(async ([scope, windows]) => {
+    [...input.scopes].map(async ([scope, hours]) => {
       let quotas: Quota[];
       try {
         quotas = await quotasOfScope(deps, scope);
       } catch (error) {
-        fail(input.failures, [...windows.values()].reduce(minSequence), error, scope);
+        fail(input.failures, [...hours.values()].reduce(minSequence), error, scope);
         return;
       }
-      const jobs = quotas.flatMap((quota) =>
-        [...windows]
-          .filter(([windowId]) => (windowId.length === 10) === (windowKindOf(quota.quota_type) === 'day'))
-          .map(async ([windowId, sequence]) => {
-            try {
-              const window = windowById(windowId);
-              await evaluateQuota(deps, { quota, window, cause: input.cause, overlay: input.overlay });
-            } catch (error) {
-              fail(input.failures, sequence, error, quota.id);
-            }
-          }),
-      );
+      const jobs = quotas.map(async (quota) => {
+        let windows: Awaited<ReturnType<typeof windowsOf>>;
+        try {
+          windows = await windowsOf(quota, hours);
+        } catch (error) {
+          fail(input.failures, [...hours.values()].reduce(minSequence), error, quota.id);
+          return;
+        }
+        for (const { window, sequence } of windows) {
+          try {
+            await evaluateQuota(deps, { quota, window, cause: input.cause, overlay: input.overlay });
+          } catch (error) {
+            fail(input.failures, sequence, error, quota.id);
+          }
+        }
+      });
       await Promise.all(jobs);
     }),
   );
@@ -123,7 +140,8 @@ function fail(failures: BatchFailures, sequence: string, error: unknown, what: s
 
 /**
  * The quota enforcer's batch: rolls the hourly usage counters changed in the batch into their
- * daily and monthly rollups, then evaluates the quotas of every scope and window touched and
+ * daily and monthly rollups, then evaluates the quotas of every scope touched, in each window of
+ * theirs (hour, day, week, month or year, in their time zone) that a touched hour falls in, and
  * writes their states (announcing crossings once). Returns a partial batch response that names
  * only records that failed: an unreadable (poison) record names itself; a failed rollup or
  * evaluation names the first record that needed it. Everything is idempotent, so Lambda's retry

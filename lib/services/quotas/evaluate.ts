@@ -3,10 +3,12 @@ import type { Quota } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
-import { MS, type TimeWindow } from '../usage/time.js';
-import { limitUnits, metricOf, percentOf, type QuotaState, stateOf, unitOf } from './model.js';
+import { MS } from '../usage/time.js';
+import { amountOf, limitUnits, metricOf, percentOf, type QuotaState, stateOf, unitOf } from './model.js';
 import { notifyCrossing } from './notify.js';
-import { type Overlay, usedInWindow } from './usage.js';
+import { notifyThresholds } from './thresholds.js';
+import { countedInWindow, type Overlay } from './usage.js';
+import type { QuotaWindow } from './windows.js';
 
 /** The actor recorded on every state change the enforcer makes (the audit trail reads it). */
 export const ENFORCER_ACTOR = 'quota-enforcer';
@@ -28,7 +30,7 @@ export interface EvaluatedState {
  */
 async function writeState(
   deps: Gateway,
-  input: { quota: Quota; window: TimeWindow; used: number; limit: number; state: QuotaState; cause: string },
+  input: { quota: Quota; window: QuotaWindow; used: number; limit: number; state: QuotaState; cause: string },
 ): Promise<Item> {
   const { quota, window } = input;
   const metric = metricOf(quota.quota_type);
@@ -67,7 +69,8 @@ async function writeState(
 /**
  * Evaluates one quota over one window: reads what it used from the rollups, writes the state
  * (`ok`, `soft_exceeded`, `exceeded`) with the window's reset time, and emits one event when the
- * stored state differs from the last one announced. Idempotent: replaying it changes nothing.
+ * stored state differs from the last one announced, and one per threshold of
+ * `thresholds_percent` first reached in the window. Idempotent: replaying it changes nothing.
  *
  * @param input.cause - what triggered it (a stream event id, `quota-change`), kept on the item.
  * @param input.overlay - rollups this invocation just wrote (read-your-writes over gsi1).
@@ -76,12 +79,13 @@ async function writeState(
  */
 export async function evaluateQuota(
   deps: Gateway,
-  input: { quota: Quota; window: TimeWindow; cause: string; overlay?: Overlay | undefined },
+  input: { quota: Quota; window: QuotaWindow; cause: string; overlay?: Overlay | undefined },
 ): Promise<EvaluatedState> {
-  const used = await usedInWindow(deps, input);
+  const used = amountOf(await countedInWindow(deps, input), metricOf(input.quota.quota_type));
   const limit = limitUnits(input.quota);
   const state = stateOf(used, limit, input.quota.soft_limit_percent);
   const item = await writeState(deps, { ...input, used, limit, state });
   await notifyCrossing(deps, { quota: input.quota, window: input.window, item });
+  await notifyThresholds(deps, { quota: input.quota, window: input.window, item });
   return { state: item.state as QuotaState, used: Number(item.used), limit: Number(item.limit_units), item };
 }

@@ -18,6 +18,11 @@ export function toQuota(item: Record<string, unknown>): Quota {
     api_key_id: text(item.api_key_id),
     enforcement: item.enforcement as Quota['enforcement'],
     is_active: item.is_active !== false,
+    team_id: text(item.team_id),
+    time_zone: text(item.time_zone) ?? 'UTC',
+    thresholds_percent: Array.isArray(item.thresholds_percent)
+      ? item.thresholds_percent.filter((t): t is number => typeof t === 'number')
+      : [],
     owner_scope: readOwnerScope(item.owner_scope),
     version: Number(item.version),
     created_at: String(item.created_at),

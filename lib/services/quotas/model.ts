@@ -1,18 +1,13 @@
 import type { Quota, QuotaType } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
 import type { Counters } from '../usage/counters.js';
-import { type TimeWindow, type WindowKind, windowAt } from '../usage/time.js';
 import { nanosToUsd, usdToNanos } from '../usage/units.js';
+import { type QuotaWindow, quotaWindowAt } from './windows.js';
 
 /** The state of a quota window. */
 export type QuotaState = 'ok' | 'soft_exceeded' | 'exceeded';
 /** What a quota counts: cost (nano-USD inside), tokens or requests. */
 export type Metric = 'cost' | 'tokens' | 'requests';
-
-/** Daily or monthly. */
-export function windowKindOf(type: QuotaType): WindowKind {
-  return type.startsWith('daily') ? 'day' : 'month';
-}
 
 /** What a quota type counts. */
 export function metricOf(type: QuotaType): Metric {
@@ -59,26 +54,33 @@ export function percentOf(used: number, limit: number): number {
   return limit > 0 ? Math.round((used / limit) * 10_000) / 100 : 0;
 }
 
-/** The quota's current window at an instant. */
-export function currentWindow(quota: Pick<Quota, 'quota_type'>, nowMs: number): TimeWindow {
-  return windowAt(windowKindOf(quota.quota_type), nowMs);
+/** The quota's current window at an instant (its kind, in its time zone). */
+export function currentWindow(
+  quota: Pick<Quota, 'quota_type'> & { time_zone?: string },
+  nowMs: number,
+): Promise<QuotaWindow> {
+  return quotaWindowAt(quota, nowMs);
 }
 
 /** The scope key a quota watches (gsi1 `QUOTA_SCOPE#…`). */
-export function scopeKeyOf(quota: Pick<Quota, 'scope' | 'provider_id' | 'model_id' | 'api_key_id'>): string {
+export function scopeKeyOf(
+  quota: Pick<Quota, 'scope' | 'provider_id' | 'model_id' | 'api_key_id'> & { team_id?: string | null },
+): string {
   return keys.quotaScopeKey({
     scope: quota.scope,
     ...(quota.provider_id ? { providerId: quota.provider_id } : {}),
     ...(quota.model_id ? { modelId: quota.model_id } : {}),
     ...(quota.api_key_id ? { apiKeyId: quota.api_key_id } : {}),
+    ...(quota.team_id ? { teamId: quota.team_id } : {}),
   });
 }
 
-/** The dimensions of one call or counter. */
+/** The dimensions of one call or counter (`teamId`: the calling key's team, if it has one). */
 export interface UsageDimensions {
   providerId: string;
   modelId: string;
   apiKeyId: string;
+  teamId?: string | undefined;
 }
 
 /** Every scope key whose quotas a call with these dimensions counts towards. */
@@ -89,13 +91,18 @@ export function scopesOf(d: UsageDimensions): string[] {
     keys.quotaScopeKey({ scope: 'model', providerId: d.providerId, modelId: d.modelId }),
     keys.quotaScopeKey({ scope: 'api_key', apiKeyId: d.apiKeyId }),
     keys.quotaScopeKey({ scope: 'api_key', apiKeyId: d.apiKeyId, providerId: d.providerId }),
+    ...(d.teamId ? [keys.quotaScopeKey({ scope: 'team', teamId: d.teamId })] : []),
   ];
 }
 
 /** Whether a call with these dimensions counts towards a quota. */
-export function quotaCovers(quota: Quota, d: UsageDimensions): boolean {
+export function quotaCovers(
+  quota: Pick<Quota, 'provider_id' | 'model_id' | 'api_key_id'> & { team_id?: string | null },
+  d: UsageDimensions,
+): boolean {
   if (quota.provider_id && quota.provider_id !== d.providerId) return false;
   if (quota.model_id && quota.model_id !== d.modelId) return false;
   if (quota.api_key_id && quota.api_key_id !== d.apiKeyId) return false;
+  if (quota.team_id && quota.team_id !== d.teamId) return false;
   return true;
 }

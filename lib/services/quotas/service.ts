@@ -1,6 +1,6 @@
 import { stampForDelete } from '../../audit/stamp.js';
 import type { Principal } from '../../auth/roles.js';
-import { ownerScopeOf } from '../../auth/scope.js';
+import { ownerScopeOf, readOwnerScope } from '../../auth/scope.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { describeError, logger } from '../../observability.js';
@@ -18,6 +18,7 @@ import {
   scopedKeyRefused,
 } from '../actor.js';
 import { loadProviderItem } from '../providers/service.js';
+import { loadTeamItem } from '../teams/access.js';
 import { forgetQuotaCaches } from './definitions.js';
 import { evaluateQuota } from './evaluate.js';
 import { isQuotaItem, toQuota } from './mapper.js';
@@ -27,9 +28,14 @@ const NOT_FOUND = () => new NotFoundError('Quota');
 
 /**
  * A principal scoped to some providers sees only quotas of those providers; one scoped to some
- * models only quotas of those models.
+ * models only quotas of those models. A key of a team sees its team's quotas (the team's budget is
+ * every member's), and otherwise only quotas its team created, under the rules above.
  */
 function canSeeQuota(principal: Principal | undefined, item: Record<string, unknown>): boolean {
+  if (principal?.teamId) {
+    if (item.team_id === principal.teamId) return true;
+    if (readOwnerScope(item.owner_scope)?.team_id !== principal.teamId) return false;
+  }
   if (principal?.providerIds) {
     if (typeof item.provider_id !== 'string' || !canSeeProvider(principal, item.provider_id)) return false;
   }
@@ -59,7 +65,8 @@ async function refreshState(deps: Gateway, quota: Quota): Promise<void> {
   forgetQuotaCaches(deps);
   if (!quota.is_active) return;
   try {
-    await evaluateQuota(deps, { quota, window: currentWindow(quota, deps.now()), cause: 'quota-change' });
+    const window = await currentWindow(quota, deps.now());
+    await evaluateQuota(deps, { quota, window, cause: 'quota-change' });
   } catch (error) {
     logger.warn('quota state not refreshed after a change', {
       quota_id: quota.id,
@@ -70,13 +77,19 @@ async function refreshState(deps: Gateway, quota: Quota): Promise<void> {
 
 /**
  * Creates a quota. Its current window is evaluated at once, so usage already recorded counts.
- * A principal scoped to some providers may only create quotas of a provider it can see.
+ * A principal scoped to some providers may only create quotas of a provider it can see; a team
+ * quota needs a team the principal can see (404 otherwise); a key of a team may only set quotas
+ * of its own team (any other would show or limit usage beyond it).
  */
 export async function createQuota(
   deps: Gateway,
   input: { quota: QuotaCreate; principal: Principal; actor: Actor },
 ): Promise<Quota> {
   const q = input.quota;
+  if (q.team_id) await loadTeamItem(deps, q.team_id, input.principal);
+  if (input.principal.teamId && q.team_id !== input.principal.teamId) {
+    throw scopedKeyRefused('A key of a team can only set quotas of its team.');
+  }
   if (q.provider_id) await loadProviderItem(deps, q.provider_id, input.principal);
   else if (input.principal.providerIds)
     throw scopedKeyRefused('A provider-scoped key can only set quotas of its providers.');
@@ -92,6 +105,7 @@ export async function createQuota(
     provider_id: q.provider_id ?? null,
     model_id: q.model_id ?? null,
     api_key_id: q.api_key_id ?? null,
+    team_id: q.team_id ?? null,
   });
   const item: Item = {
     ...keys.quota(id),
@@ -110,6 +124,9 @@ export async function createQuota(
     api_key_id: q.api_key_id ?? null,
     enforcement: q.enforcement,
     is_active: q.is_active,
+    team_id: q.team_id ?? null,
+    time_zone: q.time_zone,
+    thresholds_percent: q.thresholds_percent,
     owner_scope: ownerScopeOf(input.principal),
     version: 1,
     created_at: now,
@@ -134,6 +151,7 @@ export interface QuotaFilter {
   provider_id?: string | undefined;
   scope?: string | undefined;
   quota_type?: string | undefined;
+  team_id?: string | undefined;
 }
 
 /** A page of quotas in creation order, filtered and scoped to what the principal may see. */
@@ -148,7 +166,8 @@ export async function listQuotas(deps: Gateway, filter: QuotaFilter, principal: 
       canSeeQuota(principal, item) &&
       (!filter.provider_id || item.provider_id === filter.provider_id) &&
       (!filter.scope || item.scope === filter.scope) &&
-      (!filter.quota_type || item.quota_type === filter.quota_type),
+      (!filter.quota_type || item.quota_type === filter.quota_type) &&
+      (!filter.team_id || item.team_id === filter.team_id),
   });
   return { data: page.items.map(toQuota), next_cursor: page.nextCursor, has_more: page.nextCursor !== null };
 }

@@ -7,7 +7,7 @@ import { nanosToUsd } from './units.js';
 /** The period of a report's series rows (UTC). */
 export type Granularity = 'hour' | 'day' | 'month';
 /** The dimension a report's rows are split by (`provider` only across providers). */
-export type GroupBy = 'model' | 'api_key' | 'service_type' | 'provider';
+export type GroupBy = 'model' | 'api_key' | 'service_type' | 'provider' | 'team';
 
 /** The figures of a report row, in caller units: USD as a decimal number, audio in seconds. */
 export interface UsageFigures {
@@ -50,17 +50,18 @@ const GROUP_ATTRIBUTE: Record<GroupBy, string> = {
   api_key: 'api_key_id',
   service_type: 'service_type',
   provider: 'provider_id',
+  team: 'team_id',
 };
 
 /** One point of a rollup: when it starts, which item it came from and its counters. */
-interface Point {
+export interface Point {
   startMs: number;
   item: Item;
   counters: Counters;
 }
 
-/** The time points inside rollup items: hours of daily rollups, days of monthly ones. */
-function pointsOf(items: Item[]): Point[] {
+/** The time points inside rollup items: hours of daily rollups, days of monthly ones (UTC). */
+export function pointsOf(items: Item[]): Point[] {
   const out: Point[] = [];
   for (const item of items) {
     const base = bucketStart(String(item.bucket));

@@ -19,6 +19,8 @@ export interface UsageEvent {
   providerId: string;
   modelId: string;
   apiKeyId: string;
+  /** The calling key's team, if it has one: the team's usage is the sum of its keys'. */
+  teamId?: string | undefined;
   /** `llm`, `embedding`, `tts`, ... (the route's service type). */
   serviceType: string;
   /** What the upstream reported (a stream: its final chunk's usage). Ignored for errors. */
@@ -46,6 +48,7 @@ function checkEvent(event: UsageEvent): void {
     ['providerId', event.providerId, ID],
     ['modelId', event.modelId, MODEL_ID],
     ['apiKeyId', event.apiKeyId, ID],
+    ['teamId', event.teamId ?? 'none', ID],
   ] as const) {
     if (!pattern.test(value)) throw new RangeError(`usage event: invalid ${name}`);
   }
@@ -145,7 +148,7 @@ const ttlOf = (at: number) => Math.floor(at / 1000) + 3600 + HOURLY_COUNTER_RETE
 /**
  * Records one AI call on its hourly counter: an atomic `ADD` of requests, errors, tokens, audio,
  * characters, cost (integer nano-USD at the catalog price in force at `event.at`) and latency on
- * the counter of provider × model × API key × service type, on a random one of
+ * the counter of provider × model × API key (and its team) × service type, on a random one of
  * `USAGE_COUNTER_SHARDS` shards. Daily and monthly figures are rolled up from the counter's change
  * stream, never written here. The price comes from a cache (no read in steady state).
  *
@@ -166,7 +169,7 @@ export async function recordUsage(deps: Gateway, event: UsageEvent): Promise<Rec
   const hour = hourOf(event.at);
   const held = deps.state(USAGE_GROUPS);
   const { groups } = held;
-  const name = `${event.providerId}\u0000${event.modelId}\u0000${event.apiKeyId}\u0000${event.serviceType}\u0000${hour}`;
+  const name = `${event.providerId}\u0000${event.modelId}\u0000${event.apiKeyId}\u0000${event.teamId ?? ''}\u0000${event.serviceType}\u0000${hour}`;
   let group = groups.get(name);
   if (!group) {
     group = { writing: false, next: undefined };
@@ -225,6 +228,7 @@ async function writeBatch(deps: Gateway, batch: Batch): Promise<void> {
       provider_id: event.providerId,
       model_id: event.modelId,
       api_key_id: event.apiKeyId,
+      ...(event.teamId ? { team_id: event.teamId } : {}),
       service_type: event.serviceType,
       hour,
       shard,

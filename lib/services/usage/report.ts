@@ -26,6 +26,8 @@ export interface ReportRequest {
   group_by?: GroupBy | undefined;
   /** The provider of `/api/providers/{id}/usage`, or the filter of `/api/usage`. */
   provider_id?: string | undefined;
+  /** Only usage of this team's keys. */
+  team_id?: string | undefined;
 }
 
 /** One series row: a period's start (ISO), its group when grouped, and its figures. */
@@ -41,6 +43,7 @@ export interface UsageReport {
   end: string;
   granularity: Granularity;
   group_by: GroupBy | null;
+  team_id: string | null;
   totals: UsageFigures;
   series: UsageRow[];
 }
@@ -118,9 +121,10 @@ async function readFor(deps: Gateway, request: ReportRequest, range: { fromMs: n
 /**
  * A usage report: totals and a time series of requests, errors, tokens, audio, characters, cost
  * (USD, exact sums of nano-USD) and average latency, by hour (from daily rollups), day or month
- * (from monthly rollups), optionally grouped by model, API key, service type or provider. Figures
- * lag the hot counters by the change stream's delay (about a second). A caller scoped to some
- * providers or models sees only those (another provider's report is a 404).
+ * (from monthly rollups), optionally grouped by model, API key, service type, provider or team, and
+ * optionally of one team only (a team's usage is exactly the sum of its keys'). Figures lag the
+ * hot counters by the change stream's delay (about a second). A caller scoped to some providers or
+ * models sees only those (another provider's report is a 404); a key of a team only its team's.
  */
 export async function usageReport(
   deps: Gateway,
@@ -132,9 +136,14 @@ export async function usageReport(
   else if (request.provider_id && !canSeeProvider(request.principal, request.provider_id)) {
     return emptyReport(request, range);
   }
+  const { teamId } = request.principal;
+  // A key of a team sees its team's usage only; another team's reads as an empty report.
+  if (teamId && request.team_id && request.team_id !== teamId) return emptyReport(request, range);
+  const team = request.team_id ?? teamId;
   const visible = (item: Item) =>
     canSeeProvider(request.principal, String(item.provider_id)) &&
-    canSeeModel(request.principal, String(item.model_id));
+    canSeeModel(request.principal, String(item.model_id)) &&
+    (!team || item.team_id === team);
   const items = (await readFor(deps, request, range)).filter(visible);
   const { totals, cells } = aggregate(items, {
     ...range,
@@ -162,6 +171,7 @@ function header(request: ReportRequest, range: { fromMs: number; toMs: number })
     end: new Date(range.toMs).toISOString(),
     granularity: request.granularity,
     group_by: request.group_by ?? null,
+    team_id: request.team_id ?? null,
   };
 }
 

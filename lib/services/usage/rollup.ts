@@ -9,6 +9,8 @@ export interface HourlySource {
   modelId: string;
   apiKeyId: string;
   serviceType: string;
+  /** The calling key's team, when it has one. */
+  teamId?: string | undefined;
   /** `yyyy-mm-ddThh` */
   hour: string;
   shard: number;
@@ -37,11 +39,16 @@ export function parseHourlyImage(image: Record<string, unknown>): HourlySource {
   if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0 || shard > 99) {
     throw new InvalidCountersError('shard is malformed');
   }
+  const teamId = image.team_id;
+  if (teamId !== undefined && (typeof teamId !== 'string' || teamId === '')) {
+    throw new InvalidCountersError('team_id is malformed');
+  }
   return {
     providerId: text(image, 'provider_id'),
     modelId: text(image, 'model_id'),
     apiKeyId: text(image, 'api_key_id'),
     serviceType: text(image, 'service_type'),
+    ...(teamId ? { teamId } : {}),
     hour,
     shard,
     counters: parseCounters(image),
@@ -99,6 +106,7 @@ function attributesOf(source: HourlySource, period: 'D' | 'M', bucket: string, d
     model_id: source.modelId,
     api_key_id: source.apiKeyId,
     service_type: source.serviceType,
+    ...(source.teamId ? { team_id: source.teamId } : {}),
     bucket,
     ...keys.usageRollupIndex({ providerId: source.providerId, period, bucket, dimensions }),
   };

@@ -25,6 +25,22 @@ describe('principal: through the authorizer context and back', () => {
     expect(principalFromEvent(event({ ...context, rateLimitRpm: 600 })).rateLimitRpm).toBe(600);
   });
 
+  it('round-trips the team and its limits, and an empty scope list (a team narrowed to nothing)', () => {
+    const principal: Principal = {
+      keyId: 'key_01m8bwjkr672zknf0jar5m8r48',
+      role: 'operator',
+      providerIds: [],
+      teamId: 'team_01m8bwjkr672zknf0jar5m8r48',
+      teamRateLimitRpm: 1_200,
+      teamRateLimitTpm: 2_000_000,
+    };
+    expect(principalFromEvent(event(toAuthorizerContext(principal)))).toEqual(principal);
+    const context = toAuthorizerContext(principal);
+    expect(() => principalFromEvent(event({ ...context, teamId: 'team of mine' }))).toThrow(
+      UnauthorizedError,
+    );
+  });
+
   it('refuses a missing or malformed context with the generic 401', () => {
     for (const context of [
       null,

@@ -22,6 +22,9 @@ const quota = (over: Partial<Quota>): Quota => ({
   api_key_id: null,
   enforcement: 'async',
   is_active: true,
+  team_id: null,
+  time_zone: 'UTC',
+  thresholds_percent: [],
   owner_scope: null,
   version: 1,
   created_at: '',
@@ -39,13 +42,13 @@ describe('quotas: states and windows', () => {
     expect(stateOf(300_000_000, limit, 80)).toBe('exceeded');
   });
 
-  it('uses UTC calendar days and months', () => {
+  it('uses UTC calendar days and months', async () => {
     const at = Date.parse('2031-02-28T23:59:59.999Z');
-    expect(currentWindow(quota({}), at)).toMatchObject({
+    expect(await currentWindow(quota({}), at)).toMatchObject({
       id: '2031-02-28',
       endMs: Date.parse('2031-03-01T00:00:00Z'),
     });
-    expect(currentWindow(quota({ quota_type: 'monthly_tokens' }), at)).toMatchObject({
+    expect(await currentWindow(quota({ quota_type: 'monthly_tokens' }), at)).toMatchObject({
       id: '2031-02',
       endMs: Date.parse('2031-03-01T00:00:00Z'),
     });
@@ -53,7 +56,7 @@ describe('quotas: states and windows', () => {
 });
 
 describe('quotas: scopes', () => {
-  const call = { providerId: 'prov_a', modelId: 'gpt-4o', apiKeyId: 'key_1' };
+  const call = { providerId: 'prov_a', modelId: 'gpt-4o', apiKeyId: 'key_1', teamId: 'team_1' };
 
   it('finds every quota a call counts towards through its scope keys', () => {
     const watched = [
@@ -62,9 +65,18 @@ describe('quotas: scopes', () => {
       quota({ scope: 'model', provider_id: 'prov_a', model_id: 'gpt-4o' }),
       quota({ scope: 'api_key', api_key_id: 'key_1' }),
       quota({ scope: 'api_key', api_key_id: 'key_1', provider_id: 'prov_a' }),
+      quota({ scope: 'team', team_id: 'team_1' }),
     ];
     expect(watched.map(scopeKeyOf).sort()).toEqual(scopesOf(call).sort());
     expect(watched.every((q) => quotaCovers(q, call))).toBe(true);
+    // A team × model quota watches the team and counts that model only; another team's, nothing.
+    expect(scopeKeyOf(quota({ scope: 'team', team_id: 'team_1', model_id: 'gpt-4o' }))).toBe('team:team_1');
+    expect(quotaCovers(quota({ scope: 'team', team_id: 'team_1', model_id: 'o3' }), call)).toBe(false);
+    expect(quotaCovers(quota({ scope: 'team', team_id: 'team_2' }), call)).toBe(false);
+    expect(quotaCovers(quota({ scope: 'team', team_id: 'team_1' }), { ...call, teamId: undefined })).toBe(
+      false,
+    );
+    expect(scopesOf({ ...call, teamId: undefined })).toHaveLength(5);
     expect(quotaCovers(quota({ scope: 'model', provider_id: 'prov_b', model_id: 'gpt-4o' }), call)).toBe(
       false,
     );

@@ -81,6 +81,7 @@ describe('usage report: aggregation and CSV', () => {
       end: '2031-03-11T00:00:00.000Z',
       granularity: 'day',
       group_by: 'model',
+      team_id: null,
       totals: figures,
       series: [{ period: '2031-03-10T00:00:00.000Z', group: '=cmd|"x"', ...figures }],
     });
