@@ -210,6 +210,9 @@ describe('event bus', () => {
         'POST /api/providers/{id}/incidents',
         'PATCH /api/incidents/{id}',
         'POST /api/providers/{id}/health-check',
+        // A quota's create and update evaluate its window, which may announce a crossing or threshold.
+        'POST /api/quotas',
+        'PATCH /api/quotas/{id}',
       ].map((key) => logicalId(s.stack.functions.get(ROUTES.find((r) => routeKey(r) === key)!.fn)!.function)),
       logicalId(s.stack.healthSchedule.fn.function),
       logicalId(

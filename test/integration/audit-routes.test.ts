@@ -21,6 +21,10 @@ const NOT_AUDITED: Record<string, string> = {
   'POST /v1/moderations': 'AI operation: writes usage counters and rate windows only',
   'POST /v1/messages/count_tokens': 'AI operation: writes rate windows only (a count records no usage)',
   'POST /v1/audio/transcriptions': 'AI operation: writes usage counters and rate windows only',
+  'POST /v1/responses':
+    "AI operation: writes usage counters, rate windows and the caller's own stored response (data, not configuration); another key's reference is refused and audited as out_of_scope",
+  'DELETE /v1/responses/{id}':
+    "deletes the caller's own stored response (data, not configuration); another key's attempt is refused and audited as out_of_scope",
   'POST /api/providers/{id}/health-check':
     'writes health history and derived health state (not audited); an incident it opens is audited as the system actor',
   'POST /api/admin/credentials/rewrap':
