@@ -13,11 +13,14 @@ export interface ExpectedImages {
 }
 
 /**
- * The most one call can use, for strict holds: its prompt tokens plus `max_tokens` of output, and
- * the images it asks for, at the price in force at `atMs` (cached prices; no read in steady state).
- * Cached-input discounts are ignored, and an image whose size and quality match no per-image price
- * (a provider that names its qualities differently) is held at the model's highest per-image price,
- * so the hold is never below the real cost.
+ * The most one call can use, for strict holds: its prompt tokens plus its output tokens (the
+ * caller passes bounds: every choice, every input form), the characters it synthesises, the seconds
+ * of audio it transcribes, and the images it asks for, at the price in force at `atMs` (cached
+ * prices; no read in steady state). Prompt tokens are priced at the dearest way a provider can bill
+ * them (plain input, or written to the prompt cache for 5 minutes or 1 hour: cache writes cost more
+ * than input), cached-input discounts are ignored, and an image whose size and quality match no
+ * per-image price (a provider that names its qualities differently) is held at the model's highest
+ * per-image price, so the hold is never below the real cost.
  */
 export async function reservationAmount(
   deps: Gateway,
@@ -28,6 +31,10 @@ export async function reservationAmount(
     inputTokens: number;
     maxOutputTokens: number;
     images?: ExpectedImages | undefined;
+    /** Characters to synthesise (speech, priced `per_character`). */
+    characters?: number | undefined;
+    /** Most seconds of audio to transcribe (priced `per_second`). */
+    audioSeconds?: number | undefined;
   },
 ): Promise<BudgetAmount> {
   const pricing = await pricingAt(deps, call);
@@ -35,6 +42,8 @@ export async function reservationAmount(
     input_tokens: call.inputTokens,
     output_tokens: call.maxOutputTokens,
     cached_input_tokens: 0,
+    ...(call.characters ? { characters: call.characters } : {}),
+    ...(call.audioSeconds ? { audio_seconds: call.audioSeconds } : {}),
   };
   const prices = pricing?.per_image;
   if (call.images && prices?.length) {
@@ -46,11 +55,13 @@ export async function reservationAmount(
       matched === undefined ? { image_size: highest.size, image_quality: highest.quality } : {},
     );
   }
-  return {
-    costNanos: costOf(pricing, usage).nanos,
-    tokens: call.inputTokens + call.maxOutputTokens,
-    requests: 1,
-  };
+  const written = { cache_write_tokens: call.inputTokens };
+  const costNanos = Math.max(
+    costOf(pricing, usage).nanos,
+    costOf(pricing, { ...usage, ...written }).nanos,
+    costOf(pricing, { ...usage, ...written, cache_write_1h_tokens: call.inputTokens }).nanos,
+  );
+  return { costNanos, tokens: call.inputTokens + call.maxOutputTokens, requests: 1 };
 }
 
 /**
@@ -83,6 +94,24 @@ export async function settleAll(
         logger.error('quota reservation not settled', { quota_id: r.quotaId, error: describeError(error) });
         return false;
       }),
+    ),
+  );
+}
+
+/**
+ * Settles every hold of a call at the amount it held: for a call whose usage is unknown (a stream
+ * broken or abandoned after its first byte), the most it could have cost is what counts. The
+ * holds are released at once rather than left to expire.
+ */
+export async function settleAtHold(deps: Gateway, reservations: Reservation[]): Promise<void> {
+  await Promise.all(
+    reservations.map((r) =>
+      settleBudget(deps, r, { costNanos: r.amount, tokens: r.amount, requests: r.amount }).catch(
+        (error: unknown) => {
+          logger.error('quota reservation not settled', { quota_id: r.quotaId, error: describeError(error) });
+          return false;
+        },
+      ),
     ),
   );
 }
