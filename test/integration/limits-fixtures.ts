@@ -32,6 +32,8 @@ export function speechBytes(input: string): Buffer {
 /** The greedy upstream, and a gate that holds its answers until `release()`. */
 export class GreedyUpstream {
   readonly fake: FakeUpstream;
+  /** When set, chats bill this many output tokens per choice instead of `max_tokens`. */
+  outputTokens: number | undefined;
   private gate: Promise<void> | undefined;
   private open: (() => void) | undefined;
 
@@ -41,7 +43,7 @@ export class GreedyUpstream {
       return make(r);
     };
     this.fake = new FakeUpstream({
-      'POST /v1/chat/completions': held(chat),
+      'POST /v1/chat/completions': held((r) => chat(r, this.outputTokens)),
       'POST /v1/embeddings': held(embeddings),
       'POST /v1/audio/speech': held((r) => ({
         kind: 'raw',
@@ -76,10 +78,10 @@ export class GreedyUpstream {
   }
 }
 
-function chat(request: RecordedRequest): Behaviour {
+function chat(request: RecordedRequest, outputTokens: number | undefined): Behaviour {
   const body = request.json as Json;
   const n = (body.n as number | undefined) ?? 1;
-  const max = (body.max_completion_tokens ?? body.max_tokens ?? 16) as number;
+  const max = outputTokens ?? ((body.max_completion_tokens ?? body.max_tokens ?? 16) as number);
   const usage = {
     prompt_tokens: textBytes(body.messages),
     completion_tokens: n * max,
