@@ -49,7 +49,8 @@ export function runChat(request: ChatRequest, body: ChatCompletionRequest): Prom
         credential: ticket.credential,
         deps: deps.upstream,
         deadline: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),
-        signal,
+        // A client that hangs up mid-stream ends the upstream read too (the stream then settles).
+        signal: AbortSignal.any([signal, request.signal]),
       }),
   });
 }
