@@ -5,7 +5,7 @@
  *
  * | part | bound |
  * |---|---|
- * | prompt text (messages, system, tool definitions) | its UTF-8 bytes: a byte-level BPE token is at least one byte |
+ * | prompt text (messages, system, tool definitions, with their keys) | its UTF-8 bytes: a byte-level BPE token is at least one byte |
  * | format framing | {@link FRAME_TOKENS} per message or tool, plus the reply's priming |
  * | token-id inputs (integer arrays) | their length |
  * | input images | the OpenAI rule of the model (`lib/ai/token-count`); other models the larger of gpt-4o's rule and Anthropic's ~1,600-token ceiling |
@@ -83,7 +83,7 @@ export interface CallBound {
 
 const EMPTY: CallShape = { textBytes: 0, frames: 0, tokenIds: 0, images: [], choices: 1, maxOutputTokens: 0 };
 
-/** Walks a request value: text bytes, integer token ids, image parts (whose payload is not text). */
+/** Walks a request value: text bytes (keys included), integer token ids, image parts (whose payload is not text). */
 function measure(value: unknown, shape: CallShape): void {
   if (typeof value === 'string') shape.textBytes += Buffer.byteLength(value, 'utf8');
   else if (typeof value === 'number') shape.tokenIds += Number.isInteger(value) ? 1 : 0;
@@ -97,7 +97,11 @@ function measure(value: unknown, shape: CallShape): void {
       shape.images.push({ size, detail });
       return;
     }
-    for (const v of Object.values(value)) measure(v, shape);
+    // Keys too: a provider renders tool and schema property names into the prompt.
+    for (const [k, v] of Object.entries(value)) {
+      shape.textBytes += Buffer.byteLength(k, 'utf8');
+      measure(v, shape);
+    }
   }
 }
 

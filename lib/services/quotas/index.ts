@@ -13,6 +13,8 @@
 export { type BudgetAmount, type Reservation, reserveBudget, settleBudget } from './budget.js';
 export {
   type ExpectedImages,
+  type HoldQuantities,
+  holdAmount,
   reservationAmount,
   reserveAll,
   settleAll,
