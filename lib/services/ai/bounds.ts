@@ -15,7 +15,6 @@
  * | image generation | `n` images at the size and quality asked (priced by `reservationAmount`), and for token-billed image models {@link IMAGE_OUTPUT_TOKENS} per image |
  */
 import type { ImageSize } from '../../ai/generated-images.js';
-import { parseImageUrl } from '../../ai/images.js';
 import { imageDimensions } from '../../ai/token-count/image-dimensions.js';
 import { imageRule, openAIImageTokens } from '../../ai/token-count/openai-image-tokens.js';
 import type { ChatCompletionRequest } from '../../ai/types.js';
@@ -83,6 +82,20 @@ export interface CallBound {
 
 const EMPTY: CallShape = { textBytes: 0, frames: 0, tokenIds: 0, images: [], choices: 1, maxOutputTokens: 0 };
 
+const DATA_URL = /^data:(image\/[a-z0-9.+-]+);base64,/i;
+
+/**
+ * The pixel size of an inline image from its header alone; `undefined` for a remote URL or an
+ * unreadable header (then held at the most its model charges). The payload is neither validated nor
+ * decoded here (the adapters do that): a bound must cost nothing that grows with the image.
+ */
+function inlineImageSize(url: string): ImageSize | undefined {
+  const match = DATA_URL.exec(url);
+  if (!match) return undefined;
+  const mediaType = (match[1] ?? '').toLowerCase().replace('image/jpg', 'image/jpeg');
+  return imageDimensions(mediaType, url.slice(match[0].length));
+}
+
 /** Walks a request value: text bytes (keys included), integer token ids, image parts (whose payload is not text). */
 function measure(value: unknown, shape: CallShape): void {
   if (typeof value === 'string') shape.textBytes += Buffer.byteLength(value, 'utf8');
@@ -91,8 +104,7 @@ function measure(value: unknown, shape: CallShape): void {
   else if (value && typeof value === 'object') {
     const part = value as { type?: unknown; image_url?: { url?: unknown; detail?: unknown } };
     if (part.type === 'image_url' && typeof part.image_url?.url === 'string') {
-      const image = parseImageUrl(part.image_url.url);
-      const size = image.kind === 'base64' ? imageDimensions(image.mediaType, image.data) : undefined;
+      const size = inlineImageSize(part.image_url.url);
       const detail = typeof part.image_url.detail === 'string' ? part.image_url.detail : undefined;
       shape.images.push({ size, detail });
       return;
