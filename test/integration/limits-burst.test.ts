@@ -9,7 +9,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { mintKey } from './access-fixtures.js';
-import { budgetOf, GreedyUpstream, seedGreedyProvider, transcriptionForm } from './limits-fixtures.js';
+import {
+  budgetOf,
+  GreedyUpstream,
+  seedGreedyProvider,
+  strictKeyQuota,
+  transcriptionForm,
+} from './limits-fixtures.js';
 
 // Real time: streamed chats measure their idle budget on the wall clock.
 let gw: TestGateway;
@@ -89,25 +95,14 @@ describe('strict quotas under a concurrent burst of mixed shapes', () => {
         fc.integer({ min: 1, max: 50 }).map((mils) => mils / 1000),
         async (burst, limit) => {
           const key = await mintKey(gw, { role: 'invoke' });
-          const quota = await gw.call('POST', '/api/quotas', {
-            body: {
-              scope: 'api_key',
-              api_key_id: key.id,
-              quota_type: 'daily_cost',
-              limit_value: limit,
-              enforcement: 'strict',
-            },
-          });
-          expect(quota.status, quota.text).toBe(201);
+          const quotaId = await strictKeyQuota(gw, key.id, { quota_type: 'daily_cost', limit_value: limit });
           const statuses = await Promise.all(burst.map((s) => send(key.key, s)));
           for (const status of statuses) expect([200, 429]).toContain(status);
           seen.served += statuses.filter((s) => s === 200).length;
           seen.refused += statuses.filter((s) => s === 429).length;
           const limitNanos = Math.round(limit * 1e9);
-          await expect
-            .poll(async () => (await budgetOf(gw.runtime.deps, quota.json.id, today())).reserved)
-            .toBe(0);
-          const budget = await budgetOf(gw.runtime.deps, quota.json.id, today());
+          await expect.poll(async () => (await budgetOf(gw.runtime.deps, quotaId, today())).reserved).toBe(0);
+          const budget = await budgetOf(gw.runtime.deps, quotaId, today());
           expect(budget.committed).toBe(budget.used);
           expect(budget.used).toBeLessThanOrEqual(limitNanos);
         },

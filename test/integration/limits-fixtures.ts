@@ -172,6 +172,19 @@ export async function budgetOf(deps: Gateway, quotaId: string, window: string) {
   };
 }
 
+/** Creates a strict quota on one API key (`quota_type`, `limit_value`); returns its id. */
+export async function strictKeyQuota(
+  gw: TestGateway,
+  apiKeyId: string,
+  body: { quota_type: string; limit_value: number },
+): Promise<string> {
+  const res = await gw.call('POST', '/api/quotas', {
+    body: { scope: 'api_key', api_key_id: apiKeyId, enforcement: 'strict', ...body },
+  });
+  if (res.status !== 201) throw new Error(`strict quota: ${res.status} ${res.text}`);
+  return res.json.id as string;
+}
+
 /** A multipart transcription form of `bytes` bytes of (non-WAV) audio. */
 export function transcriptionForm(model: string, bytes: number): FormData {
   const form = new FormData();

@@ -11,6 +11,7 @@ import {
   budgetOf,
   GreedyUpstream,
   seedGreedyProvider,
+  strictKeyQuota,
   textBytes,
   transcriptionForm,
 } from './limits-fixtures.js';
@@ -21,13 +22,9 @@ const DAY = '2031-03-10';
 let t: UsageGateway;
 const greedy = new GreedyUpstream();
 
-async function strictKeyQuota(body: Record<string, unknown>) {
+async function keyWithQuota(body: { quota_type: string; limit_value: number }) {
   const key = await mintKey(t.gw, { role: 'invoke' });
-  const res = await t.gw.call('POST', '/api/quotas', {
-    body: { scope: 'api_key', api_key_id: key.id, enforcement: 'strict', ...body },
-  });
-  expect(res.status, res.text).toBe(201);
-  return { key: key.key, quotaId: res.json.id as string };
+  return { key: key.key, quotaId: await strictKeyQuota(t.gw, key.id, body) };
 }
 
 const post = (key: string, path: string, body: unknown) => t.gw.call('POST', path, { key, body });
@@ -44,7 +41,7 @@ afterAll(async () => {
 
 describe('strict holds: every choice of a chat', () => {
   it('refuses n: 16 × 100 tokens against 1,000 before any upstream call', async () => {
-    const { key, quotaId } = await strictKeyQuota({ quota_type: 'daily_tokens', limit_value: 1000 });
+    const { key, quotaId } = await keyWithQuota({ quota_type: 'daily_tokens', limit_value: 1000 });
     const before = greedy.fake.requests.length;
     const res = await post(key, '/v1/chat/completions', {
       model: 'greedy-chat',
@@ -58,7 +55,7 @@ describe('strict holds: every choice of a chat', () => {
   });
 
   it('admits a burst of n: 4 chats only as far as every choice fits, and never spends past the limit', async () => {
-    const { key, quotaId } = await strictKeyQuota({ quota_type: 'daily_tokens', limit_value: 1000 });
+    const { key, quotaId } = await keyWithQuota({ quota_type: 'daily_tokens', limit_value: 1000 });
     const body = { model: 'greedy-chat', n: 4, max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] };
     const answers = await Promise.all(
       Array.from({ length: 6 }, () => post(key, '/v1/chat/completions', body)),
@@ -76,7 +73,7 @@ describe('strict holds: every choice of a chat', () => {
 
 describe('strict holds: token-id inputs count as their length', () => {
   it('refuses embeddings of 5,300 token ids against a 3,000-token quota', async () => {
-    const { key } = await strictKeyQuota({ quota_type: 'daily_tokens', limit_value: 3000 });
+    const { key } = await keyWithQuota({ quota_type: 'daily_tokens', limit_value: 3000 });
     const ids = Array.from({ length: 5300 }, (_, i) => i % 1000);
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => post(key, '/v1/embeddings', { model: 'greedy-embed', input: ids })),
@@ -85,7 +82,7 @@ describe('strict holds: token-id inputs count as their length', () => {
   });
 
   it('admits batches of token arrays up to the quota, never past it', async () => {
-    const { key, quotaId } = await strictKeyQuota({ quota_type: 'daily_tokens', limit_value: 3000 });
+    const { key, quotaId } = await keyWithQuota({ quota_type: 'daily_tokens', limit_value: 3000 });
     const input = [Array.from({ length: 600 }, (_, i) => i), Array.from({ length: 400 }, (_, i) => i)];
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => post(key, '/v1/embeddings', { model: 'greedy-embed', input })),
@@ -100,7 +97,7 @@ describe('strict holds: token-id inputs count as their length', () => {
 
 describe('strict holds: per-character and per-second prices', () => {
   it('holds speech at its characters: ten concurrent calls spend at most the $0.01 budget', async () => {
-    const { key, quotaId } = await strictKeyQuota({ quota_type: 'daily_cost', limit_value: 0.01 });
+    const { key, quotaId } = await keyWithQuota({ quota_type: 'daily_cost', limit_value: 0.01 });
     const input = 'a'.repeat(200); // 200 × $0.000015 = $0.003
     const answers = await Promise.all(
       Array.from({ length: 10 }, () =>
@@ -114,7 +111,7 @@ describe('strict holds: per-character and per-second prices', () => {
   });
 
   it('holds a transcription at the longest its upload can play', async () => {
-    const { key, quotaId } = await strictKeyQuota({ quota_type: 'daily_cost', limit_value: 0.025 });
+    const { key, quotaId } = await keyWithQuota({ quota_type: 'daily_cost', limit_value: 0.025 });
     // 75,000 bytes at 6 kbit/s: 100 s × $0.0001 = $0.01 each; the provider bills all 100 s.
     const answers = await Promise.all(
       Array.from({ length: 5 }, () =>

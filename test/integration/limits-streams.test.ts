@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatStreamEvents } from '../fakes/openai.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { mintKey } from './access-fixtures.js';
-import { budgetOf, GreedyUpstream, seedGreedyProvider } from './limits-fixtures.js';
+import { budgetOf, GreedyUpstream, seedGreedyProvider, strictKeyQuota } from './limits-fixtures.js';
 
 // Real time: a stream's idle budget is measured on the wall clock.
 let gw: TestGateway;
@@ -28,16 +28,7 @@ afterAll(async () => {
 describe('strict holds of abandoned streams', () => {
   it('settles the hold as soon as the client hangs up mid-stream', async () => {
     const key = await mintKey(gw, { role: 'invoke' });
-    const quota = await gw.call('POST', '/api/quotas', {
-      body: {
-        scope: 'api_key',
-        api_key_id: key.id,
-        quota_type: 'daily_tokens',
-        limit_value: 5000,
-        enforcement: 'strict',
-      },
-    });
-    expect(quota.status, quota.text).toBe(201);
+    const quotaId = await strictKeyQuota(gw, key.id, { quota_type: 'daily_tokens', limit_value: 5000 });
     const body = {
       model: 'greedy-chat',
       max_tokens: 1000,
@@ -62,13 +53,13 @@ describe('strict holds of abandoned streams', () => {
     const reader = res.body!.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toContain('data: ');
-    const held = await budgetOf(gw.runtime.deps, quota.json.id, today());
+    const held = await budgetOf(gw.runtime.deps, quotaId, today());
     expect(held.reserved).toBeGreaterThan(1000);
     client.abort();
 
     // Settled within seconds (the lease would keep it 16 minutes), at what it held.
     await expect
-      .poll(() => budgetOf(gw.runtime.deps, quota.json.id, today()), { timeout: 5_000 })
+      .poll(() => budgetOf(gw.runtime.deps, quotaId, today()), { timeout: 5_000 })
       .toEqual({ committed: held.reserved, reserved: 0, used: held.reserved });
   });
 });

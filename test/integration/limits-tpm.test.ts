@@ -7,7 +7,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chatShape, tokenBound } from '../../lib/services/ai/bounds.js';
 import { mintKey } from './access-fixtures.js';
-import { GreedyUpstream, seedGreedyProvider, textBytes, windowCounts } from './limits-fixtures.js';
+import {
+  GreedyUpstream,
+  seedGreedyProvider,
+  strictKeyQuota,
+  textBytes,
+  windowCounts,
+} from './limits-fixtures.js';
 import { startUsageGateway, type UsageGateway } from './usage-fixtures.js';
 
 const T0 = Date.parse('2031-04-02T09:00:00.000Z');
@@ -134,16 +140,7 @@ describe('TPM: charges given back', () => {
 
   it('refunds a call a strict quota refused before any upstream call', async () => {
     const a = await mintKey(t.gw, { role: 'invoke' });
-    const quota = await t.gw.call('POST', '/api/quotas', {
-      body: {
-        scope: 'api_key',
-        api_key_id: a.id,
-        quota_type: 'daily_tokens',
-        limit_value: 10,
-        enforcement: 'strict',
-      },
-    });
-    expect(quota.status, quota.text).toBe(201);
+    await strictKeyQuota(t.gw, a.id, { quota_type: 'daily_tokens', limit_value: 10 });
     expect((await chat(a.key, huge)).status).toBe(429);
     expect(await windowCounts(t.deps, 'global')).toEqual({ tokens: 0, requests: 0 });
   });

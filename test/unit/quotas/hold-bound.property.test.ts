@@ -23,6 +23,7 @@ import {
 } from '../../../lib/services/ai/bounds.js';
 import { holdAmount } from '../../../lib/services/quotas/index.js';
 import { costOf, type UsageQuantities } from '../../../lib/services/usage/cost.js';
+import { pngBase64 } from '../../support/images.js';
 
 type Pricing = Parameters<typeof costOf>[0];
 
@@ -66,15 +67,7 @@ const text = fc.oneof(
 );
 
 /** A PNG header of the given size, as a data URL (the gateway reads the size from it). */
-function pngUrl(width: number, height: number): string {
-  const b = Buffer.alloc(33);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
-  b.writeUInt32BE(13, 8);
-  b.write('IHDR', 12, 'latin1');
-  b.writeUInt32BE(width, 16);
-  b.writeUInt32BE(height, 20);
-  return `data:image/png;base64,${b.toString('base64')}`;
-}
+const pngUrl = (width: number, height: number) => `data:image/png;base64,${pngBase64(width, height, 33)}`;
 
 const imagePart = fc.record({
   url: fc.oneof(
