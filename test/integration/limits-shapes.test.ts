@@ -71,6 +71,31 @@ describe('strict holds: every choice of a chat', () => {
   });
 });
 
+describe('strict holds: the prompt of the Responses and Anthropic fronts', () => {
+  it('holds the prompt of /v1/responses and /v1/messages at its bytes, not a 4-character guess', async () => {
+    const { key, quotaId } = await keyWithQuota({ quota_type: 'daily_tokens', limit_value: 1000 });
+    // 600 CJK characters: 1,800 bytes, which a provider may bill as up to 1,800 tokens.
+    const prompt = '预算'.repeat(300);
+    const before = greedy.fake.requests.length;
+    const responses = await post(key, '/v1/responses', {
+      model: 'greedy-chat',
+      input: prompt,
+      max_output_tokens: 100,
+    });
+    expect(responses.status, responses.text).toBe(429);
+    expect(responses.json.error).toMatchObject({ code: 'quota_exceeded' });
+    const messages = await post(key, '/v1/messages', {
+      model: 'greedy-chat',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: prompt }],
+    });
+    expect(messages.status, messages.text).toBe(429);
+    expect(messages.json.error).toMatchObject({ type: 'rate_limit_error', code: 'quota_exceeded' });
+    expect(greedy.fake.requests.length).toBe(before);
+    expect(await budgetOf(t.deps, quotaId, DAY)).toEqual({ committed: 0, reserved: 0, used: 0 });
+  });
+});
+
 describe('strict holds: token-id inputs count as their length', () => {
   it('refuses embeddings of 5,300 token ids against a 3,000-token quota', async () => {
     const { key } = await keyWithQuota({ quota_type: 'daily_tokens', limit_value: 3000 });
