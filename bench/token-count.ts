@@ -16,6 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import { countOpenAIPrompt } from '../lib/ai/token-count/openai-count.js';
 import type { ChatCompletionRequest } from '../lib/ai/types.js';
+import { SAMPLE_REQUESTS } from './sample-requests.js';
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,51 +24,7 @@ const arg = (name: string, def: string) => {
 };
 const COUNTS = Number(arg('counts', '2000'));
 
-function png(width: number, height: number, bytes: number): string {
-  const b = Buffer.alloc(bytes);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b, 0);
-  b.writeUInt32BE(13, 8);
-  b.write('IHDR', 12, 'latin1');
-  b.writeUInt32BE(width, 16);
-  b.writeUInt32BE(height, 20);
-  return b.toString('base64');
-}
-
-const words = 'the quick brown fox jumps over the lazy dog while counting tokens for a budget '.repeat(4);
-const tool = (name: string) => ({
-  type: 'function' as const,
-  function: {
-    name,
-    description: `Does ${name}`,
-    parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer' } } },
-  },
-});
-const REQUESTS: Record<string, ChatCompletionRequest> = {
-  short: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hello world' }] },
-  chat: {
-    model: 'gpt-4o',
-    messages: [
-      { role: 'system', content: 'You are a careful assistant.' },
-      ...Array.from({ length: 20 }, (_, i) => ({
-        role: i % 2 === 0 ? ('user' as const) : ('assistant' as const),
-        content: `${i}: ${words}`,
-      })),
-    ],
-    tools: [tool('get_weather'), tool('get_forecast')],
-  },
-  image: {
-    model: 'gpt-4o',
-    messages: [
-      {
-        role: 'user',
-        content: [
-          { type: 'text', text: 'What is this?' },
-          { type: 'image_url', image_url: { url: `data:image/png;base64,${png(1024, 1024, 1_500_000)}` } },
-        ],
-      },
-    ],
-  },
-};
+const REQUESTS: Record<string, ChatCompletionRequest> = SAMPLE_REQUESTS;
 
 const started = performance.now();
 const first = await countOpenAIPrompt(REQUESTS.short!, 'gpt-4o');

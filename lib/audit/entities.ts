@@ -157,6 +157,7 @@ const RULES: Record<string, EntityRule> = {
       'status',
       'expires_at',
       'rate_limit_rpm',
+      'rate_limit_tpm',
       'team_id',
       'last_rotated_at',
       'revoked_at',

@@ -11,12 +11,20 @@ export interface Grant {
   modelIds?: readonly string[] | undefined;
   expiresAt?: string | undefined;
   rateLimitRpm?: number | undefined;
+  rateLimitTpm?: number | undefined;
   /** The key's team: a key of a team only makes, sees and manages keys of that team. */
   teamId?: string | undefined;
 }
 
 /** The dimensions in which one grant can exceed another, named as the API's fields. */
-export type GrantField = 'role' | 'provider_ids' | 'model_ids' | 'expires_at' | 'rate_limit_rpm' | 'team_id';
+export type GrantField =
+  | 'role'
+  | 'provider_ids'
+  | 'model_ids'
+  | 'expires_at'
+  | 'rate_limit_rpm'
+  | 'rate_limit_tpm'
+  | 'team_id';
 
 /**
  * Whether `child` may do nothing that `parent` may not, by the route access classes themselves
@@ -49,6 +57,7 @@ export function grantExcess(child: Grant, parent: Grant): GrantField[] {
   if (!listWithin(child.modelIds, parent.modelIds)) excess.push('model_ids');
   if (!limitWithin(epochMs(child.expiresAt), epochMs(parent.expiresAt))) excess.push('expires_at');
   if (!limitWithin(child.rateLimitRpm, parent.rateLimitRpm)) excess.push('rate_limit_rpm');
+  if (!limitWithin(child.rateLimitTpm, parent.rateLimitTpm)) excess.push('rate_limit_tpm');
   if (!teamWithin(child.teamId, parent.teamId)) excess.push('team_id');
   return excess;
 }

@@ -14,6 +14,7 @@ export interface AuthorizerContext {
   providerIds?: string;
   modelIds?: string;
   rateLimitRpm?: string;
+  rateLimitTpm?: string;
   expiresAt?: string;
   teamId?: string;
   teamRpm?: string;
@@ -29,6 +30,7 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
     ...(principal.providerIds ? { providerIds: JSON.stringify(principal.providerIds) } : {}),
     ...(principal.modelIds ? { modelIds: JSON.stringify(principal.modelIds) } : {}),
     ...(principal.rateLimitRpm === undefined ? {} : { rateLimitRpm: String(principal.rateLimitRpm) }),
+    ...(principal.rateLimitTpm === undefined ? {} : { rateLimitTpm: String(principal.rateLimitTpm) }),
     ...(principal.expiresAt ? { expiresAt: principal.expiresAt } : {}),
     ...(principal.teamId ? { teamId: principal.teamId } : {}),
     ...(principal.teamRateLimitRpm === undefined ? {} : { teamRpm: String(principal.teamRateLimitRpm) }),
@@ -67,6 +69,7 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEvent, 'requestCon
   const providerIds = parseList(context?.providerIds);
   const modelIds = parseList(context?.modelIds);
   const rateLimitRpm = parseLimit(context?.rateLimitRpm);
+  const rateLimitTpm = parseLimit(context?.rateLimitTpm);
   const teamId = context?.teamId;
   // A key of a team must keep it (its scope and limits hang on it): an unreadable one is refused.
   if (teamId !== undefined && (typeof teamId !== 'string' || !ID_PATTERN.test(teamId))) {
@@ -85,6 +88,7 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEvent, 'requestCon
     ...(providerIds ? { providerIds } : {}),
     ...(modelIds ? { modelIds } : {}),
     ...(rateLimitRpm === undefined ? {} : { rateLimitRpm }),
+    ...(rateLimitTpm === undefined ? {} : { rateLimitTpm }),
     ...(typeof expiresAt === 'string' ? { expiresAt } : {}),
     ...(typeof teamId === 'string' ? { teamId } : {}),
     ...(teamRateLimitRpm === undefined ? {} : { teamRateLimitRpm }),

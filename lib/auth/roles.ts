@@ -26,6 +26,8 @@ export interface Principal {
   modelIds?: readonly string[];
   /** The key's own request limit per minute, for the rate limiter (not enforced by the authorizer). */
   rateLimitRpm?: number;
+  /** The key's own token limit per minute (prompt + output tokens, settled to usage). */
+  rateLimitTpm?: number;
   /** When the key expires (ISO); a key cannot mint one that outlives it. */
   expiresAt?: string;
   /**

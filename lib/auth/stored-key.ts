@@ -35,6 +35,7 @@ export function principalFromSecretItem(
   const providerIds = stringList(item.provider_ids);
   const modelIds = stringList(item.model_ids);
   const rpm = item.rate_limit_rpm;
+  const tpm = item.rate_limit_tpm;
   return {
     principal: {
       keyId: item.key_id,
@@ -42,6 +43,7 @@ export function principalFromSecretItem(
       ...(providerIds ? { providerIds } : {}),
       ...(modelIds ? { modelIds } : {}),
       ...(typeof rpm === 'number' ? { rateLimitRpm: rpm } : {}),
+      ...(typeof tpm === 'number' ? { rateLimitTpm: tpm } : {}),
       ...(typeof item.expires_at === 'string' ? { expiresAt: item.expires_at } : {}),
       ...(typeof item.team_id === 'string' ? { teamId: item.team_id } : {}),
     },

@@ -37,6 +37,12 @@ export interface HandlerRequest<B, Q, P> {
    * is logged and does not affect the others.
    */
   afterResponse(task: () => Promise<void>): void;
+  /**
+   * Aborts when the client hangs up before a streamed body was fully sent: work producing the body
+   * (an upstream stream) should stop, and what it holds be settled; the deferred tasks run only
+   * once the body has closed.
+   */
+  signal: AbortSignal;
 }
 
 export { Reply } from './response.js';
@@ -47,6 +53,8 @@ type State = {
   started: number;
   requestId: string;
   deferred: Array<() => Promise<void>>;
+  /** Aborted when the client leaves mid-body (`HandlerRequest.signal`). */
+  hangup: AbortController;
   /** Set once the caller is authenticated and the container's dependencies are known. */
   caller?: { principal: Principal; deps: Gateway; sourceIp: string };
 };
@@ -73,6 +81,7 @@ function stateOf(event: APIGatewayProxyEvent, routes: readonly Route[]): State {
       started: performance.now(),
       requestId: event.requestContext?.requestId ?? '',
       deferred: [],
+      hangup: new AbortController(),
     };
     invocations.set(event, state);
   }
@@ -222,6 +231,7 @@ function pipelineFor(
       event,
       context,
       afterResponse: (task) => state.deferred.push(task),
+      signal: state.hangup.signal,
     });
     const reply = result instanceof Reply ? result : new Reply(route.successStatus, result);
     return replyResponse(reply, state.requestId);
@@ -236,7 +246,8 @@ function pipelineFor(
 function streamingHandler(pipeline: Pipeline): StreamingHandler {
   return async (event, stream, context) => {
     try {
-      await writeResponse(stream, await pipeline(event, context));
+      const hangup = () => invocations.get(event)?.hangup.abort();
+      await writeResponse(stream, await pipeline(event, context), hangup);
     } finally {
       await runDeferred(event);
     }
@@ -256,14 +267,29 @@ function bufferedHandler(pipeline: Pipeline): BufferedHandler {
 
 /**
  * Writes a proxy result to Lambda's response stream: the prelude (status, headers), then the body —
- * a whole string in one write, or a `Readable` piped chunk by chunk as it is produced.
+ * a whole string in one write, or a `Readable` piped chunk by chunk as it is produced. When the
+ * client hangs up mid-body, `onHangup` is called and the body's close awaited before rethrowing.
  */
-async function writeResponse(stream: Writable, response: APIGatewayProxyResult): Promise<void> {
+async function writeResponse(
+  stream: Writable,
+  response: APIGatewayProxyResult,
+  onHangup: () => void,
+): Promise<void> {
   const { body, ...prelude } = response;
   const out = httpResponseStream(stream, prelude as HttpResponsePrelude);
   const value = body as unknown;
   if (value instanceof Readable) {
-    await pipeline(value, out);
+    try {
+      await pipeline(value, out);
+    } catch (error) {
+      // The client left mid-body: the producer is told to stop, and its own clean-up (closing the
+      // upstream, settling what it held) ends before the deferred tasks run, so none is lost.
+      onHangup();
+      if (!value.closed) await new Promise((resolve) => value.once('close', resolve));
+      // A hang-up is the client's choice, not a failure of the invocation.
+      if (!out.destroyed) throw error;
+      logger.info('client left before the end of the response', { error: describeError(error) });
+    }
     return;
   }
   await new Promise<void>((resolve, reject) => {

@@ -39,6 +39,10 @@ export const apiKeyCreate = z.strictObject({
     .nullable()
     .optional()
     .meta({ description: 'Requests per minute for this key (stored; enforced by the rate limiter).' }),
+  rate_limit_tpm: z.number().int().min(1).max(1_000_000_000).nullable().optional().meta({
+    description:
+      "Tokens per minute for this key: admitted at each call's upper bound, settled to its usage (enforced by the rate limiter).",
+  }),
   team_id: objectId.optional().meta({
     description:
       "The key's team (set at creation only): its scope lies within the team's, its usage counts as the team's.",
@@ -57,6 +61,7 @@ export const apiKey = z.object({
   key_hint: z.string().meta({ description: 'Prefix and last 4 characters of the current secret.' }),
   expires_at: z.string().nullable(),
   rate_limit_rpm: z.number().int().nullable(),
+  rate_limit_tpm: z.number().int().nullable(),
   team_id: z.string().nullable(),
   created_by: z.string(),
   last_used_at: z.string().nullable().meta({ description: 'Updated at most once a minute.' }),

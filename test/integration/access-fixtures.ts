@@ -18,6 +18,7 @@ export async function mintKey(
     expires_at?: string;
     team_id?: string;
     rate_limit_rpm?: number;
+    rate_limit_tpm?: number;
   },
   as?: string,
 ): Promise<MintedKey> {

@@ -5,6 +5,7 @@ import type { ChatCompletionChunk, ChatCompletionRequest } from '../../ai/types.
 import type { HandlerRequest } from '../../http/handler.js';
 import { Reply } from '../../http/handler.js';
 import { errorResponse } from '../../http/response.js';
+import { chatShape } from '../../services/ai/bounds.js';
 import { gatewayHeaders } from '../../services/ai/headers.js';
 import { chatNeeds } from '../../services/ai/needs.js';
 import { type AiRun, runAi } from '../../services/ai/pipeline.js';
@@ -27,7 +28,7 @@ export async function serveChat(request: ChatRequest): Promise<Reply> {
 
 /** Routes and calls a canonical chat request (shared by `/v1/messages`). */
 export function runChat(request: ChatRequest, body: ChatCompletionRequest): Promise<AiRun<ChatInvocation>> {
-  const { needs, inputTokens, maxOutputTokens } = chatNeeds(body);
+  const { needs } = chatNeeds(body);
   const { deps } = request;
   return runAi<ChatInvocation>({
     deps,
@@ -36,8 +37,7 @@ export function runChat(request: ChatRequest, body: ChatCompletionRequest): Prom
     usageKind: 'llm',
     model: body.model,
     needs,
-    inputTokens,
-    maxOutputTokens,
+    shape: chatShape(body),
     stream: body.stream === true,
     afterResponse: request.afterResponse,
     deadlineMs: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),
@@ -49,7 +49,8 @@ export function runChat(request: ChatRequest, body: ChatCompletionRequest): Prom
         credential: ticket.credential,
         deps: deps.upstream,
         deadline: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),
-        signal,
+        // A client that hangs up mid-stream ends the upstream read too (the stream then settles).
+        signal: AbortSignal.any([signal, request.signal]),
       }),
   });
 }

@@ -19,11 +19,20 @@ import type {
 import { ValidationError } from '../../errors.js';
 import { type HandlerRequest, Reply } from '../../http/handler.js';
 import type { ServiceType } from '../../schemas/providers.js';
+import {
+  type CallShape,
+  imageGenerationShape,
+  inputShape,
+  speechShape,
+  transcriptionShape,
+} from '../../services/ai/bounds.js';
 import { gatewayHeaders } from '../../services/ai/headers.js';
-import { estimateTokens } from '../../services/ai/needs.js';
 import { runAi } from '../../services/ai/pipeline.js';
-import type { ExpectedImages } from '../../services/quotas/index.js';
 import { deadlineFromRemaining } from '../../services/routing/index.js';
+
+/** Inputs of a batched operation (one string or token array, or a list of them): each is framed. */
+const itemsOf = (input: unknown) =>
+  Array.isArray(input) && input.some((item) => typeof item !== 'number') ? input.length : 1;
 
 type Invocation<R> = { response: R; usage: import('../../ai/types.js').ReportedUsage };
 
@@ -36,9 +45,9 @@ async function serveOperation<Req extends { model: string }, Res>(
   op: {
     serviceType: ServiceType;
     usageKind: string;
-    input: unknown;
+    /** What the call asks for: its holds and TPM charges are taken at this shape's bound. */
+    shape: CallShape;
     invoke: (args: InvokeInput<Req>) => Promise<Invocation<Res>>;
-    expectedImages?: ExpectedImages;
   },
 ) {
   const { deps } = request;
@@ -50,9 +59,7 @@ async function serveOperation<Req extends { model: string }, Res>(
     usageKind: op.usageKind,
     model: request.body.model,
     needs: {},
-    inputTokens: estimateTokens(op.input),
-    maxOutputTokens: 0,
-    ...(op.expectedImages ? { expectedImages: op.expectedImages } : {}),
+    shape: op.shape,
     stream: false,
     deadlineMs: deadline(),
     afterResponse: request.afterResponse,
@@ -76,7 +83,7 @@ export async function serveEmbeddings(request: HandlerRequest<EmbeddingsRequest,
   const out = await serveOperation(request, {
     serviceType: 'embedding',
     usageKind: 'embedding',
-    input: request.body.input,
+    shape: inputShape(request.body.input, { frames: itemsOf(request.body.input) }),
     invoke: invokeEmbeddings,
   });
   return new Reply(200, out.response, out.headers);
@@ -87,7 +94,9 @@ export async function serveRerank(request: HandlerRequest<RerankRequest, unknown
   const out = await serveOperation(request, {
     serviceType: 'rerank',
     usageKind: 'rerank',
-    input: [request.body.query, request.body.documents],
+    shape: inputShape([request.body.query, request.body.documents], {
+      frames: 1 + request.body.documents.length,
+    }),
     invoke: invokeRerank,
   });
   return new Reply(200, out.response, out.headers);
@@ -98,10 +107,16 @@ export async function serveSpeech(request: HandlerRequest<SpeechRequest, unknown
   const out = await serveOperation(request, {
     serviceType: 'speech',
     usageKind: 'tts',
-    input: request.body.input,
+    shape: speechShape(request.body.input),
     invoke: invokeSpeech,
   });
-  return new Reply(200, out.response, { ...out.headers, 'content-type': out.response.content_type });
+  // The provider's bytes as they came: a Uint8Array body travels base64 with isBase64Encoded
+  // (API Gateway's binary media types decode it; so does the local runtime).
+  const { audio, content_type } = out.response;
+  return new Reply(200, Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength), {
+    ...out.headers,
+    'content-type': content_type,
+  });
 }
 
 /** `POST /v1/audio/transcriptions`: a multipart audio upload transcribed to text. */
@@ -114,7 +129,7 @@ export async function serveTranscription(request: HandlerRequest<TranscriptionRe
   const out = await serveOperation(request, {
     serviceType: 'speech',
     usageKind: 'stt',
-    input: request.body.prompt ?? '',
+    shape: transcriptionShape(request.body.prompt, request.body.file.data),
     invoke: invokeTranscription,
   });
   const format = request.body.response_format;
@@ -139,13 +154,12 @@ export async function serveImages(request: HandlerRequest<ImageGenerationRequest
   const out = await serveOperation(request, {
     serviceType: 'image',
     usageKind: 'image',
-    input: body.prompt,
-    invoke: invokeImages,
-    expectedImages: {
+    shape: imageGenerationShape(body.prompt, {
       images: body.n ?? 1,
       image_size: body.size === undefined || body.size === 'auto' ? DEFAULT_IMAGE_SIZE : body.size,
       image_quality: body.quality === undefined || body.quality === 'auto' ? 'standard' : body.quality,
-    },
+    }),
+    invoke: invokeImages,
   });
   return new Reply(200, out.response, out.headers);
 }
@@ -163,7 +177,7 @@ export async function serveModerations(
     {
       serviceType: 'moderation',
       usageKind: 'moderation',
-      input: body.input,
+      shape: inputShape(body.input, { frames: itemsOf(body.input) }),
       invoke: invokeModeration,
     },
   );

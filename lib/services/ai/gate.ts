@@ -4,7 +4,6 @@ import { GatewayError, ServiceUnavailableError, TooManyRequestsError } from '../
 import type { Gateway } from '../../runtime/gateway.js';
 import { reportCredentialRejected, resolveProviderSecret } from '../credentials/resolve.js';
 import {
-  type ExpectedImages,
   quotaDecision,
   type Reservation,
   reservationAmount,
@@ -18,8 +17,10 @@ import {
   type FailoverHooks,
   type RoutingTicket,
   routingHooks,
+  settleTokens,
 } from '../routing/index.js';
 import { recordUsage } from '../usage/record.js';
+import { type CallShape, callBound, type ModelFacts, tokenBound } from './bounds.js';
 
 /** Requests per minute a quota with `action_on_exceed: throttle` still lets through, per quota. */
 export const THROTTLED_RPM = 6;
@@ -38,13 +39,16 @@ export interface GateContext {
   principal: Principal;
   /** The usage service type of the operation (`llm`, `embedding`, `rerank`, `tts`, `stt`). */
   usageKind: string;
-  /** Estimated input tokens and the most output the call may produce (strict holds, TPM limits). */
-  inputTokens: number;
-  maxOutputTokens: number;
-  /** Images the call asks for (image generation), held at their per-image price. */
-  expectedImages?: ExpectedImages | undefined;
+  /** What the call asks for: strict holds and TPM charges take its bound on each candidate's model. */
+  shape: CallShape;
   startedAt: number;
 }
+
+/** What a bound needs to know of a candidate's model. */
+export const modelFacts = (candidate: Candidate): ModelFacts => ({
+  modelId: candidate.modelId,
+  maxOutputTokens: candidate.model.max_output_tokens,
+});
 
 const NO_CREDENTIAL_TYPES = new Set(['mock', 'bedrock']);
 
@@ -93,13 +97,16 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
       return { refused: admission.error, retryAfterMs: admission.retryAfterSeconds * 1000 };
   }
   if (decision.strict.length === 0) return { reservations: [] as Reservation[], budget: decision.budget };
+  const bound = callBound(ctx.shape, modelFacts(candidate));
   const amount = await reservationAmount(deps, {
     providerId: candidate.provider.id,
     modelId: candidate.modelId,
     atMs: ctx.startedAt,
-    inputTokens: ctx.inputTokens,
-    maxOutputTokens: ctx.maxOutputTokens,
-    images: ctx.expectedImages,
+    inputTokens: bound.inputTokens,
+    maxOutputTokens: bound.outputTokens,
+    images: bound.images,
+    characters: bound.characters,
+    audioSeconds: bound.audioSeconds,
   });
   try {
     const reservations = await reserveAll(deps, { quotas: decision.strict, amount });
@@ -113,11 +120,11 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
 /**
  * The hooks around each upstream attempt: quota state and strict holds, the provider's credential,
  * then routing's circuit and rate-limit gate; after it, routing's bookkeeping, an upstream 401
- * marking the credential invalid, an error counted in usage, and the holds of a failed attempt
- * released. The ticket `before` issues travels with the attempt (and the result) for settlement.
+ * marking the credential invalid, an error counted in usage, and the holds and provider token
+ * charges of a failed attempt released. The ticket `before` issues travels with the attempt (and the result) for settlement.
  */
 export function aiHooks(deps: Gateway, ctx: GateContext): FailoverHooks<Candidate, AiTicket> {
-  const routing = routingHooks(deps, { tokens: ctx.inputTokens + ctx.maxOutputTokens });
+  const routing = routingHooks(deps, { tokens: (c) => tokenBound(ctx.shape, modelFacts(c)) });
   return {
     async before(candidate) {
       const quota = await quotaGate(deps, candidate, ctx);
@@ -153,6 +160,7 @@ export function aiHooks(deps: Gateway, ctx: GateContext): FailoverHooks<Candidat
       if (report.failure?.status === 401 && ref)
         await reportCredentialRejected(deps, ref.credentialId, ref.keyVersion);
       await settleAll(deps, report.ticket.reservations, { costNanos: 0, tokens: 0, requests: 0 });
+      await settleTokens(deps, report.ticket.routing.grants, 0);
       await recordUsage(deps, {
         at: ctx.startedAt,
         providerId: candidate.provider.id,

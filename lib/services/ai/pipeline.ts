@@ -4,17 +4,21 @@ import { type GatewayError, NotFoundError, ServiceUnavailableError } from '../..
 import { describeError, logger, MetricUnit, metrics } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
-import { type ExpectedImages, settleAll } from '../quotas/index.js';
+import { settleAll, settleAtHold } from '../quotas/index.js';
 import type { BudgetView } from '../quotas/remaining.js';
 import {
   admitRequest,
   type Candidate,
   executeWithFailover,
+  type RateGrant,
   type RequestNeeds,
+  refund,
   resolveRoute,
+  settleTokens,
 } from '../routing/index.js';
 import { recordUsage } from '../usage/record.js';
-import { type AiTicket, aiHooks } from './gate.js';
+import { type CallShape, tokenBound } from './bounds.js';
+import { type AiTicket, aiHooks, modelFacts } from './gate.js';
 
 /** One AI operation to serve: what to route, and how to call one candidate. */
 export interface AiCall<T> {
@@ -25,10 +29,11 @@ export interface AiCall<T> {
   usageKind: string;
   model: string;
   needs: RequestNeeds;
-  inputTokens: number;
-  maxOutputTokens: number;
-  /** Images the call asks for (image generation): strict quota holds include their price. */
-  expectedImages?: ExpectedImages;
+  /**
+   * What the call asks for (`bounds.ts`): strict holds and TPM charges are taken at its bound on
+   * the candidate's model, then settled to the usage the provider reports.
+   */
+  shape: CallShape;
   stream: boolean;
   /** Epoch ms by which an answer must have started (from the function's remaining time). */
   deadlineMs: number;
@@ -84,9 +89,6 @@ export function nothingToRoute(skipped: Array<{ reason: string }>): GatewayError
 export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
   const { deps, principal } = call;
   const startedAt = deps.now();
-  const tokens = call.inputTokens + call.maxOutputTokens;
-  const admission = await admitRequest(deps, { principal, tokens });
-  if (!admission.admitted) throw admission.error;
   const route = await resolveRoute(deps, {
     serviceType: call.serviceType,
     model: call.model,
@@ -94,7 +96,13 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     principal,
   });
   if (route.candidates.length === 0) throw nothingToRoute(route.skipped);
+  // Charged at the bound on the costliest candidate, so any failover stays within the charge.
+  const tokens = Math.max(...route.candidates.map((c) => tokenBound(call.shape, modelFacts(c))));
+  const admission = await admitRequest(deps, { principal, tokens });
+  if (!admission.admitted) throw admission.error;
+  const { grants } = admission;
   let upstreamMs = 0;
+  let attempted = false;
   const ctx = { ...call, startedAt };
   const hooks = aiHooks(deps, ctx);
   const result = await executeWithFailover({
@@ -105,11 +113,16 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     hooks: {
       before: hooks.before!,
       async after(candidate, report) {
+        attempted = true;
         upstreamMs += report.latencyMs;
         await hooks.after!(candidate, report);
       },
     },
     attempt: (candidate, _n, signal, ticket) => call.invoke(candidate, ticket, signal),
+  }).catch(async (error: unknown) => {
+    // Refused everywhere: the admission is given back; failed upstream: its tokens are.
+    await releaseAdmission(grants, attempted);
+    throw error;
   });
   let finished = false;
   const { ticket } = result;
@@ -129,6 +142,14 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     },
   };
 
+  async function releaseAdmission(grants: RateGrant[], called: boolean): Promise<void> {
+    try {
+      await (called ? settleTokens(deps, grants, 0) : refund(deps, grants));
+    } catch (error) {
+      logger.error('rate-limit charge not released', { error: describeError(error) });
+    }
+  }
+
   async function closeBooks(
     usage: NormalizedUsage | null,
     outcome: 'success' | 'error',
@@ -147,16 +168,25 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
         latencyMs,
         outcome,
       });
-      await settleAll(deps, ticket.reservations, {
-        costNanos: recorded.costNanos,
-        tokens: used.input_tokens + used.output_tokens,
-        requests: 1,
-      });
+      const tokensUsed = used.input_tokens + used.output_tokens;
+      if (usage === null && call.stream) {
+        // A stream whose usage is unknown (broken or abandoned after its first byte, or a provider
+        // that reports none): the provider may have billed up to the bound, so the charges stand,
+        // settled at once rather than left to expire; strict budgets never count less than spent.
+        await settleAtHold(deps, ticket.reservations);
+      } else {
+        await settleAll(deps, ticket.reservations, {
+          costNanos: recorded.costNanos,
+          tokens: tokensUsed,
+          requests: 1,
+        });
+        await settleTokens(deps, [...grants, ...ticket.routing.grants], tokensUsed);
+      }
       metrics.addDimensions({
         provider: result.candidate.provider.provider_type,
         model: result.candidate.modelId,
       });
-      metrics.addMetric('tokens', MetricUnit.Count, used.input_tokens + used.output_tokens);
+      metrics.addMetric('tokens', MetricUnit.Count, tokensUsed);
       metrics.addMetric('cost_usd', MetricUnit.NoUnit, recorded.costNanos / 1e9);
       metrics.publishStoredMetrics();
     } catch (error) {

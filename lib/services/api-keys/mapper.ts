@@ -33,6 +33,7 @@ export function grantOf(item: Item, team?: TeamLists): Grant {
     modelIds: narrowList(list(item.model_ids), team?.model_ids),
     expiresAt: optionalString(item.expires_at) ?? undefined,
     rateLimitRpm: typeof item.rate_limit_rpm === 'number' ? item.rate_limit_rpm : undefined,
+    rateLimitTpm: typeof item.rate_limit_tpm === 'number' ? item.rate_limit_tpm : undefined,
     ...(teamId ? { teamId } : {}),
   };
 }
@@ -49,6 +50,7 @@ export function toApiKey(item: Item, nowMs: number): ApiKey {
     key_hint: String(item.key_hint),
     expires_at: optionalString(item.expires_at),
     rate_limit_rpm: typeof item.rate_limit_rpm === 'number' ? item.rate_limit_rpm : null,
+    rate_limit_tpm: typeof item.rate_limit_tpm === 'number' ? item.rate_limit_tpm : null,
     team_id: optionalString(item.team_id),
     created_by: String(item.created_by),
     last_used_at: optionalString(item.last_used_at),

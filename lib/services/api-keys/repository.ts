@@ -20,6 +20,7 @@ export interface KeyGrantFields {
   modelIds: string[] | null;
   expiresAt: string | null;
   rateLimitRpm: number | null;
+  rateLimitTpm: number | null;
   /** The key's team (fixed at creation); its scope lists are the key's own, narrowed by the team's at use. */
   teamId: string | null;
 }
@@ -47,6 +48,7 @@ export function recordItem(input: {
     model_ids: grant.modelIds,
     expires_at: grant.expiresAt,
     rate_limit_rpm: grant.rateLimitRpm,
+    rate_limit_tpm: grant.rateLimitTpm,
     team_id: grant.teamId,
     status: 'active',
     key_hint: input.hint,
@@ -76,6 +78,7 @@ export function secretItem(input: { hash: string; grant: KeyGrantFields; now: st
     model_ids: grant.modelIds,
     expires_at: grant.expiresAt,
     rate_limit_rpm: grant.rateLimitRpm,
+    rate_limit_tpm: grant.rateLimitTpm,
     team_id: grant.teamId,
     secret_expires_at: null,
     status: 'active',
@@ -188,6 +191,7 @@ export function grantFieldsOf(record: Item): KeyGrantFields {
     modelIds: list(record.model_ids),
     expiresAt: typeof record.expires_at === 'string' ? record.expires_at : null,
     rateLimitRpm: typeof record.rate_limit_rpm === 'number' ? record.rate_limit_rpm : null,
+    rateLimitTpm: typeof record.rate_limit_tpm === 'number' ? record.rate_limit_tpm : null,
     teamId: typeof record.team_id === 'string' ? record.team_id : null,
   };
 }

@@ -24,6 +24,7 @@ export const grantOfPrincipal = (principal: Principal): Grant => ({
   modelIds: principal.modelIds,
   expiresAt: principal.expiresAt,
   rateLimitRpm: principal.rateLimitRpm,
+  rateLimitTpm: principal.rateLimitTpm,
   teamId: principal.teamId,
 });
 
@@ -119,6 +120,7 @@ export async function createApiKey(
     modelIds: body.model_ids ?? null,
     expiresAt: futureExpiry(body.expires_at, deps.now()),
     rateLimitRpm: body.rate_limit_rpm ?? null,
+    rateLimitTpm: body.rate_limit_tpm ?? null,
     teamId: team?.id ?? null,
   };
   assertWithinCaller(
@@ -128,6 +130,7 @@ export async function createApiKey(
       modelIds: narrowList(body.model_ids, team?.model_ids),
       expiresAt: grant.expiresAt ?? undefined,
       rateLimitRpm: grant.rateLimitRpm ?? undefined,
+      rateLimitTpm: grant.rateLimitTpm ?? undefined,
       teamId: team?.id,
     },
     input.caller,

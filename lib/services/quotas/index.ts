@@ -11,5 +11,13 @@
  * 3. `recordUsage(deps, event)` once the call is done (one counter write).
  */
 export { type BudgetAmount, type Reservation, reserveBudget, settleBudget } from './budget.js';
-export { type ExpectedImages, reservationAmount, reserveAll, settleAll } from './budget-helpers.js';
+export {
+  type ExpectedImages,
+  type HoldQuantities,
+  holdAmount,
+  reservationAmount,
+  reserveAll,
+  settleAll,
+  settleAtHold,
+} from './budget-helpers.js';
 export { type QuotaAction, type QuotaDecision, quotaDecision } from './decision.js';

@@ -21,10 +21,13 @@ export interface RoutingTicket {
 /** Probe lease length when a provider names no timeout, in milliseconds. */
 const DEFAULT_LEASE_MS = 30_000;
 
+/** A request's token charge: one figure, or per candidate (its bound on that candidate's model). */
+export type TokenCharge = number | ((candidate: Candidate) => number);
+
 async function gate(
   deps: Gateway,
   candidate: Candidate,
-  tokens: number | undefined,
+  charge: TokenCharge | undefined,
 ): Promise<GateResult<RoutingTicket>> {
   const timeoutMs = (candidate.provider.timeout_seconds || DEFAULT_LEASE_MS / 1000) * 1000;
   const ids = { providerId: candidate.provider.id, modelId: candidate.modelId };
@@ -38,6 +41,7 @@ async function gate(
     });
     return { allow: false, error, retryAfterMs: circuit.retryAfterMs };
   }
+  const tokens = typeof charge === 'function' ? charge(candidate) : charge;
   const admission = await admitProvider(deps, { provider: candidate.provider, tokens });
   if (!admission.admitted) {
     await recordCircuitOutcome(deps, { ...ids, leases: circuit.leases, outcome: 'not_attempted' });
@@ -49,7 +53,8 @@ async function gate(
 /**
  * Hooks for {@link executeWithFailover} over resolved candidates.
  *
- * @param tokens - the request's token estimate, counted against providers' TPM limits.
+ * @param tokens - the request's token charge (a figure, or per candidate), counted against providers'
+ *   TPM limits; the grants in the ticket are what to settle once the usage is known.
  * @example
  * const route = await resolveRoute(deps, { serviceType: 'llm', model, needs, principal });
  * const out = await executeWithFailover({ candidates: route.candidates, policy: route.policy,
@@ -57,7 +62,7 @@ async function gate(
  */
 export function routingHooks(
   deps: Gateway,
-  options: { tokens?: number } = {},
+  options: { tokens?: TokenCharge } = {},
 ): FailoverHooks<Candidate, RoutingTicket> {
   return {
     before: (candidate) => gate(deps, candidate, options.tokens),

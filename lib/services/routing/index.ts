@@ -1,12 +1,15 @@
 /**
  * The routing API the AI request pipeline calls. In order, per request:
  *
- * 1. `admitRequest(deps, { principal, tokens })`: the key's and the gateway's rate limits (429).
- * 2. `resolveRoute(deps, { serviceType, model, needs, principal })`: ordered candidates,
- *    the matched rule and the failover policy; no candidates → answer from `skipped`.
+ * 1. `resolveRoute(deps, { serviceType, model, needs, principal })`: ordered candidates,
+ *    the matched rule and the failover policy; no candidates → answer from `skipped` (nothing charged).
+ * 2. `admitRequest(deps, { principal, tokens })`: the key's, the team's and the gateway's rate
+ *    limits (429), tokens at the call's bound on its costliest candidate.
  * 3. `executeWithFailover({ candidates, policy, attempt, deadlineMs,
  *    hooks: routingHooks(deps, { tokens }) })`: retries, failover, circuits, provider rate limits and
  *    latency, around the adapter call `attempt`.
+ * 4. `settleTokens(deps, grants, used)`: token charges settled to the usage reported (0 on a
+ *    failure); `refund(deps, grants)` when no upstream call was made.
  */
 export { type CircuitCheck, checkCircuit, passCircuits, recordCircuitOutcome } from './circuit.js';
 export {
@@ -32,6 +35,7 @@ export {
   type RateLimitSpec,
   refund,
   requestLimits,
+  settleTokens,
 } from './rate-limit.js';
 export {
   type Candidate,

@@ -128,3 +128,12 @@ export function returnToLease(deps: Gateway, grant: RateGrant): void {
     lease.tokens += grant.tokens;
   }
 }
+
+/**
+ * Gives back tokens a leased grant was charged and did not use (its settlement), without a write:
+ * the lease took them from the shared window atomically, so they stay admitted to this instance.
+ */
+export function returnTokensToLease(deps: Gateway, grant: RateGrant, tokens: number): void {
+  const lease = deps.state(LEASES).get(grant.scope);
+  if (lease?.minute === grant.minute) lease.tokens += tokens;
+}

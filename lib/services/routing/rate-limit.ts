@@ -13,7 +13,14 @@ import { TooManyRequestsError } from '../../errors.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { Provider } from '../../schemas/providers.js';
 import { keys } from '../../store/keys.js';
-import { admitLeased, leaseSize, returnToLease, type ScopeInput, tokenLeaseSize } from './rate-lease.js';
+import {
+  admitLeased,
+  leaseSize,
+  returnTokensToLease,
+  returnToLease,
+  type ScopeInput,
+  tokenLeaseSize,
+} from './rate-lease.js';
 import { type RateGrant, type RateLimitSpec, shardCount, tryShard, windowOf } from './rate-window.js';
 
 export { LEASE_FRACTION, leaseSize, MAX_LEASE, tokenLeaseSize } from './rate-lease.js';
@@ -119,17 +126,51 @@ export async function refund(deps: Gateway, grants: readonly RateGrant[]): Promi
 }
 
 /**
- * The request-level limits: the caller's key (`rateLimitRpm`), its team (`team:<id>`: the sum of
+ * Settles the token charges of admitted grants to what the call really used: each grant charged
+ * its token bound at admission; the difference (`actual − charged`, usually negative) is added to
+ * the same window item with one `ADD` (no condition on the limit: what was used counts, and a
+ * refund can only make room), or, for a leased grant, given back to or taken from this instance's
+ * lease. Requests stay counted. A failed call settles at 0 tokens. Once per grant list: the caller
+ * owns that (the pipeline settles each list once).
+ *
+ * @param actualTokens - prompt + output tokens the provider reported (0 for a failure).
+ */
+export async function settleTokens(
+  deps: Gateway,
+  grants: readonly RateGrant[],
+  actualTokens: number,
+): Promise<void> {
+  const actual = Math.max(0, Math.ceil(actualTokens));
+  await Promise.all(
+    grants.map(async (g) => {
+      const delta = actual - g.tokens;
+      if (delta === 0) return;
+      if (g.leased && delta < 0) {
+        returnTokensToLease(deps, g, -delta);
+        return;
+      }
+      // The window item is gone (expired) or never had this grant: nothing to settle.
+      await deps.table.update({
+        key: keys.rateWindow(g.scope, g.minute, g.shard),
+        add: { tokens: delta },
+        condition: 'attribute_exists(requests)',
+      });
+    }),
+  );
+}
+
+/**
+ * The request-level limits: the caller's key (`rateLimitRpm`, `rateLimitTpm`), its team (`team:<id>`: the sum of
  * the team's keys, `teamRateLimitRpm` / `teamRateLimitTpm`), then the gateway's global limits.
  */
 export function requestLimits(config: Config, principal?: Principal): RateLimitSpec[] {
   const limits: RateLimitSpec[] = [];
-  if (principal?.rateLimitRpm) {
+  if (principal?.rateLimitRpm || principal?.rateLimitTpm) {
     limits.push({
       scope: `key:${principal.keyId}`,
       label: 'this API key',
-      rpm: principal.rateLimitRpm,
-      tpm: null,
+      rpm: principal.rateLimitRpm ?? null,
+      tpm: principal.rateLimitTpm ?? null,
     });
   }
   if (principal?.teamId && (principal.teamRateLimitRpm || principal.teamRateLimitTpm)) {

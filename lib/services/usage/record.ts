@@ -166,6 +166,8 @@ const ttlOf = (at: number) => Math.floor(at / 1000) + 3600 + HOURLY_COUNTER_RETE
 export async function recordUsage(deps: Gateway, event: UsageEvent): Promise<RecordedUsage> {
   checkEvent(event);
   const add = await countersOf(deps, event);
+  // Read now: a batch started by this call sums later calls into `add`.
+  const costNanos = add.cost_nanos;
   const hour = hourOf(event.at);
   const held = deps.state(USAGE_GROUPS);
   const { groups } = held;
@@ -189,7 +191,7 @@ export async function recordUsage(deps: Gateway, event: UsageEvent): Promise<Rec
     void draining.finally(() => held.draining.delete(draining));
   }
   await batch.written;
-  return { costNanos: add.cost_nanos, hour, shard: batch.shard };
+  return { costNanos, hour, shard: batch.shard };
 }
 
 /** Writes a group's batches one after the other until none is waiting. */

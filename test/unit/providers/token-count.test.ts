@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { imageDimensions } from '../../../lib/ai/token-count/image-dimensions.js';
 import { openAIImageTokens } from '../../../lib/ai/token-count/openai-image-tokens.js';
+import { pngBase64 } from '../../support/images.js';
 
 const b64 = (bytes: number[] | Buffer) => Buffer.from(bytes).toString('base64');
 
-function png(width: number, height: number): string {
-  const header = Buffer.alloc(24);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(header, 0);
-  header.writeUInt32BE(13, 8);
-  header.write('IHDR', 12, 'latin1');
-  header.writeUInt32BE(width, 16);
-  header.writeUInt32BE(height, 20);
-  return b64(header);
-}
+const png = (width: number, height: number) => pngBase64(width, height);
 
 function jpeg(width: number, height: number): string {
   const app0 = [0xff, 0xe0, 0x00, 0x10, ...Buffer.from('JFIF\0'), 1, 1, 0, 0, 1, 0, 1, 0, 0];
