@@ -123,6 +123,7 @@ const RULES: Record<string, EntityRule> = {
       'retry_policy',
       'priority',
       'is_active',
+      'cache',
     ],
   },
   quota: {
@@ -158,6 +159,7 @@ const RULES: Record<string, EntityRule> = {
       'expires_at',
       'rate_limit_rpm',
       'team_id',
+      'cache',
       'last_rotated_at',
       'revoked_at',
     ],

@@ -1,5 +1,6 @@
 import { describeError, logger } from '../observability.js';
 import type { Gateway } from '../runtime/gateway.js';
+import { readCacheSetting } from '../schemas/cache.js';
 import { ROLES } from '../schemas/vocabulary.js';
 import { stateSlot } from '../state-slots.js';
 import { keys } from '../store/keys.js';
@@ -35,6 +36,7 @@ export function principalFromSecretItem(
   const providerIds = stringList(item.provider_ids);
   const modelIds = stringList(item.model_ids);
   const rpm = item.rate_limit_rpm;
+  const cache = readCacheSetting(item.cache);
   return {
     principal: {
       keyId: item.key_id,
@@ -44,6 +46,7 @@ export function principalFromSecretItem(
       ...(typeof rpm === 'number' ? { rateLimitRpm: rpm } : {}),
       ...(typeof item.expires_at === 'string' ? { expiresAt: item.expires_at } : {}),
       ...(typeof item.team_id === 'string' ? { teamId: item.team_id } : {}),
+      ...(cache ? { cache } : {}),
     },
     validUntilMs,
   };

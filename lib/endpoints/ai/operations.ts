@@ -22,6 +22,7 @@ import type { ServiceType } from '../../schemas/providers.js';
 import { gatewayHeaders } from '../../services/ai/headers.js';
 import { estimateTokens } from '../../services/ai/needs.js';
 import { runAi } from '../../services/ai/pipeline.js';
+import { jsonCodec } from '../../services/cache/codecs.js';
 import type { ExpectedImages } from '../../services/quotas/index.js';
 import { deadlineFromRemaining } from '../../services/routing/index.js';
 
@@ -39,6 +40,8 @@ async function serveOperation<Req extends { model: string }, Res>(
     input: unknown;
     invoke: (args: InvokeInput<Req>) => Promise<Invocation<Res>>;
     expectedImages?: ExpectedImages;
+    /** Answers of this operation go through the response cache. */
+    cache?: 'embeddings' | 'rerank';
   },
 ) {
   const { deps } = request;
@@ -56,6 +59,17 @@ async function serveOperation<Req extends { model: string }, Res>(
     stream: false,
     deadlineMs: deadline(),
     afterResponse: request.afterResponse,
+    ...(op.cache
+      ? {
+          cache: {
+            operation: op.cache,
+            body: request.body as Record<string, unknown>,
+            streamed: false,
+            headers: request.headers,
+            codec: jsonCodec<Res>(),
+          },
+        }
+      : {}),
     invoke: (candidate, ticket, signal) =>
       op.invoke({
         provider: candidate.provider,
@@ -78,6 +92,7 @@ export async function serveEmbeddings(request: HandlerRequest<EmbeddingsRequest,
     usageKind: 'embedding',
     input: request.body.input,
     invoke: invokeEmbeddings,
+    cache: 'embeddings',
   });
   return new Reply(200, out.response, out.headers);
 }
@@ -89,6 +104,7 @@ export async function serveRerank(request: HandlerRequest<RerankRequest, unknown
     usageKind: 'rerank',
     input: [request.body.query, request.body.documents],
     invoke: invokeRerank,
+    cache: 'rerank',
   });
   return new Reply(200, out.response, out.headers);
 }

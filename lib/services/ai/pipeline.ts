@@ -4,6 +4,7 @@ import { type GatewayError, NotFoundError, ServiceUnavailableError } from '../..
 import { describeError, logger, MetricUnit, metrics } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
+import { type CacheOutcome, type CacheRequest, openCache } from '../cache/session.js';
 import { type ExpectedImages, settleAll } from '../quotas/index.js';
 import type { BudgetView } from '../quotas/remaining.js';
 import {
@@ -14,6 +15,7 @@ import {
   resolveRoute,
 } from '../routing/index.js';
 import { recordUsage } from '../usage/record.js';
+import { hitRun } from './cache-hit.js';
 import { type AiTicket, aiHooks } from './gate.js';
 
 /** One AI operation to serve: what to route, and how to call one candidate. */
@@ -38,6 +40,8 @@ export interface AiCall<T> {
    * the usage write is not on the caller's time. Without it, `finish` does the work before resolving.
    */
   afterResponse?: (task: () => Promise<void>) => void;
+  /** The response cache's view of the request, for operations whose answers are cached. */
+  cache?: CacheRequest<T>;
   /** Calls one candidate with its credential; must honour `signal`. */
   invoke(candidate: Candidate, ticket: AiTicket, signal: AbortSignal): Promise<T>;
 }
@@ -51,6 +55,11 @@ export interface AiRun<T> {
   upstreamMs: number;
   /** The tightest cost quota that applied to the call that served (for the budget headers). */
   budget?: BudgetView;
+  /**
+   * What the response cache did (`x-gateway-cache`), for operations it serves; request records
+   * read it too (`write` is set once a miss's answer was stored or skipped, after the response).
+   */
+  cache?: CacheOutcome;
   /**
    * Records usage and settles strict quota holds with what the provider reported (once; a stream
    * calls it at its end), after the response where the call allows it (`afterResponse`). Never
@@ -94,6 +103,17 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     principal,
   });
   if (route.candidates.length === 0) throw nothingToRoute(route.skipped);
+  // After admission (a hit counts toward rate limits) and routing (a hit needs a candidate the caller may use).
+  const cache = call.cache
+    ? await openCache(deps, {
+        principal,
+        model: call.model,
+        rule: route.rule,
+        candidates: route.candidates,
+        request: call.cache,
+      })
+    : undefined;
+  if (cache?.hit) return hitRun(call, { hit: cache.hit, outcome: cache.outcome, startedAt });
   let upstreamMs = 0;
   const ctx = { ...call, startedAt };
   const hooks = aiHooks(deps, ctx);
@@ -113,17 +133,23 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
   });
   let finished = false;
   const { ticket } = result;
+  const kept = await cache?.keep(result.value, result.candidate);
   return {
-    value: result.value,
+    value: kept ? kept.value : result.value,
     candidate: result.candidate,
     attempts: result.attempts,
     upstreamMs,
     ...(ticket.budget ? { budget: ticket.budget } : {}),
+    ...(cache ? { cache: cache.outcome } : {}),
     async finish(usage, outcome) {
       if (finished) return;
       finished = true;
       const latencyMs = deps.now() - startedAt;
-      const close = () => closeBooks(usage, outcome, latencyMs);
+      const close = async () => {
+        await closeBooks(usage, outcome, latencyMs);
+        // Only a complete, successful answer is stored; after the books, off the caller's time.
+        if (outcome === 'success') await kept?.save();
+      };
       if (call.afterResponse) call.afterResponse(close);
       else await close();
     },

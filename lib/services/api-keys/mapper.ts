@@ -2,6 +2,7 @@ import type { Grant } from '../../auth/grants.js';
 import type { Role } from '../../auth/roles.js';
 import { narrowList } from '../../auth/scope.js';
 import type { ApiKey } from '../../schemas/api-keys.js';
+import { readCacheSetting } from '../../schemas/cache.js';
 import type { Item } from '../../store/table.js';
 
 const optionalString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -50,6 +51,7 @@ export function toApiKey(item: Item, nowMs: number): ApiKey {
     expires_at: optionalString(item.expires_at),
     rate_limit_rpm: typeof item.rate_limit_rpm === 'number' ? item.rate_limit_rpm : null,
     team_id: optionalString(item.team_id),
+    cache: readCacheSetting(item.cache),
     created_by: String(item.created_by),
     last_used_at: optionalString(item.last_used_at),
     last_rotated_at: optionalString(item.last_rotated_at),

@@ -1,6 +1,7 @@
 import type { Role } from '../../auth/roles.js';
 import { SECRET_ENTITY } from '../../auth/stored-key.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
+import { type CacheSetting, readCacheSetting } from '../../schemas/cache.js';
 import { keys } from '../../store/keys.js';
 import type { Item, Table } from '../../store/table.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
@@ -22,6 +23,8 @@ export interface KeyGrantFields {
   rateLimitRpm: number | null;
   /** The key's team (fixed at creation); its scope lists are the key's own, narrowed by the team's at use. */
   teamId: string | null;
+  /** The key's response-cache setting (`docs/cache.md`), fixed at creation. */
+  cache: CacheSetting | null;
 }
 
 /** A key's record as first written: active, one secret, version 1. */
@@ -48,6 +51,7 @@ export function recordItem(input: {
     expires_at: grant.expiresAt,
     rate_limit_rpm: grant.rateLimitRpm,
     team_id: grant.teamId,
+    cache: grant.cache,
     status: 'active',
     key_hint: input.hint,
     // Current secret first; during a rotation's grace period the replaced one follows.
@@ -77,6 +81,7 @@ export function secretItem(input: { hash: string; grant: KeyGrantFields; now: st
     expires_at: grant.expiresAt,
     rate_limit_rpm: grant.rateLimitRpm,
     team_id: grant.teamId,
+    cache: grant.cache,
     secret_expires_at: null,
     status: 'active',
     created_at: input.now,
@@ -189,5 +194,6 @@ export function grantFieldsOf(record: Item): KeyGrantFields {
     expiresAt: typeof record.expires_at === 'string' ? record.expires_at : null,
     rateLimitRpm: typeof record.rate_limit_rpm === 'number' ? record.rate_limit_rpm : null,
     teamId: typeof record.team_id === 'string' ? record.team_id : null,
+    cache: readCacheSetting(record.cache),
   };
 }
