@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { UnauthorizedError } from '../errors.js';
 import { ID_PATTERN } from '../ids.js';
-import { readCacheSetting } from '../schemas/cache.js';
 import { ROLES } from '../schemas/vocabulary.js';
+import { readCacheSetting } from './cache-setting.js';
 import type { Principal, Role } from './roles.js';
 
 /**

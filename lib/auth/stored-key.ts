@@ -1,10 +1,10 @@
 import { describeError, logger } from '../observability.js';
 import type { Gateway } from '../runtime/gateway.js';
-import { readCacheSetting } from '../schemas/cache.js';
 import { ROLES } from '../schemas/vocabulary.js';
 import { stateSlot } from '../state-slots.js';
 import { keys } from '../store/keys.js';
 import type { Item } from '../store/table.js';
+import { readCacheSetting } from './cache-setting.js';
 import type { Principal, Role } from './roles.js';
 
 /** `entity` of the item the authorizer reads (one per live secret of a key). */

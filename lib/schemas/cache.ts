@@ -22,13 +22,6 @@ export const cacheSetting = z
   .meta({ description: 'Response cache override (docs/cache.md); omitted fields keep the gateway default.' });
 export type CacheSetting = z.infer<typeof cacheSetting>;
 
-/** A stored `cache` setting read back: only a valid one counts; `null` when absent or invalid. */
-export function readCacheSetting(raw: unknown): CacheSetting | null {
-  if (raw === null || typeof raw !== 'object') return null;
-  const parsed = cacheSetting.safeParse(raw);
-  return parsed.success ? parsed.data : null;
-}
-
 /** A cache namespace as `DELETE /api/cache` names it: `global`, a key id or a team id. */
 export const cacheNamespaceName = z
   .string()

@@ -60,12 +60,9 @@ const figures = {
     .number()
     .nullable()
     .meta({ description: 'cache_hits / requests (0-1); null without requests.' }),
-  cache_hit_tokens: z
-    .number()
-    .int()
-    .meta({
-      description: 'Tokens of the answers the cache replayed (not in input_tokens or output_tokens).',
-    }),
+  cache_hit_tokens: z.number().int().meta({
+    description: 'Tokens of the answers the cache replayed (not in input_tokens or output_tokens).',
+  }),
   cost_saved_usd: z
     .number()
     .meta({ description: 'What the cache hits would have cost, USD (not in cost_usd).' }),

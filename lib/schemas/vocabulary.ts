@@ -130,6 +130,7 @@ export const AUDIT_TARGET_TYPES = [
   'incident',
   'access',
   'team',
+  'cache',
 ] as const;
 
 /** The roles an API key can hold. Admin can do everything; the others are narrower, not nested. */

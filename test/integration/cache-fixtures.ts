@@ -93,5 +93,5 @@ export function useCacheWorld(env: Record<string, string> = {}): CacheWorld {
 
 /** A chat body asking `text` of the world's model. */
 export function chatBody(text: string, extra: Record<string, unknown> = {}) {
-  return { model: CHAT_MODEL, messages: [{ role: 'user', content: text }], ...extra };
+  return { model: CHAT_MODEL, messages: [{ role: 'user' as const, content: text }], ...extra };
 }

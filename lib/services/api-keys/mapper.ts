@@ -1,8 +1,8 @@
+import { readCacheSetting } from '../../auth/cache-setting.js';
 import type { Grant } from '../../auth/grants.js';
 import type { Role } from '../../auth/roles.js';
 import { narrowList } from '../../auth/scope.js';
 import type { ApiKey } from '../../schemas/api-keys.js';
-import { readCacheSetting } from '../../schemas/cache.js';
 import type { Item } from '../../store/table.js';
 
 const optionalString = (value: unknown): string | null => (typeof value === 'string' ? value : null);

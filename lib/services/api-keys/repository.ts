@@ -1,7 +1,8 @@
+import { readCacheSetting } from '../../auth/cache-setting.js';
 import type { Role } from '../../auth/roles.js';
 import { SECRET_ENTITY } from '../../auth/stored-key.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
-import { type CacheSetting, readCacheSetting } from '../../schemas/cache.js';
+import type { CacheSetting } from '../../schemas/cache.js';
 import { keys } from '../../store/keys.js';
 import type { Item, Table } from '../../store/table.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';

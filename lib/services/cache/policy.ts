@@ -4,6 +4,7 @@
  * the request's own `x-gateway-cache` / `x-gateway-cache-ttl` headers (which can never widen).
  */
 import type { Principal } from '../../auth/roles.js';
+import { isScoped } from '../../auth/scope.js';
 import type { Config } from '../../config.js';
 import { BadRequestError, ForbiddenError } from '../../errors.js';
 import type { CacheSetting } from '../../schemas/cache.js';
@@ -22,11 +23,6 @@ export interface CachePolicy {
 }
 
 type Directive = (typeof CACHE_DIRECTIVES)[number];
-
-/** Whether a key is scoped in any way: such a key never shares the `global` namespace. */
-export function isScoped(principal: Principal): boolean {
-  return Boolean(principal.providerIds || principal.modelIds || principal.teamId);
-}
 
 /**
  * The namespace a setting gives a caller. `global` only for an unscoped key: a scoped key's answers

@@ -1,6 +1,6 @@
+import { readCacheSetting } from '../../../auth/cache-setting.js';
 import type { Principal } from '../../../auth/roles.js';
 import { readOwnerScope } from '../../../auth/scope.js';
-import { readCacheSetting } from '../../../schemas/cache.js';
 import type { RetryPolicy, Rule, RuleTarget } from '../../../schemas/routing.js';
 import { RETRY_CLASSES } from '../../../schemas/vocabulary.js';
 import type { Item } from '../../../store/table.js';
