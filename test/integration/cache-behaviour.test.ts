@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { chatStreamEvents } from '../fakes/openai.js';
 import { chatBody, useCacheWorld } from './cache-fixtures.js';
@@ -167,6 +168,29 @@ describe('response cache: only complete, successful answers', () => {
     expect(failed.status).toBeGreaterThanOrEqual(400);
     expect(next.status).toBe(200);
     expect(next.headers.get('x-gateway-cache')).toBe('miss');
+  });
+
+  it('does not store an answer too large for one item (too_large), and still delivers it', async () => {
+    const { call, upstream } = world;
+    // ~600 KB of incompressible text: over DynamoDB's 400 KB item limit even gzip'd.
+    const huge = randomBytes(450_000).toString('base64');
+    const completion = (content: string) => ({
+      kind: 'json' as const,
+      body: {
+        id: 'chatcmpl-huge',
+        object: 'chat.completion',
+        created: 1_700_000_002,
+        model: 'gpt-4o',
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 },
+      },
+    });
+    upstream.script('POST /v1/chat/completions', completion(huge), completion('small now'));
+    const big = await call('POST', '/v1/chat/completions', { body: chatBody('huge answer') });
+    const next = await call('POST', '/v1/chat/completions', { body: chatBody('huge answer') });
+    expect(big.json.choices[0].message.content).toBe(huge);
+    expect(next.headers.get('x-gateway-cache')).toBe('miss');
+    expect(next.json.choices[0].message.content).toBe('small now');
   });
 
   it('never stores a stream cut before its end', async () => {

@@ -89,7 +89,9 @@ describe('usage report: aggregation and CSV', () => {
       totals: figures,
       series: [{ period: '2031-03-10T00:00:00.000Z', group: '=cmd|"x"', ...figures }],
     });
-    expect(csv.split('\r\n')[1]).toBe(`2031-03-10T00:00:00.000Z,"'=cmd|""x""",1,0,1,1,0,0,0,1.5,,0,0,7,0,1,1,19,0.25`);
+    expect(csv.split('\r\n')[1]).toBe(
+      `2031-03-10T00:00:00.000Z,"'=cmd|""x""",1,0,1,1,0,0,0,1.5,,0,0,7,0,1,1,19,0.25`,
+    );
   });
 
   it('answers CSV only when the caller prefers it', () => {
