@@ -1,0 +1,235 @@
+/**
+ * What a response-cache hit costs beside a proxied call (benchmark, not part of `npm test`).
+ *
+ * Three processes, so each figure belongs to one of them: the DynamoDB stand-in
+ * (`bench/dynamo-server.ts`), a fake OpenAI upstream that answers at once, and the gateway
+ * (`local/server.ts` through tsx, `CACHE_MODE=read_write`, on a free port). This process is the
+ * client: one connection, sequential requests of the same chat body, through an invoke key.
+ *
+ * - **proxied**: `x-gateway-cache: no-cache` (the cache is not read; the full pipeline calls the
+ *   upstream);
+ * - **hit**: the same request answered from its entry;
+ * - **item read**: the entry's `GetItem` alone, through the same `Table` (AWS SDK) from this
+ *   process: the floor a hit cannot go under.
+ *
+ * Reports, per case, the wall time p50/p95 (client view), the gateway's `x-gateway-overhead-ms`
+ * p50 and the gateway process's CPU per request (utime + stime from `/proc/<pid>/stat`).
+ *
+ *   npx tsx bench/cache-hit.ts [--requests 1000] [--warmup 200]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { loadConfig } from '../lib/config.js';
+import { requestKey } from '../lib/services/cache/request-key.js';
+import { createStoreClients } from '../lib/store/client.js';
+import { keys } from '../lib/store/keys.js';
+import { Table } from '../lib/store/table.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const arg = (name: string, fallback: string) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+};
+const REQUESTS = Number(arg('requests', '1000'));
+const WARMUP = Number(arg('warmup', '200'));
+const ADMIN_KEY = 'gk_bench_admin_key_0123456789abcdef';
+const MODEL = 'gpt-4o';
+
+const state = mkdtempSync(join(tmpdir(), 'bench-cache-'));
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGTERM');
+  rmSync(state, { recursive: true, force: true });
+});
+
+/** Starts a child and resolves with the first stdout match of `ready`. */
+function startChild(
+  cmd: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  const child = spawn(cmd[0]!, cmd.slice(1), {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = out.match(ready);
+      if (match) resolve({ child, match });
+    });
+    child.once('exit', (code) => reject(new Error(`${cmd.join(' ')} exited with ${code}: ${out}`)));
+  });
+}
+
+const UPSTREAM = `
+const http = require('node:http');
+const body = JSON.stringify({
+  id: 'chatcmpl-bench', object: 'chat.completion', created: 1700000000, model: '${MODEL}',
+  choices: [{ index: 0, message: { role: 'assistant', content: ${JSON.stringify('A lighthouse keeper '.repeat(20))} }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 40, completion_tokens: 80, total_tokens: 120 },
+});
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); });
+});
+server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
+`;
+
+// ── the three processes ──────────────────────────────────────────────────────
+const dynamoState = join(state, 'dynamo.json');
+const dynamo = spawn(
+  'node',
+  ['--import', 'tsx', 'bench/dynamo-server.ts', '--state', dynamoState, '--parent', String(process.pid)],
+  {
+    stdio: 'ignore',
+    env: process.env,
+  },
+);
+children.push(dynamo);
+for (let i = 0; i < 300; i++) {
+  try {
+    if (readFileSync(dynamoState, 'utf8').length > 0) break;
+  } catch {
+    // not written yet
+  }
+  await new Promise((r) => setTimeout(r, 100));
+}
+const { endpoint } = JSON.parse(readFileSync(dynamoState, 'utf8')) as { endpoint: string };
+const upstream = await startChild(['node', '-e', UPSTREAM], {}, /port (\d+)/);
+const gateway = await startChild(
+  ['node', '--import', 'tsx', 'local/server.ts'],
+  {
+    DYNAMODB_ENDPOINT: endpoint,
+    PORT: '0',
+    DATA_DIR: join(state, 'data'),
+    ADMIN_API_KEY: ADMIN_KEY,
+    ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1/32',
+    AUTH_CACHE_TTL_SECONDS: '60',
+    HEALTH_SCHEDULE: 'off',
+    MOCK_PROVIDER: 'off',
+    LOG_LEVEL: 'ERROR',
+    CACHE_MODE: 'read_write',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  },
+  /listening on (http:\/\/\S+)/,
+);
+const url = gateway.match[1]!;
+const pid = gateway.child.pid!;
+
+// ── set-up over the admin API ────────────────────────────────────────────────
+const dispatcher = new Agent({ connections: 1, pipelining: 1 });
+async function call(
+  method: string,
+  path: string,
+  key: string,
+  body: unknown,
+  extra: Record<string, string> = {},
+) {
+  const started = performance.now();
+  const res = await request(url + path, {
+    method: method as 'POST',
+    dispatcher,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...extra },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.body.text();
+  const wall = performance.now() - started;
+  if (res.statusCode >= 300) throw new Error(`${method} ${path}: ${res.statusCode} ${text.slice(0, 300)}`);
+  return { wall, headers: res.headers, json: text ? JSON.parse(text) : undefined };
+}
+const provider = await call('POST', '/api/providers', ADMIN_KEY, {
+  name: 'bench-upstream',
+  provider_type: 'openai',
+  base_url: `http://127.0.0.1:${upstream.match[1]}/v1`,
+  service_types: ['llm'],
+});
+const providerId = provider.json.id as string;
+await call('POST', `/api/providers/${providerId}/credentials`, ADMIN_KEY, {
+  credential_type: 'api_key',
+  credential_value: 'bench-not-a-real-key-000000000000',
+});
+await call('POST', `/api/providers/${providerId}/models`, ADMIN_KEY, {
+  model_id: MODEL,
+  model_type: 'llm',
+  pricing: { input_per_1m: 2.5, output_per_1m: 10 },
+});
+const invoke = await call('POST', '/api/keys', ADMIN_KEY, { name: 'bench invoke', role: 'invoke' });
+const key = invoke.json.key as string;
+const body = {
+  model: MODEL,
+  messages: [{ role: 'user', content: 'Summarise the plot of a short story about a lighthouse keeper.' }],
+};
+
+// ── measuring ────────────────────────────────────────────────────────────────
+const cpuMs = () => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, 100 ticks/s
+};
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+};
+
+async function run(name: string, headers: Record<string, string>, expect: string) {
+  for (let i = 0; i < WARMUP; i++) await call('POST', '/v1/chat/completions', key, body, headers);
+  const walls: number[] = [];
+  const overheads: number[] = [];
+  const cpuBefore = cpuMs();
+  for (let i = 0; i < REQUESTS; i++) {
+    const res = await call('POST', '/v1/chat/completions', key, body, headers);
+    if (res.headers['x-gateway-cache'] !== expect)
+      throw new Error(`${name}: got ${res.headers['x-gateway-cache']}`);
+    walls.push(res.wall);
+    overheads.push(Number(res.headers['x-gateway-overhead-ms']));
+  }
+  // Deferred usage and cache writes of the last requests belong to this case.
+  await new Promise((r) => setTimeout(r, 200));
+  const cpu = (cpuMs() - cpuBefore) / REQUESTS;
+  return {
+    name,
+    p50: quantile(walls, 0.5),
+    p95: quantile(walls, 0.95),
+    overhead: quantile(overheads, 0.5),
+    cpu,
+  };
+}
+
+await call('POST', '/v1/chat/completions', key, body); // fills the entry
+const proxied = await run('proxied (no-cache)', { 'x-gateway-cache': 'no-cache' }, 'bypass');
+const hit = await run('hit', {}, 'hit');
+
+const config = loadConfig({ ...process.env, DYNAMODB_ENDPOINT: endpoint });
+const table = new Table(createStoreClients(config), config.TABLE_NAME);
+const entryKey = keys.cacheEntry(invoke.json.id as string, MODEL, requestKey('chat', body, false));
+const reads: number[] = [];
+for (let i = 0; i < WARMUP + REQUESTS; i++) {
+  const started = performance.now();
+  const item = await table.get(entryKey);
+  if (!item) throw new Error('the cache entry is not where the bench expects it');
+  if (i >= WARMUP) reads.push(performance.now() - started);
+}
+table.close();
+
+const f = (n: number) => n.toFixed(3);
+console.log(
+  `requests per case: ${REQUESTS} (after ${WARMUP} warm-up), one connection, load ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+console.log('| case | wall p50 ms | wall p95 ms | gateway overhead p50 ms | gateway CPU ms / request |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const r of [proxied, hit])
+  console.log(`| ${r.name} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.overhead)} | ${f(r.cpu)} |`);
+console.log(
+  `| entry GetItem alone (AWS SDK, this process) | ${f(quantile(reads, 0.5))} | ${f(quantile(reads, 0.95))} | | |`,
+);
+console.log(`hit overhead beyond the item read (p50): ${f(hit.overhead - quantile(reads, 0.5))} ms`);
+await dispatcher.close();
+process.exit(0);
