@@ -9,7 +9,8 @@ import type { AiRun } from './pipeline.js';
  * last evaluated state says) and `x-gateway-budget-reset` (when that quota's window ends, ISO).
  * For cached operations, `x-gateway-cache` (`hit`, `miss` or `bypass`) and, on a hit,
  * `x-gateway-cache-age` (seconds since the answer was stored; the provider and model named are
- * those that served it then, and `x-gateway-attempts` is 0).
+ * those that served it then, and `x-gateway-attempts` is 0); where the cache was read,
+ * `server-timing: cache;dur=<ms>` (the item read, part of the overhead).
  */
 export function gatewayHeaders(
   run: Pick<AiRun<unknown>, 'candidate' | 'attempts' | 'upstreamMs'> &
@@ -25,6 +26,9 @@ export function gatewayHeaders(
     'x-gateway-overhead-ms': overhead.toFixed(2),
     ...(run.cache ? { 'x-gateway-cache': run.cache.status } : {}),
     ...(run.cache?.ageSeconds === undefined ? {} : { 'x-gateway-cache-age': String(run.cache.ageSeconds) }),
+    ...(run.cache?.readMs === undefined
+      ? {}
+      : { 'server-timing': `cache;dur=${run.cache.readMs.toFixed(2)}` }),
     ...(run.budget
       ? {
           'x-gateway-budget-remaining': String(nanosToUsd(run.budget.remainingNanos)),

@@ -6,7 +6,7 @@
  * index item, so a model's entries are dropped everywhere without a scan.
  */
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { gunzip, gunzipSync, gzip } from 'node:zlib';
 import type { NormalizedUsage } from '../../ai/types.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import { stateSlot } from '../../state-slots.js';
@@ -15,6 +15,9 @@ import { TABLE_SCHEMA } from '../../store/table-schema.js';
 
 const zip = promisify(gzip);
 const unzip = promisify(gunzip);
+
+/** Compressed entries below this are inflated synchronously: cheaper than a thread-pool round trip. */
+const SYNC_INFLATE_BYTES = 65_536;
 
 /** `entity` of a cache entry item. */
 export const CACHE_ENTRY_ENTITY = 'cache_entry';
@@ -56,7 +59,8 @@ export async function readEntry(deps: Gateway, at: EntryAddress): Promise<CacheE
   const item = await deps.table.get(keys.cacheEntry(at.namespace, at.model, at.hash));
   if (item?.entity !== CACHE_ENTRY_ENTITY || !(item.data instanceof Uint8Array)) return undefined;
   try {
-    const answer = JSON.parse((await unzip(item.data)).toString('utf8')) as StoredAnswer;
+    const json = item.data.length < SYNC_INFLATE_BYTES ? gunzipSync(item.data) : await unzip(item.data);
+    const answer = JSON.parse(json.toString('utf8')) as StoredAnswer;
     return {
       answer,
       providerId: String(item.provider_id),

@@ -39,6 +39,8 @@ export interface CacheOutcome {
   status: (typeof CACHE_STATUSES)[number];
   /** Seconds since a hit's answer was stored. */
   ageSeconds?: number;
+  /** Milliseconds the entry's read took (`server-timing: cache;dur=`), when it was read. */
+  readMs?: number;
   /** The namespace read or written (absent on a bypass). */
   namespace?: string;
   /** What became of a miss's answer: set once the write settled. */
@@ -107,7 +109,9 @@ export async function openCache<T>(
     keep: (value, candidate) => keeper(deps, { policy, address, outcome, request, value, candidate }),
   };
   if (!policy.read) return session;
+  const readStarted = performance.now();
   const entry = await readEntry(deps, address);
+  outcome.readMs = performance.now() - readStarted;
   const candidate =
     entry &&
     input.candidates.find((c) => c.provider.id === entry.providerId && c.modelId === entry.servedModel);
