@@ -5,6 +5,19 @@ import { chatBody, useCacheWorld } from './cache-fixtures.js';
 
 const world = useCacheWorld();
 
+/** A whole chat answer the fake upstream sends once, saying `content`. */
+const completion = (content: string) => ({
+  kind: 'json' as const,
+  body: {
+    id: 'chatcmpl-scripted',
+    object: 'chat.completion',
+    created: 1_700_000_001,
+    model: 'gpt-4o',
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 },
+  },
+});
+
 describe('response cache: identical requests', () => {
   it('answers the second identical chat from the cache: the upstream sees one call, the content is the same', async () => {
     // Prepare
@@ -88,19 +101,7 @@ describe('response cache: request directives and TTL', () => {
   it('refresh skips the read and replaces the entry', async () => {
     const { call, upstream } = world;
     await call('POST', '/v1/chat/completions', { body: chatBody('to refresh') });
-    upstream.script('POST /v1/chat/completions', {
-      kind: 'json',
-      body: {
-        id: 'chatcmpl-new',
-        object: 'chat.completion',
-        created: 1_700_000_001,
-        model: 'gpt-4o',
-        choices: [
-          { index: 0, message: { role: 'assistant', content: 'a newer answer' }, finish_reason: 'stop' },
-        ],
-        usage: { prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 },
-      },
-    });
+    upstream.script('POST /v1/chat/completions', completion('a newer answer'));
     const refreshed = await call('POST', '/v1/chat/completions', {
       body: chatBody('to refresh'),
       headers: { 'x-gateway-cache': 'refresh' },
@@ -174,17 +175,6 @@ describe('response cache: only complete, successful answers', () => {
     const { call, upstream } = world;
     // ~600 KB of incompressible text: over DynamoDB's 400 KB item limit even gzip'd.
     const huge = randomBytes(450_000).toString('base64');
-    const completion = (content: string) => ({
-      kind: 'json' as const,
-      body: {
-        id: 'chatcmpl-huge',
-        object: 'chat.completion',
-        created: 1_700_000_002,
-        model: 'gpt-4o',
-        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 },
-      },
-    });
     upstream.script('POST /v1/chat/completions', completion(huge), completion('small now'));
     const big = await call('POST', '/v1/chat/completions', { body: chatBody('huge answer') });
     const next = await call('POST', '/v1/chat/completions', { body: chatBody('huge answer') });
