@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { ServiceUnavailableError } from '../../lib/errors.js';
 import { chatStreamEvents } from '../fakes/openai.js';
 import { chatBody, useCacheWorld } from './cache-fixtures.js';
 
@@ -181,6 +182,22 @@ describe('response cache: only complete, successful answers', () => {
     expect(big.json.choices[0].message.content).toBe(huge);
     expect(next.headers.get('x-gateway-cache')).toBe('miss');
     expect(next.json.choices[0].message.content).toBe('small now');
+  });
+
+  it('answers from the provider when the cache read fails (a miss, not an error)', async () => {
+    const { call, gw } = world;
+    await call('POST', '/v1/chat/completions', { body: chatBody('store trouble') });
+    const failing = vi
+      .spyOn(gw.runtime.deps.table, 'get')
+      .mockRejectedValueOnce(new ServiceUnavailableError('throttled', { code: 'storage_throttled' }));
+    try {
+      const res = await call('POST', '/v1/chat/completions', { body: chatBody('store trouble') });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-gateway-cache')).toBe('miss');
+      expect(res.json.choices[0].message.content).toBe('echo: store trouble');
+    } finally {
+      failing.mockRestore();
+    }
   });
 
   it('never stores a stream cut before its end', async () => {

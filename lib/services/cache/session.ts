@@ -79,7 +79,7 @@ export interface CacheSession<T> {
  * reads the one entry. An entry served by a provider and model that the caller may not use now (not
  * among its candidates) is a miss, so a shared namespace never leaks another scope's answers.
  *
- * @throws BadRequestError for malformed cache headers; the store's errors on the read.
+ * @throws BadRequestError for malformed cache headers. A failed read is logged and answered as a miss.
  */
 export async function openCache<T>(
   deps: Gateway,
@@ -110,7 +110,12 @@ export async function openCache<T>(
   };
   if (!policy.read) return session;
   const readStarted = performance.now();
-  const entry = await readEntry(deps, address);
+  const entry = await readEntry(deps, address).catch((error: unknown) => {
+    // The cache only saves work: a failed read (a throttled table) is a miss, never a failed request.
+    logger.warn('cache entry not read', { error: describeError(error) });
+    countMetric('cache_errors');
+    return undefined;
+  });
   outcome.readMs = performance.now() - readStarted;
   const candidate =
     entry &&
