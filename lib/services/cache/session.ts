@@ -54,6 +54,9 @@ export interface CacheHit<T> {
   answer: StoredAnswer;
 }
 
+/** Model names an entry's sort key may hold: the catalog's model-id alphabet. */
+const CACHEABLE_MODEL = /^[A-Za-z0-9._:/@+-]{1,200}$/;
+
 /** The writes of misses still in flight: the instance's `close()` waits for them. */
 const PENDING = stateSlot<Gateway, Set<Promise<void>>>(
   'cache writes',
@@ -97,7 +100,9 @@ export async function openCache<T>(
     rule: input.rule?.cache,
     headers: request.headers,
   });
-  if (!policy.read && !policy.write) return bypass();
+  // Key parts are ids without `#` (see `keys.ts`): a model name outside the catalog's alphabet (one a
+  // glob rule let through) is served, just not cached.
+  if ((!policy.read && !policy.write) || !CACHEABLE_MODEL.test(input.model)) return bypass();
   const address: EntryAddress = {
     namespace: policy.namespace,
     model: input.model,
