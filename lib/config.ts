@@ -145,6 +145,10 @@ const FIELDS = {
   RESPONSES_RETENTION_DAYS: int(1, 3_650, 30),
   /** Shards of each hourly usage counter: a writer picks one at random, readers sum them (hot items). */
   USAGE_COUNTER_SHARDS: int(1, 100, 1),
+  /** The response cache for the whole gateway (keys and routing rules override it; `docs/cache.md`). */
+  CACHE_MODE: oneOf(['off', 'read_write', 'read_only'], 'off'),
+  /** Seconds a cached answer is served (keys and rules override it, a request may shorten it). */
+  CACHE_TTL_SECONDS: int(1, 2_592_000, 3600),
 } satisfies Record<string, Field>;
 
 type Fields = typeof FIELDS;

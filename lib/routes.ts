@@ -1,5 +1,6 @@
 import { aiRoutes } from './routes/ai/index.js';
 import { auditRoutes } from './routes/audit.js';
+import { cacheRoutes } from './routes/cache.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { healthRoutes } from './routes/health.js';
 import { incidentRoutes } from './routes/incidents.js';
@@ -34,6 +35,7 @@ export const ROUTES: readonly Route[] = [
   ...auditRoutes,
   ...aiRoutes,
   ...teamRoutes,
+  ...cacheRoutes,
 ];
 
 /** `METHOD path`, the identity of a route. */

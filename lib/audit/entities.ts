@@ -123,6 +123,7 @@ const RULES: Record<string, EntityRule> = {
       'retry_policy',
       'priority',
       'is_active',
+      'cache',
     ],
   },
   quota: {
@@ -159,6 +160,7 @@ const RULES: Record<string, EntityRule> = {
       'rate_limit_rpm',
       'rate_limit_tpm',
       'team_id',
+      'cache',
       'last_rotated_at',
       'revoked_at',
     ],
@@ -194,6 +196,14 @@ const RULES: Record<string, EntityRule> = {
     fields: ['route', 'reason', 'code', 'role', 'target', 'fields'],
     insertsOnly: true,
   },
+  cache_purge: {
+    type: 'cache',
+    // The namespace dropped (or `*` for every namespace of a model), then the model if one was named.
+    id: (i) => `${String(i.namespace ?? '*')}${i.model ? `:${String(i.model)}` : ''}`,
+    providerId: () => null,
+    fields: ['namespace', 'model', 'deleted', 'namespaces'],
+    insertsOnly: true,
+  },
 };
 
 /**
@@ -208,6 +218,7 @@ export const AUDITED_SORT_KEYS: Readonly<Record<string, string>> = {
   RECORD: 'APIKEY_RECORD#',
   INCIDENT: 'INCIDENT#',
   TEAM: 'TEAM#',
+  PURGE: 'CACHE_PURGE#',
 };
 /** Sort-key prefix of catalog models (under `PROVIDER#<id>`). */
 export const AUDITED_MODEL_SK_PREFIX = 'MODEL#';
@@ -220,6 +231,7 @@ const RULE_BY_SK: Record<string, EntityRule | undefined> = {
   RECORD: RULES.api_key,
   INCIDENT: RULES.incident,
   TEAM: RULES.team,
+  PURGE: RULES.cache_purge,
 };
 
 /** Partition prefix of security refusals (one item per refusal, see `keys.accessDenial`). */

@@ -53,6 +53,7 @@ export function diffFields(
 /** The action name: `<type>.created|updated|deleted|expired`, or a more telling verb. */
 function actionOf(type: string, eventName: string, changes: Record<string, FieldChange>, ttl: boolean) {
   if (type === 'access') return 'access.denied';
+  if (type === 'cache') return 'cache.purged';
   if (eventName === 'INSERT') return `${type}.created`;
   if (eventName === 'REMOVE') return `${type}.${ttl ? 'expired' : 'deleted'}`;
   if (type === 'api_key' && changes.status?.after === 'revoked') return 'api_key.revoked';

@@ -37,8 +37,8 @@ function matcher(query: AuditListQuery, principal: Principal | undefined) {
 /** Events about API keys, credentials and security refusals: readable with the `secrets` class only. */
 const SECRET_TARGET_TYPES: ReadonlySet<string> = new Set(['api_key', 'credential', 'access']);
 
-/** Events about keys and refusals, which name keys of every scope: unscoped readers only. */
-const UNSCOPED_TARGET_TYPES: ReadonlySet<string> = new Set(['api_key', 'access']);
+/** Events about keys, refusals and cache purges, which name keys and teams of every scope: unscoped readers only. */
+const UNSCOPED_TARGET_TYPES: ReadonlySet<string> = new Set(['api_key', 'access', 'cache']);
 
 /** Events that may name any model or team (rules, quotas): not for keys scoped to models or a team. */
 const WIDE_TARGET_TYPES: ReadonlySet<string> = new Set(['routing_rule', 'quota']);

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { UnauthorizedError } from '../errors.js';
 import { ID_PATTERN } from '../ids.js';
 import { ROLES } from '../schemas/vocabulary.js';
+import { readCacheSetting } from './cache-setting.js';
 import type { Principal, Role } from './roles.js';
 
 /**
@@ -19,6 +20,8 @@ export interface AuthorizerContext {
   teamId?: string;
   teamRpm?: string;
   teamTpm?: string;
+  /** The key's response-cache setting, as JSON. */
+  cache?: string;
   [key: string]: string | undefined;
 }
 
@@ -35,7 +38,18 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
     ...(principal.teamId ? { teamId: principal.teamId } : {}),
     ...(principal.teamRateLimitRpm === undefined ? {} : { teamRpm: String(principal.teamRateLimitRpm) }),
     ...(principal.teamRateLimitTpm === undefined ? {} : { teamTpm: String(principal.teamRateLimitTpm) }),
+    ...(principal.cache ? { cache: JSON.stringify(principal.cache) } : {}),
   };
+}
+
+/** The cache setting the authorizer passed, if readable (an unreadable one means the gateway's defaults). */
+function parseCache(value: unknown) {
+  if (typeof value !== 'string' || value === '') return null;
+  try {
+    return readCacheSetting(JSON.parse(value));
+  } catch {
+    return null;
+  }
 }
 
 /** API Gateway may hand context numbers back as strings; anything not a positive integer is dropped. */
@@ -77,6 +91,7 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEvent, 'requestCon
   }
   const teamRateLimitRpm = parseLimit(context?.teamRpm);
   const teamRateLimitTpm = parseLimit(context?.teamTpm);
+  const cache = parseCache(context?.cache);
   const expiresAt = context?.expiresAt;
   // A key with an expiry must keep it: an unreadable one is refused rather than treated as none.
   if (expiresAt !== undefined && (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt)))) {
@@ -93,5 +108,6 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEvent, 'requestCon
     ...(typeof teamId === 'string' ? { teamId } : {}),
     ...(teamRateLimitRpm === undefined ? {} : { teamRateLimitRpm }),
     ...(teamRateLimitTpm === undefined ? {} : { teamRateLimitTpm }),
+    ...(cache ? { cache } : {}),
   };
 }

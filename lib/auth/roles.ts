@@ -1,3 +1,4 @@
+import type { CacheSetting } from '../schemas/cache.js';
 import type { ROLES } from '../schemas/vocabulary.js';
 
 export type Role = (typeof ROLES)[number];
@@ -38,6 +39,8 @@ export interface Principal {
   /** The team's limits, applied to the sum of its keys' requests (`team:<id>` rate-limit scope). */
   teamRateLimitRpm?: number;
   teamRateLimitTpm?: number;
+  /** The key's response-cache setting (`docs/cache.md`), overriding the gateway's and the rule's. */
+  cache?: CacheSetting;
 }
 
 /** Whether a principal's role satisfies a route's access class. */

@@ -4,6 +4,7 @@ import { ROLES } from '../schemas/vocabulary.js';
 import { stateSlot } from '../state-slots.js';
 import { keys } from '../store/keys.js';
 import type { Item } from '../store/table.js';
+import { readCacheSetting } from './cache-setting.js';
 import type { Principal, Role } from './roles.js';
 
 /** `entity` of the item the authorizer reads (one per live secret of a key). */
@@ -36,6 +37,7 @@ export function principalFromSecretItem(
   const modelIds = stringList(item.model_ids);
   const rpm = item.rate_limit_rpm;
   const tpm = item.rate_limit_tpm;
+  const cache = readCacheSetting(item.cache);
   return {
     principal: {
       keyId: item.key_id,
@@ -46,6 +48,7 @@ export function principalFromSecretItem(
       ...(typeof tpm === 'number' ? { rateLimitTpm: tpm } : {}),
       ...(typeof item.expires_at === 'string' ? { expiresAt: item.expires_at } : {}),
       ...(typeof item.team_id === 'string' ? { teamId: item.team_id } : {}),
+      ...(cache ? { cache } : {}),
     },
     validUntilMs,
   };

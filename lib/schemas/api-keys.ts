@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { cacheSetting } from './cache.js';
 import { isoDateTime, objectId, page, pageQuery, systemFields, text } from './common.js';
 import { modelIdSchema } from './models.js';
 import { API_KEY_STATUSES, ROLES } from './vocabulary.js';
@@ -47,6 +48,7 @@ export const apiKeyCreate = z.strictObject({
     description:
       "The key's team (set at creation only): its scope lies within the team's, its usage counts as the team's.",
   }),
+  cache: cacheSetting.optional(),
 });
 export type ApiKeyCreate = z.infer<typeof apiKeyCreate>;
 
@@ -63,6 +65,9 @@ export const apiKey = z.object({
   rate_limit_rpm: z.number().int().nullable(),
   rate_limit_tpm: z.number().int().nullable(),
   team_id: z.string().nullable(),
+  cache: cacheSetting
+    .nullable()
+    .meta({ description: 'Response cache override for this key (docs/cache.md).' }),
   created_by: z.string(),
   last_used_at: z.string().nullable().meta({ description: 'Updated at most once a minute.' }),
   last_rotated_at: z.string().nullable(),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { cacheSetting } from './cache.js';
 import { expectedVersion, objectId, ownerScope, page, pageQuery, systemFields, text } from './common.js';
 import { modelIdSchema } from './models.js';
 import { serviceType } from './providers.js';
@@ -81,6 +82,7 @@ const fields = {
     .max(1000)
     .meta({ description: 'Lower wins among equally specific rules.' }),
   is_active: z.boolean(),
+  cache: cacheSetting.nullable(),
 };
 
 /** Exactly one of `provider_ids` and `targets`; a weighted rule needs a positive weight. */
@@ -99,6 +101,7 @@ export const ruleCreate = z
     retry_policy: fields.retry_policy.optional(),
     priority: fields.priority.optional(),
     is_active: fields.is_active.optional(),
+    cache: fields.cache.optional(),
   })
   .refine(oneTargetForm, 'give exactly one of provider_ids and targets');
 export type RuleCreate = z.infer<typeof ruleCreate>;
@@ -115,6 +118,7 @@ export const rulePatch = z
     retry_policy: fields.retry_policy.optional(),
     priority: fields.priority.optional(),
     is_active: fields.is_active.optional(),
+    cache: fields.cache.optional(),
     version: expectedVersion,
   })
   .refine((p) => Object.keys(p).some((k) => k !== 'version'), 'name at least one field to change')
@@ -145,6 +149,9 @@ export const rule = z.object({
   }),
   priority: z.number().int(),
   is_active: z.boolean(),
+  cache: cacheSetting
+    .nullable()
+    .meta({ description: 'Response cache override for requests this rule routes.' }),
   owner_scope: ownerScope,
   ...systemFields,
 });

@@ -52,6 +52,20 @@ const figures = {
   reasoning_tokens: z.number().int().meta({
     description: 'Output tokens spent reasoning, as the provider reported them (part of output_tokens).',
   }),
+  cache_hits: z
+    .number()
+    .int()
+    .meta({ description: 'Requests answered from the response cache (part of requests).' }),
+  cache_hit_rate: z
+    .number()
+    .nullable()
+    .meta({ description: 'cache_hits / requests (0-1); null without requests.' }),
+  cache_hit_tokens: z.number().int().meta({
+    description: 'Tokens of the answers the cache replayed (not in input_tokens or output_tokens).',
+  }),
+  cost_saved_usd: z
+    .number()
+    .meta({ description: 'What the cache hits would have cost, USD (not in cost_usd).' }),
 };
 
 /** A usage report (JSON; `Accept: text/csv` returns the series as CSV). */

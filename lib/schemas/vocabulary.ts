@@ -130,7 +130,23 @@ export const AUDIT_TARGET_TYPES = [
   'incident',
   'access',
   'team',
+  'cache',
 ] as const;
 
 /** The roles an API key can hold. Admin can do everything; the others are narrower, not nested. */
 export const ROLES = ['admin', 'operator', 'viewer', 'invoke'] as const;
+
+/** How the response cache is used: not at all, read and filled, or read only (`docs/cache.md`). */
+export const CACHE_MODES = ['off', 'read_write', 'read_only'] as const;
+
+/**
+ * Whose cached answers a caller shares: `default` its team's (or its key's, without a team), `key`
+ * its key's alone, `global` every caller's that also chose `global` (unscoped keys only).
+ */
+export const CACHE_NAMESPACES = ['default', 'key', 'global'] as const;
+
+/** A request's cache directive (`x-gateway-cache`): narrows what its key's setting allows. */
+export const CACHE_DIRECTIVES = ['no-store', 'no-cache', 'refresh'] as const;
+
+/** What the cache did for an answer (`x-gateway-cache`). */
+export const CACHE_STATUSES = ['hit', 'miss', 'bypass'] as const;

@@ -370,6 +370,29 @@ export const keys = {
     ...(kind === undefined ? {} : { skPrefix: join(kind, '') }),
   }),
 
+  // ── response cache ──────────────────────────────────────────────────────────
+  /**
+   * One cached answer: every entry of a namespace (`global`, a key id or a team id) under one
+   * partition, sorted by model, so a namespace or one model of it is dropped with a query, no scan.
+   */
+  cacheEntry: (namespace: string, modelId: string, hash: string): ItemKey => ({
+    pk: join('CACHE', namespace),
+    sk: join('E', modelId, hash),
+  }),
+  /** The entries of a namespace, or of one model in it. */
+  cacheEntries: (namespace: string, modelId?: string) => ({
+    partition: join('CACHE', namespace),
+    skPrefix: modelId === undefined ? join('E', '') : join('E', modelId, ''),
+  }),
+  /** Which namespaces hold entries of a model (one small item per pair): drops a model everywhere. */
+  cacheModelNamespace: (modelId: string, namespace: string): ItemKey => ({
+    pk: join('CACHE_MODEL', modelId),
+    sk: namespace,
+  }),
+  cacheModelNamespaces: (modelId: string) => ({ partition: join('CACHE_MODEL', modelId) }),
+  /** A cache purge, kept only to become one audit event (insert-only, short TTL). */
+  cachePurge: (purgeId: string): ItemKey => ({ pk: join('CACHE_PURGE', purgeId), sk: 'PURGE' }),
+
   // ── system ──────────────────────────────────────────────────────────────────
   /** A key no item ever has: `GET /health` reads it to prove the table answers (half a read unit). */
   healthProbe: (): ItemKey => ({ pk: 'HEALTH_PROBE', sk: 'HEALTH_PROBE' }),

@@ -173,6 +173,8 @@ function bodyFor(
     'POST /v1/messages/count_tokens': { model: s.chatModel, messages },
     'POST /v1/images/generations': { model: s.chatModel.replace('-chat', '-image'), prompt: 'hi' },
     'POST /v1/moderations': { model: s.chatModel.replace('-chat', '-moderation'), input: 'hi' },
+    // Another side's team namespace: a scoped key reaches only its own key's and team's.
+    'DELETE /api/cache': { namespace: s.team },
   };
   const key = routeKey(route);
   if (key === 'POST /v1/audio/transcriptions') {

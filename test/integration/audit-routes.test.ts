@@ -91,6 +91,10 @@ async function newQuota(): Promise<string> {
 
 /** One scenario per audited mutating route: the call, and the event it must produce. */
 const SCENARIOS: Record<string, () => Promise<Expected>> = {
+  'DELETE /api/cache': async () => {
+    const res = await as('DELETE', '/api/cache', { namespace: 'global', model: 'audit-cached' });
+    return { res, target_type: 'cache', target_id: 'global:audit-cached', action: 'cache.purged' };
+  },
   'POST /api/providers': async () => {
     const res = await as('POST', '/api/providers', providerBody('audit-created', { provider_type: 'mock' }));
     return { res, target_type: 'provider', target_id: res.json?.id, action: 'provider.created' };

@@ -9,13 +9,15 @@ import { chatShape } from '../../services/ai/bounds.js';
 import { gatewayHeaders } from '../../services/ai/headers.js';
 import { chatNeeds } from '../../services/ai/needs.js';
 import { type AiRun, runAi } from '../../services/ai/pipeline.js';
+import { chatCodec } from '../../services/cache/codecs.js';
+import type { CachedOperation } from '../../services/cache/request-key.js';
 import { deadlineFromRemaining } from '../../services/routing/index.js';
 
 type ChatRequest = HandlerRequest<ChatCompletionRequest, unknown, unknown>;
 
 /** Serves a chat completion over the route's providers: JSON, or an SSE stream when asked. */
 export async function serveChat(request: ChatRequest): Promise<Reply> {
-  const run = await runChat(request, request.body);
+  const run = await runChat(request, request.body, 'chat');
   const headers = gatewayHeaders(run, request.receivedAt);
   const value = run.value;
   if (value.stream === false) {
@@ -26,8 +28,15 @@ export async function serveChat(request: ChatRequest): Promise<Reply> {
   return new Reply(200, body, { ...headers, ...SSE_HEADERS });
 }
 
-/** Routes and calls a canonical chat request (shared by `/v1/messages`). */
-export function runChat(request: ChatRequest, body: ChatCompletionRequest): Promise<AiRun<ChatInvocation>> {
+/**
+ * Routes and calls a canonical chat request (shared by `/v1/messages` and `/v1/responses`), through
+ * the response cache under `operation` (each front keeps and replays its own entries).
+ */
+export function runChat(
+  request: ChatRequest,
+  body: ChatCompletionRequest,
+  operation: CachedOperation,
+): Promise<AiRun<ChatInvocation>> {
   const { needs } = chatNeeds(body);
   const { deps } = request;
   return runAi<ChatInvocation>({
@@ -40,6 +49,13 @@ export function runChat(request: ChatRequest, body: ChatCompletionRequest): Prom
     shape: chatShape(body),
     stream: body.stream === true,
     afterResponse: request.afterResponse,
+    cache: {
+      operation,
+      body: body as Record<string, unknown>,
+      streamed: body.stream === true,
+      headers: request.headers,
+      codec: chatCodec,
+    },
     deadlineMs: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),
     invoke: (candidate, ticket, signal) =>
       invokeChat({

@@ -21,7 +21,7 @@ import { runChat, SSE_HEADERS } from './chat.js';
  */
 export async function serveMessages(request: HandlerRequest<AnthropicMessagesRequest, unknown, unknown>) {
   const canonical = anthropicToCanonical(request.body);
-  const run = await runChat(request as never, canonical);
+  const run = await runChat(request as never, canonical, 'messages');
   const headers = gatewayHeaders(run, request.receivedAt);
   const value = run.value;
   if (value.stream === false) {

@@ -28,6 +28,7 @@ import {
 } from '../../services/ai/bounds.js';
 import { gatewayHeaders } from '../../services/ai/headers.js';
 import { runAi } from '../../services/ai/pipeline.js';
+import { jsonCodec } from '../../services/cache/codecs.js';
 import { deadlineFromRemaining } from '../../services/routing/index.js';
 
 /** Inputs of a batched operation (one string or token array, or a list of them): each is framed. */
@@ -48,6 +49,8 @@ async function serveOperation<Req extends { model: string }, Res>(
     /** What the call asks for: its holds and TPM charges are taken at this shape's bound. */
     shape: CallShape;
     invoke: (args: InvokeInput<Req>) => Promise<Invocation<Res>>;
+    /** Answers of this operation go through the response cache. */
+    cache?: 'embeddings' | 'rerank';
   },
 ) {
   const { deps } = request;
@@ -63,6 +66,17 @@ async function serveOperation<Req extends { model: string }, Res>(
     stream: false,
     deadlineMs: deadline(),
     afterResponse: request.afterResponse,
+    ...(op.cache
+      ? {
+          cache: {
+            operation: op.cache,
+            body: request.body as Record<string, unknown>,
+            streamed: false,
+            headers: request.headers,
+            codec: jsonCodec<Res>(),
+          },
+        }
+      : {}),
     invoke: (candidate, ticket, signal) =>
       op.invoke({
         provider: candidate.provider,
@@ -85,6 +99,7 @@ export async function serveEmbeddings(request: HandlerRequest<EmbeddingsRequest,
     usageKind: 'embedding',
     shape: inputShape(request.body.input, { frames: itemsOf(request.body.input) }),
     invoke: invokeEmbeddings,
+    cache: 'embeddings',
   });
   return new Reply(200, out.response, out.headers);
 }
@@ -98,6 +113,7 @@ export async function serveRerank(request: HandlerRequest<RerankRequest, unknown
       frames: 1 + request.body.documents.length,
     }),
     invoke: invokeRerank,
+    cache: 'rerank',
   });
   return new Reply(200, out.response, out.headers);
 }

@@ -64,7 +64,7 @@ export async function serveResponses(request: ResponsesHttpRequest): Promise<Rep
   const history = await previousItems(deps, principal, body.previous_response_id);
   const input = await resolveReferences(deps, principal, keptInput(body.input ?? [], id));
   const context = [...history, ...input];
-  const run = await runChat(request as never, responsesToCanonical(body, context));
+  const run = await runChat(request as never, responsesToCanonical(body, context), 'responses');
   const keeper: Keeper = { deps, ownerKeyId: principal.keyId, wanted: body.store !== false, context };
   const shell = responseShell(body, { id, createdAt, store: keeper.wanted });
   const value = run.value;

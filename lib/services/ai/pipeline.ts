@@ -4,6 +4,7 @@ import { type GatewayError, NotFoundError, ServiceUnavailableError } from '../..
 import { describeError, logger, MetricUnit, metrics } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
+import { type CacheHit, type CacheOutcome, type CacheRequest, openCache } from '../cache/session.js';
 import { settleAll, settleAtHold } from '../quotas/index.js';
 import type { BudgetView } from '../quotas/remaining.js';
 import {
@@ -43,6 +44,8 @@ export interface AiCall<T> {
    * the usage write is not on the caller's time. Without it, `finish` does the work before resolving.
    */
   afterResponse?: (task: () => Promise<void>) => void;
+  /** The response cache's view of the request, for operations whose answers are cached. */
+  cache?: CacheRequest<T>;
   /** Calls one candidate with its credential; must honour `signal`. */
   invoke(candidate: Candidate, ticket: AiTicket, signal: AbortSignal): Promise<T>;
 }
@@ -56,6 +59,11 @@ export interface AiRun<T> {
   upstreamMs: number;
   /** The tightest cost quota that applied to the call that served (for the budget headers). */
   budget?: BudgetView;
+  /**
+   * What the response cache did (`x-gateway-cache`), for operations it serves; request records
+   * read it too (`write` is set once a miss's answer was stored or skipped, after the response).
+   */
+  cache?: CacheOutcome;
   /**
    * Records usage and settles strict quota holds with what the provider reported (once; a stream
    * calls it at its end), after the response where the call allows it (`afterResponse`). Never
@@ -101,6 +109,18 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
   const admission = await admitRequest(deps, { principal, tokens });
   if (!admission.admitted) throw admission.error;
   const { grants } = admission;
+  // After admission (a hit counts toward rate limits as a request) and routing (a hit needs a
+  // candidate the caller may use).
+  const cache = call.cache
+    ? await openCache(deps, {
+        principal,
+        model: call.model,
+        rule: route.rule,
+        candidates: route.candidates,
+        request: call.cache,
+      })
+    : undefined;
+  if (cache?.hit) return hitRun(call, { hit: cache.hit, outcome: cache.outcome, startedAt, grants });
   let upstreamMs = 0;
   let attempted = false;
   const ctx = { ...call, startedAt };
@@ -126,17 +146,23 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
   });
   let finished = false;
   const { ticket } = result;
+  const kept = await cache?.keep(result.value, result.candidate);
   return {
-    value: result.value,
+    value: kept ? kept.value : result.value,
     candidate: result.candidate,
     attempts: result.attempts,
     upstreamMs,
     ...(ticket.budget ? { budget: ticket.budget } : {}),
+    ...(cache ? { cache: cache.outcome } : {}),
     async finish(usage, outcome) {
       if (finished) return;
       finished = true;
       const latencyMs = deps.now() - startedAt;
-      const close = () => closeBooks(usage, outcome, latencyMs);
+      const close = async () => {
+        await closeBooks(usage, outcome, latencyMs);
+        // Only a complete, successful answer is stored; after the books, off the caller's time.
+        if (outcome === 'success') await kept?.save();
+      };
       if (call.afterResponse) call.afterResponse(close);
       else await close();
     },
@@ -193,4 +219,53 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
       logger.error('usage not recorded', { error: describeError(error) });
     }
   }
+}
+
+/**
+ * The run of a request answered from the cache: no upstream call, no quota hold, no credential.
+ * Its books record a cache hit on the original provider and model: a request with the answer's
+ * tokens and the cost it saved (`cache_hits`, `cache_hit_tokens`, `cost_saved_nanos`), at zero cost,
+ * so cost quotas and budgets are untouched. Rate limits already counted it as a request (admission
+ * comes first); its token charge is settled to 0, as no provider tokens were spent.
+ */
+function hitRun<T>(
+  call: AiCall<T>,
+  input: { hit: CacheHit<T>; outcome: CacheOutcome; startedAt: number; grants: RateGrant[] },
+): AiRun<T> {
+  const { deps, principal } = call;
+  const { hit, startedAt } = input;
+  let finished = false;
+  const close = async (latencyMs: number) => {
+    try {
+      await settleTokens(deps, input.grants, 0);
+      await recordUsage(deps, {
+        at: startedAt,
+        providerId: hit.candidate.provider.id,
+        modelId: hit.candidate.modelId,
+        apiKeyId: principal.keyId,
+        teamId: principal.teamId,
+        serviceType: call.usageKind,
+        usage: hit.answer.usage ?? { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0 },
+        latencyMs,
+        outcome: 'success',
+        cacheHit: true,
+      });
+    } catch (error) {
+      logger.error('cache hit not recorded', { error: describeError(error) });
+    }
+  };
+  return {
+    value: hit.value,
+    candidate: hit.candidate,
+    attempts: 0,
+    upstreamMs: 0,
+    cache: input.outcome,
+    async finish() {
+      if (finished) return;
+      finished = true;
+      const latencyMs = deps.now() - startedAt;
+      if (call.afterResponse) call.afterResponse(() => close(latencyMs));
+      else await close(latencyMs);
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { readCacheSetting } from '../../auth/cache-setting.js';
 import type { Grant } from '../../auth/grants.js';
 import type { Role } from '../../auth/roles.js';
 import { narrowList } from '../../auth/scope.js';
@@ -52,6 +53,7 @@ export function toApiKey(item: Item, nowMs: number): ApiKey {
     rate_limit_rpm: typeof item.rate_limit_rpm === 'number' ? item.rate_limit_rpm : null,
     rate_limit_tpm: typeof item.rate_limit_tpm === 'number' ? item.rate_limit_tpm : null,
     team_id: optionalString(item.team_id),
+    cache: readCacheSetting(item.cache),
     created_by: String(item.created_by),
     last_used_at: optionalString(item.last_used_at),
     last_rotated_at: optionalString(item.last_rotated_at),

@@ -1,6 +1,8 @@
+import { readCacheSetting } from '../../auth/cache-setting.js';
 import type { Role } from '../../auth/roles.js';
 import { SECRET_ENTITY } from '../../auth/stored-key.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
+import type { CacheSetting } from '../../schemas/cache.js';
 import { keys } from '../../store/keys.js';
 import type { Item, Table } from '../../store/table.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
@@ -23,6 +25,8 @@ export interface KeyGrantFields {
   rateLimitTpm: number | null;
   /** The key's team (fixed at creation); its scope lists are the key's own, narrowed by the team's at use. */
   teamId: string | null;
+  /** The key's response-cache setting (`docs/cache.md`), fixed at creation. */
+  cache: CacheSetting | null;
 }
 
 /** A key's record as first written: active, one secret, version 1. */
@@ -50,6 +54,7 @@ export function recordItem(input: {
     rate_limit_rpm: grant.rateLimitRpm,
     rate_limit_tpm: grant.rateLimitTpm,
     team_id: grant.teamId,
+    cache: grant.cache,
     status: 'active',
     key_hint: input.hint,
     // Current secret first; during a rotation's grace period the replaced one follows.
@@ -80,6 +85,7 @@ export function secretItem(input: { hash: string; grant: KeyGrantFields; now: st
     rate_limit_rpm: grant.rateLimitRpm,
     rate_limit_tpm: grant.rateLimitTpm,
     team_id: grant.teamId,
+    cache: grant.cache,
     secret_expires_at: null,
     status: 'active',
     created_at: input.now,
@@ -193,5 +199,6 @@ export function grantFieldsOf(record: Item): KeyGrantFields {
     rateLimitRpm: typeof record.rate_limit_rpm === 'number' ? record.rate_limit_rpm : null,
     rateLimitTpm: typeof record.rate_limit_tpm === 'number' ? record.rate_limit_tpm : null,
     teamId: typeof record.team_id === 'string' ? record.team_id : null,
+    cache: readCacheSetting(record.cache),
   };
 }

@@ -10,6 +10,7 @@ import type { Team } from '../../schemas/teams.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import type { Actor } from '../actor.js';
+import { assertMaySetCacheNamespace } from '../cache/policy.js';
 import { loadTeamItem } from '../teams/access.js';
 import { isTeamItem, toTeam } from '../teams/mapper.js';
 import { grantOf, statusOf, type TeamLists, toApiKey } from './mapper.js';
@@ -56,6 +57,25 @@ function assertWithinTeam(body: ApiKeyCreate, team: Team): void {
     details: { team_id: team.id, fields },
     refusal: { reason: 'key_exceeds_team', target: team.id, fields },
   });
+}
+
+/**
+ * The global cache namespace is for unscoped keys, set by an unscoped admin (403 otherwise); a key
+ * with a provider, model or team scope asking for it is a 422 (it would never be used).
+ */
+function assertGlobalCacheUnscoped(caller: Principal, grant: KeyGrantFields): void {
+  assertMaySetCacheNamespace(caller, grant.cache);
+  if (grant.cache?.namespace !== 'global') return;
+  if (grant.providerIds || grant.modelIds || grant.teamId) {
+    throw new ValidationError('The global cache namespace is for unscoped keys only.', {
+      details: [
+        {
+          field: 'cache.namespace',
+          message: 'a key with provider_ids, model_ids or team_id cannot share the global namespace',
+        },
+      ],
+    });
+  }
 }
 
 /** The scope lists of a stored team (absent team: none, so keys keep their own lists). */
@@ -122,7 +142,9 @@ export async function createApiKey(
     rateLimitRpm: body.rate_limit_rpm ?? null,
     rateLimitTpm: body.rate_limit_tpm ?? null,
     teamId: team?.id ?? null,
+    cache: body.cache ?? null,
   };
+  assertGlobalCacheUnscoped(input.caller, grant);
   assertWithinCaller(
     {
       role: grant.role,

@@ -24,6 +24,14 @@ export interface UsageFigures {
   images: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
+  /** Requests answered from the response cache (part of `requests`). */
+  cache_hits: number;
+  /** `cache_hits / requests` (0–1, 4 decimals); `null` without requests. */
+  cache_hit_rate: number | null;
+  /** Tokens of the answers the cache replayed (not in input or output tokens). */
+  cache_hit_tokens: number;
+  /** What the cache hits would have cost, USD (not in `cost_usd`). */
+  cost_saved_usd: number;
 }
 
 /** Converts exact counters to report figures (cost from nano-USD, audio from milliseconds). */
@@ -42,6 +50,10 @@ export function figuresOf(c: Counters): UsageFigures {
     images: c.images,
     cache_write_tokens: c.cache_write_tokens,
     reasoning_tokens: c.reasoning_tokens,
+    cache_hits: c.cache_hits,
+    cache_hit_rate: c.requests ? Math.round((c.cache_hits / c.requests) * 10_000) / 10_000 : null,
+    cache_hit_tokens: c.cache_hit_tokens,
+    cost_saved_usd: nanosToUsd(c.cost_saved_nanos),
   };
 }
 

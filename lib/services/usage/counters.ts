@@ -24,6 +24,12 @@ export const COUNTER_FIELDS = [
   'cache_write_tokens',
   /** Output tokens spent reasoning, as the provider reported them (part of `output_tokens`). */
   'reasoning_tokens',
+  /** Requests answered from the response cache (also counted in `requests`, never in tokens or cost). */
+  'cache_hits',
+  /** Input plus output tokens of the answers the cache replayed. */
+  'cache_hit_tokens',
+  /** What the cache hits would have cost at the price in force, in integer nano-USD. */
+  'cost_saved_nanos',
 ] as const;
 
 export type CounterField = (typeof COUNTER_FIELDS)[number];

@@ -14,6 +14,10 @@ const FIGURES = [
   'images',
   'cache_write_tokens',
   'reasoning_tokens',
+  'cache_hits',
+  'cache_hit_rate',
+  'cache_hit_tokens',
+  'cost_saved_usd',
 ] as const;
 
 /**

@@ -29,6 +29,11 @@ export interface UsageEvent {
   latencyMs: number;
   /** A failed upstream call counts as a request and an error, never as tokens or cost. */
   outcome: 'success' | 'error';
+  /**
+   * Answered from the response cache: counted as a request and a cache hit with its tokens and the
+   * cost it saved, at zero cost (cost quotas and budgets see nothing).
+   */
+  cacheHit?: boolean;
 }
 
 /** What {@link recordUsage} wrote. */
@@ -83,6 +88,12 @@ export async function countersOf(deps: Gateway, event: UsageEvent): Promise<Coun
     atMs: event.at,
   });
   const cost = costOf(pricing, u);
+  if (event.cacheHit) {
+    add.cache_hits = 1;
+    add.cache_hit_tokens = u.input_tokens + u.output_tokens;
+    add.cost_saved_nanos = cost.nanos;
+    return add;
+  }
   add.input_tokens = u.input_tokens;
   add.output_tokens = u.output_tokens;
   add.cached_input_tokens = u.cached_input_tokens;

@@ -61,3 +61,16 @@ describe('config: read and validated once', () => {
     );
   });
 });
+
+describe('config: the response cache', () => {
+  it('is off for an hour by default, and refuses an unknown mode or a TTL out of bounds', () => {
+    expect(loadConfig({})).toMatchObject({ CACHE_MODE: 'off', CACHE_TTL_SECONDS: 3600 });
+    expect(loadConfig({ CACHE_MODE: 'read_only', CACHE_TTL_SECONDS: '60' })).toMatchObject({
+      CACHE_MODE: 'read_only',
+      CACHE_TTL_SECONDS: 60,
+    });
+    expect(() => loadConfig({ CACHE_MODE: 'on' })).toThrow(/CACHE_MODE/);
+    expect(() => loadConfig({ CACHE_TTL_SECONDS: '0' })).toThrow(/CACHE_TTL_SECONDS/);
+    expect(() => loadConfig({ CACHE_TTL_SECONDS: '2592001' })).toThrow(/CACHE_TTL_SECONDS/);
+  });
+});

@@ -1,3 +1,4 @@
+import { readCacheSetting } from '../../../auth/cache-setting.js';
 import type { Principal } from '../../../auth/roles.js';
 import { readOwnerScope } from '../../../auth/scope.js';
 import type { RetryPolicy, Rule, RuleTarget } from '../../../schemas/routing.js';
@@ -62,6 +63,7 @@ export function toRule(item: Item): Rule {
     retry_policy: (item.retry_policy as StoredRetryPolicy | undefined) ?? DEFAULT_RETRY_POLICY,
     priority: Number(item.priority),
     is_active: item.is_active !== false,
+    cache: readCacheSetting(item.cache),
     owner_scope: readOwnerScope(item.owner_scope),
     version: Number(item.version),
     created_at: String(item.created_at),

@@ -8,6 +8,7 @@ import type { Rule, RuleCreate, RuleListQuery, RulePatch, RuleTarget } from '../
 import { keys } from '../../../store/keys.js';
 import type { Item } from '../../../store/table.js';
 import { type Actor, actorAttributes, assertMayManage, outOfScope } from '../../actor.js';
+import { assertMaySetCacheNamespace } from '../../cache/policy.js';
 import { canSeeRule, normalizeTargets, providerIdsOf, storedPolicy, toRule } from './mapper.js';
 import { addRefs, removeRefs, undoAddedRefs } from './refs.js';
 import { validateRuleShape } from './validate.js';
@@ -41,6 +42,7 @@ export async function createRule(
 ): Promise<Rule> {
   const { rule } = input;
   const targets = normalizeTargets(rule);
+  assertMaySetCacheNamespace(input.principal, rule.cache);
   await validateRuleShape(deps, { ...rule, targets }, input.principal);
   const id = newId('rule', deps.now());
   const now = new Date(deps.now()).toISOString();
@@ -58,6 +60,7 @@ export async function createRule(
     retry_policy: storedPolicy(rule.retry_policy),
     priority: rule.priority ?? 100,
     is_active: rule.is_active ?? true,
+    cache: rule.cache ?? null,
     owner_scope: ownerScopeOf(input.principal),
     version: 1,
     created_at: now,
@@ -118,6 +121,7 @@ export async function updateRule(
   input: { id: string; patch: RulePatch; principal: Principal; actor: Actor },
 ): Promise<Rule> {
   const current = await loadManagedRule(deps, input.id, input.principal);
+  assertMaySetCacheNamespace(input.principal, input.patch.cache, input.id);
   const before = toRule(current);
   const { version, provider_ids, targets: rawTargets, retry_policy, ...rest } = input.patch;
   const expectedVersion = version ?? before.version;
