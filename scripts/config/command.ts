@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import {
@@ -64,17 +64,32 @@ function readFile(file: string) {
   return readConfigText(text, file);
 }
 
-/** Hands the new keys' secrets over once: to a new 0600 file when asked, else to the terminal. */
-function handOver(keys: CreatedKey[], keysOut: string | undefined, io: CommandIo) {
-  if (keys.length === 0) return;
+/**
+ * Hands the new keys' secrets over once: into `keysFd` (a new 0600 file opened before anything was
+ * applied, so a secret is never created with nowhere to go), else to the terminal.
+ */
+function handOver(keys: CreatedKey[], keysOut: { path: string; fd: number } | undefined, io: CommandIo) {
   if (keysOut) {
     const body = Object.fromEntries(keys.map((k) => [k.name, { id: k.id, key: k.key }]));
-    writeFileSync(keysOut, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    io.out(`New API key secrets written to ${keysOut} (mode 0600).\n`);
+    writeFileSync(keysOut.fd, `${JSON.stringify(body, null, 2)}\n`);
+    io.out(`${keys.length} new API key secret(s) written to ${keysOut.path} (mode 0600).\n`);
     return;
   }
+  if (keys.length === 0) return;
   io.out('New API keys (shown once; store them now, they cannot be read again):\n');
   for (const k of keys) io.out(`  ${k.name} (${k.id}): ${k.key}\n`);
+}
+
+/** Creates the secrets file (never replacing one), before the apply makes any secret. */
+function openKeysOut(path: string | undefined) {
+  if (!path) return undefined;
+  try {
+    return { path, fd: openSync(path, 'wx', 0o600) };
+  } catch (error) {
+    throw new Error(
+      `cannot create ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}); it must not exist yet`,
+    );
+  }
 }
 
 /**
@@ -102,9 +117,14 @@ export async function runConfigCommand(argv: string[], io: CommandIo): Promise<n
       if (args.command === 'plan' && file) {
         io.out(`Plan for ${args.file}:\n${renderPlan(await planConfig(deps, file, options))}`);
       } else if (args.command === 'apply' && file) {
-        const report = await applyConfig(deps, file, options);
-        io.out(`Applied ${args.file}:\n${renderPlan(report, { applied: true })}`);
-        handOver(report.createdKeys, args.keysOut, io);
+        const keysOut = openKeysOut(args.keysOut);
+        try {
+          const report = await applyConfig(deps, file, options);
+          io.out(`Applied ${args.file}:\n${renderPlan(report, { applied: true })}`);
+          handOver(report.createdKeys, keysOut, io);
+        } finally {
+          if (keysOut) closeSync(keysOut.fd);
+        }
       } else {
         const { document, skipped } = await exportConfig(deps);
         const text = args.json ? `${JSON.stringify(document, null, 2)}\n` : stringify(document);

@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../../errors.js';
 import { looksLikeSecret } from '../../redact.js';
 import { checkApiBodies } from './api-bodies.js';
-import { type ConfigFile, configFileSchema } from './schema.js';
+import { type ConfigFile, configFileSchema, secretRef } from './schema.js';
 
 /** A file that cannot be used, with every problem found (each `path: message`). */
 export class ConfigFileError extends ConfigError {
@@ -40,6 +40,8 @@ export function findSecrets(value: unknown, path: PropertyKey[] = []): string[] 
     return Object.entries(value).flatMap(([key, child]) => {
       const here = [...path, key];
       if (looksLikeSecret(key)) return [`${at(path)}: a field name looks like a secret key`];
+      // An ARN names where a secret lives (`…:secret:name`), which the label pattern would flag.
+      if (key === 'secret_ref' && secretRef.safeParse(child).success) return [];
       if (SECRET_FIELDS.test(key) && child !== null && child !== '') {
         return [`${at(here)}: credentials never go in this file (use credential_from_env or secret_ref)`];
       }
