@@ -11,9 +11,12 @@ const { loadDotEnv } = await import('../local/dotenv.js');
 const { runConfigCommand } = await import('./config/command.js');
 const { openToolDeps } = await import('../local/attach.js');
 
-loadDotEnv(process.env);
+// npm runs scripts in the package folder; INIT_CWD is where the user ran npm (the file and .env live there).
+const cwd = process.env.INIT_CWD || process.cwd();
+loadDotEnv(process.env, cwd);
 process.exitCode = await runConfigCommand(process.argv.slice(2), {
   env: process.env,
+  cwd,
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   open: openToolDeps,

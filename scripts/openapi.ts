@@ -1,13 +1,15 @@
 /**
  * `npm run openapi`: writes docs/openapi.yaml from the route table's schemas, and beside it
  * docs/gateway.config.schema.json (the configuration file's JSON Schema, for editors), from the
- * same schemas. `--check` only compares.
+ * same schemas, and the settings table of docs/configuration.md from lib/config.ts. `--check` only
+ * compares.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { buildOpenApi } from '../lib/openapi.js';
 import { configJsonSchema } from '../lib/services/config-file/schema.js';
+import { withSettingsTable } from './settings-docs.js';
 
 const outputs = [
   {
@@ -17,6 +19,10 @@ const outputs = [
   {
     target: fileURLToPath(new URL('../docs/gateway.config.schema.json', import.meta.url)),
     text: `${JSON.stringify(configJsonSchema(), null, 2)}\n`,
+  },
+  {
+    target: fileURLToPath(new URL('../docs/configuration.md', import.meta.url)),
+    text: withSettingsTable(readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8')),
   },
 ];
 for (const { target, text } of outputs) {

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import {
@@ -12,6 +13,8 @@ import {
 
 export interface CommandIo {
   env: NodeJS.ProcessEnv;
+  /** Folder relative paths (the file, --out, --keys-out) are read from (default: the process's). */
+  cwd?: string;
   out(text: string): void;
   err(text: string): void;
   /** Opens the gateway instance to work on (see `local/attach.ts`). */
@@ -100,6 +103,9 @@ export async function runConfigCommand(argv: string[], io: CommandIo): Promise<n
   let args: Args;
   try {
     args = parseArgs(argv);
+    const at = (path: string | undefined) =>
+      path === undefined ? undefined : resolve(io.cwd ?? process.cwd(), path);
+    args = { ...args, file: at(args.file)!, keysOut: at(args.keysOut), out: at(args.out) };
   } catch (error) {
     io.err(`${(error as Error).message}\n${USAGE}`);
     return 2;
