@@ -1,4 +1,4 @@
-import { describeSettings } from '../lib/config.js';
+import { describeSettings } from '../lib/config-settings.js';
 
 /** `npm start -- --help`: every setting of the local runtime, its default and meaning (from lib/config.ts). */
 export function helpText(): string {

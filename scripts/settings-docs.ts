@@ -1,5 +1,5 @@
 import { CONTEXT_SETTINGS } from '../infra/context-settings.js';
-import { describeSettings } from '../lib/config.js';
+import { describeSettings } from '../lib/config-settings.js';
 
 const WHERE = { local: 'local runtime', aws: 'functions', both: 'both' } as const;
 const cell = (text: string) => text.replaceAll('|', '\\|');

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_SETTINGS } from '../../../infra/context-settings.js';
 import { stackPropsFromContext } from '../../../infra/gateway-app.js';
-import { describeSettings, loadConfig } from '../../../lib/config.js';
+import { loadConfig } from '../../../lib/config.js';
+import { describeSettings } from '../../../lib/config-settings.js';
 import { withSettingsTable } from '../../../scripts/settings-docs.js';
 
 const page = () => readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
