@@ -55,7 +55,7 @@ export function lockDataDir(dataDir: string): DataLock {
     const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
       throw new StartupError(
-        `the data folder ${dataDir} is in use by another running gateway (pid ${pid}); stop it, or set DATA_DIR to another folder`,
+        `the data folder ${dataDir} is in use by another running gateway or tool (pid ${pid}); stop it, or set DATA_DIR to another folder`,
       );
     }
     rmSync(file, { force: true });

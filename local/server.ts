@@ -10,6 +10,10 @@ const fail = (error: unknown) => {
   process.stderr.write(
     `Could not start the gateway: ${error instanceof Error ? error.message : String(error)}\n`,
   );
+  // The stack is for whoever debugs the gateway itself, not for a user's terminal.
+  if (process.env.LOG_LEVEL?.toUpperCase() === 'DEBUG' && error instanceof Error) {
+    process.stderr.write(`${error.stack}\n`);
+  }
   process.exit(1);
 };
 

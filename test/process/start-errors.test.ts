@@ -99,7 +99,7 @@ describe('npm start: a local runtime that explains itself', () => {
     const second = npmStart({ PORT: '0', DATA_DIR: dataDir });
     await expectOneLineFailure(
       second,
-      new RegExp(`data folder ${dataDir} is in use by another running gateway \\(pid ${holder}\\)`),
+      new RegExp(`data folder ${dataDir} is in use by another running gateway or tool \\(pid ${holder}\\)`),
     );
     // The first one is untouched.
     expect((await fetch(`${url}/health`)).status).toBe(200);

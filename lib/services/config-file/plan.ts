@@ -2,7 +2,8 @@
  * `config:plan`: what applying a file would create, change and delete, compared in the file's
  * form (see `forms.ts`) against what the gateway holds. Reads only; writes nothing.
  */
-import { ConfigError } from '../../errors.js';
+import { ConfigError, ValidationError } from '../../errors.js';
+import { validateUpstreamUrl } from '../../net/upstream-address.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import { readCurrentState, type StoredObject } from './current.js';
 import { quotaIdentity, quotaLabel } from './identity.js';
@@ -30,6 +31,7 @@ export async function planConfig(deps: Gateway, file: ConfigFile, options: PlanO
     team: knows(state.teams, file.teams),
     apiKey: knows(state.apiKeys, file.api_keys),
   });
+  checkAddresses(deps, file);
   for (const p of file.providers ?? []) await planner.provider(p, state);
   if (file.providers) {
     const declared = new Set(file.providers.map((p) => lower(p.name)));
@@ -148,4 +150,23 @@ function checkReferences(
     throw new ConfigError(
       `The file refers to objects that do not exist:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
+}
+
+/** A provider's `base_url` passes the SSRF rules of this environment (the plan says so, not the apply). */
+function checkAddresses(deps: Gateway, file: ConfigFile) {
+  const problems = (file.providers ?? []).flatMap((p, i) => {
+    if (p.base_url === undefined) return [];
+    try {
+      validateUpstreamUrl(p.base_url, deps.upstreamPolicy);
+      return [];
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return [`providers.${i}.base_url: ${error.message}`];
+    }
+  });
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `The file names addresses the gateway refuses:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
 }
