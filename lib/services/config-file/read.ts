@@ -42,7 +42,9 @@ export function findSecrets(value: unknown, path: PropertyKey[] = []): string[] 
       if (looksLikeSecret(key)) return [`${at(path)}: a field name looks like a secret key`];
       // An ARN names where a secret lives (`…:secret:name`), which the label pattern would flag.
       if (key === 'secret_ref' && secretRef.safeParse(child).success) return [];
-      if (SECRET_FIELDS.test(key) && child !== null && child !== '') {
+      // A quota's `api_key` names a key of the file (its value is still scanned below).
+      const keyReference = key === 'api_key' && path.length === 2 && path[0] === 'quotas';
+      if (SECRET_FIELDS.test(key) && !keyReference && child !== null && child !== '') {
         return [`${at(here)}: credentials never go in this file (use credential_from_env or secret_ref)`];
       }
       return findSecrets(child, here);

@@ -73,6 +73,7 @@ describe('config file: secrets are refused wherever they are', () => {
             models: [{ model_id: 'gpt-4o-mini-2024-07-18' }],
           },
         ],
+        quotas: [{ scope: 'api_key', api_key: 'ci-runner', quota_type: 'daily_cost', limit_value: 5 }],
       }),
     ).toEqual([]);
   });
