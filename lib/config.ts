@@ -7,7 +7,7 @@ import { ConfigError } from './errors.js';
  * milliseconds of every function's first event) and a zod schema, built only when the plain reader
  * refuses something, whose issues make the error message.
  */
-type Field = IntField | EnumField<string> | TextField | OptionalTextField;
+export type Field = IntField | EnumField<string> | TextField | OptionalTextField;
 
 /** An integer from `min` to `max`; unset or blank is `fallback`. */
 interface IntField {
@@ -55,7 +55,8 @@ const optionalText = (pattern?: RegExp, message?: string): OptionalTextField => 
   ...(pattern ? { pattern, message } : {}),
 });
 
-const FIELDS = {
+/** Every variable the gateway reads, with its kind, range and default (the one source of settings). */
+export const FIELDS = {
   GATEWAY_RUNTIME: oneOf(['aws', 'local'], 'aws'),
   TABLE_NAME: text('gateway', /^[A-Za-z0-9_.-]{3,255}$/, 'TABLE_NAME must be a valid DynamoDB table name'),
   AWS_REGION: text('us-east-1'),
@@ -151,7 +152,7 @@ const FIELDS = {
   CACHE_TTL_SECONDS: int(1, 2_592_000, 3600),
 } satisfies Record<string, Field>;
 
-type Fields = typeof FIELDS;
+export type Fields = typeof FIELDS;
 type ValueOf<F> = F extends IntField
   ? number
   : F extends EnumField<infer V>

@@ -192,3 +192,11 @@ export function unsupportedParams(issue: z.core.$ZodIssue): UnsupportedParams | 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/**
+ * The local runtime cannot start for a reason outside the configuration's values (its data folder
+ * is in use or not writable, its port is taken): one line for the terminal, no stack trace.
+ */
+export class StartupError extends ConfigError {
+  override name = 'StartupError';
+}

@@ -22,3 +22,8 @@ export function redactSecrets(text: string): string {
   for (const pattern of AFTER_LABEL) out = out.replace(pattern, '$1[redacted]');
   return out;
 }
+
+/** Whether `text` holds anything {@link redactSecrets} would mask: a provider key, token or gateway key. */
+export function looksLikeSecret(text: string): boolean {
+  return redactSecrets(text) !== text;
+}

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Config, loadConfig } from '../lib/config.js';
 import { createGateway, type Gateway } from '../lib/runtime/gateway.js';
+import { lockDataDir } from './data-lock.js';
 import { startEmbeddedDynamo } from './dynamo.js';
 
 const RUN_FILE = 'dynamodb-endpoint.json';
@@ -43,7 +44,15 @@ export async function openToolDeps(env: NodeJS.ProcessEnv = process.env): Promis
   const local = (env.GATEWAY_RUNTIME ?? 'local') === 'local';
   const dataDir = resolve(env.DATA_DIR || '.data');
   let endpoint = env.DYNAMODB_ENDPOINT || (local ? runningEndpoint(dataDir) : undefined);
-  const embedded = local && !endpoint ? await startEmbeddedDynamo({ dataDir }) : undefined;
+  // Opening the folder itself, the tool holds it as a gateway would: a start meanwhile names its pid.
+  const lock = local && !endpoint ? lockDataDir(dataDir) : undefined;
+  let embedded: Awaited<ReturnType<typeof startEmbeddedDynamo>> | undefined;
+  try {
+    embedded = lock ? await startEmbeddedDynamo({ dataDir }) : undefined;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   endpoint ||= embedded?.endpoint;
   const config = loadConfig({
     ...env,
@@ -59,6 +68,7 @@ export async function openToolDeps(env: NodeJS.ProcessEnv = process.env): Promis
     close: async () => {
       await deps.close();
       await embedded?.close();
+      lock?.release();
     },
   };
 }

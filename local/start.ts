@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { handler as authorizer } from '../functions/auth/authorizer.js';
 import { handleScheduledEvent } from '../functions/health/scheduled-check.js';
 import { loadConfig } from '../lib/config.js';
+import { StartupError } from '../lib/errors.js';
 import { logger } from '../lib/observability.js';
 import { createGateway, type Gateway } from '../lib/runtime/gateway.js';
 import { ensureMockProvider } from '../lib/services/catalog/mock.js';
@@ -13,6 +13,7 @@ import { STREAM_CONSUMERS } from '../lib/streams/consumers.js';
 import { resolveLocalAdminKey } from './admin-key.js';
 import { removeRunFile, writeRunFile } from './attach.js';
 import { ChangeCapture, type LocalStreams, startLocalStreams } from './change-stream/index.js';
+import { lockDataDir } from './data-lock.js';
 import { startEmbeddedDynamo } from './dynamo.js';
 import { createGatewayServer } from './gateway-server.js';
 
@@ -42,10 +43,55 @@ export async function startLocalRuntime(
 ): Promise<LocalRuntime> {
   const now = options.now ?? Date.now;
   const dataDir = resolve(env.DATA_DIR || '.data');
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Values out of range are refused before the data folder or a port is touched.
+  loadConfig({ ...env, GATEWAY_RUNTIME: 'local', DATA_DIR: dataDir });
+  const lock = lockDataDir(dataDir);
+  // What started so far, stopped in reverse when a later step fails (the port is taken, ...).
+  const started: Array<() => Promise<void> | void> = [() => lock.release()];
+  const undo = async () => {
+    for (const stop of started.reverse()) {
+      try {
+        await stop();
+      } catch {
+        // Best effort: the start already failed with the error that matters.
+      }
+    }
+  };
+  try {
+    return await startOn(env, { now, dataDir, started, release: () => lock.release() });
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}
+
+/** Listens on HOST:PORT; a port in use is one clear line, not a stack trace. */
+function listen(server: ReturnType<typeof createGatewayServer>, port: number, host: string): Promise<void> {
+  return new Promise<void>((ready, fail) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        fail(
+          new StartupError(
+            `port ${port} on ${host} is in use by another process; set PORT to a free port (0 picks one)`,
+          ),
+        );
+      } else if (error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
+        fail(new StartupError(`cannot listen on ${host}:${port} (${error.code}); set HOST and PORT`));
+      } else fail(error);
+    });
+    server.listen(port, host, () => ready());
+  });
+}
+
+async function startOn(
+  env: NodeJS.ProcessEnv,
+  ctx: { now: () => number; dataDir: string; started: Array<() => Promise<void> | void>; release(): void },
+): Promise<LocalRuntime> {
+  const { now, dataDir, started } = ctx;
   const admin = resolveLocalAdminKey(dataDir, env.ADMIN_API_KEY?.trim() || undefined);
   const capture = env.DYNAMODB_ENDPOINT ? undefined : new ChangeCapture(now);
   const dynamo = env.DYNAMODB_ENDPOINT ? undefined : await startEmbeddedDynamo({ dataDir, capture });
+  if (dynamo) started.push(() => dynamo.close());
   const config = loadConfig({
     ...env,
     GATEWAY_RUNTIME: 'local',
@@ -57,6 +103,7 @@ export async function startLocalRuntime(
   });
   logger.setLogLevel(config.LOG_LEVEL.toUpperCase() as 'INFO');
   const deps = createGateway(config, now);
+  started.push(() => deps.close());
   await deps.table.ensureTable();
   await deps.apiKeyPepper(); // creates DATA_DIR/api-key-pepper (0600) on first start
   if (config.MOCK_PROVIDER === 'on') {
@@ -73,16 +120,14 @@ export async function startLocalRuntime(
         deps,
       })
     : undefined;
+  if (streams) started.push(() => streams.stop());
   const server = createGatewayServer({
     deps,
     authorizer: authorizer.forGateway(deps),
     maxInFlight: config.LOCAL_MAX_IN_FLIGHT,
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((ready, fail) => {
-    server.once('error', fail);
-    server.listen(config.PORT, config.HOST, () => ready());
-  });
+  await listen(server, config.PORT, config.HOST);
   const { port } = server.address() as AddressInfo;
   if (dynamo) writeRunFile(dataDir, dynamo.endpoint);
   // The EventBridge schedule's stand-in: the same health function every HEALTH_CHECK_INTERVAL.
@@ -114,6 +159,7 @@ export async function startLocalRuntime(
       await deps.close();
       if (dynamo) removeRunFile(dataDir);
       await dynamo?.close();
+      ctx.release();
     },
   };
 }

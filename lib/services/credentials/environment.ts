@@ -56,6 +56,63 @@ async function holds(deps: Gateway, record: CredentialRecord, value: string): Pr
   return sameKey(await decryptSecret(active.secret, context, await deps.keyProvider()), value);
 }
 
+/** What {@link ensureCredential} does (or, with `dryRun`, would do). */
+export type CredentialOutcome = 'created' | 'rotated' | 'unchanged';
+
+/**
+ * Makes the provider's credential tagged `source` hold `value`: creates it, rotates it when the value
+ * changed (the old value keeps working for the grace period), or leaves it. With `dryRun` only says
+ * which (one decrypt to compare). Used by `npm run init` and `npm run config:apply`.
+ */
+export async function ensureCredential(
+  deps: Gateway,
+  input: {
+    providerId: string;
+    type: 'api_key' | 'secret_ref';
+    value: string;
+    source: string;
+    name: string;
+    actor: Actor;
+    dryRun?: boolean;
+  },
+): Promise<{ outcome: CredentialOutcome; credentialId?: string }> {
+  const existing = await importedCredential(deps, input.providerId, input.source);
+  if (existing && (await holds(deps, existing, input.value))) {
+    return { outcome: 'unchanged', credentialId: existing.id };
+  }
+  if (input.dryRun)
+    return { outcome: existing ? 'rotated' : 'created', ...(existing ? { credentialId: existing.id } : {}) };
+  if (!existing) {
+    const created = await insertCredential(deps, {
+      providerId: input.providerId,
+      type: input.type,
+      value: input.value,
+      name: input.name,
+      source: input.source,
+      actor: input.actor,
+    });
+    return { outcome: 'created', credentialId: created.id };
+  }
+  const body = { credential_value: input.value };
+  await rotateCredential(deps, { credentialId: existing.id, body, actor: input.actor });
+  return { outcome: 'rotated', credentialId: existing.id };
+}
+
+/**
+ * The value a live credential tagged `source` holds now (one decrypt), or `undefined`: how
+ * `config:export` reads back a `secret_ref` ARN. Never call it for an `api_key` to print it.
+ */
+export async function currentCredentialValue(
+  deps: Gateway,
+  providerId: string,
+  source: string,
+): Promise<string | undefined> {
+  const record = await importedCredential(deps, providerId, source);
+  const active = record && activeVersionOf(record);
+  if (!record || !active?.secret) return undefined;
+  return decryptSecret(active.secret, contextOf(record, active.key_version), await deps.keyProvider());
+}
+
 async function importOne(
   deps: Gateway,
   input: { variable: EnvironmentImport['variable']; value: string; providerId: string; actor: Actor },
@@ -66,25 +123,20 @@ async function importOne(
       `${variable} is not a usable API key (empty, too long or has control characters).`,
     );
   }
-  const source = `environment:${variable}`;
-  const existing = await importedCredential(deps, providerId, source);
-  const base = { variable, provider_id: providerId };
-  if (!existing) {
-    const created = await insertCredential(deps, {
-      providerId,
-      type: 'api_key',
-      value,
-      name: variable,
-      source,
-      actor: input.actor,
-    });
-    return { ...base, outcome: 'created', credential_id: created.id };
-  }
-  if (await holds(deps, existing, value))
-    return { ...base, outcome: 'unchanged', credential_id: existing.id };
-  const body = { credential_value: value };
-  await rotateCredential(deps, { credentialId: existing.id, body, actor: input.actor });
-  return { ...base, outcome: 'rotated', credential_id: existing.id };
+  const { outcome, credentialId } = await ensureCredential(deps, {
+    providerId,
+    type: 'api_key',
+    value,
+    source: `environment:${variable}`,
+    name: variable,
+    actor: input.actor,
+  });
+  return {
+    variable,
+    provider_id: providerId,
+    outcome,
+    ...(credentialId ? { credential_id: credentialId } : {}),
+  };
 }
 
 /**
