@@ -100,6 +100,14 @@ const MEANINGS: Record<keyof Fields, [SettingScope, string]> = {
   ],
   AUDIT_RETENTION_DAYS: ['both', 'Days audit events are kept.'],
   RESPONSES_RETENTION_DAYS: ['both', 'Days a stored `/v1/responses` answer is kept.'],
+  CACHE_MODE: [
+    'both',
+    'Response cache for every key and rule without their own setting: `off`, `read_write` or `read_only` (see docs/cache.md).',
+  ],
+  CACHE_TTL_SECONDS: [
+    'both',
+    'Seconds a cached answer is served (1 to 30 days); keys, rules and requests may narrow it.',
+  ],
   USAGE_COUNTER_SHARDS: ['both', 'Shards of each hourly usage counter (hot items).'],
 };
 
