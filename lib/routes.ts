@@ -4,6 +4,7 @@ import { credentialRoutes } from './routes/credentials.js';
 import { healthRoutes } from './routes/health.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { keyRoutes } from './routes/keys.js';
+import { logRoutes } from './routes/logs.js';
 import { modelRoutes } from './routes/models.js';
 import { providerRoutes } from './routes/providers.js';
 import { quotaRoutes } from './routes/quotas.js';
@@ -34,6 +35,7 @@ export const ROUTES: readonly Route[] = [
   ...auditRoutes,
   ...aiRoutes,
   ...teamRoutes,
+  ...logRoutes,
 ];
 
 /** `METHOD path`, the identity of a route. */

@@ -18,6 +18,7 @@ export interface AuthorizerContext {
   teamId?: string;
   teamRpm?: string;
   teamTpm?: string;
+  logPayloads?: string;
   [key: string]: string | undefined;
 }
 
@@ -33,6 +34,7 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
     ...(principal.teamId ? { teamId: principal.teamId } : {}),
     ...(principal.teamRateLimitRpm === undefined ? {} : { teamRpm: String(principal.teamRateLimitRpm) }),
     ...(principal.teamRateLimitTpm === undefined ? {} : { teamTpm: String(principal.teamRateLimitTpm) }),
+    ...(principal.logPayloads ? { logPayloads: 'true' } : {}),
   };
 }
 
@@ -89,5 +91,7 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEvent, 'requestCon
     ...(typeof teamId === 'string' ? { teamId } : {}),
     ...(teamRateLimitRpm === undefined ? {} : { teamRateLimitRpm }),
     ...(teamRateLimitTpm === undefined ? {} : { teamRateLimitTpm }),
+    // API Gateway may hand the context's boolean back as a string.
+    ...(context?.logPayloads === 'true' || context?.logPayloads === true ? { logPayloads: true } : {}),
   };
 }

@@ -36,6 +36,8 @@ export interface Principal {
   /** The team's limits, applied to the sum of its keys' requests (`team:<id>` rate-limit scope). */
   teamRateLimitRpm?: number;
   teamRateLimitTpm?: number;
+  /** The key's AI requests keep their bodies in the request log (an admin set it on the key). */
+  logPayloads?: boolean;
 }
 
 /** Whether a principal's role satisfies a route's access class. */

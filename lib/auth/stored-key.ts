@@ -44,6 +44,7 @@ export function principalFromSecretItem(
       ...(typeof rpm === 'number' ? { rateLimitRpm: rpm } : {}),
       ...(typeof item.expires_at === 'string' ? { expiresAt: item.expires_at } : {}),
       ...(typeof item.team_id === 'string' ? { teamId: item.team_id } : {}),
+      ...(item.log_payloads === true ? { logPayloads: true } : {}),
     },
     validUntilMs,
   };

@@ -43,6 +43,10 @@ export const apiKeyCreate = z.strictObject({
     description:
       "The key's team (set at creation only): its scope lies within the team's, its usage counts as the team's.",
   }),
+  log_payloads: z.boolean().optional().meta({
+    description:
+      "Keep the request and response bodies of this key's AI requests in the request log (redacted, capped; set at creation only; reading them needs the admin role).",
+  }),
 });
 export type ApiKeyCreate = z.infer<typeof apiKeyCreate>;
 
@@ -58,6 +62,7 @@ export const apiKey = z.object({
   expires_at: z.string().nullable(),
   rate_limit_rpm: z.number().int().nullable(),
   team_id: z.string().nullable(),
+  log_payloads: z.boolean(),
   created_by: z.string(),
   last_used_at: z.string().nullable().meta({ description: 'Updated at most once a minute.' }),
   last_rotated_at: z.string().nullable(),

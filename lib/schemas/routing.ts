@@ -81,6 +81,10 @@ const fields = {
     .max(1000)
     .meta({ description: 'Lower wins among equally specific rules.' }),
   is_active: z.boolean(),
+  log_payloads: z.boolean().meta({
+    description:
+      'Keep the request and response bodies of the requests this rule routes in the request log (redacted, capped). Only an admin may set it, or change a rule that has it.',
+  }),
 };
 
 /** Exactly one of `provider_ids` and `targets`; a weighted rule needs a positive weight. */
@@ -99,6 +103,7 @@ export const ruleCreate = z
     retry_policy: fields.retry_policy.optional(),
     priority: fields.priority.optional(),
     is_active: fields.is_active.optional(),
+    log_payloads: fields.log_payloads.optional(),
   })
   .refine(oneTargetForm, 'give exactly one of provider_ids and targets');
 export type RuleCreate = z.infer<typeof ruleCreate>;
@@ -115,6 +120,7 @@ export const rulePatch = z
     retry_policy: fields.retry_policy.optional(),
     priority: fields.priority.optional(),
     is_active: fields.is_active.optional(),
+    log_payloads: fields.log_payloads.optional(),
     version: expectedVersion,
   })
   .refine((p) => Object.keys(p).some((k) => k !== 'version'), 'name at least one field to change')
@@ -145,6 +151,7 @@ export const rule = z.object({
   }),
   priority: z.number().int(),
   is_active: z.boolean(),
+  log_payloads: z.boolean(),
   owner_scope: ownerScope,
   ...systemFields,
 });

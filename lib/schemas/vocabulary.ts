@@ -134,3 +134,12 @@ export const AUDIT_TARGET_TYPES = [
 
 /** The roles an API key can hold. Admin can do everything; the others are narrower, not nested. */
 export const ROLES = ['admin', 'operator', 'viewer', 'invoke'] as const;
+
+/** A response cache's outcome for one AI request (the request log's `cache`). */
+export const CACHE_OUTCOMES = ['hit', 'miss', 'bypass'] as const;
+export type CacheOutcome = (typeof CACHE_OUTCOMES)[number];
+/** What a rate limit or quota decided for one AI request (the request log's `limits`). */
+export const LIMIT_DECISIONS = ['passed', 'throttled', 'refused'] as const;
+export type LimitDecision = (typeof LIMIT_DECISIONS)[number];
+/** Patterns a logged payload may have redacted besides credentials (`LOG_REDACT`). */
+export const PAYLOAD_REDACTIONS = ['email', 'phone', 'card'] as const;

@@ -40,6 +40,7 @@ export function runChat(request: ChatRequest, body: ChatCompletionRequest): Prom
     maxOutputTokens,
     stream: body.stream === true,
     afterResponse: request.afterResponse,
+    log: request.log,
     deadlineMs: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),
     invoke: (candidate, ticket, signal) =>
       invokeChat({

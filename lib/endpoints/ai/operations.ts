@@ -56,6 +56,7 @@ async function serveOperation<Req extends { model: string }, Res>(
     stream: false,
     deadlineMs: deadline(),
     afterResponse: request.afterResponse,
+    log: request.log,
     invoke: (candidate, ticket, signal) =>
       op.invoke({
         provider: candidate.provider,

@@ -3,6 +3,7 @@ import type { Principal } from '../../auth/roles.js';
 import { GatewayError, ServiceUnavailableError, TooManyRequestsError } from '../../errors.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import { reportCredentialRejected, resolveProviderSecret } from '../credentials/resolve.js';
+import type { RequestLogDraft } from '../logs/draft.js';
 import {
   type ExpectedImages,
   quotaDecision,
@@ -44,6 +45,8 @@ export interface GateContext {
   /** Images the call asks for (image generation), held at their per-image price. */
   expectedImages?: ExpectedImages | undefined;
   startedAt: number;
+  /** The request-log record, which notes the quota decision. */
+  log?: RequestLogDraft | undefined;
 }
 
 const NO_CREDENTIAL_TYPES = new Set(['mock', 'bedrock']);
@@ -92,7 +95,9 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
     if (!admission.admitted)
       return { refused: admission.error, retryAfterMs: admission.retryAfterSeconds * 1000 };
   }
-  if (decision.strict.length === 0) return { reservations: [] as Reservation[], budget: decision.budget };
+  const throttled = decision.action === 'throttle' && Boolean(decision.quotaId);
+  if (decision.strict.length === 0)
+    return { reservations: [] as Reservation[], budget: decision.budget, throttled };
   const amount = await reservationAmount(deps, {
     providerId: candidate.provider.id,
     modelId: candidate.modelId,
@@ -103,7 +108,11 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
   });
   try {
     const reservations = await reserveAll(deps, { quotas: decision.strict, amount });
-    return { reservations, budget: tightest([decision.budget, ...viewsOfReservations(reservations)]) };
+    return {
+      reservations,
+      budget: tightest([decision.budget, ...viewsOfReservations(reservations)]),
+      throttled,
+    };
   } catch (error) {
     if (error instanceof GatewayError && error.statusCode === 429) return { refused: error, retryAfterMs: 0 };
     throw error;
@@ -121,6 +130,7 @@ export function aiHooks(deps: Gateway, ctx: GateContext): FailoverHooks<Candidat
   return {
     async before(candidate) {
       const quota = await quotaGate(deps, candidate, ctx);
+      if (ctx.log) ctx.log.quota = 'refused' in quota ? 'refused' : quota.throttled ? 'throttled' : 'passed';
       if ('refused' in quota)
         return { allow: false, error: quota.refused as Error, retryAfterMs: quota.retryAfterMs };
       const credential = await credentialFor(deps, candidate);

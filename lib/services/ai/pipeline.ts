@@ -4,6 +4,7 @@ import { type GatewayError, NotFoundError, ServiceUnavailableError } from '../..
 import { describeError, logger, MetricUnit, metrics } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
+import type { RequestLogDraft } from '../logs/draft.js';
 import { type ExpectedImages, settleAll } from '../quotas/index.js';
 import type { BudgetView } from '../quotas/remaining.js';
 import {
@@ -38,6 +39,8 @@ export interface AiCall<T> {
    * the usage write is not on the caller's time. Without it, `finish` does the work before resolving.
    */
   afterResponse?: (task: () => Promise<void>) => void;
+  /** The request-log record to fill (model asked for, attempts, limits, usage), on logged routes. */
+  log?: RequestLogDraft | undefined;
   /** Calls one candidate with its credential; must honour `signal`. */
   invoke(candidate: Candidate, ticket: AiTicket, signal: AbortSignal): Promise<T>;
 }
@@ -85,7 +88,14 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
   const { deps, principal } = call;
   const startedAt = deps.now();
   const tokens = call.inputTokens + call.maxOutputTokens;
+  const { log } = call;
+  if (log) {
+    log.serviceType = call.usageKind;
+    log.modelRequested = call.model;
+    log.stream = call.stream;
+  }
   const admission = await admitRequest(deps, { principal, tokens });
+  if (log) log.rateLimit = admission.admitted ? 'passed' : 'refused';
   if (!admission.admitted) throw admission.error;
   const route = await resolveRoute(deps, {
     serviceType: call.serviceType,
@@ -93,6 +103,8 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     needs: call.needs,
     principal,
   });
+  // A routing rule may switch payload logging on for what it routes (only an admin can set it).
+  if (log && route.rule?.log_payloads === true) log.logPayload = true;
   if (route.candidates.length === 0) throw nothingToRoute(route.skipped);
   let upstreamMs = 0;
   const ctx = { ...call, startedAt };
@@ -106,6 +118,13 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
       before: hooks.before!,
       async after(candidate, report) {
         upstreamMs += report.latencyMs;
+        log?.attempts.push({
+          provider_id: candidate.provider.id,
+          model: candidate.modelId,
+          status: report.ok ? 200 : (report.failure?.status ?? null),
+          latency_ms: Math.round(report.latencyMs * 100) / 100,
+          failure: report.ok ? null : (report.failure?.class ?? 'fatal'),
+        });
         await hooks.after!(candidate, report);
       },
     },
@@ -113,6 +132,13 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
   });
   let finished = false;
   const { ticket } = result;
+  if (log) {
+    log.provider = { id: result.candidate.provider.id, name: result.candidate.provider.name };
+    log.model = result.candidate.modelId;
+    log.upstreamMs = upstreamMs;
+    // A stream's run resolves at its first chunk: the caller's first byte follows at once.
+    if (call.stream) log.ttfbMs = performance.now() - log.receivedAt;
+  }
   return {
     value: result.value,
     candidate: result.candidate,
@@ -122,6 +148,10 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     async finish(usage, outcome) {
       if (finished) return;
       finished = true;
+      if (log) {
+        log.usage = usage;
+        if (outcome === 'error') log.streamFailed = true;
+      }
       const latencyMs = deps.now() - startedAt;
       const close = () => closeBooks(usage, outcome, latencyMs);
       if (call.afterResponse) call.afterResponse(close);

@@ -50,6 +50,7 @@ export function toApiKey(item: Item, nowMs: number): ApiKey {
     expires_at: optionalString(item.expires_at),
     rate_limit_rpm: typeof item.rate_limit_rpm === 'number' ? item.rate_limit_rpm : null,
     team_id: optionalString(item.team_id),
+    log_payloads: item.log_payloads === true,
     created_by: String(item.created_by),
     last_used_at: optionalString(item.last_used_at),
     last_rotated_at: optionalString(item.last_rotated_at),

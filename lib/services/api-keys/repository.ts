@@ -22,6 +22,8 @@ export interface KeyGrantFields {
   rateLimitRpm: number | null;
   /** The key's team (fixed at creation); its scope lists are the key's own, narrowed by the team's at use. */
   teamId: string | null;
+  /** Request and response bodies of this key's AI requests go into the request log (set by an admin). */
+  logPayloads: boolean;
 }
 
 /** A key's record as first written: active, one secret, version 1. */
@@ -48,6 +50,7 @@ export function recordItem(input: {
     expires_at: grant.expiresAt,
     rate_limit_rpm: grant.rateLimitRpm,
     team_id: grant.teamId,
+    log_payloads: grant.logPayloads,
     status: 'active',
     key_hint: input.hint,
     // Current secret first; during a rotation's grace period the replaced one follows.
@@ -77,6 +80,7 @@ export function secretItem(input: { hash: string; grant: KeyGrantFields; now: st
     expires_at: grant.expiresAt,
     rate_limit_rpm: grant.rateLimitRpm,
     team_id: grant.teamId,
+    log_payloads: grant.logPayloads,
     secret_expires_at: null,
     status: 'active',
     created_at: input.now,
@@ -189,5 +193,6 @@ export function grantFieldsOf(record: Item): KeyGrantFields {
     expiresAt: typeof record.expires_at === 'string' ? record.expires_at : null,
     rateLimitRpm: typeof record.rate_limit_rpm === 'number' ? record.rate_limit_rpm : null,
     teamId: typeof record.team_id === 'string' ? record.team_id : null,
+    logPayloads: record.log_payloads === true,
   };
 }

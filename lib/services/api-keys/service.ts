@@ -120,6 +120,7 @@ export async function createApiKey(
     expiresAt: futureExpiry(body.expires_at, deps.now()),
     rateLimitRpm: body.rate_limit_rpm ?? null,
     teamId: team?.id ?? null,
+    logPayloads: body.log_payloads ?? false,
   };
   assertWithinCaller(
     {

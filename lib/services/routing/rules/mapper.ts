@@ -62,6 +62,7 @@ export function toRule(item: Item): Rule {
     retry_policy: (item.retry_policy as StoredRetryPolicy | undefined) ?? DEFAULT_RETRY_POLICY,
     priority: Number(item.priority),
     is_active: item.is_active !== false,
+    log_payloads: item.log_payloads === true,
     owner_scope: readOwnerScope(item.owner_scope),
     version: Number(item.version),
     created_at: String(item.created_at),
