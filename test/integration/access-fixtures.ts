@@ -18,6 +18,7 @@ export async function mintKey(
     expires_at?: string;
     team_id?: string;
     rate_limit_rpm?: number;
+    log_payloads?: boolean;
   },
   as?: string,
 ): Promise<MintedKey> {

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
+import { recordOf as pollRecord } from './request-logs-fixtures.js';
+
+const recordOf = (requestId: string) => pollRecord(gw, requestId);
 
 let gw: TestGateway;
 
@@ -9,16 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.stop();
 });
-
-/** The record of a request, polled briefly: a stream's record is written just after its end. */
-async function recordOf(requestId: string, key?: string) {
-  for (let i = 0; i < 50; i++) {
-    const res = await gw.call('GET', `/api/logs/${requestId}`, key ? { key } : {});
-    if (res.status !== 404) return res;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return gw.call('GET', `/api/logs/${requestId}`, key ? { key } : {});
-}
 
 describe('request logs: one record per AI request', () => {
   it('finds a chat completion by its x-request-id with who, what, how long and how much', async () => {
