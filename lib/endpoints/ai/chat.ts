@@ -29,6 +29,8 @@ export async function serveChat(request: ChatRequest): Promise<Reply> {
 export function runChat(request: ChatRequest, body: ChatCompletionRequest): Promise<AiRun<ChatInvocation>> {
   const { needs, inputTokens, maxOutputTokens } = chatNeeds(body);
   const { deps } = request;
+  // The caller's tags belong to the request log, never to the upstream.
+  const { metadata: _tags, ...upstreamBody } = body;
   return runAi<ChatInvocation>({
     deps,
     principal: request.principal,
@@ -46,7 +48,7 @@ export function runChat(request: ChatRequest, body: ChatCompletionRequest): Prom
       invokeChat({
         provider: candidate.provider,
         model: candidate.modelId,
-        request: { ...body, model: candidate.modelId },
+        request: { ...upstreamBody, model: candidate.modelId },
         credential: ticket.credential,
         deps: deps.upstream,
         deadline: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),
