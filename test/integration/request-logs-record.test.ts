@@ -82,4 +82,32 @@ describe('request logs: one record per AI request', () => {
     const log = await recordOf(res.headers.get('x-request-id')!);
     expect(log.json).toMatchObject({ status: 400, error_code: 'invalid_metadata' });
   });
+
+  const operations: Array<[string, Record<string, unknown>]> = [
+    ['/v1/embeddings', { model: 'mock-embed', input: 'hello' }],
+    ['/v1/rerank', { model: 'mock-rerank', query: 'q', documents: ['a', 'b'] }],
+    ['/v1/audio/speech', { model: 'mock-tts', input: 'hello', voice: 'alloy' }],
+    ['/v1/images/generations', { model: 'mock-image', prompt: 'a cat' }],
+    ['/v1/moderations', { model: 'mock-moderation', input: 'hello' }],
+    ['/v1/messages', { model: 'mock-chat', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] }],
+    ['/v1/responses', { model: 'mock-chat', input: 'Hi' }],
+  ];
+
+  it.each(operations)('keeps a record of %s', async (path, body) => {
+    const res = await gw.call('POST', path, { body });
+    expect(res.status, res.text).toBe(200);
+    const log = await recordOf(res.headers.get('x-request-id')!);
+    expect(log.json).toMatchObject({ route: `POST ${path}`, status: 200, outcome: 'success' });
+    expect(log.json.model).toBe(body.model);
+  });
+
+  it('keeps no record of count_tokens (no upstream call, no usage)', async () => {
+    const res = await gw.call('POST', '/v1/messages/count_tokens', {
+      body: { model: 'mock-chat', messages: [{ role: 'user', content: 'Hi' }] },
+    });
+    expect(res.status, res.text).toBe(200);
+    await gw.runtime.idle();
+    const log = await gw.call('GET', `/api/logs/${res.headers.get('x-request-id')}`);
+    expect(log.status).toBe(404);
+  });
 });
