@@ -6,7 +6,7 @@ import { TABLE_SCHEMA } from './table-schema.js';
 const ACTIVE_WITHIN_S = 60;
 
 /**
- * Creates the gateway's table exactly as the stack defines it (`TABLE_SCHEMA`: keys, both GSIs,
+ * Creates the gateway's table exactly as the stack defines it (`TABLE_SCHEMA`: keys, the GSIs,
  * the stream), unless it exists, and waits until it is ACTIVE. For the local runtime and tools on
  * another DynamoDB (`DYNAMODB_ENDPOINT`); in AWS the stack owns the table.
  *
