@@ -108,6 +108,19 @@ const MEANINGS: Record<keyof Fields, [SettingScope, string]> = {
     'both',
     'Seconds a cached answer is served (1 to 30 days); keys, rules and requests may narrow it.',
   ],
+  REQUEST_LOG_RETENTION_DAYS: ['both', 'Days a request-log record is kept (TTL; see docs/request-logs.md).'],
+  LOG_PAYLOADS: [
+    'both',
+    '`on` keeps the request and response bodies of every AI request in the request log (redacted, capped); keys and rules may switch it on for themselves.',
+  ],
+  LOG_PAYLOAD_MAX_BYTES: [
+    'both',
+    'Bytes of each logged body kept (the rest is cut, and the record says so).',
+  ],
+  LOG_REDACT: [
+    'both',
+    'Patterns redacted from logged bodies besides credentials, comma-separated: `email`, `phone`, `card`.',
+  ],
   USAGE_COUNTER_SHARDS: ['both', 'Shards of each hourly usage counter (hot items).'],
 };
 

@@ -144,6 +144,21 @@ export const FIELDS = {
   AUDIT_RETENTION_DAYS: int(1, 3_650, 365),
   /** Days a response of `/v1/responses` is kept for `previous_response_id` and retrieval (TTL). */
   RESPONSES_RETENTION_DAYS: int(1, 3_650, 30),
+  /** Days a request-log record (and its payload) is kept (TTL). */
+  REQUEST_LOG_RETENTION_DAYS: int(1, 3_650, 30),
+  /** `on` stores request and response bodies with every request-log record (redacted, capped). */
+  LOG_PAYLOADS: oneOf(['on', 'off'], 'off'),
+  /** Largest stored request or response body of a request-log payload, in bytes (cut beyond). */
+  LOG_PAYLOAD_MAX_BYTES: int(256, 131_072, 16_384),
+  /**
+   * Patterns redacted from logged payloads besides credentials (always): a comma-separated subset
+   * of `email`, `phone`, `card`; empty redacts credentials only.
+   */
+  LOG_REDACT: text(
+    '',
+    /^(|(email|phone|card)(,(email|phone|card))*)$/,
+    'LOG_REDACT lists email, phone, card',
+  ),
   /** Shards of each hourly usage counter: a writer picks one at random, readers sum them (hot items). */
   USAGE_COUNTER_SHARDS: int(1, 100, 1),
   /** The response cache for the whole gateway (keys and routing rules override it; `docs/cache.md`). */

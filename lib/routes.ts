@@ -5,6 +5,7 @@ import { credentialRoutes } from './routes/credentials.js';
 import { healthRoutes } from './routes/health.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { keyRoutes } from './routes/keys.js';
+import { logRoutes } from './routes/logs.js';
 import { modelRoutes } from './routes/models.js';
 import { providerRoutes } from './routes/providers.js';
 import { quotaRoutes } from './routes/quotas.js';
@@ -36,6 +37,7 @@ export const ROUTES: readonly Route[] = [
   ...aiRoutes,
   ...teamRoutes,
   ...cacheRoutes,
+  ...logRoutes,
 ];
 
 /** `METHOD path`, the identity of a route. */

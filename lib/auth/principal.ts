@@ -22,6 +22,7 @@ export interface AuthorizerContext {
   teamTpm?: string;
   /** The key's response-cache setting, as JSON. */
   cache?: string;
+  logPayloads?: string;
   [key: string]: string | undefined;
 }
 
@@ -39,6 +40,7 @@ export function toAuthorizerContext(principal: Principal): AuthorizerContext {
     ...(principal.teamRateLimitRpm === undefined ? {} : { teamRpm: String(principal.teamRateLimitRpm) }),
     ...(principal.teamRateLimitTpm === undefined ? {} : { teamTpm: String(principal.teamRateLimitTpm) }),
     ...(principal.cache ? { cache: JSON.stringify(principal.cache) } : {}),
+    ...(principal.logPayloads ? { logPayloads: 'true' } : {}),
   };
 }
 
@@ -109,5 +111,7 @@ export function principalFromEvent(event: Pick<APIGatewayProxyEvent, 'requestCon
     ...(teamRateLimitRpm === undefined ? {} : { teamRateLimitRpm }),
     ...(teamRateLimitTpm === undefined ? {} : { teamRateLimitTpm }),
     ...(cache ? { cache } : {}),
+    // API Gateway may hand the context's boolean back as a string.
+    ...(context?.logPayloads === 'true' || context?.logPayloads === true ? { logPayloads: true } : {}),
   };
 }

@@ -41,6 +41,8 @@ export interface Principal {
   teamRateLimitTpm?: number;
   /** The key's response-cache setting (`docs/cache.md`), overriding the gateway's and the rule's. */
   cache?: CacheSetting;
+  /** The key's AI requests keep their bodies in the request log (an admin set it on the key). */
+  logPayloads?: boolean;
 }
 
 /** Whether a principal's role satisfies a route's access class. */

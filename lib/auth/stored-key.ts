@@ -49,6 +49,7 @@ export function principalFromSecretItem(
       ...(typeof item.expires_at === 'string' ? { expiresAt: item.expires_at } : {}),
       ...(typeof item.team_id === 'string' ? { teamId: item.team_id } : {}),
       ...(cache ? { cache } : {}),
+      ...(item.log_payloads === true ? { logPayloads: true } : {}),
     },
     validUntilMs,
   };

@@ -10,9 +10,11 @@ import { describeError, logger, MetricUnit, metrics } from '../observability.js'
 import type { Route } from '../routes/types.js';
 import { bindToContainer } from '../runtime/container.js';
 import type { Gateway } from '../runtime/gateway.js';
+import type { RequestLogDraft } from '../services/logs/draft.js';
 import { tracingMiddleware } from '../tracing.js';
 import { type HttpResponsePrelude, httpResponseStream, streamifyResponse } from './lambda-streaming.js';
 import { lowerHeaders, parseBody, parseParams, parseQuery } from './request.js';
+import { captureReply, noteRequestBody, openRequestLog, queueRequestLog } from './request-log.js';
 import { errorResponse, Reply, replyResponse } from './response.js';
 
 /** What a handler receives: validated input, the caller and the container's dependencies. */
@@ -43,6 +45,11 @@ export interface HandlerRequest<B, Q, P> {
    * once the body has closed.
    */
   signal: AbortSignal;
+  /**
+   * The request-log record of an AI route's request (routes with `requestLog`), which the AI
+   * pipeline fills; written after the response with the status the caller saw.
+   */
+  log?: RequestLogDraft;
 }
 
 export { Reply } from './response.js';
@@ -57,6 +64,8 @@ type State = {
   hangup: AbortController;
   /** Set once the caller is authenticated and the container's dependencies are known. */
   caller?: { principal: Principal; deps: Gateway; sourceIp: string };
+  /** The request-log record, on routes that keep one. */
+  log?: RequestLogDraft;
 };
 
 /** Per-invocation state, keyed by the event (the local runtime runs invocations concurrently). */
@@ -113,7 +122,10 @@ const observe = (
     logger.appendKeys({ request_id: state.requestId, route: `${state.route.method} ${state.route.path}` });
   },
   after: async function recordOutcome(request) {
-    record(stateOf(request.event, routes), request.response?.statusCode ?? 200);
+    const state = stateOf(request.event, routes);
+    const status = request.response?.statusCode ?? 200;
+    noteRequestLog(state, { status });
+    record(state, status);
   },
   onError: async function answerError(request) {
     const state = stateOf(request.event, routes);
@@ -124,6 +136,7 @@ const observe = (
       logger.error('request failed', { error: describeError(error), status: response.statusCode });
     }
     request.response = response;
+    noteRequestLog(state, { status: response.statusCode, error });
     record(state, response.statusCode);
   },
 });
@@ -146,6 +159,12 @@ function noteRefusal(state: State, error: unknown): void {
       refusal,
     }),
   );
+}
+
+/** Queues the request-log record's write, after the response, with the status the caller saw. */
+function noteRequestLog(state: State, result: { status: number; error?: unknown }): void {
+  if (!state.log || !state.caller) return;
+  queueRequestLog((task) => state.deferred.push(task), state.caller.deps, state.log, result);
 }
 
 function record(state: State, status: number): void {
@@ -215,9 +234,22 @@ function pipelineFor(
       if (!allows(route.access, principal.role))
         throw new ForbiddenError(undefined, { refusal: { reason: 'role' } });
     }
+    const headers = lowerHeaders(event);
+    if (route.requestLog) {
+      state.log = openRequestLog({
+        deps,
+        principal,
+        requestId: state.requestId,
+        route: `${route.method} ${route.path}`,
+        receivedAt: state.started,
+        sourceIp,
+        headers,
+      });
+    }
     const params = parseParams(route, event);
     const query = parseQuery(route, event);
     const body = parseBody(route, event, deps.config.MAX_ADMIN_BODY_BYTES);
+    if (state.log) noteRequestBody(state.log, headers, body);
     const result = await impl({
       body,
       query,
@@ -226,15 +258,16 @@ function pipelineFor(
       requestId: state.requestId,
       receivedAt: state.started,
       sourceIp,
-      headers: lowerHeaders(event),
+      headers,
       deps,
       event,
       context,
       afterResponse: (task) => state.deferred.push(task),
       signal: state.hangup.signal,
+      ...(state.log ? { log: state.log } : {}),
     });
     const reply = result instanceof Reply ? result : new Reply(route.successStatus, result);
-    return replyResponse(reply, state.requestId);
+    return replyResponse(captureReply(state.log, reply), state.requestId);
   };
   // Tracing wraps the whole invocation; the error envelope is the last middleware to run.
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(lambdaHandler)

@@ -82,7 +82,8 @@ const SAFE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'n
 /** Whether explicit reply headers name a non-JSON content type (the body is then sent as is). */
 const isText = (headers: Record<string, string>) => {
   const type = headers['content-type'];
-  return type !== undefined && !type.toLowerCase().includes('json');
+  // NDJSON is text: only JSON itself (and `+json` types) is serialised.
+  return type !== undefined && !/^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type);
 };
 
 /**

@@ -36,6 +36,8 @@ export interface Route {
   bodyType?: 'json' | 'multipart';
   /** The OpenAPI operation id, when the function's name (`fn`) is taken by another of its routes. */
   operationId?: string;
+  /** Keeps a request-log record of every call (the AI operations; see `docs/request-logs.md`). */
+  requestLog?: boolean;
   /** Error body shape: ours (default), or Anthropic's superset for `/v1/messages` (SDK compatibility). */
   errorStyle?: 'anthropic';
 }

@@ -49,6 +49,10 @@ export const apiKeyCreate = z.strictObject({
       "The key's team (set at creation only): its scope lies within the team's, its usage counts as the team's.",
   }),
   cache: cacheSetting.optional(),
+  log_payloads: z.boolean().optional().meta({
+    description:
+      "Keep the request and response bodies of this key's AI requests in the request log (redacted, capped; set at creation only; reading them needs the admin role).",
+  }),
 });
 export type ApiKeyCreate = z.infer<typeof apiKeyCreate>;
 
@@ -68,6 +72,7 @@ export const apiKey = z.object({
   cache: cacheSetting
     .nullable()
     .meta({ description: 'Response cache override for this key (docs/cache.md).' }),
+  log_payloads: z.boolean(),
   created_by: z.string(),
   last_used_at: z.string().nullable().meta({ description: 'Updated at most once a minute.' }),
   last_rotated_at: z.string().nullable(),

@@ -83,6 +83,10 @@ const fields = {
     .meta({ description: 'Lower wins among equally specific rules.' }),
   is_active: z.boolean(),
   cache: cacheSetting.nullable(),
+  log_payloads: z.boolean().meta({
+    description:
+      'Keep the request and response bodies of the requests this rule routes in the request log (redacted, capped). Only an admin may set it, or change a rule that has it.',
+  }),
 };
 
 /** Exactly one of `provider_ids` and `targets`; a weighted rule needs a positive weight. */
@@ -102,6 +106,7 @@ export const ruleCreate = z
     priority: fields.priority.optional(),
     is_active: fields.is_active.optional(),
     cache: fields.cache.optional(),
+    log_payloads: fields.log_payloads.optional(),
   })
   .refine(oneTargetForm, 'give exactly one of provider_ids and targets');
 export type RuleCreate = z.infer<typeof ruleCreate>;
@@ -119,6 +124,7 @@ export const rulePatch = z
     priority: fields.priority.optional(),
     is_active: fields.is_active.optional(),
     cache: fields.cache.optional(),
+    log_payloads: fields.log_payloads.optional(),
     version: expectedVersion,
   })
   .refine((p) => Object.keys(p).some((k) => k !== 'version'), 'name at least one field to change')
@@ -152,6 +158,7 @@ export const rule = z.object({
   cache: cacheSetting
     .nullable()
     .meta({ description: 'Response cache override for requests this rule routes.' }),
+  log_payloads: z.boolean(),
   owner_scope: ownerScope,
   ...systemFields,
 });

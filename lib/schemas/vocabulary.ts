@@ -150,3 +150,11 @@ export const CACHE_DIRECTIVES = ['no-store', 'no-cache', 'refresh'] as const;
 
 /** What the cache did for an answer (`x-gateway-cache`). */
 export const CACHE_STATUSES = ['hit', 'miss', 'bypass'] as const;
+/** A response cache's outcome for one AI request (the request log's `cache`). */
+export const CACHE_OUTCOMES = CACHE_STATUSES;
+export type CacheOutcome = (typeof CACHE_OUTCOMES)[number];
+/** What a rate limit or quota decided for one AI request (the request log's `limits`). */
+export const LIMIT_DECISIONS = ['passed', 'throttled', 'refused'] as const;
+export type LimitDecision = (typeof LIMIT_DECISIONS)[number];
+/** Patterns a logged payload may have redacted besides credentials (`LOG_REDACT`). */
+export const PAYLOAD_REDACTIONS = ['email', 'phone', 'card'] as const;

@@ -14,6 +14,12 @@ export interface IndexKeys {
   gsi1sk?: string;
   gsi2pk?: string;
   gsi2sk?: string;
+  gsi3pk?: string;
+  gsi3sk?: string;
+  gsi4pk?: string;
+  gsi4sk?: string;
+  gsi5pk?: string;
+  gsi5sk?: string;
 }
 
 const SEP = '#';
@@ -392,6 +398,25 @@ export const keys = {
   cacheModelNamespaces: (modelId: string) => ({ partition: join('CACHE_MODEL', modelId) }),
   /** A cache purge, kept only to become one audit event (insert-only, short TTL). */
   cachePurge: (purgeId: string): ItemKey => ({ pk: join('CACHE_PURGE', purgeId), sk: 'PURGE' }),
+  // ── request logs (one record per AI request) ────────────────────────────────
+  /** A request's record (`LOG`) and, when payload logging is on for it, its bodies (`PAYLOAD`). */
+  requestLog: (requestId: string, part: 'LOG' | 'PAYLOAD' = 'LOG'): ItemKey => ({
+    pk: join('LOG', requestId),
+    sk: part,
+  }),
+  /**
+   * One partition of a request-log index: a dimension (`T` time, `E` errors by time, `K` API key,
+   * `P` provider, `M` model, `G` team), its value (empty for time and errors), the UTC day and the
+   * shard. Every index sorts by {@link keys.requestLogSort}, so partitions merge by time.
+   */
+  requestLogPartition: (
+    dimension: 'T' | 'E' | 'K' | 'P' | 'M' | 'G',
+    value: string,
+    day: string,
+    shard: number,
+  ) => join('LOGS', dimension, value, day, padNumber(shard, 2)),
+  /** Sort key of a record in every index: its time (ISO, ms) then its request id, unique and time-ordered. */
+  requestLogSort: (atIso: string, requestId: string) => join(atIso, requestId),
 
   // ── system ──────────────────────────────────────────────────────────────────
   /** A key no item ever has: `GET /health` reads it to prove the table answers (half a read unit). */

@@ -19,6 +19,7 @@ export async function mintKey(
     team_id?: string;
     rate_limit_rpm?: number;
     rate_limit_tpm?: number;
+    log_payloads?: boolean;
   },
   as?: string,
 ): Promise<MintedKey> {

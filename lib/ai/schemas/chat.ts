@@ -120,6 +120,11 @@ export const responseFormat = z.discriminatedUnion('type', [
 const stop = z.union([z.string().min(1).max(1000), z.array(z.string().min(1).max(1000)).max(16)]);
 const tokenLimit = z.number().int().min(1).max(10_000_000);
 
+/** OpenAI's metadata rule: at most 16 pairs, keys up to 64 characters, values up to 512. */
+export const openAiMetadata = z
+  .record(z.string().min(1).max(64), z.string().max(512))
+  .refine((value) => Object.keys(value).length <= 16, 'at most 16 keys');
+
 /** The body of a chat completion request (unknown fields stripped). */
 export const chatCompletionBody = z.object({
   model: z.string().min(1).max(256),
@@ -138,6 +143,8 @@ export const chatCompletionBody = z.object({
   presence_penalty: z.number().min(-2).max(2).nullable().optional(),
   frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
   user: z.string().max(256).optional(),
+  /** The caller's tags: kept in the request log, never sent upstream. */
+  metadata: openAiMetadata.nullable().optional(),
   stream: z.boolean().nullable().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
   /** OpenAI's reasoning effort, for OpenAI-compatible hosts. */

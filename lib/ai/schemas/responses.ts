@@ -7,7 +7,7 @@
  * a 422 like everywhere else.
  */
 import * as z from 'zod';
-import { imageUrl, toolName } from './chat.js';
+import { imageUrl, openAiMetadata, toolName } from './chat.js';
 import { markUnsupported } from './responses-unsupported.js';
 import { refuseUpstreamSteering } from './steering.js';
 
@@ -118,10 +118,8 @@ export const responsesTextFormat = z.discriminatedUnion('type', [
   }),
 ]);
 
-/** OpenAI's metadata rule: at most 16 pairs, keys up to 64 characters, values up to 512. */
-export const responsesMetadata = z
-  .record(z.string().min(1).max(64), z.string().max(512))
-  .refine((value) => Object.keys(value).length <= 16, 'at most 16 keys');
+/** OpenAI's metadata rule (the same as chat's). */
+export const responsesMetadata = openAiMetadata;
 
 /** The body of `POST /v1/responses` (unknown fields stripped). */
 export const responsesBody = z.object({

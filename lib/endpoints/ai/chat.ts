@@ -39,6 +39,8 @@ export function runChat(
 ): Promise<AiRun<ChatInvocation>> {
   const { needs } = chatNeeds(body);
   const { deps } = request;
+  // The caller's tags belong to the request log, never to the upstream.
+  const { metadata: _tags, ...upstreamBody } = body;
   return runAi<ChatInvocation>({
     deps,
     principal: request.principal,
@@ -56,12 +58,13 @@ export function runChat(
       headers: request.headers,
       codec: chatCodec,
     },
+    log: request.log,
     deadlineMs: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),
     invoke: (candidate, ticket, signal) =>
       invokeChat({
         provider: candidate.provider,
         model: candidate.modelId,
-        request: { ...body, model: candidate.modelId },
+        request: { ...upstreamBody, model: candidate.modelId },
         credential: ticket.credential,
         deps: deps.upstream,
         deadline: deadlineFromRemaining(deps.now(), request.context.getRemainingTimeInMillis()),

@@ -77,6 +77,7 @@ async function serveOperation<Req extends { model: string }, Res>(
           },
         }
       : {}),
+    log: request.log,
     invoke: (candidate, ticket, signal) =>
       op.invoke({
         provider: candidate.provider,

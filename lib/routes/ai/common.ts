@@ -17,6 +17,7 @@ export const streamingAiRoute = (path: string, fn: string, summary: string, body
   maxBodyBytes: AI_MAX_BODY_BYTES,
   body,
   successStatus: 200,
+  requestLog: true,
 });
 
 /** A buffered AI route served by `fn`. */

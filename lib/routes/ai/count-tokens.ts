@@ -11,4 +11,6 @@ export const countTokensRoute: Route = {
     anthropicCountTokensRequestSchema,
   ),
   errorStyle: 'anthropic',
+  // Not an AI call of its own (no usage, no cost; clients count before most calls): no log record.
+  requestLog: false,
 };

@@ -3,6 +3,7 @@ import type { Principal } from '../../auth/roles.js';
 import { GatewayError, ServiceUnavailableError, TooManyRequestsError } from '../../errors.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import { reportCredentialRejected, resolveProviderSecret } from '../credentials/resolve.js';
+import type { RequestLogDraft } from '../logs/draft.js';
 import {
   quotaDecision,
   type Reservation,
@@ -42,6 +43,8 @@ export interface GateContext {
   /** What the call asks for: strict holds and TPM charges take its bound on each candidate's model. */
   shape: CallShape;
   startedAt: number;
+  /** The request-log record, which notes the quota decision. */
+  log?: RequestLogDraft | undefined;
 }
 
 /** What a bound needs to know of a candidate's model. */
@@ -96,7 +99,9 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
     if (!admission.admitted)
       return { refused: admission.error, retryAfterMs: admission.retryAfterSeconds * 1000 };
   }
-  if (decision.strict.length === 0) return { reservations: [] as Reservation[], budget: decision.budget };
+  const throttled = decision.action === 'throttle' && Boolean(decision.quotaId);
+  if (decision.strict.length === 0)
+    return { reservations: [] as Reservation[], budget: decision.budget, throttled };
   const bound = callBound(ctx.shape, modelFacts(candidate));
   const amount = await reservationAmount(deps, {
     providerId: candidate.provider.id,
@@ -110,7 +115,11 @@ async function quotaGate(deps: Gateway, candidate: Candidate, ctx: GateContext) 
   });
   try {
     const reservations = await reserveAll(deps, { quotas: decision.strict, amount });
-    return { reservations, budget: tightest([decision.budget, ...viewsOfReservations(reservations)]) };
+    return {
+      reservations,
+      budget: tightest([decision.budget, ...viewsOfReservations(reservations)]),
+      throttled,
+    };
   } catch (error) {
     if (error instanceof GatewayError && error.statusCode === 429) return { refused: error, retryAfterMs: 0 };
     throw error;
@@ -128,6 +137,7 @@ export function aiHooks(deps: Gateway, ctx: GateContext): FailoverHooks<Candidat
   return {
     async before(candidate) {
       const quota = await quotaGate(deps, candidate, ctx);
+      if (ctx.log) ctx.log.quota = 'refused' in quota ? 'refused' : quota.throttled ? 'throttled' : 'passed';
       if ('refused' in quota)
         return { allow: false, error: quota.refused as Error, retryAfterMs: quota.retryAfterMs };
       const credential = await credentialFor(deps, candidate);

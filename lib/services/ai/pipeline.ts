@@ -5,6 +5,7 @@ import { describeError, logger, MetricUnit, metrics } from '../../observability.
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
 import { type CacheHit, type CacheOutcome, type CacheRequest, openCache } from '../cache/session.js';
+import type { RequestLogDraft } from '../logs/draft.js';
 import { settleAll, settleAtHold } from '../quotas/index.js';
 import type { BudgetView } from '../quotas/remaining.js';
 import {
@@ -46,6 +47,8 @@ export interface AiCall<T> {
   afterResponse?: (task: () => Promise<void>) => void;
   /** The response cache's view of the request, for operations whose answers are cached. */
   cache?: CacheRequest<T>;
+  /** The request-log record to fill (model asked for, attempts, limits, usage), on logged routes. */
+  log?: RequestLogDraft | undefined;
   /** Calls one candidate with its credential; must honour `signal`. */
   invoke(candidate: Candidate, ticket: AiTicket, signal: AbortSignal): Promise<T>;
 }
@@ -97,16 +100,25 @@ export function nothingToRoute(skipped: Array<{ reason: string }>): GatewayError
 export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
   const { deps, principal } = call;
   const startedAt = deps.now();
+  const { log } = call;
+  if (log) {
+    log.serviceType = call.usageKind;
+    log.modelRequested = call.model;
+    log.stream = call.stream;
+  }
   const route = await resolveRoute(deps, {
     serviceType: call.serviceType,
     model: call.model,
     needs: call.needs,
     principal,
   });
+  // A routing rule may switch payload logging on for what it routes (only an admin can set it).
+  if (log && route.rule?.log_payloads === true) log.logPayload = true;
   if (route.candidates.length === 0) throw nothingToRoute(route.skipped);
   // Charged at the bound on the costliest candidate, so any failover stays within the charge.
   const tokens = Math.max(...route.candidates.map((c) => tokenBound(call.shape, modelFacts(c))));
   const admission = await admitRequest(deps, { principal, tokens });
+  if (log) log.rateLimit = admission.admitted ? 'passed' : 'refused';
   if (!admission.admitted) throw admission.error;
   const { grants } = admission;
   // After admission (a hit counts toward rate limits as a request) and routing (a hit needs a
@@ -120,6 +132,7 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
         request: call.cache,
       })
     : undefined;
+  if (log && cache) log.cache = cache.outcome.status;
   if (cache?.hit) return hitRun(call, { hit: cache.hit, outcome: cache.outcome, startedAt, grants });
   let upstreamMs = 0;
   let attempted = false;
@@ -135,6 +148,13 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
       async after(candidate, report) {
         attempted = true;
         upstreamMs += report.latencyMs;
+        log?.attempts.push({
+          provider_id: candidate.provider.id,
+          model: candidate.modelId,
+          status: report.ok ? 200 : (report.failure?.status ?? null),
+          latency_ms: Math.round(report.latencyMs * 100) / 100,
+          failure: report.ok ? null : (report.failure?.class ?? 'fatal'),
+        });
         await hooks.after!(candidate, report);
       },
     },
@@ -147,6 +167,13 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
   let finished = false;
   const { ticket } = result;
   const kept = await cache?.keep(result.value, result.candidate);
+  if (log) {
+    log.provider = { id: result.candidate.provider.id, name: result.candidate.provider.name };
+    log.model = result.candidate.modelId;
+    log.upstreamMs = upstreamMs;
+    // A stream's run resolves at its first chunk: the caller's first byte follows at once.
+    if (call.stream) log.ttfbMs = performance.now() - log.receivedAt;
+  }
   return {
     value: kept ? kept.value : result.value,
     candidate: result.candidate,
@@ -157,6 +184,10 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     async finish(usage, outcome) {
       if (finished) return;
       finished = true;
+      if (log) {
+        log.usage = usage;
+        if (outcome === 'error') log.streamFailed = true;
+      }
       const latencyMs = deps.now() - startedAt;
       const close = async () => {
         await closeBooks(usage, outcome, latencyMs);
@@ -234,6 +265,13 @@ function hitRun<T>(
 ): AiRun<T> {
   const { deps, principal } = call;
   const { hit, startedAt } = input;
+  const { log } = call;
+  if (log) {
+    log.provider = { id: hit.candidate.provider.id, name: hit.candidate.provider.name };
+    log.model = hit.candidate.modelId;
+    log.upstreamMs = 0;
+    if (call.stream) log.ttfbMs = performance.now() - log.receivedAt;
+  }
   let finished = false;
   const close = async (latencyMs: number) => {
     try {
@@ -263,6 +301,7 @@ function hitRun<T>(
     async finish() {
       if (finished) return;
       finished = true;
+      if (log) log.usage = hit.answer.usage ?? null;
       const latencyMs = deps.now() - startedAt;
       if (call.afterResponse) call.afterResponse(() => close(latencyMs));
       else await close(latencyMs);

@@ -54,6 +54,7 @@ export function toApiKey(item: Item, nowMs: number): ApiKey {
     rate_limit_tpm: typeof item.rate_limit_tpm === 'number' ? item.rate_limit_tpm : null,
     team_id: optionalString(item.team_id),
     cache: readCacheSetting(item.cache),
+    log_payloads: item.log_payloads === true,
     created_by: String(item.created_by),
     last_used_at: optionalString(item.last_used_at),
     last_rotated_at: optionalString(item.last_rotated_at),

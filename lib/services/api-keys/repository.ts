@@ -27,6 +27,8 @@ export interface KeyGrantFields {
   teamId: string | null;
   /** The key's response-cache setting (`docs/cache.md`), fixed at creation. */
   cache: CacheSetting | null;
+  /** Request and response bodies of this key's AI requests go into the request log (set by an admin). */
+  logPayloads: boolean;
 }
 
 /** A key's record as first written: active, one secret, version 1. */
@@ -55,6 +57,7 @@ export function recordItem(input: {
     rate_limit_tpm: grant.rateLimitTpm,
     team_id: grant.teamId,
     cache: grant.cache,
+    log_payloads: grant.logPayloads,
     status: 'active',
     key_hint: input.hint,
     // Current secret first; during a rotation's grace period the replaced one follows.
@@ -86,6 +89,7 @@ export function secretItem(input: { hash: string; grant: KeyGrantFields; now: st
     rate_limit_tpm: grant.rateLimitTpm,
     team_id: grant.teamId,
     cache: grant.cache,
+    log_payloads: grant.logPayloads,
     secret_expires_at: null,
     status: 'active',
     created_at: input.now,
@@ -200,5 +204,6 @@ export function grantFieldsOf(record: Item): KeyGrantFields {
     rateLimitTpm: typeof record.rate_limit_tpm === 'number' ? record.rate_limit_tpm : null,
     teamId: typeof record.team_id === 'string' ? record.team_id : null,
     cache: readCacheSetting(record.cache),
+    logPayloads: record.log_payloads === true,
   };
 }

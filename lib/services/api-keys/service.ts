@@ -143,6 +143,7 @@ export async function createApiKey(
     rateLimitTpm: body.rate_limit_tpm ?? null,
     teamId: team?.id ?? null,
     cache: body.cache ?? null,
+    logPayloads: body.log_payloads ?? false,
   };
   assertGlobalCacheUnscoped(input.caller, grant);
   assertWithinCaller(

@@ -24,7 +24,7 @@ const FIGURES = [
  * One CSV cell (RFC 4180). A text cell that a spreadsheet would read as a formula (starting with
  * `= + - @`, tab or CR; model ids such as `@cf/…` do) is prefixed with `'`.
  */
-function cell(value: unknown): string {
+export function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return String(value);
   let text = String(value);

@@ -80,8 +80,13 @@ describe('request schemas: callers cannot steer the upstream', () => {
   });
 
   it('strips unknown fields instead of forwarding them', () => {
-    const parsed = chatCompletionRequestSchema.parse(chat({ logit_bias: { 1: 2 }, metadata: { team: 'a' } }));
+    const parsed = chatCompletionRequestSchema.parse(chat({ logit_bias: { 1: 2 }, store: true }));
     expect(Object.keys(parsed)).toEqual(['model', 'messages']);
+  });
+
+  it('keeps OpenAI metadata for the request log (the chat call strips it before any adapter)', () => {
+    const parsed = chatCompletionRequestSchema.parse(chat({ metadata: { team: 'a' } }));
+    expect(parsed.metadata).toEqual({ team: 'a' });
   });
 });
 

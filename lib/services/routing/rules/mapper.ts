@@ -64,6 +64,7 @@ export function toRule(item: Item): Rule {
     priority: Number(item.priority),
     is_active: item.is_active !== false,
     cache: readCacheSetting(item.cache),
+    log_payloads: item.log_payloads === true,
     owner_scope: readOwnerScope(item.owner_scope),
     version: Number(item.version),
     created_at: String(item.created_at),

@@ -1,7 +1,7 @@
 import { stampForDelete } from '../../../audit/stamp.js';
-import type { Principal } from '../../../auth/roles.js';
+import { allows, type Principal } from '../../../auth/roles.js';
 import { ownerScopeOf } from '../../../auth/scope.js';
-import { ConflictError, NotFoundError } from '../../../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../../errors.js';
 import { newId } from '../../../ids.js';
 import type { Gateway } from '../../../runtime/gateway.js';
 import type { Rule, RuleCreate, RuleListQuery, RulePatch, RuleTarget } from '../../../schemas/routing.js';
@@ -14,6 +14,23 @@ import { addRefs, removeRefs, undoAddedRefs } from './refs.js';
 import { validateRuleShape } from './validate.js';
 
 const NOT_FOUND = () => new NotFoundError('Routing rule');
+
+/**
+ * Payload logging reads other callers' prompts into the log: only a key of the `secrets` class (an
+ * admin, who may read them anyway) may switch it on for a rule, or change a rule that has it (an
+ * operator could otherwise widen its pattern to capture more). Switching it off is anyone's.
+ */
+function assertMaySetPayloadLogging(principal: Principal, before: boolean, after: boolean | undefined): void {
+  if ((before || after === true) && !allows('secrets', principal.role)) {
+    throw new ForbiddenError(
+      'Only an admin may set payload logging on a routing rule or change such a rule.',
+      {
+        code: 'payload_logging_admin_only',
+        refusal: { reason: 'role' },
+      },
+    );
+  }
+}
 
 /** Reads a stored rule the principal may see, or throws 404. */
 async function loadRuleItem(deps: Gateway, id: string, principal: Principal): Promise<Item> {
@@ -41,6 +58,7 @@ export async function createRule(
   input: { rule: RuleCreate; principal: Principal; actor: Actor },
 ): Promise<Rule> {
   const { rule } = input;
+  assertMaySetPayloadLogging(input.principal, false, rule.log_payloads);
   const targets = normalizeTargets(rule);
   assertMaySetCacheNamespace(input.principal, rule.cache);
   await validateRuleShape(deps, { ...rule, targets }, input.principal);
@@ -61,6 +79,7 @@ export async function createRule(
     priority: rule.priority ?? 100,
     is_active: rule.is_active ?? true,
     cache: rule.cache ?? null,
+    log_payloads: rule.log_payloads ?? false,
     owner_scope: ownerScopeOf(input.principal),
     version: 1,
     created_at: now,
@@ -123,6 +142,11 @@ export async function updateRule(
   const current = await loadManagedRule(deps, input.id, input.principal);
   assertMaySetCacheNamespace(input.principal, input.patch.cache, input.id);
   const before = toRule(current);
+  // Switching it off is allowed to anyone who may manage the rule; anything else on such a rule is not.
+  const onlyOff =
+    input.patch.log_payloads === false &&
+    Object.keys(input.patch).every((k) => k === 'log_payloads' || k === 'version');
+  if (!onlyOff) assertMaySetPayloadLogging(input.principal, before.log_payloads, input.patch.log_payloads);
   const { version, provider_ids, targets: rawTargets, retry_policy, ...rest } = input.patch;
   const expectedVersion = version ?? before.version;
   if (expectedVersion !== before.version) throw staleVersion(current);
