@@ -145,6 +145,16 @@ const FIELDS = {
   RESPONSES_RETENTION_DAYS: int(1, 3_650, 30),
   /** Shards of each hourly usage counter: a writer picks one at random, readers sum them (hot items). */
   USAGE_COUNTER_SHARDS: int(1, 100, 1),
+  /**
+   * AWS: the SQS queue where a usage batch or strict-quota settlement that could not be written after
+   * its retries is parked, to be replayed by the park-replay function. Unset: such a write is logged.
+   */
+  DURABLE_PARK_QUEUE_URL: optionalText(
+    /^https:\/\/\S+$/,
+    'DURABLE_PARK_QUEUE_URL must be an https:// SQS queue URL',
+  ),
+  /** Local runtime: `fdatasync` the usage journal in groups (`off`: survives a process kill, not a power cut). */
+  JOURNAL_FSYNC: oneOf(['on', 'off'], 'on'),
 } satisfies Record<string, Field>;
 
 type Fields = typeof FIELDS;

@@ -13,6 +13,7 @@ import { STREAM_CONSUMERS } from '../lib/streams/consumers.js';
 import { resolveLocalAdminKey } from './admin-key.js';
 import { removeRunFile, writeRunFile } from './attach.js';
 import { ChangeCapture, type LocalStreams, startLocalStreams } from './change-stream/index.js';
+import { openLocalDurability } from './durability.js';
 import { startEmbeddedDynamo } from './dynamo.js';
 import { createGatewayServer } from './gateway-server.js';
 
@@ -56,7 +57,8 @@ export async function startLocalRuntime(
     AUTH_CACHE_TTL_SECONDS: env.AUTH_CACHE_TTL_SECONDS || '0',
   });
   logger.setLogLevel(config.LOG_LEVEL.toUpperCase() as 'INFO');
-  const deps = createGateway(config, now);
+  const durability = await openLocalDurability(dataDir, { fsync: config.JOURNAL_FSYNC === 'on', now });
+  const deps = createGateway(config, { now, durable: durability.log });
   await deps.table.ensureTable();
   await deps.apiKeyPepper(); // creates DATA_DIR/api-key-pepper (0600) on first start
   if (config.MOCK_PROVIDER === 'on') {
@@ -73,6 +75,8 @@ export async function startLocalRuntime(
         deps,
       })
     : undefined;
+  // Before serving: what a killed run journaled is counted, and its lost change records made good.
+  await durability.recover(deps);
   const server = createGatewayServer({
     deps,
     authorizer: authorizer.forGateway(deps),
@@ -112,6 +116,7 @@ export async function startLocalRuntime(
       await streams?.stop();
       // The instance finishes what it holds (group-committed writes), then closes its clients.
       await deps.close();
+      await durability.close();
       if (dynamo) removeRunFile(dataDir);
       await dynamo?.close();
     },

@@ -52,6 +52,9 @@ const figures = {
   reasoning_tokens: z.number().int().meta({
     description: 'Output tokens spent reasoning, as the provider reported them (part of output_tokens).',
   }),
+  cancelled: z.number().int().meta({
+    description: 'Streams the client abandoned (part of requests; tokens produced until then are counted).',
+  }),
 };
 
 /** A usage report (JSON; `Accept: text/csv` returns the series as CSV). */

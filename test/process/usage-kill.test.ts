@@ -50,6 +50,7 @@ async function start(port: number): Promise<Running> {
     out += d;
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  last = { child, exited, output: () => out };
   const began = Date.now();
   for (;;) {
     if (Date.now() - began > 20_000) throw new Error(`gateway did not start: ${out}`);
@@ -85,7 +86,9 @@ async function client(url: string, key: string, n: number, stop: { now: boolean 
         }),
       });
       const text = await res.text();
-      const complete = stream ? text.includes('data: [DONE]') : res.ok && JSON.parse(text).choices?.length === 1;
+      const complete = stream
+        ? text.includes('data: [DONE]')
+        : res.ok && JSON.parse(text).choices?.length === 1;
       if (res.status === 200 && complete) load.received += 1;
     } catch {
       // cut by the kill: sent, not received
@@ -101,11 +104,15 @@ interface Figures {
 }
 
 async function usageFigures(url: string, key: string): Promise<Figures> {
-  const endpoint = (JSON.parse(readFileSync(join(dataDir, 'dynamodb-endpoint.json'), 'utf8')) as { endpoint: string })
-    .endpoint;
+  const endpoint = (
+    JSON.parse(readFileSync(join(dataDir, 'dynamodb-endpoint.json'), 'utf8')) as { endpoint: string }
+  ).endpoint;
   const raw = openRawStore({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: 'gateway' });
   try {
-    const items = await raw.scan({ FilterExpression: 'entity = :e', ExpressionAttributeValues: { ':e': 'usage_hour' } });
+    const items = await raw.scan({
+      FilterExpression: 'entity = :e',
+      ExpressionAttributeValues: { ':e': 'usage_hour' },
+    });
     const counters = items.reduce((sum, item) => sum + Number(item.requests ?? 0), 0);
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     const report = async (granularity: string) => {
@@ -130,7 +137,8 @@ async function settledFigures(url: string, key: string, atLeast: number): Promis
   while (Date.now() - began < 15_000) {
     await new Promise((r) => setTimeout(r, 250));
     const next = await usageFigures(url, key);
-    const same = next.counters === figures.counters && next.hourly === figures.hourly && next.daily === figures.daily;
+    const same =
+      next.counters === figures.counters && next.hourly === figures.hourly && next.daily === figures.daily;
     if (!same) stableSince = Date.now();
     figures = next;
     const agreed = figures.counters === figures.hourly && figures.hourly === figures.daily;
@@ -139,7 +147,17 @@ async function settledFigures(url: string, key: string, atLeast: number): Promis
   return figures;
 }
 
+let last: Running | undefined;
+
 afterAll(() => {
+  // A failed assertion leaves the last gateway running: its whole process group goes.
+  if (last?.child.pid && last.child.exitCode === null) {
+    try {
+      process.kill(-last.child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -176,8 +194,12 @@ describe('usage under a kill: the real npm start runtime, SIGKILL mid-load, rest
       expect(figures.daily, report.join('\n')).toBe(figures.counters);
     }
     if (process.env.REPORT_FIGURES) process.stdout.write(`${report.join('\n')}\n`);
-    const exited = running.exited;
+    // A clean stop: the server finishes its writes and says so.
     process.kill(-running.child.pid!, 'SIGINT');
-    await exited;
+    await running.exited;
+    for (let i = 0; i < 200 && !running.output().includes('stopped\n'); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(running.output()).toContain('stopped\n');
   }, 240_000);
 });

@@ -1,10 +1,11 @@
-import type { NormalizedUsage } from '../../ai/types.js';
+import { countTextTokens } from '../../ai/token-count/openai-count.js';
+import type { NormalizedUsage, ReportedUsage } from '../../ai/types.js';
 import type { Principal } from '../../auth/roles.js';
 import { type GatewayError, NotFoundError, ServiceUnavailableError } from '../../errors.js';
-import { describeError, logger, MetricUnit, metrics } from '../../observability.js';
+import { describeError, logger } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
-import { type ExpectedImages, settleAll } from '../quotas/index.js';
+import type { ExpectedImages } from '../quotas/index.js';
 import type { BudgetView } from '../quotas/remaining.js';
 import {
   admitRequest,
@@ -13,7 +14,8 @@ import {
   type RequestNeeds,
   resolveRoute,
 } from '../routing/index.js';
-import { recordUsage } from '../usage/record.js';
+import type { UsageOutcome } from '../usage/record.js';
+import { type OpenBooks, openBooks } from './books.js';
 import { type AiTicket, aiHooks } from './gate.js';
 
 /** One AI operation to serve: what to route, and how to call one candidate. */
@@ -53,10 +55,18 @@ export interface AiRun<T> {
   budget?: BudgetView;
   /**
    * Records usage and settles strict quota holds with what the provider reported (once; a stream
-   * calls it at its end), after the response where the call allows it (`afterResponse`). Never
-   * throws: the caller's answer is already decided.
+   * calls it at its end, before its last event). The usage and the settlement are durable when
+   * it resolves (the local journal); the writes run after the response where the call allows it
+   * (`afterResponse`). Never throws: the caller's answer is already decided.
    */
-  finish(usage: NormalizedUsage | null, outcome: 'success' | 'error'): Promise<void>;
+  finish(usage: NormalizedUsage | null, outcome: UsageOutcome): Promise<void>;
+  /**
+   * Closes the books of a stream the client abandoned: status `cancelled`, the input tokens the
+   * provider reported (else the request's estimate) and the output tokens produced so far (the
+   * provider's figure when it is at least what was streamed, else the streamed text counted with
+   * the model's tokenizer), at the model's price. Quotas see that spend.
+   */
+  cancelled(partial: { usage: ReportedUsage; text: string }): Promise<void>;
 }
 
 const ZERO_USAGE = { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0 };
@@ -113,7 +123,7 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
   });
   let finished = false;
   const { ticket } = result;
-  return {
+  const run: AiRun<T> = {
     value: result.value,
     candidate: result.candidate,
     attempts: result.attempts,
@@ -122,45 +132,50 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     async finish(usage, outcome) {
       if (finished) return;
       finished = true;
-      const latencyMs = deps.now() - startedAt;
-      const close = () => closeBooks(usage, outcome, latencyMs);
-      if (call.afterResponse) call.afterResponse(close);
-      else await close();
+      const used = usage ?? ZERO_USAGE;
+      let books: OpenBooks;
+      try {
+        // Durable before the caller sends the answer's end: a kill after this point is replayed.
+        books = await openBooks(deps, {
+          event: {
+            at: startedAt,
+            providerId: result.candidate.provider.id,
+            modelId: result.candidate.modelId,
+            apiKeyId: principal.keyId,
+            teamId: principal.teamId,
+            serviceType: call.usageKind,
+            usage: used,
+            latencyMs: deps.now() - startedAt,
+            outcome,
+          },
+          reservations: ticket.reservations,
+          tokens: used.input_tokens + used.output_tokens,
+          providerType: result.candidate.provider.provider_type,
+        });
+      } catch (error) {
+        logger.error('usage not recorded', { error: describeError(error) });
+        return;
+      }
+      if (call.afterResponse) call.afterResponse(books.close);
+      else await books.close();
+    },
+    async cancelled(partial) {
+      const reported = partial.usage;
+      let counted = 0;
+      try {
+        counted = await countTextTokens(result.candidate.modelId, partial.text);
+      } catch {
+        counted = Math.ceil(partial.text.length / 4); // the tokenizer failed to load: ~4 characters a token
+      }
+      await run.finish(
+        {
+          ...(reported ?? ZERO_USAGE),
+          input_tokens: reported && reported.input_tokens > 0 ? reported.input_tokens : call.inputTokens,
+          output_tokens: Math.max(reported?.output_tokens ?? 0, counted),
+        },
+        'cancelled',
+      );
     },
   };
-
-  async function closeBooks(
-    usage: NormalizedUsage | null,
-    outcome: 'success' | 'error',
-    latencyMs: number,
-  ): Promise<void> {
-    try {
-      const used = usage ?? ZERO_USAGE;
-      const recorded = await recordUsage(deps, {
-        at: startedAt,
-        providerId: result.candidate.provider.id,
-        modelId: result.candidate.modelId,
-        apiKeyId: principal.keyId,
-        teamId: principal.teamId,
-        serviceType: call.usageKind,
-        usage: used,
-        latencyMs,
-        outcome,
-      });
-      await settleAll(deps, ticket.reservations, {
-        costNanos: recorded.costNanos,
-        tokens: used.input_tokens + used.output_tokens,
-        requests: 1,
-      });
-      metrics.addDimensions({
-        provider: result.candidate.provider.provider_type,
-        model: result.candidate.modelId,
-      });
-      metrics.addMetric('tokens', MetricUnit.Count, used.input_tokens + used.output_tokens);
-      metrics.addMetric('cost_usd', MetricUnit.NoUnit, recorded.costNanos / 1e9);
-      metrics.publishStoredMetrics();
-    } catch (error) {
-      logger.error('usage not recorded', { error: describeError(error) });
-    }
-  }
+  return run;
 }

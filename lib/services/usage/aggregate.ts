@@ -24,6 +24,7 @@ export interface UsageFigures {
   images: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
+  cancelled: number;
 }
 
 /** Converts exact counters to report figures (cost from nano-USD, audio from milliseconds). */
@@ -42,6 +43,7 @@ export function figuresOf(c: Counters): UsageFigures {
     images: c.images,
     cache_write_tokens: c.cache_write_tokens,
     reasoning_tokens: c.reasoning_tokens,
+    cancelled: c.cancelled,
   };
 }
 

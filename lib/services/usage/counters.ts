@@ -24,6 +24,8 @@ export const COUNTER_FIELDS = [
   'cache_write_tokens',
   /** Output tokens spent reasoning, as the provider reported them (part of `output_tokens`). */
   'reasoning_tokens',
+  /** Streams the client abandoned (part of `requests`; their tokens and cost are counted). */
+  'cancelled',
 ] as const;
 
 export type CounterField = (typeof COUNTER_FIELDS)[number];

@@ -14,6 +14,7 @@ const FIGURES = [
   'images',
   'cache_write_tokens',
   'reasoning_tokens',
+  'cancelled',
 ] as const;
 
 /**

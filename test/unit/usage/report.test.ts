@@ -74,6 +74,7 @@ describe('usage report: aggregation and CSV', () => {
       images: 0,
       cache_write_tokens: 7,
       reasoning_tokens: 0,
+      cancelled: 0,
     };
     const csv = usageReportCsv({
       provider_id: null,
@@ -85,7 +86,7 @@ describe('usage report: aggregation and CSV', () => {
       totals: figures,
       series: [{ period: '2031-03-10T00:00:00.000Z', group: '=cmd|"x"', ...figures }],
     });
-    expect(csv.split('\r\n')[1]).toBe(`2031-03-10T00:00:00.000Z,"'=cmd|""x""",1,0,1,1,0,0,0,1.5,,0,0,7,0`);
+    expect(csv.split('\r\n')[1]).toBe(`2031-03-10T00:00:00.000Z,"'=cmd|""x""",1,0,1,1,0,0,0,1.5,,0,0,7,0,0`);
   });
 
   it('answers CSV only when the caller prefers it', () => {
