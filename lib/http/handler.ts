@@ -263,7 +263,14 @@ async function writeResponse(stream: Writable, response: APIGatewayProxyResult):
   const out = httpResponseStream(stream, prelude as HttpResponsePrelude);
   const value = body as unknown;
   if (value instanceof Readable) {
-    await pipeline(value, out);
+    try {
+      await pipeline(value, out);
+    } catch (error) {
+      // The client left: the body's own clean-up (a stream's `finally`: cancel the upstream call,
+      // close the books, defer the usage write) must run before the deferred tasks do.
+      if (!value.closed) await new Promise((resolve) => value.once('close', resolve));
+      throw error;
+    }
     return;
   }
   await new Promise<void>((resolve, reject) => {

@@ -28,6 +28,8 @@ interface Segment {
 }
 
 interface Waiter {
+  /** Waits for the `fdatasync`, not only the `write`. */
+  sync: boolean;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -132,8 +134,12 @@ export class Journal {
     await unlink(join(this.#dir, segment.name)).catch(() => undefined);
   }
 
-  /** Resolves once `records` are written and synced with their group; rejects if they are not. */
-  append(records: readonly JournalRecord[]): Promise<void> {
+  /**
+   * Resolves once `records` are written and synced with their group (`sync: false`: once written,
+   * which a kill of the process cannot undo; the sync follows with a later group); rejects if they
+   * are not.
+   */
+  append(records: readonly JournalRecord[], options: { sync?: boolean } = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('journal is closed'));
     for (const r of records) {
       this.#pending.push(JSON.stringify({ t: 'r', r } satisfies Line));
@@ -141,7 +147,7 @@ export class Journal {
       this.#segmentOf.set(r.id, this.#current);
     }
     return new Promise<void>((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
+      this.#waiters.push({ sync: options.sync ?? true, resolve, reject });
       this.#kick();
     });
   }
@@ -174,7 +180,7 @@ export class Journal {
         const data = `${lines.join('\n')}\n`;
         await this.#file.write(data);
         this.#bytes += Buffer.byteLength(data);
-        if (this.#options.fsync && waiters.length > 0) await this.#file.datasync();
+        if (this.#options.fsync && waiters.some((w) => w.sync)) await this.#file.datasync();
         for (const w of waiters) w.resolve();
       } catch (error) {
         for (const w of waiters) w.reject(error);

@@ -88,15 +88,20 @@ async function* sseEvents(
 ): AsyncGenerator<string> {
   let completed = false;
   let failed = false;
+  let delivering = false;
   try {
     for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+      delivering = true;
       yield formatSseEvent({ data: JSON.stringify(chunk) });
+      delivering = false;
     }
     completed = true;
     // Counted (durably) before the last event: a client that has `[DONE]` has been counted.
     await run.finish(stream.result?.usage ?? null, 'success');
     yield SSE_DONE;
   } catch (error) {
+    // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
+    if (delivering) throw error;
     failed = true;
     yield formatSseEvent({ data: errorResponse(error, requestId).body });
   } finally {

@@ -46,14 +46,20 @@ async function* events(
 ): AsyncGenerator<string> {
   let completed = false;
   let failed = false;
+  let delivering = false;
   try {
-    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>)
+    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+      delivering = true;
       yield anthropicSse(writer.push(chunk));
+      delivering = false;
+    }
     completed = true;
     // Counted (durably) before `message_stop`: a client that has the end has been counted.
     await run.finish(stream.result?.usage ?? null, 'success');
     yield anthropicSse(writer.end(stream.result?.usage ?? null));
   } catch (error) {
+    // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
+    if (delivering) throw error;
     failed = true;
     yield anthropicSse([writer.error(error)]);
   } finally {

@@ -115,11 +115,15 @@ async function* streamEvents(s: {
   const { run, stream, writer } = s;
   let completed = false;
   let failed = false;
+  let delivering = true;
   try {
     yield responsesSse(writer.start());
+    delivering = false;
     for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
       const events = writer.push(chunk);
+      delivering = true;
       if (events.length > 0) yield responsesSse(events);
+      delivering = false;
     }
     completed = true;
     const { events, response } = writer.end(stream.result?.usage ?? null, seconds(s.keeper.deps));
@@ -128,6 +132,8 @@ async function* streamEvents(s: {
     await run.finish(stream.result?.usage ?? null, 'success');
     yield responsesSse([...events, writer.completed({ ...response, store: kept === 'stored' })]);
   } catch (error) {
+    // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
+    if (delivering) throw error;
     failed = true;
     yield responsesSse(writer.fail(errorFacts(error, s.requestId)));
   } finally {

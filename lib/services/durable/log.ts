@@ -31,8 +31,11 @@ export interface DurableRecord {
 export interface DurableLog {
   /** True when `append` makes records survive a kill of the process. */
   readonly journaled: boolean;
-  /** Resolves once `records` would survive a kill (journaled), at once otherwise. */
-  append(records: readonly DurableRecord[]): Promise<void>;
+  /**
+   * Resolves once `records` would survive a kill of the process and a power cut (journaled), at
+   * once otherwise. `sync: false`: once they would survive a kill (written, not yet fsync'd).
+   */
+  append(records: readonly DurableRecord[], options?: { sync?: boolean }): Promise<void>;
   /** The records are applied: replay may skip them. */
   ack(ids: readonly string[]): void;
   /**
@@ -46,7 +49,7 @@ export interface DurableLog {
 export function journalLog(journal: Journal): DurableLog {
   return {
     journaled: true,
-    append: (records) => journal.append(records),
+    append: (records, options) => journal.append(records, options),
     ack: (ids) => journal.ack(ids),
     async park(record, cause) {
       // Unacknowledged, it stays in the journal and is replayed at the next start.

@@ -122,7 +122,8 @@ async function drain(deps: Gateway, held: UsageWriter, name: string, group: Grou
  */
 async function commitBatch(deps: Gateway, held: UsageWriter, batch: CounterBatch): Promise<void> {
   const record = { kind: 'usage.batch' as const, id: batchId(batch), body: { ...batch } };
-  if (deps.durable.journaled) await deps.durable.append([record]);
+  // Written (not synced) before the counter write: a kill between the two replays it idempotently.
+  if (deps.durable.journaled) await deps.durable.append([record], { sync: false });
   try {
     await writeCounterBatch(deps, batch);
   } catch (error) {
