@@ -58,8 +58,8 @@ function parseLines(text: string): Line[] {
  * every append made while the previous group was being written), acknowledged once applied, and
  * the unacknowledged records of earlier runs are handed back at open for replay.
  *
- * Segments: each run writes its own; a segment past `maxSegmentBytes` is closed and deleted once
- * all its records are acknowledged; the segments of earlier runs are deleted by
+ * Segments: each run writes its own; a segment past `maxSegmentBytes` is closed, and deleted once
+ * all its records and those of every older segment are acknowledged; the segments of earlier runs are deleted by
  * {@link retireRecovered} once their records are applied. Replay must be idempotent: a record may
  * have been applied before the kill that kept its acknowledgement from disk.
  *
@@ -76,7 +76,8 @@ export class Journal {
   #file!: FileHandle;
   #bytes = 0;
   #count = 0;
-  #pending: string[] = [];
+  /** Lines to write, with the ids each adds or acknowledges (booked to a segment when written). */
+  #pending: Array<{ text: string; adds?: string[]; acks?: readonly string[] }> = [];
   #waiters: Waiter[] = [];
   #flushing: Promise<void> | undefined;
   #closed = false;
@@ -125,13 +126,22 @@ export class Journal {
     this.#current = { name, open: new Set() };
     this.#segments.set(name, this.#current);
     if (previous) await previous.close();
-    if (last) await this.#dropIfDone(last);
+    if (last) await this.#dropDone();
   }
 
-  async #dropIfDone(segment: Segment): Promise<void> {
-    if (segment === this.#current || segment.open.size > 0 || !this.#segments.has(segment.name)) return;
-    this.#segments.delete(segment.name);
-    await unlink(join(this.#dir, segment.name)).catch(() => undefined);
+  /**
+   * Deletes the oldest segments while every record in them is acknowledged. Oldest first only: a
+   * segment's acknowledgements can name records of older segments, so deleting a newer segment
+   * while an older one stays would bring those records back at the next open.
+   */
+  async #dropDone(): Promise<void> {
+    // Until the earlier runs' segments are retired, this run's acknowledgements of their records matter.
+    if (this.#recoveredFiles.length > 0) return;
+    for (const segment of [...this.#segments.values()]) {
+      if (segment === this.#current || segment.open.size > 0) return;
+      this.#segments.delete(segment.name);
+      await unlink(join(this.#dir, segment.name)).catch(() => undefined);
+    }
   }
 
   /**
@@ -141,11 +151,8 @@ export class Journal {
    */
   append(records: readonly JournalRecord[], options: { sync?: boolean } = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('journal is closed'));
-    for (const r of records) {
-      this.#pending.push(JSON.stringify({ t: 'r', r } satisfies Line));
-      this.#current.open.add(r.id);
-      this.#segmentOf.set(r.id, this.#current);
-    }
+    for (const r of records)
+      this.#pending.push({ text: JSON.stringify({ t: 'r', r } satisfies Line), adds: [r.id] });
     return new Promise<void>((resolve, reject) => {
       this.#waiters.push({ sync: options.sync ?? true, resolve, reject });
       this.#kick();
@@ -155,12 +162,7 @@ export class Journal {
   /** Marks records applied: replay skips them. Written with the next group (not waited for). */
   ack(ids: readonly string[]): void {
     if (this.#closed || ids.length === 0) return;
-    this.#pending.push(JSON.stringify({ t: 'a', ids: [...ids] } satisfies Line));
-    for (const id of ids) {
-      const segment = this.#segmentOf.get(id);
-      this.#segmentOf.delete(id);
-      segment?.open.delete(id);
-    }
+    this.#pending.push({ text: JSON.stringify({ t: 'a', ids: [...ids] } satisfies Line), acks: ids });
     this.#kick();
   }
 
@@ -176,8 +178,19 @@ export class Journal {
       const waiters = this.#waiters;
       this.#pending = [];
       this.#waiters = [];
+      // Booked to the segment they are written to, in order (an ack may follow its record here).
+      for (const line of lines) {
+        for (const id of line.adds ?? []) {
+          this.#current.open.add(id);
+          this.#segmentOf.set(id, this.#current);
+        }
+        for (const id of line.acks ?? []) {
+          this.#segmentOf.get(id)?.open.delete(id);
+          this.#segmentOf.delete(id);
+        }
+      }
       try {
-        const data = `${lines.join('\n')}\n`;
+        const data = `${lines.map((l) => l.text).join('\n')}\n`;
         await this.#file.write(data);
         this.#bytes += Buffer.byteLength(data);
         if (this.#options.fsync && waiters.some((w) => w.sync)) await this.#file.datasync();
@@ -186,7 +199,7 @@ export class Journal {
         for (const w of waiters) w.reject(error);
       }
       if (this.#bytes > this.#options.maxSegmentBytes) await this.#startSegment();
-      for (const segment of [...this.#segments.values()]) await this.#dropIfDone(segment);
+      await this.#dropDone();
     }
   }
 
@@ -203,7 +216,9 @@ export class Journal {
     while (this.#flushing) await this.#flushing;
     this.#closed = true;
     await this.#file.close();
-    if (this.#current.open.size === 0)
+    // The last segment goes only with all the others: its acknowledgements may name their records.
+    if (this.#recoveredFiles.length === 0 && this.#segments.size === 1 && this.#current.open.size === 0) {
       await unlink(join(this.#dir, this.#current.name)).catch(() => undefined);
+    }
   }
 }

@@ -1,4 +1,3 @@
-import type { CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,8 +7,8 @@ import {
 } from '../../infra/constructs/usage-durability.js';
 import { functionsOf } from '../../infra/route-needs.js';
 import { ROUTES } from '../../lib/routes.js';
-import { type Synthesized, synthGateway } from './synth.js';
-import { actionsOf, resourcesOf, type Statement } from './template-model.js';
+import { inspect, type Synthesized, synthGateway } from './synth.js';
+import { actionsOf, resourcesOf } from './template-model.js';
 
 /**
  * The stack's part of usage durability: the park queue with its own dead-letter queue, the replay
@@ -17,19 +16,13 @@ import { actionsOf, resourcesOf, type Statement } from './template-model.js';
  */
 
 let s: Synthesized;
-const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
-  s.stack.getLogicalId(construct.node.defaultChild as CfnElement);
-const statementsOf = (functionId: string): Statement[] =>
-  s.model.statementsOfRole(s.model.roleOfFunction(functionId)).filter((st) => st.Effect === 'Allow');
-const envOf = (functionId: string): Record<string, unknown> =>
-  (
-    s.model.resources[functionId]?.Properties.Environment as
-      | { Variables?: Record<string, unknown> }
-      | undefined
-  )?.Variables ?? {};
+let logicalId: ReturnType<typeof inspect>['logicalId'];
+let statementsOf: ReturnType<typeof inspect>['allowedOf'];
+let envOf: ReturnType<typeof inspect>['envOf'];
 
 beforeAll(() => {
   s = synthGateway();
+  ({ logicalId, allowedOf: statementsOf, envOf } = inspect(s));
 }, 300_000);
 
 describe('usage durability in the stack', () => {

@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, type StartedGateway, startNpmGateway } from '../support/npm-start.js';
 import { openRawStore } from '../support/store.js';
 
 /**
@@ -13,55 +12,21 @@ import { openRawStore } from '../support/store.js';
  * every answer the clients received, and no more than the requests they sent.
  */
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-kill-'));
 const CLIENTS = 10;
 const ROUNDS = 5;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface Running {
-  child: ChildProcess;
-  exited: Promise<void>;
-  output: () => string;
-}
+type Running = StartedGateway;
 
 async function start(port: number): Promise<Running> {
-  const { ADMIN_API_KEY: _ignored, ...env } = process.env;
-  const child = spawn('npm', ['start', '--silent'], {
-    cwd: ROOT,
-    env: { ...env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'WARN', HEALTH_SCHEDULE: 'off' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+  const started = await startNpmGateway({
+    port,
+    dataDir,
+    env: { HEALTH_SCHEDULE: 'off' },
+    timeoutMs: 20_000,
   });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  last = { child, exited, output: () => out };
-  const began = Date.now();
-  for (;;) {
-    if (Date.now() - began > 20_000) throw new Error(`gateway did not start: ${out}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`);
-      if (res.ok) return { child, exited, output: () => out };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  last = started;
+  return started;
 }
 
 /** What the clients saw: answers received in full, and requests sent (received or cut by the kill). */
