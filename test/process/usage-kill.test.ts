@@ -139,7 +139,12 @@ describe('usage under a kill: the real npm start runtime, SIGKILL mid-load, rest
       const stop = { now: false };
       const load: Load = { received: 0, sent: 0 };
       const clients = Array.from({ length: CLIENTS }, (_, n) => client(url, key, n, stop, load));
-      await new Promise((r) => setTimeout(r, 600 + Math.floor(Math.random() * 1_400)));
+      // The kill lands mid-load: once answers flow (a cold start loads the chat path first), after
+      // a random 0.3–1.7 s more.
+      for (let waited = 0; load.received < CLIENTS && waited < 15_000; waited += 25) {
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 1_400)));
       // Act: SIGKILL the whole process group (npm, tsx and node), as an OOM kill would.
       process.kill(-running.child.pid!, 'SIGKILL');
       await running.exited;
