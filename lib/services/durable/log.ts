@@ -69,9 +69,16 @@ export function parkingLog(queue: ParkQueue | undefined): DurableLog {
     append: async () => undefined,
     ack: () => undefined,
     async park(record, cause) {
+      if (!queue) {
+        // Nowhere to park (tests, tools): the write fails as it would have, with its own error.
+        logger.error('durable write not parked: no park queue (DURABLE_PARK_QUEUE_URL)', {
+          kind: record.kind,
+          id: record.id,
+        });
+        throw cause;
+      }
       logger.warn('durable write parked', { kind: record.kind, id: record.id, error: describeError(cause) });
       try {
-        if (!queue) throw new Error('no park queue configured (DURABLE_PARK_QUEUE_URL)');
         await queue.send(JSON.stringify(record));
       } catch (error) {
         // The last resort: the record in full, so an operator can replay it by hand.
