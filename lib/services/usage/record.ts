@@ -140,14 +140,13 @@ export async function stageUsage(
     hour,
   };
   const ttl = ttlOf(event.at);
-  let eventId: string | undefined;
-  if (deps.durable.journaled) {
-    eventId = `u.${randomUUID()}`;
-    await deps.durable.append([{ kind: 'usage.event', id: eventId, body: { group, add, ttl } }, ...extra]);
-  } else if (extra.length > 0) {
-    await deps.durable.append(extra);
-  }
+  const eventId = deps.durable.journaled ? `u.${randomUUID()}` : undefined;
+  // Queued at once, so calls ending together share a write; the journal record may land before or
+  // after the batch's own record (which names this call): replay covers it either way.
   const written = enqueueCounters(deps, { group, add, ttl, eventId });
+  written.catch(() => undefined); // the caller awaits it (or the books log it) after the append
+  const records = eventId ? [{ kind: 'usage.event' as const, id: eventId, body: { group, add, ttl } }] : [];
+  if (records.length + extra.length > 0) await deps.durable.append([...records, ...extra]);
   return { costNanos: add.cost_nanos, hour, written };
 }
 
