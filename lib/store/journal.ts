@@ -72,6 +72,8 @@ export class Journal {
   readonly #recoveredFiles: string[];
   readonly #segments = new Map<string, Segment>();
   readonly #segmentOf = new Map<string, Segment>();
+  /** Ids acknowledged before their record was written (booked as done when it is). */
+  readonly #ackedEarly = new Set<string>();
   #current!: Segment;
   #file!: FileHandle;
   #bytes = 0;
@@ -101,10 +103,18 @@ export class Journal {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const files = (await readdir(dir)).filter((f) => f.startsWith('seg-') && f.endsWith('.ndjson')).sort();
     const records = new Map<string, JournalRecord>();
+    // An acknowledgement counts wherever it stands, even before its record (they race in a group).
+    const acked = new Set<string>();
     for (const file of files) {
       for (const line of parseLines(await readFile(join(dir, file), 'utf8'))) {
-        if (line.t === 'r') records.set(line.r.id, line.r);
-        else for (const id of line.ids) records.delete(id);
+        if (line.t === 'r') {
+          if (!acked.has(line.r.id)) records.set(line.r.id, line.r);
+        } else {
+          for (const id of line.ids) {
+            acked.add(id);
+            records.delete(id);
+          }
+        }
       }
     }
     const journal = new Journal(
@@ -181,11 +191,14 @@ export class Journal {
       // Booked to the segment they are written to, in order (an ack may follow its record here).
       for (const line of lines) {
         for (const id of line.adds ?? []) {
+          if (this.#ackedEarly.delete(id)) continue;
           this.#current.open.add(id);
           this.#segmentOf.set(id, this.#current);
         }
         for (const id of line.acks ?? []) {
-          this.#segmentOf.get(id)?.open.delete(id);
+          const segment = this.#segmentOf.get(id);
+          if (!segment) this.#ackedEarly.add(id);
+          segment?.open.delete(id);
           this.#segmentOf.delete(id);
         }
       }

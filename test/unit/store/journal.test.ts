@@ -77,6 +77,17 @@ describe('journal: what a killed run leaves is handed back, once', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('counts an acknowledgement written before its record', async () => {
+    const dir = folder();
+    const first = await Journal.open(dir);
+    first.ack(['early']);
+    await first.append([record('early'), record('kept')]);
+    // killed
+    const second = await Journal.open(dir);
+    expect(second.recovered.map((r) => r.id)).toEqual(['kept']);
+    await second.close();
+  });
+
   it('refuses appends once closed', async () => {
     const journal = await Journal.open(folder());
     await journal.close();
