@@ -18,6 +18,7 @@ import { HealthSchedule } from './constructs/health-schedule.js';
 import { GatewayRestApi, type ThrottleSettings } from './constructs/rest-api.js';
 import { GatewaySecrets } from './constructs/secrets.js';
 import { GatewayStreamConsumers } from './constructs/stream-consumers.js';
+import { UsageDurability } from './constructs/usage-durability.js';
 import { FUNCTIONS_DIR } from './paths.js';
 import { constructIdOf, resourceOwners, routeAreas } from './route-areas.js';
 import {
@@ -33,6 +34,10 @@ export const AUTHORIZER_FN = 'auth/authorizer';
 
 /** The scheduled health check's handler module, under `functions/`. */
 export const SCHEDULED_HEALTH_CHECK_FN = 'health/scheduled-check';
+
+/** The park queue's consumer and the roll-up reconcile, under `functions/`. */
+export const PARK_REPLAY_FN = 'durable/park-replay';
+export const RECONCILE_FN = 'durable/reconcile';
 
 /** `HEALTH_CHECK_INTERVAL`'s default (seconds), as in `lib/config.ts`. */
 export const DEFAULT_HEALTH_CHECK_INTERVAL = 300;
@@ -108,6 +113,7 @@ export class GatewayStack extends Stack {
   readonly eventBus: GatewayEventBus;
   readonly streamConsumers: GatewayStreamConsumers;
   readonly healthSchedule: HealthSchedule;
+  readonly usageDurability: UsageDurability;
   /** Route functions by handler module (`fn`). */
   readonly functions = new Map<string, GatewayFunction>();
   /** The nested stack of each route area, by area id (`Providers`, `Ai`, …). */
@@ -127,6 +133,15 @@ export class GatewayStack extends Stack {
     this.credentialKey = new CredentialKey(this, 'CredentialKey');
     this.secrets = new GatewaySecrets(this, 'Secrets');
     this.eventBus = new GatewayEventBus(this, 'Events');
+    this.usageDurability = new UsageDurability(this, 'UsageDurability', {
+      replayEntry: entryOf(PARK_REPLAY_FN, []),
+      reconcileEntry: entryOf(RECONCILE_FN, []),
+      logRetention,
+      ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+    });
+    for (const fn of [this.usageDurability.replayFn, this.usageDurability.reconcileFn]) {
+      this.grant(fn, new Set<Need>(['tableRead', 'tableWrite']));
+    }
 
     const areas = routeAreas(routes);
     const areaOfFn = new Map<string, NestedStack>();
@@ -205,6 +220,8 @@ export class GatewayStack extends Stack {
           ({ consumer, fn }) => [consumer.fn, fn] as [string, GatewayFunction],
         ),
         [SCHEDULED_HEALTH_CHECK_FN, this.healthSchedule.fn],
+        [PARK_REPLAY_FN, this.usageDurability.replayFn],
+        [RECONCILE_FN, this.usageDurability.reconcileFn],
       ]),
       streamConsumers: this.streamConsumers.consumers.map(({ consumer, fn, failureQueue }) => ({
         name: consumer.fn,
@@ -246,5 +263,6 @@ export class GatewayStack extends Stack {
     if (needs.has('bedrock')) grantBedrock(fn);
     if (needs.has('events')) this.eventBus.grantPublish(fn);
     if (needs.has('apiKeyLastUsed')) this.table.grantUpdateItems(fn, [keys.apiKeyRecordPrefix()]);
+    if (needs.has('usagePark')) this.usageDurability.grantPark(fn);
   }
 }

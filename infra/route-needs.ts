@@ -11,7 +11,8 @@ export type Need =
   | 'credentialSecretRef'
   | 'bedrock'
   | 'events'
-  | 'apiKeyLastUsed';
+  | 'apiKeyLastUsed'
+  | 'usagePark';
 
 /** What each declared {@link RouteUse} of a route grants. */
 export const NEEDS_OF_USE: Readonly<Record<RouteUse, readonly Need[]>> = {
@@ -35,6 +36,7 @@ export function needsOfUses(uses: readonly RouteUse[] | undefined): Need[] {
  * - routes that call an upstream provider with its credential unwrap data keys (never create
  *   them) and read `secret_ref` credentials: the AI routes (`invoke`) and the on-demand health
  *   check (a non-GET `health` route);
+ * - the AI routes record usage and settle strict quotas, so they may park a write that fails;
  * - and whatever the route declares in `uses` (`NEEDS_OF_USE`): Bedrock, credential decryption,
  *   publishing to the event bus.
  */
@@ -47,6 +49,7 @@ export function needsOf(route: Pick<Route, 'method' | 'tag' | 'access' | 'uses'>
     needs.add('credentialDecrypt');
     needs.add('credentialSecretRef');
   }
+  if (route.access === 'invoke') needs.add('usagePark');
   for (const need of needsOfUses(route.uses)) needs.add(need);
   return needs;
 }

@@ -121,6 +121,14 @@ const MEANINGS: Record<keyof Fields, [SettingScope, string]> = {
     'both',
     'Patterns redacted from logged bodies besides credentials, comma-separated: `email`, `phone`, `card`.',
   ],
+  DURABLE_PARK_QUEUE_URL: [
+    'aws',
+    'SQS queue where a usage or settlement write that failed after its retries is parked and replayed (set by the stack).',
+  ],
+  JOURNAL_FSYNC: [
+    'local',
+    '`on` syncs the usage journal to disk before an answer ends (survives a power cut); `off` survives a process kill only.',
+  ],
   USAGE_COUNTER_SHARDS: ['both', 'Shards of each hourly usage counter (hot items).'],
 };
 

@@ -165,6 +165,16 @@ export const FIELDS = {
   CACHE_MODE: oneOf(['off', 'read_write', 'read_only'], 'off'),
   /** Seconds a cached answer is served (keys and rules override it, a request may shorten it). */
   CACHE_TTL_SECONDS: int(1, 2_592_000, 3600),
+  /**
+   * AWS: the SQS queue where a usage batch or strict-quota settlement that could not be written after
+   * its retries is parked, to be replayed by the park-replay function. Unset: such a write is logged.
+   */
+  DURABLE_PARK_QUEUE_URL: optionalText(
+    /^https:\/\/\S+$/,
+    'DURABLE_PARK_QUEUE_URL must be an https:// SQS queue URL',
+  ),
+  /** Local runtime: `fdatasync` the usage journal in groups (`off`: survives a process kill, not a power cut). */
+  JOURNAL_FSYNC: oneOf(['on', 'off'], 'on'),
 } satisfies Record<string, Field>;
 
 export type Fields = typeof FIELDS;

@@ -188,7 +188,10 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
         send(res, await (handler as ProxyHandler)(event, context));
       }
     } catch (error) {
-      if (!(error instanceof GatewayError))
+      // A client that hangs up mid-stream is no failure of the runtime (the stream counted it).
+      if (res.destroyed && res.headersSent)
+        logger.info('client left mid-response', { request_id: requestId });
+      else if (!(error instanceof GatewayError))
         logger.error('local runtime failure', { error: describeError(error) });
       if (!res.headersSent) sendError(req, res, error, requestId);
       else res.destroy();

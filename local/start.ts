@@ -14,6 +14,7 @@ import { resolveLocalAdminKey } from './admin-key.js';
 import { removeRunFile, writeRunFile } from './attach.js';
 import { ChangeCapture, type LocalStreams, startLocalStreams } from './change-stream/index.js';
 import { lockDataDir } from './data-lock.js';
+import { openLocalDurability } from './durability.js';
 import { startEmbeddedDynamo } from './dynamo.js';
 import { createGatewayServer } from './gateway-server.js';
 
@@ -102,7 +103,9 @@ async function startOn(
     AUTH_CACHE_TTL_SECONDS: env.AUTH_CACHE_TTL_SECONDS || '0',
   });
   logger.setLogLevel(config.LOG_LEVEL.toUpperCase() as 'INFO');
-  const deps = createGateway(config, now);
+  const durability = await openLocalDurability(dataDir, { fsync: config.JOURNAL_FSYNC === 'on', now });
+  started.push(() => durability.close());
+  const deps = createGateway(config, { now, durable: durability.log });
   started.push(() => deps.close());
   await deps.table.ensureTable();
   await deps.apiKeyPepper(); // creates DATA_DIR/api-key-pepper (0600) on first start
@@ -121,6 +124,8 @@ async function startOn(
       })
     : undefined;
   if (streams) started.push(() => streams.stop());
+  // Before serving: what a killed run journaled is counted, and its lost change records made good.
+  await durability.recover(deps);
   const server = createGatewayServer({
     deps,
     authorizer: authorizer.forGateway(deps),
@@ -157,6 +162,7 @@ async function startOn(
       await streams?.stop();
       // The instance finishes what it holds (group-committed writes), then closes its clients.
       await deps.close();
+      await durability.close();
       if (dynamo) removeRunFile(dataDir);
       await dynamo?.close();
       ctx.release();

@@ -22,6 +22,8 @@ export interface ChatStreamResult {
 export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
   private finished: ChatStreamResult | undefined;
   private started = false;
+  /** Text the client was sent (content, reasoning, tool arguments), to count an abandoned stream. */
+  private readonly produced: string[] = [];
 
   private constructor(
     private readonly source: AdapterChatStream,
@@ -44,6 +46,20 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
     return this.finished;
   }
 
+  /**
+   * What the stream produced before it stopped early (the client left, or it broke): the usage the
+   * provider had reported so far (`null`: none), and the text delivered, for counting its tokens.
+   */
+  partial(): { usage: ReportedUsage; text: string } {
+    let usage: ReportedUsage = null;
+    try {
+      usage = this.source.usage();
+    } catch {
+      // an adapter that cannot report before its end: none reported
+    }
+    return { usage, text: this.produced.join('') };
+  }
+
   /** Stops reading and releases the upstream connection (idempotent); call it when the client left. */
   async close(): Promise<void> {
     await this.source.chunks.return(undefined);
@@ -61,6 +77,13 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
         base = { id: chunk.id, created: chunk.created, model: chunk.model };
         finish = chunk.choices.find((c) => c.finish_reason !== null)?.finish_reason ?? finish;
         count++;
+        for (const choice of chunk.choices) {
+          const d = choice.delta;
+          if (d.content) this.produced.push(d.content);
+          if (d.reasoning_content) this.produced.push(d.reasoning_content);
+          for (const call of d.tool_calls ?? [])
+            if (call.function?.arguments) this.produced.push(call.function.arguments);
+        }
         yield chunk;
       }
     } finally {

@@ -2,11 +2,13 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAdapterDeps } from '../adapters/adapter-deps.js';
 import type { AdapterDeps } from '../adapters/contract.js';
 import { type PepperSource, pepperSourceFor } from '../auth/pepper.js';
+import { type ParkQueue, sqsParkQueue } from '../aws/park-queue.js';
 import type { Config } from '../config.js';
 import type { KeyProvider } from '../crypto/key-provider.js';
 import { createEventBus, type EventBus } from '../events/bus.js';
 import { parseAllowedPrivateUpstreams, type UpstreamPolicy } from '../net/upstream-address.js';
 import { lazyKeyProvider, lazySecretsManager } from '../services/credentials/clients.js';
+import { type DurableLog, parkingLog } from '../services/durable/log.js';
 import { SlotStore, type StateSlot } from '../state-slots.js';
 import { createStoreClients } from '../store/client.js';
 import { Table } from '../store/table.js';
@@ -42,6 +44,11 @@ export interface Gateway {
   /** Domain events (incident opened/resolved): EventBridge in AWS, in memory locally. */
   readonly events: EventBus;
   /**
+   * Durability of the writes that follow an answer (usage, strict-quota settlements): the journal
+   * in DATA_DIR locally, the park queue in AWS (see `lib/services/durable/log.ts`).
+   */
+  readonly durable: DurableLog;
+  /**
    * This instance's value of a {@link StateSlot} (routing snapshot, credential caches, rate-limit
    * leases, group-committed usage writes, health and price caches), created on first use.
    */
@@ -63,6 +70,10 @@ export interface GatewayOptions {
   keyProvider?: () => Promise<KeyProvider>;
   /** A Secrets Manager client factory instead of the configured one (tests). */
   secretsManager?: () => Promise<SecretsManagerClient>;
+  /** The durable log (the local runtime passes its journal; default: the park queue, if configured). */
+  durable?: DurableLog;
+  /** A park queue instead of the configured SQS one (tests). */
+  parkQueue?: ParkQueue;
 }
 
 /** Builds a gateway instance from a configuration (one document client, one upstream client). */
@@ -80,6 +91,12 @@ export function createGateway(config: Config, options: GatewayOptions | (() => n
       defaultTimeoutSeconds: config.PROVIDER_REQUEST_TIMEOUT,
       region: config.AWS_REGION,
     });
+  const parkQueue =
+    opts.parkQueue ??
+    (config.DURABLE_PARK_QUEUE_URL
+      ? sqsParkQueue({ queueUrl: config.DURABLE_PARK_QUEUE_URL, region: config.AWS_REGION })
+      : undefined);
+  const durable = opts.durable ?? parkingLog(parkQueue);
   const table = new Table(createStoreClients(config), config.TABLE_NAME, now);
   let closing: Promise<void> | undefined;
   const deps: Gateway = {
@@ -92,6 +109,7 @@ export function createGateway(config: Config, options: GatewayOptions | (() => n
     keyProvider,
     secretsManager,
     events: createEventBus(config),
+    durable,
     state: (slot) => slots.get(slot),
     close() {
       closing ??= (async () => {

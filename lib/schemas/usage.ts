@@ -66,6 +66,9 @@ const figures = {
   cost_saved_usd: z
     .number()
     .meta({ description: 'What the cache hits would have cost, USD (not in cost_usd).' }),
+  cancelled: z.number().int().meta({
+    description: 'Streams the client abandoned (part of requests; tokens produced until then are counted).',
+  }),
 };
 
 /** A usage report (JSON; `Accept: text/csv` returns the series as CSV). */

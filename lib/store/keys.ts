@@ -135,6 +135,12 @@ export const keys = {
     pk: join('USAGE', providerId),
     prefix: join(granularity, ''),
   }),
+  /** A provider's hourly counters from hour `from` to hour `to` (inclusive, `yyyy-mm-ddThh`). */
+  usageHourlyRange: (providerId: string, from: string, to: string) => ({
+    pk: join('USAGE', providerId),
+    lower: join('H', from, ''),
+    upper: join('H', to, '\uffff'),
+  }),
   /** Sort-key prefix of every hourly counter (the quota enforcer's stream filter). */
   usageHourlySkPrefix: () => join('H', ''),
   /**

@@ -58,7 +58,7 @@ export class Table {
   readonly #clients: StoreClients;
   readonly #name: string;
   readonly #nowMs: () => number;
-  readonly #observers = new Set<(operation: string) => void>();
+  readonly #observers = new Set<(operation: string, key: unknown) => void>();
 
   constructor(clients: StoreClients, tableName: string, nowMs: () => number = Date.now) {
     this.#clients = clients;
@@ -71,7 +71,8 @@ export class Table {
         (next, context) => (args) => {
           if (observers.size > 0) {
             const operation = String(context.commandName ?? '').replace(/Command$/, '');
-            for (const notify of observers) notify(operation);
+            const key = (args.input as { Key?: unknown } | undefined)?.Key;
+            for (const notify of observers) notify(operation, key);
           }
           return next(args);
         },
@@ -273,11 +274,12 @@ export class Table {
   }
 
   /**
-   * Calls `observer` with each DynamoDB operation's name (`GetItem`, `UpdateItem`, ...) as this
-   * table's client sends it, retries included: how tests and benchmarks count calls. Returns the
-   * function that stops observing.
+   * Calls `observer` with each DynamoDB operation's name (`GetItem`, `UpdateItem`, ...) and the
+   * item key it names, if any (as sent: plain or marshalled), as this table's client sends it,
+   * retries included: how tests and benchmarks count calls. Returns the function that stops
+   * observing.
    */
-  observe(observer: (operation: string) => void): () => void {
+  observe(observer: (operation: string, key: unknown) => void): () => void {
     this.#observers.add(observer);
     return () => this.#observers.delete(observer);
   }

@@ -147,9 +147,9 @@ describe('REST API built from ROUTES', () => {
 });
 
 describe('functions', () => {
-  it('builds one function per handler module, the authorizer, each stream consumer and the health check', () => {
+  it('builds one function per handler module, the authorizer, each stream consumer, the health check, the park replay and the reconcile', () => {
     expect(s.model.ofType('AWS::Lambda::Function')).toHaveLength(
-      functionsOf(ROUTES).size + 1 + STREAM_CONSUMERS.length + 1,
+      functionsOf(ROUTES).size + 1 + STREAM_CONSUMERS.length + 1 + 2,
     );
   });
 

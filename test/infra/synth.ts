@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type App, NestedStack, type Stack } from 'aws-cdk-lib';
+import { type App, type CfnElement, NestedStack, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { createGatewayApp } from '../../infra/gateway-app.js';
@@ -90,4 +90,22 @@ export function synthGateway(stackProps: GatewayStackProps = {}): Synthesized {
   const { merged, templates } = flattenNested(stack);
   const template = Template.fromJSON(merged, { skipCyclicalDependenciesCheck: true });
   return { app, stack, template, model: new TemplateModel(template), templates };
+}
+
+/** Helpers over one synthesized app: logical ids, a function's allowed statements and environment. */
+export function inspect(synth: Synthesized) {
+  return {
+    logicalId: (construct: { node: { defaultChild?: unknown } }) =>
+      synth.stack.getLogicalId(construct.node.defaultChild as CfnElement),
+    allowedOf: (functionId: string) =>
+      synth.model
+        .statementsOfRole(synth.model.roleOfFunction(functionId))
+        .filter((st) => st.Effect === 'Allow'),
+    envOf: (functionId: string): Record<string, unknown> =>
+      (
+        synth.model.resources[functionId]?.Properties.Environment as
+          | { Variables?: Record<string, unknown> }
+          | undefined
+      )?.Variables ?? {},
+  };
 }

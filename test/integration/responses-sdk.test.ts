@@ -127,7 +127,7 @@ describe('responses API: usage and cost', () => {
     const day = new Date().toISOString().slice(0, 10);
     const range = `granularity=day&start_date=${day}&end_date=${day}`;
     const totals = async () => {
-      // A stream's usage is written after its body ended (after-response work), then rolled up.
+      // The SDK stops reading at `response.completed`: the usage write runs after the response ends.
       await world.gw.runtime.idle();
       await world.gw.runtime.streams!.idle();
       const all = await world.gw.call('GET', `/api/usage?${range}&group_by=model`);

@@ -90,6 +90,7 @@ describe('responses: a stream that breaks after its first byte', () => {
     expect(error.code).toMatch(/^upstream_|^bad_upstream/);
     expect(events.some((e) => e.type === 'response.output_text.delta')).toBe(true);
     expect((await world.gw.call('GET', `/v1/responses/${failed.response.id}`)).status).toBe(404);
+    await world.gw.runtime.idle();
     await world.gw.runtime.streams!.idle();
     expect((await world.gw.call('GET', usage)).json.totals.errors).toBe(errorsBefore + 1);
   });

@@ -1,57 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, type StartedGateway, startNpmGateway } from '../support/npm-start.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-start-'));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+type Started = StartedGateway;
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  readyMs: number;
-}
-
-async function start(port: number): Promise<Started> {
-  const { ADMIN_API_KEY: _ignored, ...env } = process.env;
-  const child = spawn('npm', ['start', '--silent'], {
-    cwd: ROOT,
-    env: { ...env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'WARN' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so a signal reaches npm, tsx and node together, as Ctrl-C does in a terminal.
-    detached: true,
-  });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const began = Date.now();
-  for (;;) {
-    if (Date.now() - began > 15_000) throw new Error(`gateway did not start: ${out}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`);
-      if (res.ok) return { child, output: () => out, readyMs: Date.now() - began };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const start = (port: number): Promise<Started> => startNpmGateway({ port, dataDir });
 
 /** Ctrl-C: SIGINT to the group. npm itself dies of the signal; the server must exit by itself. */
 async function stop(started: Started): Promise<void> {

@@ -119,3 +119,14 @@ export async function countOpenAIPrompt(request: ChatCompletionRequest, model: s
   );
   return { tokens: tokens + images, exact };
 }
+
+/**
+ * Tokens of a text in the model's OpenAI encoding (`o200k_base` for models outside OpenAI's map:
+ * then a documented estimate). Counts what an abandoned stream had produced when the provider had
+ * not reported it. Loads the tokenizer tables on first use (tens of milliseconds, once).
+ */
+export async function countTextTokens(model: string, text: string): Promise<number> {
+  if (text === '') return 0;
+  const { count } = await encoderFor(model);
+  return count(text);
+}

@@ -37,7 +37,7 @@ export function runChat(
   body: ChatCompletionRequest,
   operation: CachedOperation,
 ): Promise<AiRun<ChatInvocation>> {
-  const { needs } = chatNeeds(body);
+  const { needs, inputTokens } = chatNeeds(body);
   const { deps } = request;
   // The caller's tags belong to the request log, never to the upstream.
   const { metadata: _tags, ...upstreamBody } = body;
@@ -49,6 +49,7 @@ export function runChat(
     model: body.model,
     needs,
     shape: chatShape(body),
+    inputTokens,
     stream: body.stream === true,
     afterResponse: request.afterResponse,
     cache: {
@@ -81,9 +82,25 @@ export const SSE_HEADERS = {
 };
 
 /**
+ * The end of a stream that did not complete: the upstream call is cancelled, then the books are
+ * closed as an error (it broke) or as `cancelled` (the client left: what was produced is counted).
+ */
+export async function closeEarly(
+  run: AiRun<ChatInvocation>,
+  stream: ChatStream,
+  state: { completed: boolean; failed: boolean },
+): Promise<void> {
+  if (state.completed) return;
+  await stream.close().catch(() => undefined);
+  if (state.failed) await run.finish(stream.result?.usage ?? null, 'error');
+  else await run.cancelled(stream.partial());
+}
+
+/**
  * The SSE body of a streamed chat: each chunk as it arrives, then `[DONE]`. An upstream failure
  * after the first byte can no longer fail over: it becomes an error event in our envelope. Usage
- * is recorded from the stream's final report when it ends, or as an error when it breaks.
+ * is recorded from the stream's final report before `[DONE]`, as an error when it breaks, and as
+ * `cancelled` with what was streamed when the client leaves.
  */
 async function* sseEvents(
   run: AiRun<ChatInvocation>,
@@ -91,16 +108,24 @@ async function* sseEvents(
   requestId: string,
 ): AsyncGenerator<string> {
   let completed = false;
+  let failed = false;
+  let delivering = false;
   try {
     for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+      delivering = true;
       yield formatSseEvent({ data: JSON.stringify(chunk) });
+      delivering = false;
     }
     completed = true;
+    // Counted (durably) before the last event: a client that has `[DONE]` has been counted.
+    await run.finish(stream.result?.usage ?? null, 'success');
     yield SSE_DONE;
   } catch (error) {
+    // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
+    if (delivering) throw error;
+    failed = true;
     yield formatSseEvent({ data: errorResponse(error, requestId).body });
   } finally {
-    if (!completed) await stream.close().catch(() => undefined);
-    await run.finish(stream.result?.usage ?? null, completed ? 'success' : 'error');
+    await closeEarly(run, stream, { completed, failed });
   }
 }

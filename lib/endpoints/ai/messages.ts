@@ -12,7 +12,7 @@ import type { ChatCompletionChunk } from '../../ai/types.js';
 import { type HandlerRequest, Reply } from '../../http/handler.js';
 import { gatewayHeaders } from '../../services/ai/headers.js';
 import type { AiRun } from '../../services/ai/pipeline.js';
-import { runChat, SSE_HEADERS } from './chat.js';
+import { closeEarly, runChat, SSE_HEADERS } from './chat.js';
 
 /**
  * The Anthropic Messages API (`POST /v1/messages`) served by any provider: the request becomes
@@ -45,15 +45,24 @@ async function* events(
   writer: AnthropicStreamWriter,
 ): AsyncGenerator<string> {
   let completed = false;
+  let failed = false;
+  let delivering = false;
   try {
-    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>)
+    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+      delivering = true;
       yield anthropicSse(writer.push(chunk));
+      delivering = false;
+    }
     completed = true;
+    // Counted (durably) before `message_stop`: a client that has the end has been counted.
+    await run.finish(stream.result?.usage ?? null, 'success');
     yield anthropicSse(writer.end(stream.result?.usage ?? null));
   } catch (error) {
+    // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
+    if (delivering) throw error;
+    failed = true;
     yield anthropicSse([writer.error(error)]);
   } finally {
-    if (!completed) await stream.close().catch(() => undefined);
-    await run.finish(stream.result?.usage ?? null, completed ? 'success' : 'error');
+    await closeEarly(run, stream, { completed, failed });
   }
 }

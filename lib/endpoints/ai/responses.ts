@@ -22,7 +22,7 @@ import { gatewayHeaders } from '../../services/ai/headers.js';
 import type { AiRun } from '../../services/ai/pipeline.js';
 import { previousItems, resolveReferences } from '../../services/responses/conversation.js';
 import { saveResponse } from '../../services/responses/store.js';
-import { runChat, SSE_HEADERS } from './chat.js';
+import { closeEarly, runChat, SSE_HEADERS } from './chat.js';
 
 type ResponsesHttpRequest = HandlerRequest<ResponsesRequest, unknown, unknown>;
 
@@ -114,20 +114,29 @@ async function* streamEvents(s: {
 }): AsyncGenerator<string> {
   const { run, stream, writer } = s;
   let completed = false;
+  let failed = false;
+  let delivering = true;
   try {
     yield responsesSse(writer.start());
+    delivering = false;
     for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
       const events = writer.push(chunk);
+      delivering = true;
       if (events.length > 0) yield responsesSse(events);
+      delivering = false;
     }
     completed = true;
     const { events, response } = writer.end(stream.result?.usage ?? null, seconds(s.keeper.deps));
     const kept = await keep(s.keeper, response);
+    // Counted (durably) before `response.completed`: a client that has the end has been counted.
+    await run.finish(stream.result?.usage ?? null, 'success');
     yield responsesSse([...events, writer.completed({ ...response, store: kept === 'stored' })]);
   } catch (error) {
+    // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
+    if (delivering) throw error;
+    failed = true;
     yield responsesSse(writer.fail(errorFacts(error, s.requestId)));
   } finally {
-    if (!completed) await stream.close().catch(() => undefined);
-    await run.finish(stream.result?.usage ?? null, completed ? 'success' : 'error');
+    await closeEarly(run, stream, { completed, failed });
   }
 }

@@ -1,12 +1,12 @@
-import type { NormalizedUsage } from '../../ai/types.js';
+import { countTextTokens } from '../../ai/token-count/openai-count.js';
+import type { NormalizedUsage, ReportedUsage } from '../../ai/types.js';
 import type { Principal } from '../../auth/roles.js';
 import { type GatewayError, NotFoundError, ServiceUnavailableError } from '../../errors.js';
-import { describeError, logger, MetricUnit, metrics } from '../../observability.js';
+import { describeError, logger } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ServiceType } from '../../schemas/providers.js';
 import { type CacheHit, type CacheOutcome, type CacheRequest, openCache } from '../cache/session.js';
 import type { RequestLogDraft } from '../logs/draft.js';
-import { settleAll, settleAtHold } from '../quotas/index.js';
 import type { BudgetView } from '../quotas/remaining.js';
 import {
   admitRequest,
@@ -18,7 +18,8 @@ import {
   resolveRoute,
   settleTokens,
 } from '../routing/index.js';
-import { recordUsage } from '../usage/record.js';
+import { recordUsage, type UsageOutcome } from '../usage/record.js';
+import { type OpenBooks, openBooks } from './books.js';
 import { type CallShape, tokenBound } from './bounds.js';
 import { type AiTicket, aiHooks, modelFacts } from './gate.js';
 
@@ -47,6 +48,8 @@ export interface AiCall<T> {
   afterResponse?: (task: () => Promise<void>) => void;
   /** The response cache's view of the request, for operations whose answers are cached. */
   cache?: CacheRequest<T>;
+  /** The prompt's estimated tokens: what an abandoned stream counts when the provider reported none. */
+  inputTokens?: number;
   /** The request-log record to fill (model asked for, attempts, limits, usage), on logged routes. */
   log?: RequestLogDraft | undefined;
   /** Calls one candidate with its credential; must honour `signal`. */
@@ -69,10 +72,18 @@ export interface AiRun<T> {
   cache?: CacheOutcome;
   /**
    * Records usage and settles strict quota holds with what the provider reported (once; a stream
-   * calls it at its end), after the response where the call allows it (`afterResponse`). Never
-   * throws: the caller's answer is already decided.
+   * calls it at its end, before its last event). The usage and the settlement are durable when
+   * it resolves (the local journal); the writes run after the response where the call allows it
+   * (`afterResponse`). Never throws: the caller's answer is already decided.
    */
-  finish(usage: NormalizedUsage | null, outcome: 'success' | 'error'): Promise<void>;
+  finish(usage: NormalizedUsage | null, outcome: UsageOutcome): Promise<void>;
+  /**
+   * Closes the books of a stream the client abandoned: status `cancelled`, the input tokens the
+   * provider reported (else the request's estimate) and the output tokens produced so far (the
+   * provider's figure when it is at least what was streamed, else the streamed text counted with
+   * the model's tokenizer), at the model's price. Quotas see that spend.
+   */
+  cancelled(partial: { usage: ReportedUsage; text: string }): Promise<void>;
 }
 
 const ZERO_USAGE = { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0 };
@@ -174,7 +185,7 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     // A stream's run resolves at its first chunk: the caller's first byte follows at once.
     if (call.stream) log.ttfbMs = performance.now() - log.receivedAt;
   }
-  return {
+  const run: AiRun<T> = {
     value: kept ? kept.value : result.value,
     candidate: result.candidate,
     attempts: result.attempts,
@@ -188,16 +199,65 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
         log.usage = usage;
         if (outcome === 'error') log.streamFailed = true;
       }
-      const latencyMs = deps.now() - startedAt;
+      const used = usage ?? ZERO_USAGE;
+      const tokensUsed = used.input_tokens + used.output_tokens;
+      // A stream whose usage is unknown (broken after its first byte, or a provider that reports
+      // none): the provider may have billed up to the bound, so the holds and token charges stand,
+      // settled at once at what they held; strict budgets never count less than was spent.
+      const atHold = usage === null && call.stream;
+      let books: OpenBooks;
+      try {
+        // Durable before the caller sends the answer's end: a kill after this point is replayed.
+        books = await openBooks(deps, {
+          event: {
+            at: startedAt,
+            providerId: result.candidate.provider.id,
+            modelId: result.candidate.modelId,
+            apiKeyId: principal.keyId,
+            teamId: principal.teamId,
+            serviceType: call.usageKind,
+            usage: used,
+            latencyMs: deps.now() - startedAt,
+            outcome,
+          },
+          reservations: ticket.reservations,
+          atHold,
+          tokens: tokensUsed,
+          providerType: result.candidate.provider.provider_type,
+        });
+      } catch (error) {
+        logger.error('usage not recorded', { error: describeError(error) });
+        return;
+      }
       const close = async () => {
-        await closeBooks(usage, outcome, latencyMs);
+        await books.close();
+        if (!atHold) await settleCharges([...grants, ...ticket.routing.grants], tokensUsed);
         // Only a complete, successful answer is stored; after the books, off the caller's time.
         if (outcome === 'success') await kept?.save();
       };
       if (call.afterResponse) call.afterResponse(close);
       else await close();
     },
+    async cancelled(partial) {
+      const reported = partial.usage;
+      let counted = 0;
+      try {
+        counted = await countTextTokens(result.candidate.modelId, partial.text);
+      } catch {
+        counted = Math.ceil(partial.text.length / 4); // the tokenizer failed to load: ~4 characters a token
+      }
+      await run.finish(
+        {
+          ...(reported ?? ZERO_USAGE),
+          input_tokens:
+            reported && reported.input_tokens > 0 ? reported.input_tokens : (call.inputTokens ?? 0),
+          output_tokens: Math.max(reported?.output_tokens ?? 0, counted),
+        },
+        'cancelled',
+      );
+    },
   };
+  return run;
 
   async function releaseAdmission(grants: RateGrant[], called: boolean): Promise<void> {
     try {
@@ -207,47 +267,11 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
     }
   }
 
-  async function closeBooks(
-    usage: NormalizedUsage | null,
-    outcome: 'success' | 'error',
-    latencyMs: number,
-  ): Promise<void> {
+  async function settleCharges(charged: RateGrant[], tokensUsed: number): Promise<void> {
     try {
-      const used = usage ?? ZERO_USAGE;
-      const recorded = await recordUsage(deps, {
-        at: startedAt,
-        providerId: result.candidate.provider.id,
-        modelId: result.candidate.modelId,
-        apiKeyId: principal.keyId,
-        teamId: principal.teamId,
-        serviceType: call.usageKind,
-        usage: used,
-        latencyMs,
-        outcome,
-      });
-      const tokensUsed = used.input_tokens + used.output_tokens;
-      if (usage === null && call.stream) {
-        // A stream whose usage is unknown (broken or abandoned after its first byte, or a provider
-        // that reports none): the provider may have billed up to the bound, so the charges stand,
-        // settled at once rather than left to expire; strict budgets never count less than spent.
-        await settleAtHold(deps, ticket.reservations);
-      } else {
-        await settleAll(deps, ticket.reservations, {
-          costNanos: recorded.costNanos,
-          tokens: tokensUsed,
-          requests: 1,
-        });
-        await settleTokens(deps, [...grants, ...ticket.routing.grants], tokensUsed);
-      }
-      metrics.addDimensions({
-        provider: result.candidate.provider.provider_type,
-        model: result.candidate.modelId,
-      });
-      metrics.addMetric('tokens', MetricUnit.Count, tokensUsed);
-      metrics.addMetric('cost_usd', MetricUnit.NoUnit, recorded.costNanos / 1e9);
-      metrics.publishStoredMetrics();
+      await settleTokens(deps, charged, tokensUsed);
     } catch (error) {
-      logger.error('usage not recorded', { error: describeError(error) });
+      logger.error('rate-limit charge not settled', { error: describeError(error) });
     }
   }
 }
@@ -292,7 +316,7 @@ function hitRun<T>(
       logger.error('cache hit not recorded', { error: describeError(error) });
     }
   };
-  return {
+  const run: AiRun<T> = {
     value: hit.value,
     candidate: hit.candidate,
     attempts: 0,
@@ -306,5 +330,8 @@ function hitRun<T>(
       if (call.afterResponse) call.afterResponse(() => close(latencyMs));
       else await close(latencyMs);
     },
+    // A replay the client left early cost nothing either: it is recorded as the hit it was.
+    cancelled: () => run.finish(null, 'success'),
   };
+  return run;
 }

@@ -32,6 +32,7 @@ export interface UsageFigures {
   cache_hit_tokens: number;
   /** What the cache hits would have cost, USD (not in `cost_usd`). */
   cost_saved_usd: number;
+  cancelled: number;
 }
 
 /** Converts exact counters to report figures (cost from nano-USD, audio from milliseconds). */
@@ -54,6 +55,7 @@ export function figuresOf(c: Counters): UsageFigures {
     cache_hit_rate: c.requests ? Math.round((c.cache_hits / c.requests) * 10_000) / 10_000 : null,
     cache_hit_tokens: c.cache_hit_tokens,
     cost_saved_usd: nanosToUsd(c.cost_saved_nanos),
+    cancelled: c.cancelled,
   };
 }
 

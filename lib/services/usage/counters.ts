@@ -30,6 +30,8 @@ export const COUNTER_FIELDS = [
   'cache_hit_tokens',
   /** What the cache hits would have cost at the price in force, in integer nano-USD. */
   'cost_saved_nanos',
+  /** Streams the client abandoned (part of `requests`; their tokens and cost are counted). */
+  'cancelled',
 ] as const;
 
 export type CounterField = (typeof COUNTER_FIELDS)[number];

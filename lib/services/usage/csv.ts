@@ -18,6 +18,7 @@ const FIGURES = [
   'cache_hit_rate',
   'cache_hit_tokens',
   'cost_saved_usd',
+  'cancelled',
 ] as const;
 
 /**

@@ -1,16 +1,18 @@
-import { randomInt } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Gateway } from '../../runtime/gateway.js';
-import { stateSlot } from '../../state-slots.js';
-import { keys } from '../../store/keys.js';
-import { TABLE_SCHEMA } from '../../store/table-schema.js';
+import type { DurableRecord } from '../durable/log.js';
 import { costOf, type UsageQuantities } from './cost.js';
-import { addCounters, type Counters, zeroCounters } from './counters.js';
+import { type Counters, zeroCounters } from './counters.js';
+import { enqueueCounters } from './group-commit.js';
 import { pricingAt } from './pricing-cache.js';
 import { hourOf, MS } from './time.js';
 import { secondsToMs } from './units.js';
 
 /** Hourly counters are kept this long after their hour; the rollups keep the history. */
 export const HOURLY_COUNTER_RETENTION_DAYS = 35;
+
+/** How a call ended, for usage. */
+export type UsageOutcome = 'success' | 'error' | 'cancelled';
 
 /** One AI call, as the request pipeline saw it. */
 export interface UsageEvent {
@@ -27,8 +29,12 @@ export interface UsageEvent {
   usage: UsageQuantities & { reasoning_tokens?: number | undefined };
   /** Wall time of the call in milliseconds. */
   latencyMs: number;
-  /** A failed upstream call counts as a request and an error, never as tokens or cost. */
-  outcome: 'success' | 'error';
+  /**
+   * A failed upstream call counts as a request and an error, never as tokens or cost. A stream
+   * the client abandoned (`cancelled`) counts as a request and a cancellation, with the tokens
+   * produced until then, at the model's price.
+   */
+  outcome: UsageOutcome;
   /**
    * Answered from the response cache: counted as a request and a cache hit with its tokens and the
    * cost it saved, at zero cost (cost quotas and budgets see nothing).
@@ -72,6 +78,7 @@ export async function countersOf(deps: Gateway, event: UsageEvent): Promise<Coun
     add.errors = 1;
     return add;
   }
+  if (event.outcome === 'cancelled') add.cancelled = 1;
   const u = event.usage;
   const extra = [
     u.cache_write_tokens ?? 0,
@@ -107,54 +114,54 @@ export async function countersOf(deps: Gateway, event: UsageEvent): Promise<Coun
   return add;
 }
 
-/** Calls of one counter waiting to be written together, and the write's outcome. */
-interface Batch {
-  event: UsageEvent;
-  hour: string;
-  add: Counters;
-  ttl: number;
-  shard: number;
-  written: Promise<void>;
-  settle(error?: unknown): void;
-}
-
-/** A counter group (provider × model × key × service × hour): its write in flight and the next batch. */
-interface Group {
-  writing: boolean;
-  next: Batch | undefined;
-}
-
-/** The instance's counter groups, and the drains writing them (awaited when the instance closes). */
-interface UsageGroups {
-  groups: Map<string, Group>;
-  draining: Set<Promise<void>>;
-}
-
-const USAGE_GROUPS = stateSlot<Gateway, UsageGroups>(
-  'usage groups',
-  () => ({ groups: new Map(), draining: new Set() }),
-  async (held) => {
-    while (held.draining.size > 0) await Promise.allSettled([...held.draining]);
-  },
-);
-
-function newBatch(deps: Gateway, event: UsageEvent, hour: string, add: Counters): Batch {
-  let settle!: (error?: unknown) => void;
-  const written = new Promise<void>((resolve, reject) => {
-    settle = (error) => (error === undefined ? resolve() : reject(error));
-  });
-  return {
-    event,
-    hour,
-    add,
-    ttl: ttlOf(event.at),
-    shard: randomInt(deps.config.USAGE_COUNTER_SHARDS),
-    written,
-    settle,
-  };
-}
-
 const ttlOf = (at: number) => Math.floor(at / 1000) + 3600 + HOURLY_COUNTER_RETENTION_DAYS * (MS.DAY / 1000);
+
+/** A call's usage, counted and made durable, on its way to its counter. */
+export interface StagedUsage {
+  costNanos: number;
+  hour: string;
+  /** Settles once the amounts are stored (or parked for replay): the shard written. */
+  written: Promise<number>;
+}
+
+/**
+ * Counts one call and makes it durable before anything is promised: its amounts (priced at the
+ * catalog price in force at `event.at`) are appended to the instance's durable log together with
+ * the records `alongside` makes of its cost (a strict-quota settlement), in one group-synced journal write locally (nothing to
+ * wait for in AWS), then handed to the group commit. Call it before the answer's last byte goes out;
+ * await `written` after.
+ *
+ * @throws RangeError for a malformed event (a caller bug); the journal's write error locally.
+ */
+export async function stageUsage(
+  deps: Gateway,
+  event: UsageEvent,
+  alongside: (costNanos: number) => readonly DurableRecord[] = () => [],
+): Promise<StagedUsage> {
+  checkEvent(event);
+  const add = await countersOf(deps, event);
+  // Read now: the group commit sums later calls into the first call's amounts.
+  const costNanos = add.cost_nanos;
+  const extra = alongside(costNanos);
+  const hour = hourOf(event.at);
+  const group = {
+    providerId: event.providerId,
+    modelId: event.modelId,
+    apiKeyId: event.apiKeyId,
+    ...(event.teamId ? { teamId: event.teamId } : {}),
+    serviceType: event.serviceType,
+    hour,
+  };
+  const ttl = ttlOf(event.at);
+  const eventId = deps.durable.journaled ? `u.${randomUUID()}` : undefined;
+  // Queued at once, so calls ending together share a write; the journal record may land before or
+  // after the batch's own record (which names this call): replay covers it either way.
+  const written = enqueueCounters(deps, { group, add, ttl, eventId });
+  written.catch(() => undefined); // the caller awaits it (or the books log it) after the append
+  const records = eventId ? [{ kind: 'usage.event' as const, id: eventId, body: { group, add, ttl } }] : [];
+  if (records.length + extra.length > 0) await deps.durable.append([...records, ...extra]);
+  return { costNanos, hour, written };
+}
 
 /**
  * Records one AI call on its hourly counter: an atomic `ADD` of requests, errors, tokens, audio,
@@ -166,86 +173,16 @@ const ttlOf = (at: number) => Math.floor(at / 1000) + 3600 + HOURLY_COUNTER_RETE
  * Group commit: at most one write per counter group is in flight per instance; calls recorded
  * while it is in flight are summed and written together by the next one. A lone call is written at
  * once (one `UpdateItem`); under concurrency the writes per call fall below one. Every caller's
- * promise settles only once its own amounts are stored (or their write failed), so nothing is
- * acknowledged before it is durable.
+ * promise settles only once its own amounts are stored (or parked), so nothing is acknowledged
+ * before it is durable. Each write carries its batch's id in its condition, so a retry after an
+ * ambiguous failure counts once (see `writeCounterBatch`).
  *
- * Failure modes: a throttled or unavailable table surfaces as a 503 `storage_throttled` after the
- * client's bounded retries (nothing was added, for every call of that batch); a malformed event
- * throws RangeError (a caller bug). `ADD` is not idempotent: a retry after an ambiguous network
- * failure can count a batch twice.
+ * Failure modes: a write that fails after the client's bounded retries is parked (the journal
+ * locally, the park queue in AWS) and replayed; with nowhere to park it, the call rejects with the
+ * table's error (a 503 `storage_throttled` when throttled). A malformed event throws RangeError.
  */
 export async function recordUsage(deps: Gateway, event: UsageEvent): Promise<RecordedUsage> {
-  checkEvent(event);
-  const add = await countersOf(deps, event);
-  // Read now: a batch started by this call sums later calls into `add`.
-  const costNanos = add.cost_nanos;
-  const hour = hourOf(event.at);
-  const held = deps.state(USAGE_GROUPS);
-  const { groups } = held;
-  const name = `${event.providerId}\u0000${event.modelId}\u0000${event.apiKeyId}\u0000${event.teamId ?? ''}\u0000${event.serviceType}\u0000${hour}`;
-  let group = groups.get(name);
-  if (!group) {
-    group = { writing: false, next: undefined };
-    groups.set(name, group);
-  }
-  let batch = group.next;
-  if (batch) {
-    addCounters(batch.add, add);
-    batch.ttl = Math.max(batch.ttl, ttlOf(event.at));
-  } else {
-    batch = newBatch(deps, event, hour, add);
-    group.next = batch;
-  }
-  if (!group.writing) {
-    const draining = drain(deps, groups, name, group);
-    held.draining.add(draining);
-    void draining.finally(() => held.draining.delete(draining));
-  }
-  await batch.written;
-  return { costNanos, hour, shard: batch.shard };
-}
-
-/** Writes a group's batches one after the other until none is waiting. */
-async function drain(deps: Gateway, groups: Map<string, Group>, name: string, group: Group): Promise<void> {
-  group.writing = true;
-  try {
-    for (let batch = group.next; batch; batch = group.next) {
-      group.next = undefined;
-      try {
-        await writeBatch(deps, batch);
-        batch.settle();
-      } catch (error) {
-        batch.settle(error);
-      }
-    }
-  } finally {
-    group.writing = false;
-    groups.delete(name);
-  }
-}
-
-async function writeBatch(deps: Gateway, batch: Batch): Promise<void> {
-  const { event, hour, shard, add } = batch;
-  const key = keys.usageCounter({
-    providerId: event.providerId,
-    granularity: 'H',
-    bucket: hour,
-    dimensions: keys.usageDimensions(event),
-    shard,
-  });
-  await deps.table.update({
-    key,
-    add,
-    set: {
-      entity: 'usage_hour',
-      provider_id: event.providerId,
-      model_id: event.modelId,
-      api_key_id: event.apiKeyId,
-      ...(event.teamId ? { team_id: event.teamId } : {}),
-      service_type: event.serviceType,
-      hour,
-      shard,
-      [TABLE_SCHEMA.ttlAttribute]: batch.ttl,
-    },
-  });
+  const staged = await stageUsage(deps, event);
+  const shard = await staged.written;
+  return { costNanos: staged.costNanos, hour: staged.hour, shard };
 }

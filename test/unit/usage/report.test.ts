@@ -78,6 +78,7 @@ describe('usage report: aggregation and CSV', () => {
       cache_hit_rate: 1,
       cache_hit_tokens: 19,
       cost_saved_usd: 0.25,
+      cancelled: 0,
     };
     const csv = usageReportCsv({
       provider_id: null,
@@ -90,7 +91,7 @@ describe('usage report: aggregation and CSV', () => {
       series: [{ period: '2031-03-10T00:00:00.000Z', group: '=cmd|"x"', ...figures }],
     });
     expect(csv.split('\r\n')[1]).toBe(
-      `2031-03-10T00:00:00.000Z,"'=cmd|""x""",1,0,1,1,0,0,0,1.5,,0,0,7,0,1,1,19,0.25`,
+      `2031-03-10T00:00:00.000Z,"'=cmd|""x""",1,0,1,1,0,0,0,1.5,,0,0,7,0,1,1,19,0.25,0`,
     );
   });
 

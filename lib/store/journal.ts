@@ -1,0 +1,237 @@
+import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One record of the journal: what must survive a kill until it is applied (then acknowledged). */
+export interface JournalRecord {
+  /** What applies it on replay (`usage.event`, `usage.batch`, `quota.settle`, ...). */
+  kind: string;
+  /** Unique in the journal: an acknowledgement names it. */
+  id: string;
+  body: Record<string, unknown>;
+}
+
+/** Options of {@link Journal.open}. */
+export interface JournalOptions {
+  /** A segment past this many bytes is closed and a new one started (default 8 MiB). */
+  maxSegmentBytes?: number;
+  /** `fdatasync` each group of appends (default true). Off, a record survives a process kill, not a power cut. */
+  fsync?: boolean;
+}
+
+type Line = { t: 'r'; r: JournalRecord } | { t: 'a'; ids: string[] };
+
+interface Segment {
+  name: string;
+  /** Ids appended to this segment and not acknowledged yet. */
+  open: Set<string>;
+}
+
+interface Waiter {
+  /** Waits for the `fdatasync`, not only the `write`. */
+  sync: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** Segment file names sort by creation: time, then process, then a per-process number. */
+const segmentName = (n: number) =>
+  `seg-${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(n).padStart(6, '0')}.ndjson`;
+
+function parseLines(text: string): Line[] {
+  const lines: Line[] = [];
+  for (const raw of text.split('\n')) {
+    if (raw === '') continue;
+    try {
+      lines.push(JSON.parse(raw) as Line);
+    } catch {
+      // A torn last line (the process died inside a write): its records were never acknowledged
+      // as durable to anyone, so skipping it loses nothing that was promised.
+    }
+  }
+  return lines;
+}
+
+/**
+ * An append-only journal of newline-delimited JSON in a folder (the local runtime's
+ * `DATA_DIR/journal/`): records are made durable in groups (one `write` and one `fdatasync` for
+ * every append made while the previous group was being written), acknowledged once applied, and
+ * the unacknowledged records of earlier runs are handed back at open for replay.
+ *
+ * Segments: each run writes its own; a segment past `maxSegmentBytes` is closed, and deleted once
+ * all its records and those of every older segment are acknowledged; the segments of earlier runs are deleted by
+ * {@link retireRecovered} once their records are applied. Replay must be idempotent: a record may
+ * have been applied before the kill that kept its acknowledgement from disk.
+ *
+ * Failure modes: `append` rejects when the file cannot be written or synced (disk full, folder
+ * removed); the records of that group are not durable and the caller must not promise them.
+ */
+export class Journal {
+  readonly #dir: string;
+  readonly #options: Required<JournalOptions>;
+  readonly #recoveredFiles: string[];
+  readonly #segments = new Map<string, Segment>();
+  readonly #segmentOf = new Map<string, Segment>();
+  /** Ids acknowledged before their record was written (booked as done when it is). */
+  readonly #ackedEarly = new Set<string>();
+  #current!: Segment;
+  #file!: FileHandle;
+  #bytes = 0;
+  #count = 0;
+  /** Lines to write, with the ids each adds or acknowledges (booked to a segment when written). */
+  #pending: Array<{ text: string; adds?: string[]; acks?: readonly string[] }> = [];
+  #waiters: Waiter[] = [];
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+  /** Records of earlier runs that were never acknowledged, in append order. */
+  readonly recovered: JournalRecord[];
+
+  private constructor(
+    dir: string,
+    options: Required<JournalOptions>,
+    files: string[],
+    recovered: JournalRecord[],
+  ) {
+    this.#dir = dir;
+    this.#options = options;
+    this.#recoveredFiles = files;
+    this.recovered = recovered;
+  }
+
+  /** Opens (creating, 0700) the journal folder, reads what earlier runs left, and starts a segment. */
+  static async open(dir: string, options: JournalOptions = {}): Promise<Journal> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const files = (await readdir(dir)).filter((f) => f.startsWith('seg-') && f.endsWith('.ndjson')).sort();
+    const records = new Map<string, JournalRecord>();
+    // An acknowledgement counts wherever it stands, even before its record (they race in a group).
+    const acked = new Set<string>();
+    for (const file of files) {
+      for (const line of parseLines(await readFile(join(dir, file), 'utf8'))) {
+        if (line.t === 'r') {
+          if (!acked.has(line.r.id)) records.set(line.r.id, line.r);
+        } else {
+          for (const id of line.ids) {
+            acked.add(id);
+            records.delete(id);
+          }
+        }
+      }
+    }
+    const journal = new Journal(
+      dir,
+      { maxSegmentBytes: options.maxSegmentBytes ?? 8 * 1024 * 1024, fsync: options.fsync ?? true },
+      files,
+      [...records.values()],
+    );
+    await journal.#startSegment();
+    return journal;
+  }
+
+  async #startSegment(): Promise<void> {
+    const name = segmentName(this.#count++);
+    const previous = this.#file;
+    this.#file = await open(join(this.#dir, name), 'a', 0o600);
+    this.#bytes = 0;
+    const last = this.#current;
+    this.#current = { name, open: new Set() };
+    this.#segments.set(name, this.#current);
+    if (previous) await previous.close();
+    if (last) await this.#dropDone();
+  }
+
+  /**
+   * Deletes the oldest segments while every record in them is acknowledged. Oldest first only: a
+   * segment's acknowledgements can name records of older segments, so deleting a newer segment
+   * while an older one stays would bring those records back at the next open.
+   */
+  async #dropDone(): Promise<void> {
+    // Until the earlier runs' segments are retired, this run's acknowledgements of their records matter.
+    if (this.#recoveredFiles.length > 0) return;
+    for (const segment of [...this.#segments.values()]) {
+      if (segment === this.#current || segment.open.size > 0) return;
+      this.#segments.delete(segment.name);
+      await unlink(join(this.#dir, segment.name)).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Resolves once `records` are written and synced with their group (`sync: false`: once written,
+   * which a kill of the process cannot undo; the sync follows with a later group); rejects if they
+   * are not.
+   */
+  append(records: readonly JournalRecord[], options: { sync?: boolean } = {}): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('journal is closed'));
+    for (const r of records)
+      this.#pending.push({ text: JSON.stringify({ t: 'r', r } satisfies Line), adds: [r.id] });
+    return new Promise<void>((resolve, reject) => {
+      this.#waiters.push({ sync: options.sync ?? true, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  /** Marks records applied: replay skips them. Written with the next group (not waited for). */
+  ack(ids: readonly string[]): void {
+    if (this.#closed || ids.length === 0) return;
+    this.#pending.push({ text: JSON.stringify({ t: 'a', ids: [...ids] } satisfies Line), acks: ids });
+    this.#kick();
+  }
+
+  #kick(): void {
+    this.#flushing ??= this.#drain().finally(() => {
+      this.#flushing = undefined;
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const lines = this.#pending;
+      const waiters = this.#waiters;
+      this.#pending = [];
+      this.#waiters = [];
+      // Booked to the segment they are written to, in order (an ack may follow its record here).
+      for (const line of lines) {
+        for (const id of line.adds ?? []) {
+          if (this.#ackedEarly.delete(id)) continue;
+          this.#current.open.add(id);
+          this.#segmentOf.set(id, this.#current);
+        }
+        for (const id of line.acks ?? []) {
+          const segment = this.#segmentOf.get(id);
+          if (!segment) this.#ackedEarly.add(id);
+          segment?.open.delete(id);
+          this.#segmentOf.delete(id);
+        }
+      }
+      try {
+        const data = `${lines.map((l) => l.text).join('\n')}\n`;
+        await this.#file.write(data);
+        this.#bytes += Buffer.byteLength(data);
+        if (this.#options.fsync && waiters.some((w) => w.sync)) await this.#file.datasync();
+        for (const w of waiters) w.resolve();
+      } catch (error) {
+        for (const w of waiters) w.reject(error);
+      }
+      if (this.#bytes > this.#options.maxSegmentBytes) await this.#startSegment();
+      await this.#dropDone();
+    }
+  }
+
+  /** Deletes the segments of earlier runs: call once every record of {@link recovered} is applied. */
+  async retireRecovered(): Promise<void> {
+    await this.#flushing;
+    for (const file of this.#recoveredFiles.splice(0))
+      await unlink(join(this.#dir, file)).catch(() => undefined);
+  }
+
+  /** Writes what is pending, then closes the file; the journal refuses appends afterwards. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    while (this.#flushing) await this.#flushing;
+    this.#closed = true;
+    await this.#file.close();
+    // The last segment goes only with all the others: its acknowledgements may name their records.
+    if (this.#recoveredFiles.length === 0 && this.#segments.size === 1 && this.#current.open.size === 0) {
+      await unlink(join(this.#dir, this.#current.name)).catch(() => undefined);
+    }
+  }
+}

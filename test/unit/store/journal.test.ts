@@ -1,0 +1,96 @@
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal } from '../../../lib/store/journal.js';
+
+const dirs: string[] = [];
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+  dirs.push(dir);
+  return join(dir, 'journal');
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const record = (id: string) => ({ kind: 'usage.event', id, body: { n: id } });
+
+describe('journal: what a killed run leaves is handed back, once', () => {
+  it('returns the unacknowledged records of an earlier run, in order, and none once retired', async () => {
+    const dir = folder();
+    const first = await Journal.open(dir);
+    await first.append([record('a'), record('b')]);
+    await first.append([record('c')], { sync: false });
+    first.ack(['b']);
+    await first.append([]); // the ack is written with the next group
+    // No close: the process was killed.
+
+    const second = await Journal.open(dir);
+    expect(second.recovered.map((r) => r.id)).toEqual(['a', 'c']);
+    await second.retireRecovered();
+    await second.close();
+
+    const third = await Journal.open(dir);
+    expect(third.recovered).toEqual([]);
+    await third.close();
+  });
+
+  it('skips a torn last line (a kill inside a write): nothing acknowledged as durable is lost', async () => {
+    const dir = folder();
+    const first = await Journal.open(dir);
+    await first.append([record('whole')]);
+    const [segment] = readdirSync(dir);
+    appendFileSync(join(dir, segment!), '{"t":"r","r":{"kind":"usage.ev');
+
+    const second = await Journal.open(dir);
+    expect(second.recovered.map((r) => r.id)).toEqual(['whole']);
+    await second.close();
+  });
+
+  it('rotates segments past their size, deletes those fully acknowledged, and keeps the others', async () => {
+    const dir = folder();
+    const journal = await Journal.open(dir, { maxSegmentBytes: 200 });
+    const ids = Array.from({ length: 20 }, (_, i) => `r${i}`);
+    for (const id of ids) await journal.append([record(id)]);
+    expect(readdirSync(dir).length).toBeGreaterThan(2);
+    // Everything but r3 (in the first segment) is applied.
+    journal.ack(ids.filter((id) => id !== 'r3'));
+    await journal.close();
+    // The first segment stays for r3, and every later one with it (their acks name its records).
+    expect(readdirSync(dir).length).toBeGreaterThan(1);
+
+    const reopened = await Journal.open(dir);
+    expect(reopened.recovered.map((r) => r.id)).toEqual(['r3']);
+    await reopened.retireRecovered();
+    await reopened.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('deletes every segment once all is acknowledged', async () => {
+    const dir = folder();
+    const journal = await Journal.open(dir, { maxSegmentBytes: 200 });
+    const ids = Array.from({ length: 20 }, (_, i) => `r${i}`);
+    for (const id of ids) await journal.append([record(id)]);
+    journal.ack(ids);
+    await journal.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('counts an acknowledgement written before its record', async () => {
+    const dir = folder();
+    const first = await Journal.open(dir);
+    first.ack(['early']);
+    await first.append([record('early'), record('kept')]);
+    // killed
+    const second = await Journal.open(dir);
+    expect(second.recovered.map((r) => r.id)).toEqual(['kept']);
+    await second.close();
+  });
+
+  it('refuses appends once closed', async () => {
+    const journal = await Journal.open(folder());
+    await journal.close();
+    await expect(journal.append([record('late')])).rejects.toThrow(/closed/);
+  });
+});
