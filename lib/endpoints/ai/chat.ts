@@ -24,7 +24,7 @@ export async function serveChat(request: ChatRequest): Promise<Reply> {
     await run.finish(value.usage, 'success');
     return new Reply(200, value.response, headers);
   }
-  const body = Readable.from(sseEvents(run, value.stream, request.requestId));
+  const body = Readable.from(sseEvents(run, value.stream, request.requestId, request.signal));
   return new Reply(200, body, { ...headers, ...SSE_HEADERS });
 }
 
@@ -106,6 +106,7 @@ async function* sseEvents(
   run: AiRun<ChatInvocation>,
   stream: ChatStream,
   requestId: string,
+  hangup: AbortSignal,
 ): AsyncGenerator<string> {
   let completed = false;
   let failed = false;
@@ -116,6 +117,8 @@ async function* sseEvents(
       yield formatSseEvent({ data: JSON.stringify(chunk) });
       delivering = false;
     }
+    // The client left (its hang-up aborted the upstream read, which then ends): counted as cancelled.
+    if (hangup.aborted) return;
     completed = true;
     // Counted (durably) before the last event: a client that has `[DONE]` has been counted.
     await run.finish(stream.result?.usage ?? null, 'success');
@@ -123,6 +126,7 @@ async function* sseEvents(
   } catch (error) {
     // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
     if (delivering) throw error;
+    if (hangup.aborted) return;
     failed = true;
     yield formatSseEvent({ data: errorResponse(error, requestId).body });
   } finally {

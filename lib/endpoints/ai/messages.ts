@@ -36,13 +36,17 @@ export async function serveMessages(request: HandlerRequest<AnthropicMessagesReq
     id: anthropicMessageId(request.requestId),
     model: request.body.model,
   });
-  return new Reply(200, Readable.from(events(run, value.stream, writer)), { ...headers, ...SSE_HEADERS });
+  return new Reply(200, Readable.from(events(run, value.stream, writer, request.signal)), {
+    ...headers,
+    ...SSE_HEADERS,
+  });
 }
 
 async function* events(
   run: AiRun<ChatInvocation>,
   stream: ChatStream,
   writer: AnthropicStreamWriter,
+  hangup: AbortSignal,
 ): AsyncGenerator<string> {
   let completed = false;
   let failed = false;
@@ -53,6 +57,8 @@ async function* events(
       yield anthropicSse(writer.push(chunk));
       delivering = false;
     }
+    // The client left (its hang-up aborted the upstream read, which then ends): counted as cancelled.
+    if (hangup.aborted) return;
     completed = true;
     // Counted (durably) before `message_stop`: a client that has the end has been counted.
     await run.finish(stream.result?.usage ?? null, 'success');
@@ -60,6 +66,7 @@ async function* events(
   } catch (error) {
     // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
     if (delivering) throw error;
+    if (hangup.aborted) return;
     failed = true;
     yield anthropicSse([writer.error(error)]);
   } finally {

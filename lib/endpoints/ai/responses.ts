@@ -84,7 +84,14 @@ export async function serveResponses(request: ResponsesHttpRequest): Promise<Rep
     return new Reply(200, { ...response, store: kept === 'stored' }, { ...headers, ...skipped });
   }
   const writer = new ResponsesStreamWriter(shell);
-  const events = streamEvents({ run, stream: value.stream, writer, keeper, requestId: request.requestId });
+  const events = streamEvents({
+    run,
+    stream: value.stream,
+    writer,
+    keeper,
+    requestId: request.requestId,
+    hangup: request.signal,
+  });
   return new Reply(200, Readable.from(events), {
     ...gatewayHeaders(run, request.receivedAt),
     ...SSE_HEADERS,
@@ -111,6 +118,8 @@ async function* streamEvents(s: {
   writer: ResponsesStreamWriter;
   keeper: Keeper;
   requestId: string;
+  /** Aborted when the client hangs up. */
+  hangup: AbortSignal;
 }): AsyncGenerator<string> {
   const { run, stream, writer } = s;
   let completed = false;
@@ -125,6 +134,8 @@ async function* streamEvents(s: {
       if (events.length > 0) yield responsesSse(events);
       delivering = false;
     }
+    // The client left (its hang-up aborted the upstream read, which then ends): counted as cancelled.
+    if (s.hangup.aborted) return;
     completed = true;
     const { events, response } = writer.end(stream.result?.usage ?? null, seconds(s.keeper.deps));
     const kept = await keep(s.keeper, response);
@@ -134,6 +145,7 @@ async function* streamEvents(s: {
   } catch (error) {
     // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
     if (delivering) throw error;
+    if (s.hangup.aborted) return;
     failed = true;
     yield responsesSse(writer.fail(errorFacts(error, s.requestId)));
   } finally {
