@@ -18,6 +18,7 @@ export const NEEDS_OF_USE: Readonly<Record<RouteUse, readonly Need[]>> = {
   bedrock: ['bedrock'],
   'credentials:decrypt': ['credentialDecrypt', 'credentialSecretRef'],
   events: ['events'],
+  'apiKeys:hash': ['apiKeyPepper'],
 };
 
 /** The needs a list of declared uses grants. */
@@ -30,18 +31,17 @@ export function needsOfUses(uses: readonly RouteUse[] | undefined): Need[] {
  * gets its permissions without anyone listing it here:
  * - every function reads the table (the health probe included: it reads one key);
  * - a route that is not a GET writes the table;
- * - the `keys` routes hash API keys, which needs the pepper;
  * - `credentials` routes that change a credential wrap data keys under the credential key;
  * - routes that call an upstream provider with its credential unwrap data keys (never create
  *   them) and read `secret_ref` credentials: the AI routes (`invoke`) and the on-demand health
  *   check (a non-GET `health` route);
  * - and whatever the route declares in `uses` (`NEEDS_OF_USE`): Bedrock, credential decryption,
- *   publishing to the event bus.
+ *   publishing to the event bus, the API-key pepper (only routes that mint a key secret: listing,
+ *   reading and revoking keys never hash one).
  */
 export function needsOf(route: Pick<Route, 'method' | 'tag' | 'access' | 'uses'>): Set<Need> {
   const needs = new Set<Need>(['tableRead']);
   if (route.method !== 'GET') needs.add('tableWrite');
-  if (route.tag === 'keys') needs.add('apiKeyPepper');
   if (route.tag === 'credentials' && route.method !== 'GET') needs.add('credentialEnvelope');
   if (route.access === 'invoke' || (route.tag === 'health' && route.method !== 'GET')) {
     needs.add('credentialDecrypt');

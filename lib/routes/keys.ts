@@ -13,6 +13,7 @@ export const keysCreateRoute: Route = {
   body: apiKeys.apiKeyCreate,
   response: apiKeys.apiKeyWithSecret,
   successStatus: 201,
+  uses: ['apiKeys:hash'],
 };
 
 export const keysListRoute: Route = {
@@ -65,6 +66,7 @@ export const keysRotateRoute: Route = {
   query: apiKeys.apiKeyRotateQuery,
   response: apiKeys.apiKeyWithSecret,
   successStatus: 200,
+  uses: ['apiKeys:hash'],
 };
 
 /** Every route of this area, in table order. */

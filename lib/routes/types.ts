@@ -6,9 +6,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 /**
  * A capability a handler uses beyond the table, from which the CDK stack derives its grants:
  * `bedrock` calls Bedrock runtime (Converse, InvokeModel, the health probe), `credentials:decrypt`
- * unwraps provider credentials (and reads `secret_ref` secrets), `events` publishes to the event bus.
+ * unwraps provider credentials (and reads `secret_ref` secrets), `events` publishes to the event bus,
+ * `apiKeys:hash` hashes a new API key secret with the pepper (minting and rotating a key; the
+ * authorizer verifies keys with its own grant).
  */
-export type RouteUse = 'bedrock' | 'credentials:decrypt' | 'events';
+export type RouteUse = 'bedrock' | 'credentials:decrypt' | 'events' | 'apiKeys:hash';
 
 /**
  * One endpoint. `fn` names the handler module `functions/<fn>.ts` (export `handler`), which is

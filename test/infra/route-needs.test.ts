@@ -30,11 +30,12 @@ describe('needsOf: permissions derived from a route', () => {
     }
   });
 
-  it('gives the keys routes the pepper, and no other route', () => {
-    expect(needsOf(route({ method: 'GET', tag: 'keys', access: 'secrets' })).has('apiKeyPepper')).toBe(true);
-    expect(
-      needsOf(route({ method: 'POST', tag: 'credentials', access: 'secrets' })).has('apiKeyPepper'),
-    ).toBe(false);
+  it('gives the pepper only to the functions that mint a key secret, not to listing, reading or revoking keys', () => {
+    const withPepper = [...functionsOf(ROUTES)]
+      .filter(([, f]) => f.needs.has('apiKeyPepper'))
+      .map(([fn]) => fn);
+    expect(withPepper).toEqual(['keys/create', 'keys/rotate']);
+    expect(needsOf(route({ method: 'GET', tag: 'keys', access: 'secrets' })).has('apiKeyPepper')).toBe(false);
   });
 
   it('lets the on-demand health check use credentials the way AI calls do', () => {
