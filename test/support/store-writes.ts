@@ -1,0 +1,96 @@
+/**
+ * Records (and optionally refuses) every write the gateway's DynamoDB clients send, with the
+ * partition keys it touches and who sent it: a route handler, a stream consumer or the schedule.
+ * This is how the tests hold the IAM write grants true: what the code really writes is compared to
+ * what each function is granted.
+ */
+import { type SentCommand, type StoreMock, serviceError } from './store.js';
+
+/** The SDK commands that write items (document and low-level clients). */
+const WRITE_COMMANDS = new Set([
+  'PutCommand',
+  'PutItemCommand',
+  'UpdateCommand',
+  'UpdateItemCommand',
+  'DeleteCommand',
+  'DeleteItemCommand',
+  'BatchWriteCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteCommand',
+  'TransactWriteItemsCommand',
+]);
+
+/** Who sent a write: a route's handler, a stream consumer (by module) or the scheduled health check. */
+export type Writer = 'handler' | `consumer:${string}` | 'schedule';
+
+export interface RecordedWrite {
+  command: string;
+  /** Every partition key the command writes. */
+  partitions: string[];
+  writer: Writer;
+}
+
+const text = (v: unknown) => (typeof v === 'string' ? v : (v as { S?: string } | undefined)?.S);
+
+/** The partition keys a write command touches (a batch or transaction: each of its items). */
+export function partitionsOf(command: SentCommand): string[] {
+  const input = command.input as Record<string, any>;
+  const pkOf = (x: Record<string, any> | undefined) => text((x?.Item ?? x?.Key)?.pk);
+  if (input.RequestItems) {
+    return Object.values(input.RequestItems as Record<string, any[]>)
+      .flat()
+      .map((r) => pkOf(r.PutRequest ?? r.DeleteRequest))
+      .filter((pk): pk is string => pk !== undefined);
+  }
+  if (input.TransactItems) {
+    return (input.TransactItems as Array<Record<string, any>>)
+      .map((t) => pkOf(t.Put ?? t.Update ?? t.Delete ?? t.ConditionCheck))
+      .filter((pk): pk is string => pk !== undefined);
+  }
+  const pk = pkOf(input);
+  return pk === undefined ? [] : [pk];
+}
+
+/**
+ * Who is writing, from the (async) stack of the `send` call: the local change stream invokes
+ * `functions/streams/<name>.ts`, the schedule runs `lib/services/health/scheduled.ts`'s run.
+ */
+function writerOf(stack: string): Writer {
+  const consumer = /functions\/streams\/([\w-]+)\.ts/.exec(stack);
+  if (consumer || stack.includes('change-stream')) return `consumer:streams/${consumer?.[1] ?? 'unknown'}`;
+  if (stack.includes('handleScheduledEvent') || stack.includes('scheduled-check')) return 'schedule';
+  return 'handler';
+}
+
+/**
+ * Watches every write sent through `store` (see `mockStore`): each is recorded; with `refuse`, each
+ * is also rejected as IAM would reject a write the role may not make (`AccessDeniedException`).
+ * Call `stop()` to let writes through unrecorded again.
+ */
+export function watchWrites(store: StoreMock, options: { refuse?: boolean } = {}) {
+  const writes: RecordedWrite[] = [];
+  let on = true;
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 200;
+  store.failWhen((command) => {
+    if (!on || !WRITE_COMMANDS.has(command.constructor.name)) return false;
+    const stack = new Error().stack ?? '';
+    writes.push({
+      command: command.constructor.name,
+      partitions: partitionsOf(command),
+      writer: writerOf(stack),
+    });
+    return options.refuse === true;
+  }, serviceError('AccessDeniedException'));
+  return {
+    writes,
+    /** Forgets what was recorded so far. */
+    clear: () => {
+      writes.length = 0;
+    },
+    stop: () => {
+      on = false;
+      Error.stackTraceLimit = limit;
+    },
+  };
+}
