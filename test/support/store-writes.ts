@@ -34,21 +34,20 @@ const text = (v: unknown) => (typeof v === 'string' ? v : (v as { S?: string } |
 
 /** The partition keys a write command touches (a batch or transaction: each of its items). */
 export function partitionsOf(command: SentCommand): string[] {
-  const input = command.input as Record<string, any>;
-  const pkOf = (x: Record<string, any> | undefined) => text((x?.Item ?? x?.Key)?.pk);
-  if (input.RequestItems) {
-    return Object.values(input.RequestItems as Record<string, any[]>)
-      .flat()
-      .map((r) => pkOf(r.PutRequest ?? r.DeleteRequest))
-      .filter((pk): pk is string => pk !== undefined);
-  }
-  if (input.TransactItems) {
-    return (input.TransactItems as Array<Record<string, any>>)
-      .map((t) => pkOf(t.Put ?? t.Update ?? t.Delete ?? t.ConditionCheck))
-      .filter((pk): pk is string => pk !== undefined);
-  }
-  const pk = pkOf(input);
-  return pk === undefined ? [] : [pk];
+  type Part = { Item?: { pk?: unknown }; Key?: { pk?: unknown } } | undefined;
+  const input = command.input as {
+    RequestItems?: Record<string, Array<{ PutRequest?: Part; DeleteRequest?: Part }>>;
+    TransactItems?: Array<{ Put?: Part; Update?: Part; Delete?: Part; ConditionCheck?: Part }>;
+  } & NonNullable<Part>;
+  const pkOf = (x: Part) => text((x?.Item ?? x?.Key)?.pk);
+  const parts: Part[] = input.RequestItems
+    ? Object.values(input.RequestItems)
+        .flat()
+        .map((r) => r.PutRequest ?? r.DeleteRequest)
+    : input.TransactItems
+      ? input.TransactItems.map((t) => t.Put ?? t.Update ?? t.Delete ?? t.ConditionCheck)
+      : [input];
+  return parts.map(pkOf).filter((pk): pk is string => pk !== undefined);
 }
 
 /**
