@@ -27,7 +27,7 @@ import {
   toCredential,
   toItem,
 } from './record.js';
-import { loadRecord, mutateRecord, SYSTEM_ACTOR, sweepVersions } from './store.js';
+import { loadRecord, mutateRecord, sweepVersions } from './store.js';
 import { checkCredentialValue } from './validate.js';
 
 const NOT_FOUND = () => new NotFoundError('Credential');
