@@ -134,3 +134,13 @@ export const AUDIT_TARGET_TYPES = [
 
 /** The roles an API key can hold. Admin can do everything; the others are narrower, not nested. */
 export const ROLES = ['admin', 'operator', 'viewer', 'invoke'] as const;
+
+/**
+ * What a provider is handed of a caller's remote image URLs (provider `metadata.image_urls`):
+ * `public` URLs whose host the upstream address rules allow (no private, link-local, metadata or
+ * internal hosts in any spelling; no allow-list exception), `resolve` the same plus a DNS check of
+ * every address, `data_only` none (base64 data URLs only), `any` unchecked. Default: `resolve` for
+ * an upstream reached through `ALLOWED_PRIVATE_UPSTREAMS` (it fetches from inside that network),
+ * `public` otherwise.
+ */
+export const IMAGE_URL_POLICIES = ['public', 'resolve', 'data_only', 'any'] as const;
