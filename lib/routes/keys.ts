@@ -14,6 +14,7 @@ export const keysCreateRoute: Route = {
   response: apiKeys.apiKeyWithSecret,
   successStatus: 201,
   uses: ['apiKeys:hash'],
+  writes: ['apiKeyRecord', 'apiKeySecret'],
 };
 
 export const keysListRoute: Route = {
@@ -52,6 +53,7 @@ export const keysRevokeRoute: Route = {
   tag: 'keys',
   params: apiKeys.apiKeyParams,
   successStatus: 204,
+  writes: ['apiKeyRecord', 'apiKeySecret'],
 };
 
 export const keysRotateRoute: Route = {
@@ -67,6 +69,7 @@ export const keysRotateRoute: Route = {
   response: apiKeys.apiKeyWithSecret,
   successStatus: 200,
   uses: ['apiKeys:hash'],
+  writes: ['apiKeyRecord', 'apiKeySecret'],
 };
 
 /** Every route of this area, in table order. */

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type { Access } from '../auth/roles.js';
+import type { ItemKind } from '../store/keys.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -34,6 +35,13 @@ export interface Route {
   successStatus: number;
   /** AWS capabilities the handler uses beyond the table (see {@link RouteUse}). */
   uses?: readonly RouteUse[];
+  /**
+   * The kinds of item the handler writes (partition prefixes of `ITEM_PARTITIONS`): its function's
+   * only table write grant. Required (maybe empty) on every route but a GET, which writes nothing;
+   * refusal records (`accessDenial`) are granted to every authenticated route and need no entry.
+   * `test/integration/route-writes.test.ts` checks the declaration against what the handler writes.
+   */
+  writes?: readonly ItemKind[];
   /** `multipart`: a form whose text fields `body` validates and whose files come beside them. */
   bodyType?: 'json' | 'multipart';
   /** The OpenAPI operation id, when the function's name (`fn`) is taken by another of its routes. */

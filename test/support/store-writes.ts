@@ -1,6 +1,6 @@
 /**
  * Records (and optionally refuses) every write the gateway's DynamoDB clients send, with the
- * partition keys it touches and who sent it: a route handler, a stream consumer or the schedule.
+ * partition keys it touches and who sent it: a stream consumer, or the handler (or run) in flight.
  * This is how the tests hold the IAM write grants true: what the code really writes is compared to
  * what each function is granted.
  */
@@ -20,8 +20,17 @@ const WRITE_COMMANDS = new Set([
   'TransactWriteItemsCommand',
 ]);
 
-/** Who sent a write: a route's handler, a stream consumer (by module) or the scheduled health check. */
-export type Writer = 'handler' | `consumer:${string}` | 'schedule';
+/** The service module each stream consumer runs, for stacks that lost the handler's frame. */
+const CONSUMER_SERVICES: Record<string, string> = {
+  'lib/services/quotas/enforcer.ts': 'streams/quota-enforcer',
+  'lib/audit/writer.ts': 'streams/audit-writer',
+};
+
+/**
+ * Who sent a write: a stream consumer (by module), or else `handler`: the route handler serving the
+ * request in flight, or the code the test calls directly (the scheduled health run).
+ */
+export type Writer = 'handler' | `consumer:${string}`;
 
 export interface RecordedWrite {
   command: string;
@@ -50,14 +59,15 @@ export function partitionsOf(command: SentCommand): string[] {
   return parts.map(pkOf).filter((pk): pk is string => pk !== undefined);
 }
 
-/**
- * Who is writing, from the (async) stack of the `send` call: the local change stream invokes
- * `functions/streams/<name>.ts`, the schedule runs `lib/services/health/scheduled.ts`'s run.
- */
+/** Who is writing, from the (async) stack of the `send` call: the local change stream invokes `functions/streams/<name>.ts`. */
 function writerOf(stack: string): Writer {
   const consumer = /functions\/streams\/([\w-]+)\.ts/.exec(stack);
-  if (consumer || stack.includes('change-stream')) return `consumer:streams/${consumer?.[1] ?? 'unknown'}`;
-  if (stack.includes('handleScheduledEvent') || stack.includes('scheduled-check')) return 'schedule';
+  if (consumer) return `consumer:streams/${consumer[1]}`;
+  if (stack.includes('local/change-stream/')) {
+    // V8's async stack can lose the handler's frame under Promise.all: name it by its service.
+    const byService = Object.entries(CONSUMER_SERVICES).find(([module]) => stack.includes(module));
+    return `consumer:${byService?.[1] ?? 'unknown'}`;
+  }
   return 'handler';
 }
 

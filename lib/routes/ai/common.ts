@@ -1,5 +1,20 @@
 import type * as z from 'zod';
+import type { ItemKind } from '../../store/keys.js';
 import type { Route } from '../types.js';
+
+/**
+ * What an AI call writes: usage counters, admission counters (rate windows, strict quota budgets),
+ * the round-robin cursor of its rule, circuit and latency state under the provider, and the
+ * credential's `last_used_at` (plus the lazy sweep of its retiring versions).
+ */
+export const AI_CALL_WRITES: readonly ItemKind[] = [
+  'usage',
+  'rateWindow',
+  'quota',
+  'routingRule',
+  'provider',
+  'credential',
+];
 
 /** Lambda's synchronous payload limit: the largest request an AI route can take (images inline). */
 export const AI_MAX_BODY_BYTES = 6_000_000;
@@ -14,6 +29,7 @@ export const streamingAiRoute = (path: string, fn: string, summary: string, body
   summary,
   tag: 'ai',
   uses: ['bedrock', 'credentials:decrypt'],
+  writes: AI_CALL_WRITES,
   maxBodyBytes: AI_MAX_BODY_BYTES,
   body,
   successStatus: 200,

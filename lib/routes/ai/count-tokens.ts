@@ -11,4 +11,6 @@ export const countTokensRoute: Route = {
     anthropicCountTokensRequestSchema,
   ),
   errorStyle: 'anthropic',
+  // A count records no usage and moves no circuit: admission only, and the credential's touch.
+  writes: ['rateWindow', 'credential'],
 };
