@@ -210,10 +210,10 @@ export class GatewayStack extends Stack {
         ),
         [SCHEDULED_HEALTH_CHECK_FN, this.healthSchedule.fn],
       ]),
-      streamConsumers: this.streamConsumers.consumers.map(({ consumer, fn, failureQueue }) => ({
+      streamConsumers: this.streamConsumers.consumers.map(({ consumer, fn, failedBatches }) => ({
         name: consumer.fn,
         fn: fn.function,
-        failureQueue,
+        failedBatches,
       })),
       throttleOnlyFunctions: byName([[AUTHORIZER_FN, this.authorizer]]),
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
