@@ -5,34 +5,27 @@
  * store client that refuses and records every write.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES, type Route, routeKey } from '../../lib/routes.js';
-import { pathFor, type Side, seedSide } from '../support/route-samples.js';
+import { ROUTES, routeKey } from '../../lib/routes.js';
+import { type SampleWorld, seedWorld } from '../support/route-samples.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { mockStore, type StoreMock } from '../support/store.js';
 import { watchWrites } from '../support/store-writes.js';
-import { mintKey } from './access-fixtures.js';
 import { fakeProviderKey } from './credentials-fixtures.js';
 
 const HOUR_MS = 3_600_000;
 let clock = Date.now();
 let gw: TestGateway;
 let store: StoreMock;
-let side: Side;
-let responseId: string;
+let world: SampleWorld;
 
 beforeAll(async () => {
   store = mockStore();
   gw = await startTestGateway({ HEALTH_SCHEDULE: 'off', CREDENTIAL_GRACE_HOURS: '1' }, { now: () => clock });
-  const keyId = (await mintKey(gw, { role: 'viewer' })).id;
-  side = await seedSide(gw, 'reads', keyId);
-  const rotated = await gw.call('POST', `/api/providers/credentials/${side.credential}/rotate`, {
+  world = await seedWorld(gw, 'reads');
+  const rotated = await gw.call('POST', `/api/providers/credentials/${world.side.credential}/rotate`, {
     body: { credential_value: fakeProviderKey('reads-next') },
   });
   expect(rotated.status, rotated.text).toBe(200);
-  const response = await gw.call('POST', '/v1/responses', { body: { model: side.chatModel, input: 'hi' } });
-  expect(response.status, response.text).toBe(200);
-  responseId = response.json.id;
-  await gw.runtime.idle();
   await gw.runtime.streams!.idle();
   clock += 2 * HOUR_MS; // the rotated-out version is now past its grace period
 });
@@ -40,9 +33,6 @@ afterAll(async () => {
   await gw.stop();
   store.restore();
 });
-
-const pathOf = (route: Route) =>
-  route.path.startsWith('/v1/responses/') ? route.path.replace('{id}', responseId) : pathFor(route, side);
 
 describe('read routes: no GET writes the table', () => {
   it('answers every GET of the route table without a single write attempt', async () => {
@@ -52,7 +42,7 @@ describe('read routes: no GET writes the table', () => {
     // Act
     const answers: string[] = [];
     for (const route of reads) {
-      const res = await gw.call('GET', pathOf(route));
+      const res = await gw.call('GET', world.pathOf(route));
       answers.push(`${routeKey(route)} -> ${res.status}`);
     }
     await gw.runtime.idle();
@@ -65,10 +55,10 @@ describe('read routes: no GET writes the table', () => {
 
   it('shows a credential without its versions past the grace period, though it writes nothing', async () => {
     const watch = watchWrites(store, { refuse: true });
-    const list = await gw.call('GET', `/api/providers/${side.provider}/credentials`);
+    const list = await gw.call('GET', `/api/providers/${world.side.provider}/credentials`);
     watch.stop();
     expect(list.status, list.text).toBe(200);
-    const credential = list.json.data.find((c: { id: string }) => c.id === side.credential);
+    const credential = list.json.data.find((c: { id: string }) => c.id === world.side.credential);
     expect(credential.versions.map((v: { status: string }) => v.status)).toEqual(['active']);
     expect(watch.writes).toEqual([]);
   });

@@ -11,38 +11,24 @@ import { consumerWrites, SCHEDULED_HEALTH_CHECK_WRITES, writesOf } from '../../i
 import { ROUTES, type Route, routeKey } from '../../lib/routes.js';
 import { type ItemKind, itemKindOf } from '../../lib/store/keys.js';
 import { STREAM_CONSUMERS } from '../../lib/streams/consumers.js';
-import { bodyFor, pathFor, type Side, seedSide } from '../support/route-samples.js';
+import { bodyFor, type SampleWorld, seedWorld } from '../support/route-samples.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { mockStore, type StoreMock } from '../support/store.js';
 import { type RecordedWrite, watchWrites } from '../support/store-writes.js';
-import { mintKey } from './access-fixtures.js';
 
 let gw: TestGateway;
 let store: StoreMock;
-let side: Side;
-let responseId: string;
+let world: SampleWorld;
 
 beforeAll(async () => {
   store = mockStore();
   gw = await startTestGateway({ HEALTH_SCHEDULE: 'off' });
-  const keyId = (await mintKey(gw, { role: 'viewer', name: 'target key' })).id;
-  side = await seedSide(gw, 'writes', keyId);
-  const response = await gw.call('POST', '/v1/responses', { body: { model: side.chatModel, input: 'hi' } });
-  expect(response.status, response.text).toBe(200);
-  responseId = response.json.id;
-  await gw.runtime.idle();
-  await gw.runtime.streams!.idle();
+  world = await seedWorld(gw, 'writes');
 });
 afterAll(async () => {
   await gw.stop();
   store.restore();
 });
-
-/** The sample path, aimed at the stored response; the provider delete forced past its rules. */
-const pathOf = (route: Route) =>
-  route.path.startsWith('/v1/responses/')
-    ? route.path.replace('{id}', responseId)
-    : pathFor(route, side) + (routeKey(route) === 'DELETE /api/providers/{id}' ? '?force=true' : '');
 
 /** Kinds of the partitions written, `?<pk>` for a key of no declared kind. */
 const kindsOf = (writes: RecordedWrite[]) =>
@@ -70,7 +56,7 @@ describe('write grants: what each function writes is what it is granted', () => 
     // Act
     for (const route of routes) {
       watch.clear();
-      const res = await gw.call(route.method, pathOf(route), bodyFor(route, side));
+      const res = await gw.call(route.method, world.pathOf(route), bodyFor(route, world.side));
       await gw.runtime.idle();
       await gw.runtime.streams!.idle();
       statuses.push(`${routeKey(route)} -> ${res.status}`);

@@ -185,3 +185,35 @@ export function bodyFor(
   if (!(key in bodies)) throw new Error(`no sample body for ${key}: add one to the ownership matrix`);
   return { body: bodies[key] };
 }
+
+/** A seeded world every route of the table can be called against (see {@link seedWorld}). */
+export interface SampleWorld {
+  side: Side;
+  /** A response stored by `POST /v1/responses`. */
+  responseId: string;
+  /** The sample path of a route: aimed at `side` and the stored response; provider deletes forced. */
+  pathOf(route: Route): string;
+}
+
+/**
+ * Seeds one side (with a viewer key for the `/api/keys/{id}` routes) and a stored response, and
+ * waits for the change stream to settle.
+ */
+export async function seedWorld(gw: TestGateway, name: string): Promise<SampleWorld> {
+  const minted = await gw.call('POST', '/api/keys', { body: { name: `${name} target`, role: 'viewer' } });
+  expect(minted.status, minted.text).toBe(201);
+  const side = await seedSide(gw, name, minted.json.id);
+  const response = await gw.call('POST', '/v1/responses', { body: { model: side.chatModel, input: 'hi' } });
+  expect(response.status, response.text).toBe(200);
+  const responseId = response.json.id as string;
+  await gw.runtime.idle();
+  await gw.runtime.streams!.idle();
+  return {
+    side,
+    responseId,
+    pathOf: (route) =>
+      route.path.startsWith('/v1/responses/')
+        ? route.path.replace('{id}', responseId)
+        : pathFor(route, side) + (routeKey(route) === 'DELETE /api/providers/{id}' ? '?force=true' : ''),
+  };
+}
