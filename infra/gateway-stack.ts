@@ -169,7 +169,7 @@ export class GatewayStack extends Stack {
       consumers: props.streamConsumers ?? STREAM_CONSUMERS,
       entryOf: (fn) => entryOf(fn, []),
       idOf: (fn) => `Fn${constructIdOf(fn)}`,
-      grant: (consumer, fn) => this.grant(fn, consumerNeeds(consumer.fn), consumerWrites(consumer.fn)),
+      grant: (consumer, fn) => this.grant(fn, consumerNeeds(consumer), consumerWrites(consumer)),
       logRetention,
       reserveConcurrency,
     });

@@ -2,6 +2,7 @@ import { HEALTH_CHECK_WRITES } from '../lib/routes/health.js';
 import type { RouteUse } from '../lib/routes/types.js';
 import { type Route, routeKey } from '../lib/routes.js';
 import type { ItemKind } from '../lib/store/keys.js';
+import type { StreamConsumer } from '../lib/streams/consumers.js';
 
 /** A permission a route's function can be given; each maps to one grant helper. */
 export type Need =
@@ -114,34 +115,23 @@ export const CONSUMER_USES: Readonly<Record<string, readonly RouteUse[]>> = {
 };
 
 /**
- * The kinds of item each stream consumer writes: its only table write grant. The quota enforcer
- * writes usage roll-ups and quota states; the audit writer appends events under the chain head and
- * marks each source record.
- */
-export const CONSUMER_WRITES: Readonly<Record<string, readonly ItemKind[]>> = {
-  'streams/quota-enforcer': ['usage', 'quota'],
-  'streams/audit-writer': ['auditEvent', 'auditHead', 'auditSource'],
-};
-
-/**
- * The kinds a stream consumer writes.
+ * The kinds a stream consumer writes: its entry's `writes`.
  *
- * @throws Error naming the consumer when it has no entry in {@link CONSUMER_WRITES}.
+ * @throws Error naming the consumer when its entry declares none.
  */
-export function consumerWrites(fn: string): readonly ItemKind[] {
-  const writes = CONSUMER_WRITES[fn];
-  if (writes === undefined) {
+export function consumerWrites(consumer: Pick<StreamConsumer, 'fn' | 'writes'>): readonly ItemKind[] {
+  if (consumer.writes === undefined) {
     throw new Error(
-      `stream consumer ${fn} declares no writes: add it to CONSUMER_WRITES in infra/route-needs.ts`,
+      `stream consumer ${consumer.fn} declares no writes: add \`writes\` to its STREAM_CONSUMERS entry (lib/streams/consumers.ts)`,
     );
   }
-  return writes;
+  return consumer.writes;
 }
 
 /** What a stream consumer's function may touch: table reads, its declared writes and uses. */
-export function consumerNeeds(fn: string): Set<Need> {
-  const needs = new Set<Need>(['tableRead', ...needsOfUses(CONSUMER_USES[fn])]);
-  if (consumerWrites(fn).length > 0) needs.add('tableWrite');
+export function consumerNeeds(consumer: Pick<StreamConsumer, 'fn' | 'writes'>): Set<Need> {
+  const needs = new Set<Need>(['tableRead', ...needsOfUses(CONSUMER_USES[consumer.fn])]);
+  if (consumerWrites(consumer).length > 0) needs.add('tableWrite');
   return needs;
 }
 

@@ -1,5 +1,5 @@
 import { AUDITED_DENIAL_PK_PREFIX, AUDITED_MODEL_SK_PREFIX, AUDITED_SORT_KEYS } from '../audit/entities.js';
-import { keys } from '../store/keys.js';
+import { type ItemKind, keys } from '../store/keys.js';
 
 /**
  * One consumer of the table's change stream (NEW_AND_OLD_IMAGES). The CDK stack builds a Lambda
@@ -34,6 +34,12 @@ export interface StreamConsumer {
    * 24-hour retention has passed. For a consumer whose every record must be taken (the audit trail).
    */
   keepsFailedRecords?: boolean;
+  /**
+   * The kinds of item the consumer writes (partition prefixes of `ITEM_PARTITIONS`): its only table
+   * write grant. Required in practice: the stack and `test/infra/route-needs.test.ts` refuse a
+   * consumer without it; `test/integration/route-writes.test.ts` checks it against real writes.
+   */
+  writes?: readonly ItemKind[];
 }
 
 /**
@@ -50,6 +56,8 @@ export const DEFAULT_MAX_RECORD_AGE_SECONDS = 82_800;
 export const STREAM_CONSUMERS: readonly StreamConsumer[] = [
   {
     fn: 'streams/quota-enforcer',
+    // Usage roll-ups and quota states.
+    writes: ['usage', 'quota'],
     batchSize: 100,
     maxBatchingWindowSeconds: 0,
     maxRetryAttempts: 10,
@@ -72,6 +80,8 @@ export const STREAM_CONSUMERS: readonly StreamConsumer[] = [
    */
   {
     fn: 'streams/audit-writer',
+    // Events, the chain head, and the mark of each source record taken.
+    writes: ['auditEvent', 'auditHead', 'auditSource'],
     batchSize: 100,
     maxBatchingWindowSeconds: 0,
     maxRetryAttempts: 10_000,

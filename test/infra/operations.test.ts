@@ -308,6 +308,7 @@ describe('stack props: consumers from the list, interval, concurrency', () => {
     parallelizationFactor: 2,
     startingPosition: 'TRIM_HORIZON',
     filterPatterns: [],
+    writes: ['healthCheck'],
   };
   let t: Synthesized;
   beforeAll(() => {
@@ -332,7 +333,10 @@ describe('stack props: consumers from the list, interval, concurrency', () => {
       FilterCriteria: Match.absent(),
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
-    t.template.resourceCountIs('AWS::SQS::Queue', STREAM_CONSUMERS.length + 1);
+    // A queue of coordinates per consumer, a bucket of whole batches for those that keep them.
+    const keeping = STREAM_CONSUMERS.filter((c) => c.keepsFailedRecords).length;
+    t.template.resourceCountIs('AWS::SQS::Queue', STREAM_CONSUMERS.length + 1 - keeping);
+    t.template.resourceCountIs('AWS::S3::Bucket', keeping);
   });
 
   it('rounds 90 s up to a 2-minute schedule and tells the function 120', () => {

@@ -155,15 +155,17 @@ describe('needsOf: declared uses', () => {
 
 describe('needs of the functions outside the route table', () => {
   it('gives each stream consumer the kinds it declares, the quota enforcer the event bus', () => {
-    expect([...consumerNeeds('streams/quota-enforcer')].sort()).toEqual([
-      'events',
-      'tableRead',
-      'tableWrite',
+    expect(
+      [...consumerNeeds(STREAM_CONSUMERS.find((c) => c.fn === 'streams/quota-enforcer')!)].sort(),
+    ).toEqual(['events', 'tableRead', 'tableWrite']);
+    expect(consumerWrites(STREAM_CONSUMERS.find((c) => c.fn === 'streams/audit-writer')!)).toEqual([
+      'auditEvent',
+      'auditHead',
+      'auditSource',
     ]);
-    expect(consumerWrites('streams/audit-writer')).toEqual(['auditEvent', 'auditHead', 'auditSource']);
-    for (const consumer of STREAM_CONSUMERS) expect(() => consumerWrites(consumer.fn)).not.toThrow();
-    expect(() => consumerNeeds('streams/some-new-consumer')).toThrow(
-      /stream consumer streams\/some-new-consumer declares no writes: add it to CONSUMER_WRITES/,
+    for (const consumer of STREAM_CONSUMERS) expect(() => consumerWrites(consumer)).not.toThrow();
+    expect(() => consumerNeeds({ fn: 'streams/some-new-consumer' })).toThrow(
+      /stream consumer streams\/some-new-consumer declares no writes: add `writes` to its STREAM_CONSUMERS entry/,
     );
   });
 

@@ -81,7 +81,7 @@ describe('write grants: what each function writes is what it is granted', () => 
     expect(handlerFaults).toEqual([]);
     for (const consumer of STREAM_CONSUMERS) {
       const seen = kindsOf(byConsumer.get(`consumer:${consumer.fn}`) ?? []);
-      expect(outside(seen, consumerWrites(consumer.fn)), consumer.fn).toEqual([]);
+      expect(outside(seen, consumerWrites(consumer)), consumer.fn).toEqual([]);
     }
     expect(
       [...byConsumer.keys()].filter((w) => !STREAM_CONSUMERS.some((c) => w === `consumer:${c.fn}`)),
