@@ -6,14 +6,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ROUTES, type Route, routeKey } from '../lib/routes.js';
-import { keys } from '../lib/store/keys.js';
+import { ITEM_PARTITIONS, type ItemKind, keys } from '../lib/store/keys.js';
 import { STREAM_CONSUMERS, type StreamConsumer } from '../lib/streams/consumers.js';
 import { GatewayAlarms } from './constructs/alarms.js';
 import { grantBedrock } from './constructs/bedrock.js';
 import { CredentialKey } from './constructs/credential-key.js';
 import { GatewayEventBus } from './constructs/event-bus.js';
 import { BUFFERED_TIMEOUT, GatewayFunction, MAX_TIMEOUT } from './constructs/gateway-function.js';
-import { GatewayTable } from './constructs/gateway-table.js';
+import { GatewayTable, TABLE_WRITE_ACTIONS } from './constructs/gateway-table.js';
 import { HealthSchedule } from './constructs/health-schedule.js';
 import { GatewayRestApi, type ThrottleSettings } from './constructs/rest-api.js';
 import { GatewaySecrets } from './constructs/secrets.js';
@@ -24,8 +24,11 @@ import { constructIdOf, resourceOwners, routeAreas } from './route-areas.js';
 import {
   authorizerNeeds,
   consumerNeeds,
+  consumerWrites,
   functionsOf,
   type Need,
+  REFUSAL_WRITES,
+  SCHEDULED_HEALTH_CHECK_WRITES,
   scheduledHealthCheckNeeds,
 } from './route-needs.js';
 
@@ -139,9 +142,10 @@ export class GatewayStack extends Stack {
       logRetention,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
-    for (const fn of [this.usageDurability.replayFn, this.usageDurability.reconcileFn]) {
-      this.grant(fn, new Set<Need>(['tableRead', 'tableWrite']));
-    }
+    // Replay writes what a parked batch holds (usage counters, strict-quota settlements);
+    // reconcile rewrites usage roll-ups.
+    this.grant(this.usageDurability.replayFn, new Set<Need>(['tableRead']), ['usage', 'quota']);
+    this.grant(this.usageDurability.reconcileFn, new Set<Need>(['tableRead']), ['usage']);
 
     const areas = routeAreas(routes);
     const areaOfFn = new Map<string, NestedStack>();
@@ -154,7 +158,7 @@ export class GatewayStack extends Stack {
     }
     const owners = resourceOwners(areas);
 
-    for (const [fn, { routes: served, needs }] of functionsOf(routes)) {
+    for (const [fn, { routes: served, needs, writes }] of functionsOf(routes)) {
       const streams = served.some((r) => r.streams);
       const gatewayFn = new GatewayFunction(areaOfFn.get(fn)!, `Fn${constructIdOf(fn)}`, {
         entry: entryOf(fn, served, props.functionsDir),
@@ -162,7 +166,8 @@ export class GatewayStack extends Stack {
         timeout: streams ? streamingTimeout : BUFFERED_TIMEOUT,
         logRetention,
       });
-      this.grant(gatewayFn, needs);
+      this.grant(gatewayFn, needs, writes);
+      if (served.some((r) => r.access !== 'public')) this.grantRefusalRecords(gatewayFn);
       this.functions.set(fn, gatewayFn);
     }
 
@@ -172,7 +177,7 @@ export class GatewayStack extends Stack {
       timeout: Duration.seconds(10),
       logRetention,
     });
-    this.grant(this.authorizer, authorizerNeeds());
+    this.grant(this.authorizer, authorizerNeeds(), []);
     this.secrets.grantAdminKeyRead(this.authorizer);
 
     this.streamConsumers = new GatewayStreamConsumers(this, 'Streams', {
@@ -180,7 +185,7 @@ export class GatewayStack extends Stack {
       consumers: props.streamConsumers ?? STREAM_CONSUMERS,
       entryOf: (fn) => entryOf(fn, []),
       idOf: (fn) => `Fn${constructIdOf(fn)}`,
-      grant: (consumer, fn) => this.grant(fn, consumerNeeds(consumer.fn)),
+      grant: (consumer, fn) => this.grant(fn, consumerNeeds(consumer), consumerWrites(consumer)),
       logRetention,
       reserveConcurrency,
     });
@@ -191,7 +196,7 @@ export class GatewayStack extends Stack {
       logRetention,
       reserveConcurrency,
     });
-    this.grant(this.healthSchedule.fn, scheduledHealthCheckNeeds());
+    this.grant(this.healthSchedule.fn, scheduledHealthCheckNeeds(), SCHEDULED_HEALTH_CHECK_WRITES);
 
     this.restApi = new GatewayRestApi(this, 'Http', {
       routes,
@@ -223,10 +228,10 @@ export class GatewayStack extends Stack {
         [PARK_REPLAY_FN, this.usageDurability.replayFn],
         [RECONCILE_FN, this.usageDurability.reconcileFn],
       ]),
-      streamConsumers: this.streamConsumers.consumers.map(({ consumer, fn, failureQueue }) => ({
+      streamConsumers: this.streamConsumers.consumers.map(({ consumer, fn, failedBatches }) => ({
         name: consumer.fn,
         fn: fn.function,
-        failureQueue,
+        failedBatches,
       })),
       throttleOnlyFunctions: byName([[AUTHORIZER_FN, this.authorizer]]),
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
@@ -252,10 +257,15 @@ export class GatewayStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'The gateway table' });
   }
 
-  /** Applies each need through its grant helper (which also sets the matching variable). */
-  private grant(fn: GatewayFunction, needs: ReadonlySet<Need>): void {
-    if (needs.has('tableWrite')) this.table.grantReadWrite(fn);
-    else if (needs.has('tableRead')) this.table.grantRead(fn);
+  /**
+   * Applies each need through its grant helper (which also sets the matching variable). Table writes
+   * are the item kinds in `writes` alone: every write action, on items whose partition key has one
+   * of their prefixes (`ITEM_PARTITIONS`).
+   */
+  private grant(fn: GatewayFunction, needs: ReadonlySet<Need>, writes: Iterable<ItemKind>): void {
+    if (needs.has('tableRead')) this.table.grantRead(fn);
+    const prefixes = [...new Set(writes)].map((kind) => ITEM_PARTITIONS[kind]);
+    if (prefixes.length > 0) this.table.grantWriteItems(fn, prefixes, TABLE_WRITE_ACTIONS);
     if (needs.has('apiKeyPepper')) this.secrets.grantPepperRead(fn);
     if (needs.has('credentialEnvelope')) this.credentialKey.grantEnvelope(fn);
     else if (needs.has('credentialDecrypt')) this.credentialKey.grantDecrypt(fn);
@@ -264,5 +274,14 @@ export class GatewayStack extends Stack {
     if (needs.has('events')) this.eventBus.grantPublish(fn);
     if (needs.has('apiKeyLastUsed')) this.table.grantUpdateItems(fn, [keys.apiKeyRecordPrefix()]);
     if (needs.has('usagePark')) this.usageDurability.grantPark(fn);
+  }
+
+  /**
+   * A route function's security refusals (`lib/audit/refusals.ts`): one conditional `PutItem` per
+   * key, minute, reason and route, under `DENIAL#`. The only write a read route's function holds.
+   */
+  private grantRefusalRecords(fn: GatewayFunction): void {
+    const prefixes = REFUSAL_WRITES.map((kind) => ITEM_PARTITIONS[kind]);
+    this.table.grantWriteItems(fn, prefixes, ['dynamodb:PutItem']);
   }
 }

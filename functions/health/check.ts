@@ -1,9 +1,11 @@
-import { defineHandler } from '../../lib/http/handler.js';
+import { actorOf, defineHandler } from '../../lib/http/handler.js';
 import { healthCheckRoute } from '../../lib/routes/health.js';
 import { checkProviderNow } from '../../lib/services/health/scheduled.js';
 
-export const handler = defineHandler<unknown, unknown, { id: string }>(
-  healthCheckRoute,
-  ({ deps, params, principal, requestId }) =>
-    checkProviderNow(deps, { providerId: params.id, principal, requestId }),
+export const handler = defineHandler<unknown, unknown, { id: string }>(healthCheckRoute, (request) =>
+  checkProviderNow(request.deps, {
+    providerId: request.params.id,
+    principal: request.principal,
+    actor: actorOf(request),
+  }),
 );

@@ -5,7 +5,6 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /** CloudWatch alarms on metric math may reference at most 10 metrics (a hard limit). */
@@ -24,7 +23,8 @@ export interface GatewayAlarmsProps {
    */
   throttleOnlyFunctions: ReadonlyMap<string, lambda.IFunction>;
   /** Stream consumers: an iterator-age alarm per mapping and a depth alarm per failure queue. */
-  streamConsumers?: ReadonlyArray<{ name: string; fn: lambda.IFunction; failureQueue: sqs.IQueue }>;
+  /** Each consumer with the metric of batches its on-failure destination received. */
+  streamConsumers?: ReadonlyArray<{ name: string; fn: lambda.IFunction; failedBatches: cloudwatch.IMetric }>;
   /** Iterator age (ms) of a stream mapping that raises its alarm. Default 60 000 (one minute). */
   iteratorAgeMs?: number;
   /** Where alarms notify; without one they only show on the dashboard. */
@@ -112,7 +112,7 @@ export class GatewayAlarms extends Construct {
     const iteratorAges = consumers.map(({ name, fn }) =>
       fn.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum', label: name }),
     );
-    consumers.forEach(({ name, failureQueue }, i) => {
+    consumers.forEach(({ name, failedBatches }, i) => {
       // Unlabelled: a labelled metric renders as metric math, which hides the metric from the alarm's own fields.
       const id = idOf(name);
       this.add(
@@ -124,9 +124,9 @@ export class GatewayAlarms extends Construct {
       );
       this.add(
         `DeadLetters${id}`,
-        failureQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+        failedBatches,
         1,
-        `Stream batches of ${name} that exhausted their retries (on-failure queue depth)`,
+        `Stream batches of ${name} given up to the on-failure destination (retries or record age exhausted)`,
       );
     });
 
@@ -189,13 +189,7 @@ export class GatewayAlarms extends Construct {
         new cloudwatch.GraphWidget({ title: 'Stream iterator age (ms)', left: iteratorAges, width: 12 }),
         new cloudwatch.GraphWidget({
           title: 'Stream failure queues',
-          left: consumers.map(({ name, failureQueue }) =>
-            failureQueue.metricApproximateNumberOfMessagesVisible({
-              period: PERIOD,
-              statistic: 'Maximum',
-              label: name,
-            }),
-          ),
+          left: consumers.map(({ failedBatches }) => failedBatches),
           width: 12,
         }),
       );

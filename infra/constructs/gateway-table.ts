@@ -15,6 +15,8 @@ export const TABLE_WRITE_ACTIONS = [
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
 ] as const;
+/** One of {@link TABLE_WRITE_ACTIONS}. */
+export type WriteAction = (typeof TABLE_WRITE_ACTIONS)[number];
 
 /**
  * What a caller of DynamoDB needs on the table's customer-managed key (the actions CDK's
@@ -101,41 +103,36 @@ export class GatewayTable extends Construct {
   }
 
   /**
-   * `UpdateItem` on the table, only on items whose partition key starts with one of `prefixes`
-   * (IAM's `dynamodb:LeadingKeys`, every key of the request matching): for a function whose one
-   * write stamps a field on items of one kind. Given on top of {@link grantRead}. The table key gets
-   * the same actions as for every other writer of the table: usable only through DynamoDB
-   * (`kms:ViaService`), they let DynamoDB serve no request beyond the `UpdateItem` allowed here.
+   * `actions` on the table, only on items whose partition key starts with one of `prefixes` (IAM's
+   * `dynamodb:LeadingKeys`, which holds the partition key of every item a request touches, a
+   * `BatchWriteItem`'s included: each must match). `Null: false` makes a request that names no key
+   * fail the condition instead of passing `ForAllValues` vacuously. Writes target the table, never
+   * an index. The table key gets the write actions, usable only through DynamoDB (`kms:ViaService`):
+   * they let DynamoDB serve no request beyond those allowed here. Given on top of {@link grantRead}.
    *
    * @throws Error when a prefix is empty or holds an IAM wildcard (`*`, `?`): it would widen the grant.
    */
-  grantUpdateItems(fn: GatewayFunction, prefixes: readonly string[]): void {
+  grantWriteItems(fn: GatewayFunction, prefixes: readonly string[], actions: readonly WriteAction[]): void {
     if (prefixes.length === 0 || prefixes.some((p) => p === '' || /[*?]/.test(p))) {
       throw new Error(
-        `grantUpdateItems needs literal, non-empty key prefixes, got ${JSON.stringify(prefixes)}`,
+        `grantWriteItems needs literal, non-empty key prefixes, got ${JSON.stringify(prefixes)}`,
       );
     }
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:UpdateItem'],
+        actions: [...actions],
         resources: [this.table.tableArn],
         conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) },
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...prefixes].sort().map((p) => `${p}*`) },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
         },
       }),
     );
     fn.role.addToPrincipalPolicy(this.keyStatement(KEY_WRITE_ACTIONS));
   }
 
-  /** Item reads and writes (Put, Update, Delete, BatchWrite) and `TABLE_NAME`. */
-  grantReadWrite(fn: GatewayFunction): void {
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
-        resources: this.itemResources(),
-      }),
-    );
-    fn.role.addToPrincipalPolicy(this.keyStatement(KEY_WRITE_ACTIONS));
-    fn.addEnvironment('TABLE_NAME', this.table.tableName);
+  /** `UpdateItem` on items under `prefixes` alone (the authorizer's `last_used_at` stamp). */
+  grantUpdateItems(fn: GatewayFunction, prefixes: readonly string[]): void {
+    this.grantWriteItems(fn, prefixes, ['dynamodb:UpdateItem']);
   }
 }

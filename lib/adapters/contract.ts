@@ -181,6 +181,12 @@ export interface ProviderAdapter {
   /** `none`: never connects; `optional`: falls back to `defaultBaseUrl`/SDK; `required`. */
   readonly baseUrlRule: 'none' | 'optional' | 'required';
   readonly defaultBaseUrl?: string;
+  /**
+   * `false` for a provider that never fetches a caller's image URL itself (it takes bytes only):
+   * its remote image URLs are left to its own translation. Default: it fetches them, so they are
+   * checked (`image-urls.ts`).
+   */
+  readonly fetchesImageUrls?: false;
   supports(operation: Operation, provider: ProviderRecord): boolean;
   chat?: ChatOperation;
   embeddings?(ctx: CallContext, request: EmbeddingsRequest): Promise<EmbeddingsResult>;

@@ -40,6 +40,7 @@ import type {
   ProviderAdapter,
   ProviderRecord,
 } from './contract.js';
+import { checkImageUrls } from './image-urls.js';
 import { adapterFor } from './registry.js';
 
 /** One call's inputs. */
@@ -166,6 +167,9 @@ function operationOf<F>(adapter: ProviderAdapter, fn: F | undefined, operation: 
 export async function invokeChat(input: InvokeInput<ChatCompletionRequest>): Promise<ChatInvocation> {
   const { adapter, ctx } = prepare(input, 'chat');
   const chat = operationOf(adapter, adapter.chat, 'chat');
+  if (adapter.fetchesImageUrls !== false) {
+    await checkImageUrls(input.request, ctx.provider, ctx.baseUrl, ctx.deps);
+  }
   const started = ctx.deps.now();
   if (input.request.stream === true) {
     const source = await chat.stream(ctx, input.request);

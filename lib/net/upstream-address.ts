@@ -223,6 +223,19 @@ export function assertConnectTarget(host: string, policy: UpstreamPolicy): void 
   if (verdict.refused) throw new UpstreamRefusedError(host, `it is ${verdict.reason}`);
 }
 
+/**
+ * How the address rules judge a host (a URL hostname or an IP literal), without DNS: refused (with
+ * the rule: `invalid_host`, `private_host`, `private_address`), allowed by `policy`'s allow-list,
+ * or public. Used for URLs someone else will fetch (a caller's image URL).
+ */
+export function judgeUpstreamHost(
+  host: string,
+  policy: UpstreamPolicy,
+): { refused: false; allowListed: boolean } | { refused: true; rule: string } {
+  const verdict = judgeHost(host, compilePolicy(policy));
+  return verdict.refused ? { refused: true, rule: verdict.rule } : verdict;
+}
+
 /** The `dns.lookup` shape the guard needs: always asked for every address (`all: true`). */
 export type LookupAllImpl = (
   hostname: string,

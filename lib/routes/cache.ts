@@ -5,6 +5,8 @@ export const cachePurgeRoute: Route = {
   method: 'DELETE',
   path: '/api/cache',
   fn: 'cache/purge',
+  // Deletes entries and their model index; the purge record becomes its audit event.
+  writes: ['cacheEntry', 'cacheModel', 'cachePurge'],
   access: 'write',
   streams: false,
   summary: "Drop response-cache entries: a namespace, a model's entries in it, or a model's everywhere",

@@ -22,6 +22,7 @@ export const credentialsCreateRoute: Route = {
   body: credentials.credentialCreate,
   response: credentials.credential,
   successStatus: 201,
+  writes: ['credential'],
 };
 
 export const credentialsListRoute: Route = {
@@ -51,6 +52,7 @@ export const credentialsRotateRoute: Route = {
   body: credentials.credentialRotate,
   response: credentials.credential,
   successStatus: 200,
+  writes: ['credential'],
 };
 
 export const credentialsRevokeRoute: Route = {
@@ -63,6 +65,7 @@ export const credentialsRevokeRoute: Route = {
   tag: 'credentials',
   params: idParams,
   successStatus: 204,
+  writes: ['credential'],
 };
 
 export const credentialsRewrapRoute: Route = {
@@ -76,6 +79,7 @@ export const credentialsRewrapRoute: Route = {
   body: credentials.rewrapRequest,
   response: credentials.rewrapReport,
   successStatus: 200,
+  writes: ['credential'],
 };
 
 /** Every route of this area, in table order. */

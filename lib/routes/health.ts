@@ -1,7 +1,21 @@
 import * as z from 'zod';
 import { objectId } from '../schemas/common.js';
 import * as health from '../schemas/health.js';
+import type { ItemKind } from '../store/keys.js';
 import type { Route } from './types.js';
+
+/**
+ * What a health check writes, on demand or on schedule: the check, the hourly roll-up, the
+ * provider's health state, latency and incident lock (under the provider), incidents, and the
+ * credential a probe resolves (its lazy sweep).
+ */
+export const HEALTH_CHECK_WRITES: readonly ItemKind[] = [
+  'healthCheck',
+  'healthHourly',
+  'provider',
+  'incident',
+  'credential',
+];
 
 const providerParams = z.strictObject({ id: objectId });
 
@@ -18,6 +32,7 @@ export const healthCheckRoute: Route = {
   params: providerParams,
   response: health.healthCheckResult,
   successStatus: 200,
+  writes: HEALTH_CHECK_WRITES,
 };
 
 export const healthHistoryRoute: Route = {

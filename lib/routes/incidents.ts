@@ -17,6 +17,7 @@ export const incidentsCreateRoute: Route = {
   body: incidents.incidentCreate,
   response: incidents.incident,
   successStatus: 201,
+  writes: ['incident'],
 };
 
 export const incidentsListRoute: Route = {
@@ -58,6 +59,7 @@ export const incidentsUpdateRoute: Route = {
   body: incidents.incidentPatch,
   response: incidents.incident,
   successStatus: 200,
+  writes: ['incident'],
 };
 
 /** Every route of this area, in table order. */

@@ -13,6 +13,8 @@ export const keysCreateRoute: Route = {
   body: apiKeys.apiKeyCreate,
   response: apiKeys.apiKeyWithSecret,
   successStatus: 201,
+  uses: ['apiKeys:hash'],
+  writes: ['apiKeyRecord', 'apiKeySecret'],
 };
 
 export const keysListRoute: Route = {
@@ -51,6 +53,7 @@ export const keysRevokeRoute: Route = {
   tag: 'keys',
   params: apiKeys.apiKeyParams,
   successStatus: 204,
+  writes: ['apiKeyRecord', 'apiKeySecret'],
 };
 
 export const keysRotateRoute: Route = {
@@ -65,6 +68,8 @@ export const keysRotateRoute: Route = {
   query: apiKeys.apiKeyRotateQuery,
   response: apiKeys.apiKeyWithSecret,
   successStatus: 200,
+  uses: ['apiKeys:hash'],
+  writes: ['apiKeyRecord', 'apiKeySecret'],
 };
 
 /** Every route of this area, in table order. */

@@ -18,6 +18,7 @@ export const modelsCreateRoute: Route = {
   body: models.modelCreate,
   response: models.model,
   successStatus: 201,
+  writes: ['provider'],
 };
 
 export const modelsListRoute: Route = {
@@ -58,6 +59,7 @@ export const modelsUpdateRoute: Route = {
   body: models.modelPatch,
   response: models.model,
   successStatus: 200,
+  writes: ['provider'],
 };
 
 export const modelsDeleteRoute: Route = {
@@ -70,6 +72,7 @@ export const modelsDeleteRoute: Route = {
   tag: 'models',
   params: modelParams,
   successStatus: 204,
+  writes: ['provider'],
 };
 
 /** Every route of this area, in table order. */

@@ -13,6 +13,7 @@ export const providersCreateRoute: Route = {
   body: providers.providerCreate,
   response: providers.provider,
   successStatus: 201,
+  writes: ['provider', 'providerName'],
 };
 
 export const providersListRoute: Route = {
@@ -53,6 +54,7 @@ export const providersUpdateRoute: Route = {
   body: providers.providerPatch,
   response: providers.provider,
   successStatus: 200,
+  writes: ['provider', 'providerName'],
 };
 
 export const providersDeleteRoute: Route = {
@@ -66,6 +68,7 @@ export const providersDeleteRoute: Route = {
   params: providerParams,
   query: providers.providerDeleteQuery,
   successStatus: 204,
+  writes: ['provider', 'providerName', 'credential'],
 };
 
 /** Every route of this area, in table order. */

@@ -18,6 +18,7 @@ export const quotasCreateRoute: Route = {
   body: quotas.quotaCreate,
   response: quotas.quota,
   successStatus: 201,
+  writes: ['quota'],
 };
 
 export const quotasListRoute: Route = {
@@ -59,6 +60,7 @@ export const quotasUpdateRoute: Route = {
   body: quotas.quotaPatch,
   response: quotas.quota,
   successStatus: 200,
+  writes: ['quota'],
 };
 
 export const quotasDeleteRoute: Route = {
@@ -71,6 +73,7 @@ export const quotasDeleteRoute: Route = {
   tag: 'quotas',
   params: quotaParams,
   successStatus: 204,
+  writes: ['quota'],
 };
 
 export const quotasStatusRoute: Route = {

@@ -16,6 +16,7 @@ export const routingCreateRoute: Route = {
   body: routing.ruleCreate,
   response: routing.rule,
   successStatus: 201,
+  writes: ['routingRule', 'provider'],
 };
 
 export const routingListRoute: Route = {
@@ -56,6 +57,7 @@ export const routingUpdateRoute: Route = {
   body: routing.rulePatch,
   response: routing.rule,
   successStatus: 200,
+  writes: ['routingRule', 'provider'],
 };
 
 export const routingDeleteRoute: Route = {
@@ -69,6 +71,7 @@ export const routingDeleteRoute: Route = {
   params: routing.ruleParams,
   query: routing.ruleDeleteQuery,
   successStatus: 204,
+  writes: ['routingRule', 'provider'],
 };
 
 /** Every route of this area, in table order. */

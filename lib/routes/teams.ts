@@ -16,6 +16,7 @@ export const teamsCreateRoute: Route = {
   body: teams.teamCreate,
   response: teams.team,
   successStatus: 201,
+  writes: ['team', 'teamName'],
 };
 
 export const teamsListRoute: Route = {
@@ -56,6 +57,7 @@ export const teamsUpdateRoute: Route = {
   body: teams.teamPatch,
   response: teams.team,
   successStatus: 200,
+  writes: ['team', 'teamName'],
 };
 
 export const teamsDeleteRoute: Route = {
@@ -69,6 +71,7 @@ export const teamsDeleteRoute: Route = {
   params: teams.teamParams,
   query: teams.teamDeleteQuery,
   successStatus: 204,
+  writes: ['team', 'teamName', 'apiKeyRecord', 'apiKeySecret'],
 };
 
 /** Every route of this area, in table order. */

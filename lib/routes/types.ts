@@ -1,14 +1,17 @@
 import type * as z from 'zod';
 import type { Access } from '../auth/roles.js';
+import type { ItemKind } from '../store/keys.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /**
  * A capability a handler uses beyond the table, from which the CDK stack derives its grants:
  * `bedrock` calls Bedrock runtime (Converse, InvokeModel, the health probe), `credentials:decrypt`
- * unwraps provider credentials (and reads `secret_ref` secrets), `events` publishes to the event bus.
+ * unwraps provider credentials (and reads `secret_ref` secrets), `events` publishes to the event bus,
+ * `apiKeys:hash` hashes a new API key secret with the pepper (minting and rotating a key; the
+ * authorizer verifies keys with its own grant).
  */
-export type RouteUse = 'bedrock' | 'credentials:decrypt' | 'events';
+export type RouteUse = 'bedrock' | 'credentials:decrypt' | 'events' | 'apiKeys:hash';
 
 /**
  * One endpoint. `fn` names the handler module `functions/<fn>.ts` (export `handler`), which is
@@ -32,6 +35,13 @@ export interface Route {
   successStatus: number;
   /** AWS capabilities the handler uses beyond the table (see {@link RouteUse}). */
   uses?: readonly RouteUse[];
+  /**
+   * The kinds of item the handler writes (partition prefixes of `ITEM_PARTITIONS`): its function's
+   * only table write grant. Required (maybe empty) on every route but a GET, which writes nothing;
+   * refusal records (`accessDenial`) are granted to every authenticated route and need no entry.
+   * `test/integration/route-writes.test.ts` checks the declaration against what the handler writes.
+   */
+  writes?: readonly ItemKind[];
   /** `multipart`: a form whose text fields `body` validates and whose files come beside them. */
   bodyType?: 'json' | 'multipart';
   /** The OpenAPI operation id, when the function's name (`fn`) is taken by another of its routes. */

@@ -158,3 +158,13 @@ export const LIMIT_DECISIONS = ['passed', 'throttled', 'refused'] as const;
 export type LimitDecision = (typeof LIMIT_DECISIONS)[number];
 /** Patterns a logged payload may have redacted besides credentials (`LOG_REDACT`). */
 export const PAYLOAD_REDACTIONS = ['email', 'phone', 'card'] as const;
+
+/**
+ * What a provider is handed of a caller's remote image URLs (provider `metadata.image_urls`):
+ * `public` URLs whose host the upstream address rules allow (no private, link-local, metadata or
+ * internal hosts in any spelling; no allow-list exception), `resolve` the same plus a DNS check of
+ * every address, `data_only` none (base64 data URLs only), `any` unchecked. Default: `resolve` for
+ * an upstream reached through `ALLOWED_PRIVATE_UPSTREAMS` (it fetches from inside that network),
+ * `public` otherwise.
+ */
+export const IMAGE_URL_POLICIES = ['public', 'resolve', 'data_only', 'any'] as const;

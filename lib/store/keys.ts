@@ -428,3 +428,47 @@ export const keys = {
   /** A key no item ever has: `GET /health` reads it to prove the table answers (half a read unit). */
   healthProbe: (): ItemKey => ({ pk: 'HEALTH_PROBE', sk: 'HEALTH_PROBE' }),
 } as const;
+
+/**
+ * The partition-key prefix of every kind of item the gateway writes. IAM write grants are built from
+ * these (`dynamodb:LeadingKeys`, which sees whole partition keys, matched as `<prefix>*`), so a kind
+ * is a partition prefix: items that share a partition share a kind (a provider's models, circuits,
+ * latency, health state, incident lock and rule references all live under `PROVIDER#<id>`).
+ * No prefix is a prefix of another kind's partition keys.
+ */
+export const ITEM_PARTITIONS = {
+  provider: join('PROVIDER', ''),
+  providerName: join('PROVIDER_NAME', ''),
+  credential: join('CREDENTIAL', ''),
+  routingRule: join('RULE', ''),
+  rateWindow: join('RATE', ''),
+  usage: join('USAGE', ''),
+  quota: join('QUOTA', ''),
+  healthCheck: join('HEALTH', ''),
+  healthHourly: join('HEALTH_HOURLY', ''),
+  incident: join('INCIDENT', ''),
+  auditEvent: join('AUDIT', ''),
+  auditHead: keys.auditHead().pk,
+  auditSource: join('AUDIT_SOURCE', ''),
+  accessDenial: keys.accessDenialPrefix(),
+  apiKeySecret: join('APIKEY', ''),
+  apiKeyRecord: keys.apiKeyRecordPrefix(),
+  team: join('TEAM', ''),
+  teamName: join('TEAM_NAME', ''),
+  response: join('RESPONSE', ''),
+  cacheEntry: join('CACHE', ''),
+  cacheModel: join('CACHE_MODEL', ''),
+  cachePurge: join('CACHE_PURGE', ''),
+  requestLog: join('LOG', ''),
+} as const;
+
+/** A kind of item, by its partition prefix ({@link ITEM_PARTITIONS}). */
+export type ItemKind = keyof typeof ITEM_PARTITIONS;
+
+/** The kind of a partition key, or `undefined` for a key of no declared kind. */
+export function itemKindOf(pk: string): ItemKind | undefined {
+  const kinds = Object.entries(ITEM_PARTITIONS) as Array<[ItemKind, string]>;
+  // Longest prefix first: `HEALTH_HOURLY#…` is not a `HEALTH#…` key, but be explicit anyway.
+  kinds.sort((a, b) => b[1].length - a[1].length);
+  return kinds.find(([, prefix]) => (prefix.endsWith(SEP) ? pk.startsWith(prefix) : pk === prefix))?.[0];
+}

@@ -5,7 +5,7 @@
  * 403, 404, 413 or 422. Transport faults (connect errors, timeouts, resets) are classified in the
  * HTTP client and are retryable too.
  */
-import { sanitizeUpstreamText, UpstreamError, type UpstreamErrorType } from './errors.js';
+import { sanitizeUpstreamText, UpstreamError, type UpstreamErrorType, upstreamTypeOf } from './errors.js';
 import { retryAfterFromHeaders } from './retry-after.js';
 
 /** What a provider's error mapper read from an error body. Every field is optional. */
@@ -103,9 +103,7 @@ export function upstreamStatusError(input: StatusErrorInput): UpstreamError {
   const { type, retryable } = classifyWithFacts(input.status, input.facts);
   const raw = input.facts.message ?? DEFAULT_TEXT[type] ?? 'the provider refused the request';
   const text = sanitizeUpstreamText(raw, input.secrets) || (DEFAULT_TEXT[type] ?? 'the provider failed');
-  const upstreamType = input.facts.upstreamType
-    ? sanitizeUpstreamText(input.facts.upstreamType, input.secrets).slice(0, 80)
-    : null;
+  const upstreamType = upstreamTypeOf(input.facts.upstreamType);
   return new UpstreamError({
     provider: input.provider,
     type,
@@ -138,9 +136,7 @@ export function inStreamError(input: {
     type,
     retryable,
     upstreamStatus: input.statusHint,
-    upstreamType: input.facts.upstreamType
-      ? sanitizeUpstreamText(input.facts.upstreamType).slice(0, 80)
-      : null,
+    upstreamType: upstreamTypeOf(input.facts.upstreamType),
     message: `${input.provider} reported an error in the stream: ${text || 'no details'}`,
   });
 }

@@ -6,7 +6,7 @@
  * passes through {@link sanitizeUpstreamText} before it is stored.
  */
 import { GatewayError } from '../errors.js';
-import { redactSecrets } from '../redact.js';
+import { allowedUpstreamType, redactUpstreamText } from '../redact.js';
 
 /**
  * Normalized kinds of upstream failure. The gateway status each one answers with is in
@@ -136,15 +136,16 @@ export class UpstreamError extends GatewayError {
 
 /**
  * Makes provider-supplied text safe to show: drops control characters, removes every occurrence of
- * the secrets we sent (exact match, so a key of any shape is caught), masks anything key-shaped
- * ({@link redactSecrets}) and truncates to {@link MAX_UPSTREAM_MESSAGE_CHARS}.
+ * the secrets we sent (exact match, so a key of any shape is caught), masks anything key-shaped,
+ * key hints (`sk-proj-****…wxyz`) and provider account ids (`redactUpstreamText`) and truncates to
+ * {@link MAX_UPSTREAM_MESSAGE_CHARS}.
  */
 export function sanitizeUpstreamText(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text.replace(/\p{Cc}+/gu, ' ');
   for (const secret of secrets) {
     if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('[redacted]');
   }
-  out = redactSecrets(out).trim();
+  out = redactUpstreamText(out).trim();
   return out.length > MAX_UPSTREAM_MESSAGE_CHARS ? `${out.slice(0, MAX_UPSTREAM_MESSAGE_CHARS)}…` : out;
 }
 
@@ -166,4 +167,12 @@ export function misconfigured(provider: string, message: string): UpstreamError 
 /** An `invalid_request` (400) found while translating: the caller's request cannot be expressed upstream. */
 export function invalidRequest(provider: string, message: string): UpstreamError {
   return new UpstreamError({ provider, type: 'invalid_request', message, retryable: false });
+}
+
+/**
+ * A provider's error type or code as passed on: identifier-shaped, at most 64 characters, nothing
+ * key- or id-shaped in it; anything else (free text, an id, a key) is dropped (`null`).
+ */
+export function upstreamTypeOf(value: string | null | undefined): string | null {
+  return value ? allowedUpstreamType(value.replace(/\p{Cc}+/gu, '').trim()) : null;
 }

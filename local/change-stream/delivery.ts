@@ -1,6 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describeError, logger } from '../../lib/observability.js';
-import type { StreamConsumer } from '../../lib/streams/consumers.js';
+import { DEFAULT_MAX_RECORD_AGE_SECONDS, type StreamConsumer } from '../../lib/streams/consumers.js';
 import { matchesAny } from './filter.js';
 
 /** Invokes the consumer's handler with one batch (Lambda's synchronous invoke). */
@@ -9,19 +9,24 @@ export type Invoke = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchRespon
 /** What Lambda sends to an on-failure destination when a batch exhausts its retries. */
 export interface FailedBatch {
   consumer: string;
-  condition: 'RetryAttemptsExhausted';
+  /** Retries used up, or the oldest record past the consumer's maximum record age. */
+  condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
   approximateInvokeCount: number;
   startSequenceNumber: string;
   endSequenceNumber: string;
   batchSize: number;
   streamArn: string;
   reason: string;
+  /** The batch itself, for a consumer whose destination keeps it (`keepsFailedRecords`: S3 in AWS). */
+  records?: DynamoDBRecord[];
 }
 
 export interface DeliveryOptions {
   /** Milliseconds before the n-th retry: `retryBaseMs × 2^(n−1)`, at most 1 s. */
   retryBaseMs: number;
   onFailure: (failed: FailedBatch) => void;
+  /** The clock record ages are measured on (epoch ms; the capture stamps records with the same). */
+  now: () => number;
 }
 
 interface Lane {
@@ -47,7 +52,8 @@ function laneOf(partitionKey: string, lanes: number): number {
  * flight per lane, so records of one key stay in order), batched up to `batchSize` or for
  * `maxBatchingWindowSeconds`, retried while the handler throws (bisecting the batch when
  * configured) or reports `batchItemFailures` (resuming from the lowest reported record), and sent
- * to the on-failure destination after `maxRetryAttempts` retries.
+ * to the on-failure destination after `maxRetryAttempts` retries or once its oldest record is past
+ * `maxRecordAgeSeconds` (with the records themselves when the consumer's destination keeps them).
  */
 export class ConsumerRunner {
   private readonly lanes: Lane[];
@@ -134,6 +140,10 @@ export class ConsumerRunner {
     let pending = records;
     let retries = attempts;
     for (;;) {
+      if (this.tooOld(pending)) {
+        this.giveUp(pending, retries, 'record age exceeded', 'RecordAgeExceeded');
+        return;
+      }
       const outcome = await this.attempt(pending);
       if (outcome.ok) return;
       if (outcome.thrown && this.consumer.bisectBatchOnFunctionError && pending.length > 1) {
@@ -150,6 +160,23 @@ export class ConsumerRunner {
       }
       await sleep(Math.min(1000, this.options.retryBaseMs * 2 ** (retries - 1)));
     }
+  }
+
+  /** Whether the batch's oldest record is past the consumer's `maxRecordAgeSeconds` (Lambda gives it up). */
+  private tooOld(records: DynamoDBRecord[]): boolean {
+    const maxAgeMs = (this.consumer.maxRecordAgeSeconds ?? DEFAULT_MAX_RECORD_AGE_SECONDS) * 1000;
+    const oldest = Math.min(
+      ...records.map((r) => (r.dynamodb?.ApproximateCreationDateTime ?? Infinity) * 1000),
+    );
+    return this.options.now() - oldest > maxAgeMs;
+  }
+
+  /**
+   * Invokes the handler once with records taken back from the on-failure destination (an operator's
+   * replay: a direct invocation, so no age limit applies). Resolves whether every record was taken.
+   */
+  async replay(records: DynamoDBRecord[]): Promise<boolean> {
+    return (await this.attempt(records)).ok;
   }
 
   /** One invocation; a partial response resumes from the lowest reported record. */
@@ -173,10 +200,15 @@ export class ConsumerRunner {
     return { ok: false, from, reason: 'batch item failures', thrown: false };
   }
 
-  private giveUp(records: DynamoDBRecord[], invocations: number, reason: string): void {
+  private giveUp(
+    records: DynamoDBRecord[],
+    invocations: number,
+    reason: string,
+    condition: FailedBatch['condition'] = 'RetryAttemptsExhausted',
+  ): void {
     const failed: FailedBatch = {
       consumer: this.consumer.fn,
-      condition: 'RetryAttemptsExhausted',
+      condition,
       approximateInvokeCount: invocations,
       startSequenceNumber: String(records[0]?.dynamodb?.SequenceNumber),
       endSequenceNumber: String(records.at(-1)?.dynamodb?.SequenceNumber),
@@ -185,6 +217,7 @@ export class ConsumerRunner {
       reason,
     };
     logger.error('stream batch sent to the on-failure destination', { ...failed });
+    if (this.consumer.keepsFailedRecords) failed.records = records;
     this.options.onFailure(failed);
   }
 }

@@ -23,8 +23,13 @@ export interface LocalStreams {
   idle(): Promise<void>;
   /** Runs the TTL sweep now; resolves with how many items it deleted. */
   sweepNow(): Promise<number>;
-  /** Batches that ran out of retries (the on-failure destination). */
+  /** Batches that ran out of retries or record age (the on-failure destination). */
   failures(): readonly FailedBatch[];
+  /**
+   * Hands the kept records of failed batches back to their consumers (an operator's replay from the
+   * S3 destination in AWS); batches taken leave the destination. Resolves how many were taken.
+   */
+  replayFailures(): Promise<number>;
   /** Calls `listener` with every record of the table, unfiltered (tests, tracing). */
   onRecord(listener: (record: DynamoDBRecord) => void): () => void;
   /** Adds a consumer with its own invoke function (tests). */
@@ -77,7 +82,11 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<L
   const failed: FailedBatch[] = [];
   const runners: ConsumerRunner[] = [];
   const listeners = new Set<(record: DynamoDBRecord) => void>();
-  const delivery = { retryBaseMs: options.retryBaseMs ?? 100, onFailure: (f: FailedBatch) => failed.push(f) };
+  const delivery = {
+    retryBaseMs: options.retryBaseMs ?? 100,
+    onFailure: (f: FailedBatch) => failed.push(f),
+    now: options.now,
+  };
   for (const consumer of options.consumers) {
     runners.push(new ConsumerRunner(consumer, backgroundInvoke(consumer.fn, options.deps), delivery));
   }
@@ -104,6 +113,16 @@ export async function startLocalStreams(options: LocalStreamsOptions): Promise<L
     },
     sweepNow,
     failures: () => failed,
+    async replayFailures() {
+      let taken = 0;
+      for (const batch of [...failed]) {
+        const runner = runners.find((r) => r.consumer.fn === batch.consumer);
+        if (!batch.records || !runner || !(await runner.replay(batch.records))) continue;
+        failed.splice(failed.indexOf(batch), 1);
+        taken++;
+      }
+      return taken;
+    },
     onRecord(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -88,6 +88,7 @@ describe('IAM: the authorizer reads, and writes only the last use of API key rec
     expect(resourcesOf(update)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
     expect(update.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': LEADING_KEYS },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
     });
     s.template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: Match.arrayWith([{ Ref: roleId }]),
@@ -97,7 +98,10 @@ describe('IAM: the authorizer reads, and writes only the last use of API key rec
             Effect: 'Allow',
             Action: 'dynamodb:UpdateItem',
             Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
-            Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': LEADING_KEYS } },
+            Condition: {
+              'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': LEADING_KEYS },
+              Null: { 'dynamodb:LeadingKeys': 'false' },
+            },
           }),
         ]),
       },

@@ -10,6 +10,7 @@ import {
 import { BINARY_MEDIA_TYPES } from '../../infra/constructs/rest-api.js';
 import {
   CONSUMER_RESERVED_CONCURRENCY,
+  FAILED_BATCHES_METRIC_ID,
   MAX_RECORD_AGE,
   maxRecordAgeOf,
 } from '../../infra/constructs/stream-consumers.js';
@@ -48,7 +49,8 @@ describe('stream consumers (one per STREAM_CONSUMERS entry)', () => {
     const built = s.stack.streamConsumers.consumers.find((c) => c.consumer.fn === consumer.fn);
     expect(built).toBeDefined();
     const functionId = logicalId(built!.fn.function);
-    const queueId = logicalId(built!.failureQueue);
+    const destination = built!.failedRecords ?? built!.failureQueue!;
+    const destinationId = logicalId(destination);
     const tableId = logicalId(s.stack.table.table);
 
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -61,7 +63,7 @@ describe('stream consumers (one per STREAM_CONSUMERS entry)', () => {
       MaximumRecordAgeInSeconds: maxRecordAgeOf(consumer).toSeconds(),
       ParallelizationFactor: consumer.parallelizationFactor,
       FunctionResponseTypes: consumer.reportBatchItemFailures ? ['ReportBatchItemFailures'] : Match.absent(),
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [destinationId, 'Arn'] } } },
       FilterCriteria:
         consumer.filterPatterns.length > 0
           ? { Filters: consumer.filterPatterns.map((p) => ({ Pattern: JSON.stringify(p) })) }
@@ -72,34 +74,48 @@ describe('stream consumers (one per STREAM_CONSUMERS entry)', () => {
     // The handler's partial batch responses are only honoured with this response type.
     expect(consumer.bisectBatchOnFunctionError && consumer.reportBatchItemFailures).toBe(true);
 
-    // Encrypted, TLS-only failure queue that keeps failures for SQS's maximum, and the function may send to it.
-    s.template.hasResourceProperties('AWS::SQS::Queue', {
-      SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 14 * 24 * 3600,
-    });
-    expect(s.model.resources[queueId]?.Properties.SqsManagedSseEnabled).toBe(true);
-    s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      Queues: [{ Ref: queueId }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
-      },
-    });
-
     const statements = statementsOf(s, functionId);
     const on = (action: string) => statements.filter((st) => actionsOf(st).includes(action));
-    expect(on('sqs:SendMessage').flatMap(resourcesOf)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+    if (consumer.keepsFailedRecords) {
+      // A private, encrypted, TLS-only bucket of whole failed batches, counted by a metrics filter.
+      expect(built!.failureQueue).toBeUndefined();
+      expect(s.model.resources[destinationId]?.Properties).toMatchObject({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true },
+        VersioningConfiguration: { Status: 'Enabled' },
+        MetricsConfigurations: [{ Id: FAILED_BATCHES_METRIC_ID }],
+      });
+      // Lambda writes failed batches there; the function may neither read nor delete them.
+      expect(JSON.stringify(on('s3:PutObject').flatMap(resourcesOf))).toContain(destinationId);
+      const s3Actions = statements.flatMap(actionsOf).filter((a) => a.startsWith('s3:'));
+      expect(s3Actions.sort()).toEqual(['s3:ListBucket', 's3:PutObject']);
+    } else {
+      // Encrypted, TLS-only failure queue that keeps failures for SQS's maximum.
+      expect(s.model.resources[destinationId]?.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+      s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: destinationId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+      expect(on('sqs:SendMessage').flatMap(resourcesOf)).toEqual([{ 'Fn::GetAtt': [destinationId, 'Arn'] }]);
+    }
     for (const action of ['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream'])
       expect(on(action).flatMap(resourcesOf), action).toEqual([{ 'Fn::GetAtt': [tableId, 'StreamArn'] }]);
-    expect(on('dynamodb:PutItem')).toHaveLength(1);
     expect(envOf(s, functionId).TABLE_NAME).toEqual({ Ref: tableId });
 
     expect(s.model.resources[functionId]?.Properties.ReservedConcurrentExecutions).toBe(
       CONSUMER_RESERVED_CONCURRENCY,
     );
 
-    // An iterator-age alarm on the mapping's function and a depth alarm on its failure queue.
+    // An iterator-age alarm on the mapping's function and an alarm on anything its destination received.
     s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'IteratorAge',
       Namespace: 'AWS/Lambda',
@@ -107,13 +123,27 @@ describe('stream consumers (one per STREAM_CONSUMERS entry)', () => {
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
       Threshold: 60_000,
     });
-    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Namespace: 'AWS/SQS',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    });
+    s.template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      consumer.keepsFailedRecords
+        ? {
+            MetricName: 'PutRequests',
+            Namespace: 'AWS/S3',
+            Dimensions: Match.arrayWith([
+              { Name: 'BucketName', Value: { Ref: destinationId } },
+              { Name: 'FilterId', Value: FAILED_BATCHES_METRIC_ID },
+            ]),
+            Threshold: 1,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          }
+        : {
+            MetricName: 'ApproximateNumberOfMessagesVisible',
+            Namespace: 'AWS/SQS',
+            Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [destinationId, 'QueueName'] } }],
+            Threshold: 1,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          },
+    );
   });
 
   it('lets the quota enforcer publish to the event bus', () => {
@@ -286,6 +316,7 @@ describe('stack props: consumers from the list, interval, concurrency', () => {
     parallelizationFactor: 2,
     startingPosition: 'TRIM_HORIZON',
     filterPatterns: [],
+    writes: ['healthCheck'],
   };
   let t: Synthesized;
   beforeAll(() => {
@@ -311,8 +342,11 @@ describe('stack props: consumers from the list, interval, concurrency', () => {
       FilterCriteria: Match.absent(),
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
-    // a failure queue per consumer (+ 1 listed), the usage park queue and its dead-letter queue
-    t.template.resourceCountIs('AWS::SQS::Queue', STREAM_CONSUMERS.length + 1 + 2);
+    // A queue of coordinates per consumer (+ 1 listed) but those that keep whole batches in a
+    // bucket, the usage park queue and its dead-letter queue.
+    const keeping = STREAM_CONSUMERS.filter((c) => c.keepsFailedRecords).length;
+    t.template.resourceCountIs('AWS::SQS::Queue', STREAM_CONSUMERS.length + 1 - keeping + 2);
+    t.template.resourceCountIs('AWS::S3::Bucket', keeping);
   });
 
   it('rounds 90 s up to a 2-minute schedule and tells the function 120', () => {

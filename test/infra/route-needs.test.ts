@@ -8,33 +8,59 @@ import { constructIdOf } from '../../infra/route-areas.js';
 import {
   authorizerNeeds,
   consumerNeeds,
+  consumerWrites,
   functionsOf,
   needsOf,
   scheduledHealthCheckNeeds,
+  writesOf,
 } from '../../infra/route-needs.js';
 import { pathParameters } from '../../lib/routes/path-template.js';
-import { ROUTES, type Route } from '../../lib/routes.js';
+import { ROUTES, type Route, routeKey } from '../../lib/routes.js';
+import { STREAM_CONSUMERS } from '../../lib/streams/consumers.js';
 
-const route = (over: Partial<Route>): Route => ({ ...ROUTES[0]!, ...over });
+const route = (over: Partial<Route>): Route => ({
+  ...ROUTES[0]!,
+  writes: over.method && over.method !== 'GET' ? [] : undefined,
+  ...over,
+});
 
 describe('needsOf: permissions derived from a route', () => {
   it('gives GET routes table reads only', () => {
-    expect([...needsOf(route({ method: 'GET', tag: 'providers', access: 'read' }))]).toEqual(['tableRead']);
+    expect([
+      ...needsOf(route({ method: 'GET', tag: 'providers', access: 'read', writes: undefined })),
+    ]).toEqual(['tableRead']);
   });
 
-  it('gives every other method table writes', () => {
+  it('gives other methods the item kinds they declare, and nothing when they declare none', () => {
     for (const method of ['POST', 'PATCH', 'PUT', 'DELETE'] as const) {
-      expect(needsOf(route({ method, tag: 'providers', access: 'write' })).has('tableWrite'), method).toBe(
-        true,
-      );
+      const declared = route({ method, tag: 'providers', access: 'write', writes: ['provider'] });
+      expect(writesOf(declared), method).toEqual(['provider']);
+      expect(needsOf(declared).has('tableWrite'), method).toBe(true);
+      expect(needsOf({ ...declared, writes: [] }).has('tableWrite'), method).toBe(false);
     }
   });
 
-  it('gives the keys routes the pepper, and no other route', () => {
-    expect(needsOf(route({ method: 'GET', tag: 'keys', access: 'secrets' })).has('apiKeyPepper')).toBe(true);
-    expect(
-      needsOf(route({ method: 'POST', tag: 'credentials', access: 'secrets' })).has('apiKeyPepper'),
-    ).toBe(false);
+  it('fails, naming the route, when a write route declares no writes or a read route declares some', () => {
+    expect(() => writesOf(route({ method: 'POST', path: '/api/new-thing', writes: undefined }))).toThrow(
+      /POST \/api\/new-thing declares no `writes`/,
+    );
+    expect(() => writesOf(route({ method: 'GET', path: '/api/x', writes: ['provider'] }))).toThrow(
+      /GET \/api\/x is a read route and may not write/,
+    );
+  });
+
+  it('declares writes on every route of the table (a route added without them fails here)', () => {
+    const missing = ROUTES.filter((r) => r.method !== 'GET' && r.writes === undefined).map(routeKey);
+    expect(missing).toEqual([]);
+    expect(ROUTES.filter((r) => r.method === 'GET' && r.writes !== undefined).map(routeKey)).toEqual([]);
+  });
+
+  it('gives the pepper only to the functions that mint a key secret, not to listing, reading or revoking keys', () => {
+    const withPepper = [...functionsOf(ROUTES)]
+      .filter(([, f]) => f.needs.has('apiKeyPepper'))
+      .map(([fn]) => fn);
+    expect(withPepper).toEqual(['keys/create', 'keys/rotate']);
+    expect(needsOf(route({ method: 'GET', tag: 'keys', access: 'secrets' })).has('apiKeyPepper')).toBe(false);
   });
 
   it('lets the on-demand health check use credentials the way AI calls do', () => {
@@ -57,14 +83,15 @@ describe('needsOf: permissions derived from a route', () => {
 
 describe('functionsOf: one function per handler module', () => {
   it('merges routes that share a module and unions their needs', () => {
-    const get = route({ method: 'GET', path: '/a', fn: 'x/shared', tag: 'a' });
-    const post = route({ method: 'POST', path: '/a', fn: 'x/shared', tag: 'a' });
-    const other = route({ method: 'GET', path: '/b', fn: 'a/other', tag: 'b' });
+    const get = route({ method: 'GET', path: '/a', fn: 'x/shared', tag: 'a', writes: undefined });
+    const post = route({ method: 'POST', path: '/a', fn: 'x/shared', tag: 'a', writes: ['team'] });
+    const other = route({ method: 'GET', path: '/b', fn: 'a/other', tag: 'b', writes: undefined });
     const byFn = functionsOf([get, post, other]);
     expect([...byFn.keys()]).toEqual(['a/other', 'x/shared']);
     expect(byFn.get('x/shared')?.routes).toEqual([get, post]);
     expect(byFn.get('x/shared')?.needs.has('tableWrite')).toBe(true);
     expect(byFn.get('a/other')?.needs.has('tableWrite')).toBe(false);
+    expect([...(byFn.get('x/shared')?.writes ?? [])]).toEqual(['team']);
   });
 
   it('gives every handler module of ROUTES a distinct construct id', () => {
@@ -127,9 +154,19 @@ describe('needsOf: declared uses', () => {
 });
 
 describe('needs of the functions outside the route table', () => {
-  it('gives every stream consumer the table, and the quota enforcer the event bus', () => {
-    expect([...consumerNeeds('streams/some-new-consumer')].sort()).toEqual(['tableRead', 'tableWrite']);
-    expect(consumerNeeds('streams/quota-enforcer').has('events')).toBe(true);
+  it('gives each stream consumer the kinds it declares, the quota enforcer the event bus', () => {
+    expect(
+      [...consumerNeeds(STREAM_CONSUMERS.find((c) => c.fn === 'streams/quota-enforcer')!)].sort(),
+    ).toEqual(['events', 'tableRead', 'tableWrite']);
+    expect(consumerWrites(STREAM_CONSUMERS.find((c) => c.fn === 'streams/audit-writer')!)).toEqual([
+      'auditEvent',
+      'auditHead',
+      'auditSource',
+    ]);
+    for (const consumer of STREAM_CONSUMERS) expect(() => consumerWrites(consumer)).not.toThrow();
+    expect(() => consumerNeeds({ fn: 'streams/some-new-consumer' })).toThrow(
+      /stream consumer streams\/some-new-consumer declares no writes: add `writes` to its STREAM_CONSUMERS entry/,
+    );
   });
 
   it('lets the authorizer read and stamp last use on key records, never write the table at large', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FUNCTIONS_PER_AREA, routeAreas } from '../../infra/route-areas.js';
+import { AI_CALL_WRITES } from '../../lib/routes/ai/common.js';
 import { ROUTES, type Route, routeKey } from '../../lib/routes.js';
 import { type Synthesized, synthGateway } from './synth.js';
 
@@ -68,6 +69,8 @@ function syntheticRoutes(count: number): Route[] {
       summary: `Synthetic route ${i}`,
       tag,
       successStatus: 200,
+      // GETs write nothing; the others as much as an AI call does (the largest write grant).
+      ...(i % 4 === 0 ? {} : { writes: AI_CALL_WRITES }),
     };
   });
 }

@@ -3,10 +3,12 @@ import { Annotations, Capture, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CREDENTIAL_CONTEXT_KEYS } from '../../infra/constructs/credential-key.js';
 import { envelopeTemplate, GATEWAY_ERRORS } from '../../infra/constructs/gateway-responses.js';
+import { TABLE_WRITE_ACTIONS } from '../../infra/constructs/gateway-table.js';
 import { CREDENTIAL_SECRET_PREFIX } from '../../infra/constructs/secrets.js';
 import { functionsOf, needsOf } from '../../infra/route-needs.js';
 import { pathParameters } from '../../lib/routes/path-template.js';
 import { ROUTES, type Route, routeKey } from '../../lib/routes.js';
+import { ITEM_PARTITIONS, type ItemKind } from '../../lib/store/keys.js';
 import { TABLE_SCHEMA } from '../../lib/store/table-schema.js';
 import { STREAM_CONSUMERS } from '../../lib/streams/consumers.js';
 import { acknowledgements, allFindings, unacknowledgedFindings } from './nag.js';
@@ -28,6 +30,46 @@ const statementsOf = (functionId: string): Statement[] =>
 beforeAll(() => {
   s = synthGateway();
 }, 300_000);
+
+/** A table write grant as the template states it: its actions and its `dynamodb:LeadingKeys` patterns. */
+interface WriteGrant {
+  actions: string[];
+  leadingKeys: string[];
+}
+
+const REFUSAL_GRANT: WriteGrant = { actions: ['dynamodb:PutItem'], leadingKeys: ['DENIAL#*'] };
+
+/** The function's DynamoDB write statements; each must be on the table alone, under a LeadingKeys condition. */
+function writeGrantsOf(statements: Statement[]): WriteGrant[] {
+  const writes = statements.filter((st) =>
+    actionsOf(st).some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite|TransactWrite)/.test(a)),
+  );
+  return writes
+    .map((st) => {
+      expect(resourcesOf(st)).toEqual([{ 'Fn::GetAtt': [logicalId(s.stack.table.table), 'Arn'] }]);
+      const condition = st.Condition as Record<string, Record<string, unknown>>;
+      expect(condition.Null).toEqual({ 'dynamodb:LeadingKeys': 'false' });
+      const keys = condition['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+      return { actions: actionsOf(st).sort(), leadingKeys: ([] as string[]).concat(keys as string[]).sort() };
+    })
+    .sort((a, b) => a.actions.length - b.actions.length);
+}
+
+/** Every LeadingKeys pattern a function may write under, whatever the action. */
+const leadingKeysOf = (statements: Statement[]) =>
+  [...new Set(writeGrantsOf(statements).flatMap((g) => g.leadingKeys))].sort();
+
+/** What a route function must hold: its refusal records, and every write action on its declared kinds. */
+function expectedWriteGrants(routes: Route[], writes: Set<ItemKind>): WriteGrant[] {
+  const grants: WriteGrant[] = routes.some((r) => r.access !== 'public') ? [REFUSAL_GRANT] : [];
+  if (writes.size > 0) {
+    grants.push({
+      actions: [...TABLE_WRITE_ACTIONS].sort(),
+      leadingKeys: [...writes].map((kind) => `${ITEM_PARTITIONS[kind]}*`).sort(),
+    });
+  }
+  return grants;
+}
 
 describe('REST API built from ROUTES', () => {
   it.each(ROUTES.map((r) => [routeKey(r), r] as const))('%s is a method on its resource path', (_, route) => {
@@ -187,22 +229,17 @@ describe('functions', () => {
 });
 
 describe('IAM: each function may do what its routes do and nothing else', () => {
-  const WRITES = [
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-  ];
   const cases = [...functionsOf(ROUTES)].map(([fn, entry]) => [fn, entry] as const);
 
-  it.each(cases)('%s', (_, { routes, needs }) => {
+  it.each(cases)('%s', (_, { routes, needs, writes }) => {
     const functionId = functionOfRoute(routes[0]!);
     const statements = statementsOf(functionId);
     const actions = new Set(statements.flatMap(actionsOf));
 
     expect(actions).toContain('dynamodb:GetItem');
     expect(actions).toContain('dynamodb:Query');
-    for (const write of WRITES) expect(actions.has(write), write).toBe(needs.has('tableWrite'));
+    expect(writeGrantsOf(statements)).toEqual(expectedWriteGrants(routes, writes));
+    expect(actions.has('dynamodb:TransactWriteItems')).toBe(false);
     expect([...actions].filter((a) => a.includes('*'))).toEqual([]);
     expect(actions.has('dynamodb:Scan')).toBe(false);
 
@@ -287,6 +324,51 @@ describe('IAM: each function may do what its routes do and nothing else', () => 
   it('derives read-only access for GET routes', () => {
     for (const route of ROUTES.filter((r) => r.method === 'GET'))
       expect(needsOf(route).has('tableWrite')).toBe(false);
+  });
+
+  it('gives no function that serves only reads a write beyond its refusal records', () => {
+    const readOnly = [...functionsOf(ROUTES)].filter(([, f]) => f.routes.every((r) => r.method === 'GET'));
+    expect(readOnly.length).toBeGreaterThan(10);
+    for (const [fn, { routes }] of readOnly) {
+      const grants = writeGrantsOf(statementsOf(functionOfRoute(routes[0]!)));
+      const refusalsOnly = routes.every((r) => r.access === 'public') ? [] : [REFUSAL_GRANT];
+      expect(grants, fn).toEqual(refusalsOnly);
+    }
+  });
+
+  it('keeps the AI functions away from API keys, the audit trail and teams, and only the audit writer on the audit trail', () => {
+    const byFunction = new Map<string, string[]>([
+      ...[...functionsOf(ROUTES)].map(
+        ([fn, f]) => [fn, leadingKeysOf(statementsOf(functionOfRoute(f.routes[0]!)))] as [string, string[]],
+      ),
+      ...s.stack.streamConsumers.consumers.map(
+        ({ consumer, fn }) =>
+          [consumer.fn, leadingKeysOf(statementsOf(logicalId(fn.function)))] as [string, string[]],
+      ),
+      ['health/scheduled-check', leadingKeysOf(statementsOf(logicalId(s.stack.healthSchedule.fn.function)))],
+    ]);
+    const sensitive = ['APIKEY#*', 'APIKEY_RECORD#*', 'AUDIT#*', 'AUDIT_HEAD*', 'AUDIT_SOURCE#*', 'TEAM#*'];
+    for (const fn of [...byFunction.keys()].filter((f) => f.startsWith('ai/'))) {
+      expect(
+        byFunction.get(fn)!.filter((k) => sensitive.includes(k)),
+        fn,
+      ).toEqual([]);
+    }
+    const audit = ['AUDIT#*', 'AUDIT_HEAD*', 'AUDIT_SOURCE#*'];
+    const auditWriters = [...byFunction]
+      .filter(([, k]) => k.some((p) => audit.includes(p)))
+      .map(([fn]) => fn);
+    expect(auditWriters).toEqual(['streams/audit-writer']);
+    expect(byFunction.get('ai/chat')).toEqual([
+      'CREDENTIAL#*',
+      'DENIAL#*',
+      'PROVIDER#*',
+      'QUOTA#*',
+      'RATE#*',
+      'RULE#*',
+      'USAGE#*',
+    ]);
+    expect(byFunction.get('streams/audit-writer')).toEqual(audit.slice().sort());
   });
 });
 

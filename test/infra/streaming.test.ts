@@ -15,6 +15,7 @@ const probe: Route = {
   path: '/v1/stream-probe',
   access: 'invoke',
   streams: true,
+  writes: [],
 };
 
 let s: Synthesized;

@@ -66,7 +66,8 @@ describe('anthropic adapter: request translation on the wire', () => {
         },
       ],
     });
-    await call(request);
+    // The fake stands in for Anthropic's public API: its image URLs are judged as a public upstream's.
+    await call(request, { image_urls: 'public' });
     const content = (fake.last().json as { messages: Array<{ content: unknown[] }> }).messages[0]?.content;
     expect(content).toEqual([
       { type: 'text', text: 'compare' },

@@ -77,6 +77,42 @@ describe('upstream faults: status classification over real sockets', () => {
     expect(JSON.stringify(error.toJSON())).not.toContain(TEST_KEY);
   });
 
+  it('passes on only the error type and a cleaned message: no key hint, organization, project or account id', async () => {
+    // Prepare: an OpenAI 401 as it is worded, with a masked key hint and account ids
+    const hint = 'sk-proj-' + '*'.repeat(36) + 'wxyz';
+    const org = 'org-' + 'Q7pX2mN4vB9kL1sT';
+    const project = 'proj_' + 'Zr8YwE3uT6oP0aH2';
+    fake.script(CHAT, {
+      kind: 'json',
+      status: 401,
+      body: {
+        error: {
+          message: `Incorrect API key provided: ${hint}. Project ${project} of organization ${org} (arn:aws:iam::123456789012:role/x, owner ops@example.com).`,
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      },
+    });
+    // Act
+    const error = await failure(chat());
+    // Assess
+    const shown = JSON.stringify(error.toJSON());
+    for (const leak of ['wxyz', '****', 'sk-proj', org, project, '123456789012', 'ops@example.com']) {
+      expect(shown, leak).not.toContain(leak);
+    }
+    expect(error.message).toContain('Incorrect API key provided');
+    expect(error.upstreamType).toBe('invalid_api_key');
+  });
+
+  it('drops a provider error type that is not identifier-shaped', async () => {
+    fake.script(CHAT, {
+      kind: 'json',
+      status: 400,
+      body: { error: { message: 'bad', code: `key ${'sk-abc'}...wxyz is not valid` } },
+    });
+    expect((await failure(chat())).upstreamType).toBeNull();
+  });
+
   it('classifies an HTML 502 page as a retryable server error without echoing it', async () => {
     fake.script(CHAT, {
       kind: 'raw',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeMode, type FakeUpstream, startFakeUpstream } from '../fakes/health-upstream.js';
 import { providerBody } from '../support/runtime.js';
+import { mintKey } from './access-fixtures.js';
 import { type HealthGateway, startHealthGateway } from './health-fixtures.js';
 
 let hg: HealthGateway;
@@ -122,5 +123,31 @@ describe('health: a provider that goes down and comes back', () => {
     expect(again.json).toMatchObject({ consecutive_failures: 1, check: { counted: false } });
     const missing = await hg.gw.call('POST', '/api/providers/prov_01m8bwjkr672zknf0jar5m8r48/health-check');
     expect(missing.status).toBe(404);
+  });
+
+  it("records an incident that an operator's on-demand checks open and resolve as that operator's", async () => {
+    // Prepare
+    const operator = await mintKey(hg.gw, { role: 'operator', name: 'on-call' });
+    const created = await hg.gw.call('POST', '/api/providers', {
+      body: providerBody('manual-outage-fake', { provider_type: 'custom', base_url: fake.url }),
+    });
+    const id = created.json.id as string;
+    // Act: three failed checks open the incident, two good ones resolve it, all on demand
+    let incidentId: string | null = null;
+    for (const [n, mode] of (['down', 'down', 'down', 'up', 'up'] as FakeMode[]).entries()) {
+      fake.mode = mode;
+      hg.slot(40 + n);
+      const res = await hg.gw.call('POST', `/api/providers/${id}/health-check`, { key: operator.key });
+      expect(res.status, res.text).toBe(200);
+      incidentId ??= res.json.incident_opened;
+    }
+    await hg.gw.runtime.streams!.idle();
+    // Assess
+    expect(incidentId).toMatch(/^inc_/);
+    const audit = await hg.gw.call('GET', `/api/audit?target_type=incident&target_id=${incidentId}`);
+    expect(audit.status, audit.text).toBe(200);
+    const events = audit.json.data as Array<{ action: string; actor_key_id: string }>;
+    expect(events.map((e) => e.action).sort()).toEqual(['incident.created', 'incident.resolved']);
+    expect(new Set(events.map((e) => e.actor_key_id))).toEqual(new Set([operator.id]));
   });
 });

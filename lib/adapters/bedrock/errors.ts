@@ -6,7 +6,12 @@
 
 import type { ArmedBudget } from '../../upstream/budget.js';
 import { classifyStatus } from '../../upstream/classify.js';
-import { sanitizeUpstreamText, UpstreamError, type UpstreamErrorType } from '../../upstream/errors.js';
+import {
+  sanitizeUpstreamText,
+  UpstreamError,
+  type UpstreamErrorType,
+  upstreamTypeOf,
+} from '../../upstream/errors.js';
 import { retryAfterFromHeaders } from '../../upstream/retry-after.js';
 import { normalizeTransportError } from '../../upstream/transport-errors.js';
 
@@ -68,7 +73,7 @@ export function bedrockError(
     type,
     retryable,
     upstreamStatus: status,
-    upstreamType: sdk.name ?? null,
+    upstreamType: upstreamTypeOf(sdk.name),
     retryAfterMs: retryAfterFromHeaders(sdk.$response?.headers ?? {}, options.now),
     message: `bedrock answered ${status}: ${text}`,
     cause: error,

@@ -19,6 +19,7 @@ const SUPPORTED: readonly Operation[] = ['chat', 'embeddings', 'images', 'count_
 export const bedrockAdapter: ProviderAdapter = {
   type: 'bedrock',
   baseUrlRule: 'optional',
+  fetchesImageUrls: false,
   supports: (operation) => SUPPORTED.includes(operation),
   chat: bedrockChat,
   embeddings: bedrockEmbeddings,

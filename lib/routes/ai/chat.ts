@@ -1,12 +1,13 @@
 import { chatCompletionRequestSchema } from '../../ai/schemas/chat.js';
 import type { Route } from '../types.js';
-import { streamingAiRoute } from './common.js';
+import { AI_CACHED_CALL_WRITES, streamingAiRoute } from './common.js';
 
 export const chatCompletionsRoute: Route = streamingAiRoute(
   '/v1/chat/completions',
   'ai/chat',
   'Chat completion (OpenAI format; SSE when stream is true)',
   chatCompletionRequestSchema,
+  AI_CACHED_CALL_WRITES,
 );
 
 /** The brief's path: the same function as `/v1/chat/completions`. */
@@ -16,6 +17,7 @@ export const chatBriefRoute: Route = {
     'ai/chat',
     'Chat completion (the brief path; same as /v1/chat/completions)',
     chatCompletionRequestSchema,
+    AI_CACHED_CALL_WRITES,
   ),
   operationId: 'ai_chat-brief',
 };

@@ -13,4 +13,6 @@ export const countTokensRoute: Route = {
   errorStyle: 'anthropic',
   // Not an AI call of its own (no usage, no cost; clients count before most calls): no log record.
   requestLog: false,
+  // A count records no usage and moves no circuit: admission only, and the credential's touch.
+  writes: ['rateWindow', 'credential'],
 };

@@ -1,12 +1,13 @@
 import { embeddingsRequestSchema } from '../../ai/schemas/operations.js';
 import type { Route } from '../types.js';
-import { aiRoute } from './common.js';
+import { AI_CACHED_CALL_WRITES, aiRoute } from './common.js';
 
 export const embeddingsRoute: Route = aiRoute(
   '/v1/embeddings',
   'ai/embeddings',
   'Embeddings (OpenAI format)',
   embeddingsRequestSchema,
+  AI_CACHED_CALL_WRITES,
 );
 
 /** The brief's path: the same function as `/v1/embeddings`. */
@@ -16,6 +17,7 @@ export const embeddingsBriefRoute: Route = {
     'ai/embeddings',
     'Embeddings (the brief path; same as /v1/embeddings)',
     embeddingsRequestSchema,
+    AI_CACHED_CALL_WRITES,
   ),
   operationId: 'ai_embeddings-brief',
 };

@@ -1,6 +1,6 @@
 import { anthropicMessagesRequestSchema } from '../../ai/schemas/anthropic-messages.js';
 import type { Route } from '../types.js';
-import { streamingAiRoute } from './common.js';
+import { AI_CACHED_CALL_WRITES, streamingAiRoute } from './common.js';
 
 export const messagesRoute: Route = {
   ...streamingAiRoute(
@@ -8,6 +8,7 @@ export const messagesRoute: Route = {
     'ai/messages',
     'Anthropic Messages API, served by any provider',
     anthropicMessagesRequestSchema,
+    AI_CACHED_CALL_WRITES,
   ),
   errorStyle: 'anthropic',
 };

@@ -36,6 +36,7 @@ export const responseDeleteRoute: Route = {
   summary: 'Delete a stored response',
   response: deletedResponse,
   operationId: 'ai_responses-delete',
+  writes: ['response'],
 };
 
 export const responseInputItemsRoute: Route = {

@@ -27,7 +27,7 @@ import {
   toCredential,
   toItem,
 } from './record.js';
-import { loadRecord, mutateRecord, SYSTEM_ACTOR, sweepVersions } from './store.js';
+import { loadRecord, mutateRecord, sweepVersions } from './store.js';
 import { checkCredentialValue } from './validate.js';
 
 const NOT_FOUND = () => new NotFoundError('Credential');
@@ -166,11 +166,13 @@ export async function createCredential(
   return toCredential(record, deps.now());
 }
 
-/** Destroys due retiring versions of a record read by an admin list (the lazy sweep). */
-async function sweptForRead(deps: Gateway, record: CredentialRecord): Promise<CredentialRecord> {
-  if (sweepVersions(record.versions, deps.now()).destroyed === 0) return record;
-  const swept = await mutateRecord(deps, record.id, async () => null, SYSTEM_ACTOR);
-  return swept ?? record;
+/**
+ * A record as the next write will leave it: due retiring versions left out. Read routes never write
+ * (their functions hold no write grant), so the ciphertext itself is destroyed by the next write of
+ * the credential, the next resolution of it (AI calls and health probes) or a re-wrap sweep.
+ */
+function sweptView(record: CredentialRecord, nowMs: number): CredentialRecord {
+  return { ...record, versions: sweepVersions(record.versions, nowMs).kept };
 }
 
 /** `GET /api/providers/{id}/credentials`: a page of metadata, newest first. */
@@ -186,8 +188,8 @@ export async function listCredentials(
     cursor: input.cursor,
     newestFirst: true,
   });
-  const records = await Promise.all(page.items.map((item) => sweptForRead(deps, fromItem(item))));
   const nowMs = deps.now();
+  const records = page.items.map((item) => sweptView(fromItem(item), nowMs));
   return {
     data: records.map((r) => toCredential(r, nowMs)),
     next_cursor: page.nextCursor,

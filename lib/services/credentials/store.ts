@@ -3,7 +3,7 @@
  * the item's `version` (`Table.updateVersioned`), retried from a fresh read when another writer got
  * there first, so concurrent rotations, revokes, 401 reports and re-wraps serialise per credential
  * and none is lost. Retiring versions past their grace period are destroyed by whichever write or
- * admin read touches the credential next (the lazy sweep).
+ * resolution touches the credential next (the lazy sweep; reads only hide them).
  */
 
 import { ConflictError } from '../../errors.js';

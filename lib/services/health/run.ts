@@ -8,7 +8,12 @@ import { describeError, logger } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
-import { ensureAutomaticIncident, resolveAutomaticIncident } from '../incidents/automatic.js';
+import type { Actor } from '../actor.js';
+import {
+  ensureAutomaticIncident,
+  type IncidentTrigger,
+  resolveAutomaticIncident,
+} from '../incidents/automatic.js';
 import { addToHourly, type HealthCheckRecord, recordCheck } from './history.js';
 import { guardProbe } from './probes/index.js';
 import { countsAsUp, endsIncident, needsIncident, rulesFromConfig } from './rules.js';
@@ -29,6 +34,8 @@ export interface RunContext {
   probeTimeoutMs: number;
   /** Stops the run (local runtime shutdown): probes abort and nothing more is recorded. */
   signal?: AbortSignal | undefined;
+  /** The operator of an on-demand check: incidents it opens or resolves are recorded as theirs. */
+  actor?: Actor | undefined;
 }
 
 /** What checking one provider did. */
@@ -59,19 +66,19 @@ export function probeTargetOf(item: Item): ProbeTarget {
 }
 
 /** Opens or resolves the automatic incident the state calls for; failures are logged, not thrown. */
-async function reconcileIncident(deps: Gateway, item: Item, state: HealthState, runId: string) {
+async function reconcileIncident(deps: Gateway, item: Item, state: HealthState, trigger: IncidentTrigger) {
   const rules = rulesFromConfig(deps.config);
   const provider = { id: String(item.id), name: String(item.name) };
   try {
     if (needsIncident(state, rules)) {
-      const opened = await ensureAutomaticIncident(deps, { provider, state, runId });
+      const opened = await ensureAutomaticIncident(deps, { provider, state, ...trigger });
       return { opened: opened?.id ?? null, resolved: null };
     }
     if (endsIncident(state, rules)) {
       const resolved = await resolveAutomaticIncident(deps, {
         providerId: provider.id,
         at: state.last_checked_at,
-        runId,
+        ...trigger,
       });
       return { opened: null, resolved: resolved?.id ?? null };
     }
@@ -123,7 +130,7 @@ export async function checkProvider(
   if (!applied.counted || !applied.state) return outcome;
   await addToHourly(deps, { providerId: target.id, at: ctx.observedAt, up: countsAsUp(observation) });
   if (applied.state.status !== item.health_status) await mirrorHealthStatus(deps, applied.state);
-  const incident = await reconcileIncident(deps, item, applied.state, ctx.runId);
+  const incident = await reconcileIncident(deps, item, applied.state, { runId: ctx.runId, actor: ctx.actor });
   return { ...outcome, incident_opened: incident.opened, incident_resolved: incident.resolved };
 }
 

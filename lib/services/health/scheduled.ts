@@ -6,6 +6,7 @@
 import type { Principal } from '../../auth/roles.js';
 import { describeError, logger } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
+import type { Actor } from '../actor.js';
 import { loadProviderItem } from '../providers/service.js';
 import { defaultProbe } from './probes/index.js';
 import { activeProviders, checkProvider, mapBounded, type ProviderCheckOutcome, slotOf } from './run.js';
@@ -126,19 +127,21 @@ export async function runHealthChecks(deps: Gateway, input: ScheduledRunInput): 
 /**
  * Checks one provider now (`POST /api/providers/{id}/health-check`): the same code path as the
  * schedule, counted in the current slot (so a manual check and the scheduled one of the same
- * interval count once between them).
+ * interval count once between them). An incident the check opens or resolves is recorded as the
+ * caller's (`actor`), not the health checker's.
  *
  * @throws NotFoundError for a provider the caller may not see; ServiceUnavailableError on throttling.
  */
 export async function checkProviderNow(
   deps: Gateway,
-  input: { providerId: string; principal?: Principal; requestId: string; probe?: ProviderProbe },
+  input: { providerId: string; principal?: Principal; actor: Actor; probe?: ProviderProbe },
 ) {
   const item = await loadProviderItem(deps, input.providerId, input.principal);
   const probeTimeoutMs = Math.min(deps.config.HEALTH_PROBE_TIMEOUT * 1000, MAX_MANUAL_PROBE_MS);
   const outcome = await checkProvider(deps, item, {
     trigger: 'manual',
-    runId: input.requestId,
+    runId: input.actor.requestId,
+    actor: input.actor,
     observedAt: new Date(deps.now()).toISOString(),
     probe: input.probe ?? defaultProbe(deps),
     probeDeadline: Date.now() + probeTimeoutMs,

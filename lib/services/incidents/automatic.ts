@@ -19,9 +19,23 @@ import { emitIncidentEvent, incidentView, newIncidentItem, transitionIncident } 
 
 const systemActor = (runId: string): Actor => ({ keyId: SYSTEM, requestId: runId, sourceIp: '' });
 
+/**
+ * Who an automatic incident's change is recorded as: the operator whose on-demand check caused it,
+ * else the health checker itself (`system`, with the run id as request id).
+ */
+const actorOf = (input: { runId: string; actor?: Actor | undefined }): Actor =>
+  input.actor ?? systemActor(input.runId);
+
+/** What opens or resolves an automatic incident: the run, and the operator of an on-demand check. */
+export interface IncidentTrigger {
+  runId: string;
+  /** The caller of `POST /api/providers/{id}/health-check`; absent for the schedule. */
+  actor?: Actor | undefined;
+}
+
 async function createFor(
   deps: Gateway,
-  input: { provider: { id: string; name: string }; state: HealthState; runId: string },
+  input: { provider: { id: string; name: string }; state: HealthState } & IncidentTrigger,
   lock: { incident_id: string; opened_at: string },
 ): Promise<Incident | undefined> {
   const item = newIncidentItem(
@@ -34,7 +48,7 @@ async function createFor(
       source: 'automatic',
       openedAt: lock.opened_at,
       note: `last error: ${input.state.last_error_class ?? 'unknown'}`,
-      actor: systemActor(input.runId),
+      actor: actorOf(input),
     },
     new Date(deps.now()).toISOString(),
   );
@@ -56,7 +70,7 @@ async function createFor(
  */
 export async function ensureAutomaticIncident(
   deps: Gateway,
-  input: { provider: { id: string; name: string }; state: HealthState; runId: string },
+  input: { provider: { id: string; name: string }; state: HealthState } & IncidentTrigger,
 ): Promise<Incident | undefined> {
   const existing = await readLock(deps, input.provider.id);
   if (existing) {
@@ -73,7 +87,7 @@ export async function ensureAutomaticIncident(
   return createFor(deps, input, lock);
 }
 
-async function resolveLocked(deps: Gateway, incidentId: string, at: string, runId: string) {
+async function resolveLocked(deps: Gateway, incidentId: string, at: string, trigger: IncidentTrigger) {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       return await transitionIncident(deps, {
@@ -81,7 +95,7 @@ async function resolveLocked(deps: Gateway, incidentId: string, at: string, runI
         status: 'resolved',
         note: 'resolved by the health checker after consecutive good checks',
         at,
-        actor: systemActor(runId),
+        actor: actorOf(trigger),
       });
     } catch (error) {
       const code = error instanceof GatewayError ? error.code : undefined;
@@ -100,13 +114,13 @@ async function resolveLocked(deps: Gateway, incidentId: string, at: string, runI
  */
 export async function resolveAutomaticIncident(
   deps: Gateway,
-  input: { providerId: string; at: string; runId: string },
+  input: { providerId: string; at: string } & IncidentTrigger,
 ): Promise<Incident | undefined> {
   const lock = await readLock(deps, input.providerId);
   if (!lock) return undefined;
   let outcome: Awaited<ReturnType<typeof resolveLocked>>;
   try {
-    outcome = await resolveLocked(deps, lock.incident_id, input.at, input.runId);
+    outcome = await resolveLocked(deps, lock.incident_id, input.at, input);
   } catch (error) {
     logger.warn('incident resolution failed', { incident_id: lock.incident_id, error: describeError(error) });
     return undefined;
