@@ -360,8 +360,11 @@ describe('IAM: each function may do what its routes do and nothing else', () => 
       .map(([fn]) => fn);
     expect(auditWriters).toEqual(['streams/audit-writer']);
     expect(byFunction.get('ai/chat')).toEqual([
+      'CACHE#*',
+      'CACHE_MODEL#*',
       'CREDENTIAL#*',
       'DENIAL#*',
+      'LOG#*',
       'PROVIDER#*',
       'QUOTA#*',
       'RATE#*',

@@ -193,6 +193,8 @@ export interface SampleWorld {
   side: Side;
   /** A response stored by `POST /v1/responses`. */
   responseId: string;
+  /** The request id of that response's call: the `/api/logs/{request_id}` routes aim at its record. */
+  requestId: string;
   /** The sample path of a route: aimed at `side` and the stored response; provider deletes forced. */
   pathOf(route: Route): string;
 }
@@ -208,14 +210,18 @@ export async function seedWorld(gw: TestGateway, name: string): Promise<SampleWo
   const response = await gw.call('POST', '/v1/responses', { body: { model: side.chatModel, input: 'hi' } });
   expect(response.status, response.text).toBe(200);
   const responseId = response.json.id as string;
+  const requestId = response.headers.get('x-request-id')!;
   await gw.runtime.idle();
   await gw.runtime.streams!.idle();
   return {
     side,
     responseId,
+    requestId,
     pathOf: (route) =>
       route.path.startsWith('/v1/responses/')
         ? route.path.replace('{id}', responseId)
-        : pathFor(route, side) + (routeKey(route) === 'DELETE /api/providers/{id}' ? '?force=true' : ''),
+        : route.path.includes('{request_id}')
+          ? route.path.replace('{request_id}', requestId)
+          : pathFor(route, side) + (routeKey(route) === 'DELETE /api/providers/{id}' ? '?force=true' : ''),
   };
 }
