@@ -158,6 +158,7 @@ describe('quota windows: local midnight in a time zone, across daylight saving',
     });
     clock.set(at('2031-03-11T04:00:00.000Z'));
     expect((await chat()).status).toBe(200);
+    await gw.runtime.idle(); // the hold is settled after the response
     expect((await gw.call('GET', `/api/quotas/${strict}/status`)).json).toMatchObject({
       window: '2031-03-11',
       used: 1,

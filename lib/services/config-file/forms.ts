@@ -49,9 +49,10 @@ const FILLED: Record<FormKind, Form> = {
     retry_policy: DEFAULT_RETRY_POLICY,
     priority: 100,
     is_active: true,
+    log_payloads: false,
   },
   team: { metadata: {} },
-  api_key: {},
+  api_key: { log_payloads: false },
   quota: {
     soft_limit_percent: 80,
     action_on_exceed: 'block',
