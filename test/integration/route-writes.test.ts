@@ -22,7 +22,8 @@ let world: SampleWorld;
 
 beforeAll(async () => {
   store = mockStore();
-  gw = await startTestGateway({ HEALTH_SCHEDULE: 'off' });
+  // The cache and payload logging on, so the AI routes write everything they can write.
+  gw = await startTestGateway({ HEALTH_SCHEDULE: 'off', CACHE_MODE: 'read_write', LOG_PAYLOADS: 'on' });
   world = await seedWorld(gw, 'writes');
 });
 afterAll(async () => {

@@ -55,6 +55,6 @@ export const aiRoute = (
   body: z.ZodType,
   writes: readonly ItemKind[] = AI_CALL_WRITES,
 ): Route => ({
-  ...streamingAiRoute(path, fn, summary, body),
+  ...streamingAiRoute(path, fn, summary, body, writes),
   streams: false,
 });
