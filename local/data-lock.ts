@@ -11,13 +11,21 @@ export interface DataLock {
 
 const reason = (error: unknown) => (error as NodeJS.ErrnoException).code ?? 'error';
 
-/** Whether a process with this pid runs (signal 0 checks without signalling; EPERM: it runs as another user). */
+/**
+ * Whether a process with this pid runs (signal 0 checks without signalling; EPERM: it runs as
+ * another user). A zombie (killed, not yet reaped: Linux `/proc/<pid>/stat` state `Z`) holds nothing.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return reason(error) === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS) or it just went: trust the signal check
   }
 }
 

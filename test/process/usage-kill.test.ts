@@ -114,6 +114,28 @@ async function settledFigures(url: string, key: string, atLeast: number): Promis
 
 let last: Running | undefined;
 
+/** Waits until the gateway that held the data folder (its pid in `gateway.pid`) has died. */
+async function goneFromDataDir(): Promise<void> {
+  const pid = Number.parseInt(readFileSync(join(dataDir, 'gateway.pid'), 'utf8'), 10);
+  for (let i = 0; i < 400; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    // Killed but not yet reaped (a zombie) counts as gone: it holds no file or socket.
+    let stat = '';
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return; // reaped meanwhile
+    }
+    if (stat.split(') ')[1]?.startsWith('Z')) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`the killed gateway (pid ${pid}) is still running`);
+}
+
 afterAll(() => {
   // A failed assertion leaves the last gateway running: its whole process group goes.
   if (last?.child.pid && last.child.exitCode === null) {
@@ -148,6 +170,7 @@ describe('usage under a kill: the real npm start runtime, SIGKILL mid-load, rest
       // Act: SIGKILL the whole process group (npm, tsx and node), as an OOM kill would.
       process.kill(-running.child.pid!, 'SIGKILL');
       await running.exited;
+      await goneFromDataDir();
       stop.now = true;
       await Promise.all(clients);
       total.received += load.received;
