@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { type ChatInvocation, type ChatStream, invokeChat } from '../../adapters/index.js';
 import { formatSseEvent, SSE_DONE } from '../../ai/sse.js';
-import type { ChatCompletionChunk, ChatCompletionRequest } from '../../ai/types.js';
+import type { ChatCompletionChunk, ChatCompletionRequest, NormalizedUsage } from '../../ai/types.js';
 import type { HandlerRequest } from '../../http/handler.js';
 import { Reply } from '../../http/handler.js';
 import { errorResponse } from '../../http/response.js';
@@ -24,7 +24,7 @@ export async function serveChat(request: ChatRequest): Promise<Reply> {
     await run.finish(value.usage, 'success');
     return new Reply(200, value.response, headers);
   }
-  const body = Readable.from(sseEvents(run, value.stream, request.requestId, request.signal));
+  const body = Readable.from(streamBody(run, value.stream, chatFront(request.requestId), request.signal));
   return new Reply(200, body, { ...headers, ...SSE_HEADERS });
 }
 
@@ -81,55 +81,72 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-/**
- * The end of a stream that did not complete: the upstream call is cancelled, then the books are
- * closed as an error (it broke) or as `cancelled` (the client left: what was produced is counted).
- */
-export async function closeEarly(
-  run: AiRun<ChatInvocation>,
-  stream: ChatStream,
-  state: { completed: boolean; failed: boolean },
-): Promise<void> {
-  if (state.completed) return;
-  await stream.close().catch(() => undefined);
-  if (state.failed) await run.finish(stream.result?.usage ?? null, 'error');
-  else await run.cancelled(stream.partial());
+/** How one front writes a chat stream: its events for each chunk, its end and a failure. */
+export interface StreamFront {
+  /** The first event, sent before any chunk (a Responses stream's `response.created`). */
+  start?(): string;
+  /** The events of one chunk; `''` sends nothing. */
+  chunk(chunk: ChatCompletionChunk): string;
+  /** The last events, once the upstream ended; prepared before the books close, sent after. */
+  end(usage: NormalizedUsage | null): Promise<string>;
+  /** The events of an upstream failure after the first byte (no failover is possible then). */
+  error(error: unknown): string;
 }
 
 /**
- * The SSE body of a streamed chat: each chunk as it arrives, then `[DONE]`. An upstream failure
- * after the first byte can no longer fail over: it becomes an error event in our envelope. Usage
- * is recorded from the stream's final report before `[DONE]`, as an error when it breaks, and as
- * `cancelled` with what was streamed when the client leaves.
+ * The body of a streamed chat in any front's wire format. Usage is recorded (durably) from the
+ * stream's final report before the last events, so a client that has the end has been counted; as
+ * an error when the upstream breaks; as `cancelled`, with what was streamed, when the client leaves
+ * (a hang-up thrown in at a yield, or one that aborted the upstream read, which then ends).
  */
-async function* sseEvents(
+export async function* streamBody(
   run: AiRun<ChatInvocation>,
   stream: ChatStream,
-  requestId: string,
+  front: StreamFront,
   hangup: AbortSignal,
 ): AsyncGenerator<string> {
   let completed = false;
   let failed = false;
   let delivering = false;
   try {
-    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+    if (front.start) {
       delivering = true;
-      yield formatSseEvent({ data: JSON.stringify(chunk) });
+      yield front.start();
       delivering = false;
     }
-    // The client left (its hang-up aborted the upstream read, which then ends): counted as cancelled.
+    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+      const events = front.chunk(chunk);
+      delivering = true;
+      if (events) yield events;
+      delivering = false;
+    }
     if (hangup.aborted) return;
     completed = true;
-    // Counted (durably) before the last event: a client that has `[DONE]` has been counted.
-    await run.finish(stream.result?.usage ?? null, 'success');
-    yield SSE_DONE;
+    const usage = stream.result?.usage ?? null;
+    const last = await front.end(usage);
+    await run.finish(usage, 'success');
+    yield last;
   } catch (error) {
     // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
     if (delivering) throw error;
     if (hangup.aborted) return;
     failed = true;
-    yield formatSseEvent({ data: errorResponse(error, requestId).body });
+    yield front.error(error);
   } finally {
-    await closeEarly(run, stream, { completed, failed });
+    if (!completed) {
+      // Cancel the upstream call, then close the books as an error (it broke) or as `cancelled`.
+      await stream.close().catch(() => undefined);
+      if (failed) await run.finish(stream.result?.usage ?? null, 'error');
+      else await run.cancelled(stream.partial());
+    }
   }
+}
+
+/** The OpenAI chat front: each chunk as a data event, then `[DONE]`; a failure in our envelope. */
+function chatFront(requestId: string): StreamFront {
+  return {
+    chunk: (chunk) => formatSseEvent({ data: JSON.stringify(chunk) }),
+    end: async () => SSE_DONE,
+    error: (error) => formatSseEvent({ data: errorResponse(error, requestId).body }),
+  };
 }

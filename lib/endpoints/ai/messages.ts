@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import type { ChatInvocation, ChatStream } from '../../adapters/index.js';
 import {
   AnthropicStreamWriter,
   anthropicMessageId,
@@ -8,11 +7,9 @@ import {
   canonicalToAnthropic,
 } from '../../ai/anthropic-compat.js';
 import type { AnthropicMessagesRequest } from '../../ai/schemas/anthropic-messages.js';
-import type { ChatCompletionChunk } from '../../ai/types.js';
 import { type HandlerRequest, Reply } from '../../http/handler.js';
 import { gatewayHeaders } from '../../services/ai/headers.js';
-import type { AiRun } from '../../services/ai/pipeline.js';
-import { closeEarly, runChat, SSE_HEADERS } from './chat.js';
+import { runChat, SSE_HEADERS, type StreamFront, streamBody } from './chat.js';
 
 /**
  * The Anthropic Messages API (`POST /v1/messages`) served by any provider: the request becomes
@@ -36,40 +33,21 @@ export async function serveMessages(request: HandlerRequest<AnthropicMessagesReq
     id: anthropicMessageId(request.requestId),
     model: request.body.model,
   });
-  return new Reply(200, Readable.from(events(run, value.stream, writer, request.signal)), {
-    ...headers,
-    ...SSE_HEADERS,
-  });
+  return new Reply(
+    200,
+    Readable.from(streamBody(run, value.stream, anthropicFront(writer), request.signal)),
+    {
+      ...headers,
+      ...SSE_HEADERS,
+    },
+  );
 }
 
-async function* events(
-  run: AiRun<ChatInvocation>,
-  stream: ChatStream,
-  writer: AnthropicStreamWriter,
-  hangup: AbortSignal,
-): AsyncGenerator<string> {
-  let completed = false;
-  let failed = false;
-  let delivering = false;
-  try {
-    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
-      delivering = true;
-      yield anthropicSse(writer.push(chunk));
-      delivering = false;
-    }
-    // The client left (its hang-up aborted the upstream read, which then ends): counted as cancelled.
-    if (hangup.aborted) return;
-    completed = true;
-    // Counted (durably) before `message_stop`: a client that has the end has been counted.
-    await run.finish(stream.result?.usage ?? null, 'success');
-    yield anthropicSse(writer.end(stream.result?.usage ?? null));
-  } catch (error) {
-    // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
-    if (delivering) throw error;
-    if (hangup.aborted) return;
-    failed = true;
-    yield anthropicSse([writer.error(error)]);
-  } finally {
-    await closeEarly(run, stream, { completed, failed });
-  }
+/** The Anthropic front: Messages events per chunk, `message_stop` at the end, an `error` event. */
+function anthropicFront(writer: AnthropicStreamWriter): StreamFront {
+  return {
+    chunk: (chunk) => anthropicSse(writer.push(chunk)),
+    end: async (usage) => anthropicSse(writer.end(usage)),
+    error: (error) => anthropicSse([writer.error(error)]),
+  };
 }

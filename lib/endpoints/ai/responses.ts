@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import type { ChatInvocation, ChatStream } from '../../adapters/index.js';
 import {
   type ConversationItem,
   completionOutput,
@@ -12,17 +11,15 @@ import {
   responsesSse,
   responsesToCanonical,
 } from '../../ai/responses-compat.js';
-import type { ChatCompletionChunk } from '../../ai/types.js';
 import { type HandlerRequest, Reply } from '../../http/handler.js';
 import { errorResponse } from '../../http/response.js';
 import { newId } from '../../ids.js';
 import { describeError, logger } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import { gatewayHeaders } from '../../services/ai/headers.js';
-import type { AiRun } from '../../services/ai/pipeline.js';
 import { previousItems, resolveReferences } from '../../services/responses/conversation.js';
 import { saveResponse } from '../../services/responses/store.js';
-import { closeEarly, runChat, SSE_HEADERS } from './chat.js';
+import { runChat, SSE_HEADERS, type StreamFront, streamBody } from './chat.js';
 
 type ResponsesHttpRequest = HandlerRequest<ResponsesRequest, unknown, unknown>;
 
@@ -84,14 +81,12 @@ export async function serveResponses(request: ResponsesHttpRequest): Promise<Rep
     return new Reply(200, { ...response, store: kept === 'stored' }, { ...headers, ...skipped });
   }
   const writer = new ResponsesStreamWriter(shell);
-  const events = streamEvents({
+  const events = streamBody(
     run,
-    stream: value.stream,
-    writer,
-    keeper,
-    requestId: request.requestId,
-    hangup: request.signal,
-  });
+    value.stream,
+    responsesFront(writer, keeper, request.requestId),
+    request.signal,
+  );
   return new Reply(200, Readable.from(events), {
     ...gatewayHeaders(run, request.receivedAt),
     ...SSE_HEADERS,
@@ -107,48 +102,22 @@ function errorFacts(error: unknown, requestId: string): { code: string; message:
 }
 
 /**
- * The SSE body of a streamed response. The response is stored before `response.completed` goes
- * out, so a client that reads that event can retrieve or continue it at once. An upstream failure
- * after the first byte becomes `error` and `response.failed`. Usage is recorded when the stream
- * ends, or as an error when it breaks.
+ * The Responses front. The response is stored before `response.completed` goes out, so a client
+ * that reads that event can retrieve or continue it at once. An upstream failure after the first
+ * byte becomes `error` and `response.failed`.
  */
-async function* streamEvents(s: {
-  run: AiRun<ChatInvocation>;
-  stream: ChatStream;
-  writer: ResponsesStreamWriter;
-  keeper: Keeper;
-  requestId: string;
-  /** Aborted when the client hangs up. */
-  hangup: AbortSignal;
-}): AsyncGenerator<string> {
-  const { run, stream, writer } = s;
-  let completed = false;
-  let failed = false;
-  let delivering = true;
-  try {
-    yield responsesSse(writer.start());
-    delivering = false;
-    for await (const chunk of stream as AsyncIterable<ChatCompletionChunk>) {
+function responsesFront(writer: ResponsesStreamWriter, keeper: Keeper, requestId: string): StreamFront {
+  return {
+    start: () => responsesSse(writer.start()),
+    chunk: (chunk) => {
       const events = writer.push(chunk);
-      delivering = true;
-      if (events.length > 0) yield responsesSse(events);
-      delivering = false;
-    }
-    // The client left (its hang-up aborted the upstream read, which then ends): counted as cancelled.
-    if (s.hangup.aborted) return;
-    completed = true;
-    const { events, response } = writer.end(stream.result?.usage ?? null, seconds(s.keeper.deps));
-    const kept = await keep(s.keeper, response);
-    // Counted (durably) before `response.completed`: a client that has the end has been counted.
-    await run.finish(stream.result?.usage ?? null, 'success');
-    yield responsesSse([...events, writer.completed({ ...response, store: kept === 'stored' })]);
-  } catch (error) {
-    // Thrown in at a yield: the response stream was destroyed (the client left), not the upstream.
-    if (delivering) throw error;
-    if (s.hangup.aborted) return;
-    failed = true;
-    yield responsesSse(writer.fail(errorFacts(error, s.requestId)));
-  } finally {
-    await closeEarly(run, stream, { completed, failed });
-  }
+      return events.length > 0 ? responsesSse(events) : '';
+    },
+    async end(usage) {
+      const { events, response } = writer.end(usage, seconds(keeper.deps));
+      const kept = await keep(keeper, response);
+      return responsesSse([...events, writer.completed({ ...response, store: kept === 'stored' })]);
+    },
+    error: (error) => responsesSse(writer.fail(errorFacts(error, requestId))),
+  };
 }
