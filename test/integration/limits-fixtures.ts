@@ -60,6 +60,13 @@ export class GreedyUpstream {
         const file = form.get('file') as File;
         // An upload at 6 kbit/s plays longest: the provider bills that many seconds.
         const seconds = Math.ceil(file.size / 750);
+        const format = String(form.get('response_format') ?? 'json');
+        // Text formats carry no usage (as OpenAI answers them): the bill is unknown to the gateway.
+        if (format === 'text') return { kind: 'raw', body: Buffer.from('heard\n'), contentType: 'text/plain' };
+        if (format === 'srt') {
+          const srt = '1\n00:00:00,000 --> 00:00:01,500\nheard\n\n';
+          return { kind: 'raw', body: Buffer.from(srt), contentType: 'text/plain' };
+        }
         return { kind: 'json', body: { text: 'heard', usage: { type: 'duration', seconds } } };
       },
     });
@@ -186,9 +193,10 @@ export async function strictKeyQuota(
 }
 
 /** A multipart transcription form of `bytes` bytes of (non-WAV) audio. */
-export function transcriptionForm(model: string, bytes: number): FormData {
+export function transcriptionForm(model: string, bytes: number, responseFormat?: string): FormData {
   const form = new FormData();
   form.set('model', model);
+  if (responseFormat !== undefined) form.set('response_format', responseFormat);
   form.set('file', new Blob([new Uint8Array(bytes).fill(7)], { type: 'audio/ogg' }), 'clip.ogg');
   return form;
 }

@@ -153,4 +153,30 @@ describe('strict holds: per-character and per-second prices', () => {
       .poll(() => budgetOf(t.deps, quotaId, DAY))
       .toEqual({ committed: 20_000_000, reserved: 0, used: 20_000_000 });
   });
+
+  it.each(['text', 'srt'])(
+    'settles a %s transcription, which reports no usage, at its hold: a strict budget never counts less',
+    async (format) => {
+      const { key, quotaId } = await keyWithQuota({ quota_type: 'daily_cost', limit_value: 0.025 });
+      const send = () =>
+        fetch(`${t.gw.url}/v1/audio/transcriptions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}` },
+          body: transcriptionForm('greedy-stt', 75_000, format),
+        });
+      // Held at $0.01 each (100 s); the provider billed up to that, so two fit and a third is refused.
+      for (const expected of [200, 200, 429]) {
+        const answer = await send();
+        const text = await answer.text();
+        expect(answer.status).toBe(expected);
+        if (expected === 200) expect(text).toContain('heard');
+        await expect.poll(async () => (await budgetOf(t.deps, quotaId, DAY)).reserved).toBe(0);
+      }
+      expect(await budgetOf(t.deps, quotaId, DAY)).toEqual({
+        committed: 20_000_000,
+        reserved: 0,
+        used: 20_000_000,
+      });
+    },
+  );
 });

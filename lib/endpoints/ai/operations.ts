@@ -51,6 +51,8 @@ async function serveOperation<Req extends { model: string }, Res>(
     invoke: (args: InvokeInput<Req>) => Promise<Invocation<Res>>;
     /** Answers of this operation go through the response cache. */
     cache?: 'embeddings' | 'rerank';
+    /** An answer without usage was still billed (see `AiCall.billedWithoutUsage`). */
+    billedWithoutUsage?: boolean;
   },
 ) {
   const { deps } = request;
@@ -66,6 +68,7 @@ async function serveOperation<Req extends { model: string }, Res>(
     stream: false,
     deadlineMs: deadline(),
     afterResponse: request.afterResponse,
+    ...(op.billedWithoutUsage ? { billedWithoutUsage: true } : {}),
     ...(op.cache
       ? {
           cache: {
@@ -148,6 +151,8 @@ export async function serveTranscription(request: HandlerRequest<TranscriptionRe
     usageKind: 'stt',
     shape: transcriptionShape(request.body.prompt, request.body.file.data),
     invoke: invokeTranscription,
+    // text, srt and vtt answers carry no usage, yet the provider billed the audio's seconds.
+    billedWithoutUsage: true,
   });
   const format = request.body.response_format;
   if (format === 'text' || format === 'srt' || format === 'vtt') {

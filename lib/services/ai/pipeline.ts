@@ -48,6 +48,12 @@ export interface AiCall<T> {
   afterResponse?: (task: () => Promise<void>) => void;
   /** The response cache's view of the request, for operations whose answers are cached. */
   cache?: CacheRequest<T>;
+  /**
+   * The provider bills this call even when its answer reports no usage (a transcription answered
+   * as text, srt or vtt): such an answer settles its holds and charges at what they held, as a
+   * stream of unknown usage does. Without it, no usage means nothing billable (moderation).
+   */
+  billedWithoutUsage?: boolean;
   /** The prompt's estimated tokens: what an abandoned stream counts when the provider reported none. */
   inputTokens?: number;
   /** The request-log record to fill (model asked for, attempts, limits, usage), on logged routes. */
@@ -202,9 +208,10 @@ export async function runAi<T>(call: AiCall<T>): Promise<AiRun<T>> {
       const used = usage ?? ZERO_USAGE;
       const tokensUsed = used.input_tokens + used.output_tokens;
       // A stream whose usage is unknown (broken after its first byte, or a provider that reports
-      // none): the provider may have billed up to the bound, so the holds and token charges stand,
-      // settled at once at what they held; strict budgets never count less than was spent.
-      const atHold = usage === null && call.stream;
+      // none), or a billed answer without usage: the provider may have billed up to the bound, so
+      // the holds and token charges stand, settled at once at what they held; strict budgets never
+      // count less than was spent.
+      const atHold = usage === null && (call.stream || call.billedWithoutUsage === true);
       let books: OpenBooks;
       try {
         // Durable before the caller sends the answer's end: a kill after this point is replayed.
