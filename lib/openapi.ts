@@ -92,8 +92,12 @@ function operation(route: Route, components: Components): JsonSchema {
       : {
           description: 'Success',
           content: {
-            [route.streams ? 'text/event-stream' : 'application/json']: {
-              schema: route.response ? toSchema(route.response, 'output', components) : {},
+            [route.produces ?? (route.streams ? 'text/event-stream' : 'application/json')]: {
+              schema: route.produces
+                ? { type: 'string', format: 'binary' }
+                : route.response
+                  ? toSchema(route.response, 'output', components)
+                  : {},
             },
           },
         };

@@ -241,10 +241,17 @@ export interface HttpChatWire {
   streamMapper(ctx: CallContext, request: ChatCompletionRequest): ChatStreamMapper;
 }
 
+/** A body passed on as it arrives (speech): its bytes, and whether there were none. */
+export interface StreamedBody {
+  empty: boolean;
+  /** The bytes; `return()` closes the connection, even unread. */
+  bytes: AsyncIterableIterator<Uint8Array>;
+}
+
 /** A request builder and response mapper for one non-chat operation. */
 export interface HttpWire<Req, Res, Body = unknown> {
   request(ctx: CallContext, request: Req): WireRequest;
-  /** `body` is parsed JSON for JSON operations, the raw bytes for speech and transcription. */
+  /** `body` is parsed JSON for JSON operations, the raw bytes for transcription, a stream for speech. */
   response(ctx: CallContext, body: Body, headers: ResponseHeaders, request: Req): Res;
 }
 
@@ -266,7 +273,7 @@ export interface HttpProviderSpec {
   chat?: HttpChatWire;
   embeddings?: HttpWire<EmbeddingsRequest, EmbeddingsResult>;
   rerank?: HttpWire<RerankRequest, RerankResultSet>;
-  speech?: HttpWire<SpeechRequest, SpeechResult, Buffer>;
+  speech?: HttpWire<SpeechRequest, SpeechResult, StreamedBody>;
   transcription?: HttpWire<TranscriptionRequest, TranscriptionResult, Buffer>;
   images?: HttpWire<ImageGenerationRequest, ImagesResult>;
   moderation?: HttpWire<ModerationRequest, ModerationResultSet>;

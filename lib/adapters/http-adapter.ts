@@ -19,6 +19,7 @@ import type {
   HttpWire,
   Operation,
   ProviderAdapter,
+  StreamedBody,
   WireRequest,
 } from './contract.js';
 
@@ -97,6 +98,22 @@ function bytesOperation<Req, Res>(spec: HttpProviderSpec, wire: HttpWire<Req, Re
   };
 }
 
+/**
+ * An operation whose answer is passed on as it arrives (speech): resolves at its first bytes; a
+ * refusal by the wire (an error in disguise, no audio) closes the connection.
+ */
+function streamedOperation<Req, Res>(spec: HttpProviderSpec, wire: HttpWire<Req, Res, StreamedBody>) {
+  return async (ctx: CallContext, request: Req): Promise<Res> => {
+    const response = await ctx.deps.http.byteStream(buildHttpCall(spec, ctx, wire.request(ctx, request)));
+    try {
+      return wire.response(ctx, { empty: response.empty, bytes: response.body }, response.headers, request);
+    } catch (error) {
+      await response.body.return?.();
+      throw error;
+    }
+  };
+}
+
 /** Turns a declarative spec into a {@link ProviderAdapter}. */
 export function createHttpAdapter(spec: HttpProviderSpec): ProviderAdapter {
   const present: Record<Operation, boolean> = {
@@ -118,7 +135,7 @@ export function createHttpAdapter(spec: HttpProviderSpec): ProviderAdapter {
   if (spec.chat) adapter.chat = httpChat(spec, spec.chat);
   if (spec.embeddings) adapter.embeddings = jsonOperation(spec, spec.embeddings);
   if (spec.rerank) adapter.rerank = jsonOperation(spec, spec.rerank);
-  if (spec.speech) adapter.speech = bytesOperation(spec, spec.speech);
+  if (spec.speech) adapter.speech = streamedOperation(spec, spec.speech);
   if (spec.transcription) adapter.transcription = bytesOperation(spec, spec.transcription);
   if (spec.images) adapter.images = jsonOperation(spec, spec.images);
   if (spec.moderation) adapter.moderation = jsonOperation(spec, spec.moderation);

@@ -165,9 +165,12 @@ export interface RerankResponse {
 /** A validated speech request. */
 export type SpeechRequest = z.output<typeof speechBody>;
 
-/** Synthesized audio: raw bytes and their media type (`audio/mpeg`, `audio/wav`, ...). */
+/**
+ * Synthesized audio: its bytes as the provider produces them, and their media type (`audio/mpeg`,
+ * `audio/wav`, ...). `audio.return()` stops it early (closing the upstream), even unread.
+ */
 export interface SpeechAudio {
-  audio: Uint8Array;
+  audio: AsyncIterableIterator<Uint8Array>;
   content_type: string;
 }
 

@@ -66,9 +66,20 @@ function withoutFiles(body: unknown): unknown {
 /** Largest text kept from a streamed answer for its payload (the payload cap cuts it further). */
 const STREAM_CAPTURE_BYTES = 262_144;
 
+/** Passes a binary stream on, its payload recorded as its size so far. */
+async function* countBytes(draft: RequestLogDraft, source: Readable): AsyncGenerator<Uint8Array, void> {
+  let total = 0;
+  draft.payload.response = '[binary: 0 bytes]';
+  for await (const chunk of source as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    draft.payload.response = `[binary: ${total} bytes]`;
+    yield chunk;
+  }
+}
+
 /**
  * Keeps the answer's body for payload logging when it is on for the request: a JSON value as it
- * is, a binary answer as its size, a stream by a tap that copies what passes (bounded) and hands
+ * is, a binary answer (bytes or a binary stream) as its size, a text stream by a tap that copies what passes (bounded) and hands
  * the same bytes on. Returns the reply to send (the same one unless a stream was tapped).
  */
 export function captureReply(draft: RequestLogDraft | undefined, reply: Reply): Reply {
@@ -81,6 +92,13 @@ export function captureReply(draft: RequestLogDraft | undefined, reply: Reply): 
   if (!(body instanceof Readable)) {
     draft.payload.response = body;
     return reply;
+  }
+  if (/^(audio|video|image)\/|^application\/octet-stream/i.test(reply.headers['content-type'] ?? '')) {
+    return new Reply(
+      reply.status,
+      Readable.from(countBytes(draft, body), { objectMode: false }),
+      reply.headers,
+    );
   }
   let kept = '';
   const tap = async function* (source: Readable) {

@@ -33,6 +33,8 @@ export interface Route {
   body?: z.ZodType;
   response?: z.ZodType;
   successStatus: number;
+  /** The success body's media type when it is neither JSON nor an event stream (e.g. `audio/*`). */
+  produces?: string;
   /** AWS capabilities the handler uses beyond the table (see {@link RouteUse}). */
   uses?: readonly RouteUse[];
   /**

@@ -49,6 +49,41 @@ export async function readBounded(
 }
 
 /**
+ * Yields a streaming body's bytes as they arrive, refusing more than `maxBytes` in total. The
+ * generator owns the connection: finishing, failing or being abandoned (`return()`) destroys the
+ * body and disarms the budget, so a client that leaves never leaks a socket.
+ *
+ * @throws UpstreamError `bad_upstream_response` past the cap; `timeout` on a stall or at the
+ *   deadline; `connect_error` when the connection breaks.
+ */
+export async function* readByteStream(
+  body: Readable,
+  headers: Record<string, string | string[] | undefined>,
+  options: { provider: string; maxBytes: number; budget: ArmedBudget },
+): AsyncGenerator<Uint8Array, void> {
+  const { provider, maxBytes, budget } = options;
+  const tooLarge = () =>
+    badUpstreamResponse(provider, `${provider} sent a response larger than ${maxBytes} bytes`);
+  try {
+    const declared = contentLength(headers);
+    if (declared !== undefined && declared > maxBytes) throw tooLarge();
+    let total = 0;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        total += chunk.length;
+        if (total > maxBytes) throw tooLarge();
+        yield chunk;
+      }
+    } catch (error) {
+      throw normalizeTransportError(error, provider, budget, 'body');
+    }
+  } finally {
+    body.destroy();
+    budget.dispose();
+  }
+}
+
+/**
  * Reads at most `maxBytes` of an error body and drops the rest (error bodies are only for
  * classification, so truncation is harmless). Never throws: a broken read yields what arrived.
  */

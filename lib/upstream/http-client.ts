@@ -19,7 +19,7 @@ import {
   type LookupAllImpl,
   type UpstreamPolicy,
 } from '../net/upstream-address.js';
-import { parseJsonBody, readBounded, readErrorBody } from './body.js';
+import { parseJsonBody, readBounded, readByteStream, readErrorBody } from './body.js';
 import { type ArmedBudget, armBudget, type CallBudget } from './budget.js';
 import { UpstreamError } from './errors.js';
 import { readSse, type SseEnd } from './sse-reader.js';
@@ -108,6 +108,19 @@ export interface SseResponse {
   events: AsyncGenerator<SseEvent, SseEnd>;
 }
 
+/** A 2xx answer whose body is read as it arrives (audio), its first bytes already in. */
+export interface ByteStreamResponse {
+  status: number;
+  headers: ResponseHeaders;
+  /** Whether the body was empty (the connection is then closed already). */
+  empty: boolean;
+  /**
+   * The body's bytes, the first piece included; `return()` (abandoning it, even unread) closes the
+   * connection.
+   */
+  body: AsyncIterableIterator<Uint8Array>;
+}
+
 /** The client. Create one per container (the provider deps hold it) and share it. */
 export class UpstreamHttpClient {
   private readonly agent: Agent;
@@ -186,6 +199,38 @@ export class UpstreamHttpClient {
     return { status: response.statusCode, headers: response.headers, events };
   }
 
+  /**
+   * A call whose 2xx body is passed on as it arrives (synthesized audio): resolves once its first
+   * bytes arrived (or it ended empty), under the stream budget (first byte within the provider
+   * timeout, no longer silence, the end by the deadline) and the response cap over the whole body.
+   *
+   * @throws UpstreamError as {@link send} does, and for a failure before the first bytes.
+   */
+  async byteStream(call: HttpCall): Promise<ByteStreamResponse> {
+    const budget = armBudget(call.budget, call.provider, 'stream', this.now());
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.dispatch(call, budget);
+    } catch (error) {
+      budget.dispose();
+      throw error;
+    }
+    const rest = readByteStream(response.body, response.headers, {
+      provider: call.provider,
+      maxBytes: call.maxResponseBytes ?? this.limits.maxResponseBytes,
+      budget,
+    });
+    // Started here, so the reader owns the connection from now on (an unstarted generator's
+    // `return()` would skip its clean-up).
+    const first = await rest.next();
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      empty: first.done === true,
+      body: first.done ? rest : prepend(first.value, rest),
+    };
+  }
+
   /** Closes every pooled connection (tests, shutdown). */
   async close(): Promise<void> {
     await this.agent.close();
@@ -248,4 +293,28 @@ export class UpstreamHttpClient {
       message: `${call.provider} answered a streaming request with ${type.includes('html') ? 'HTML' : 'JSON'} instead of an event stream`,
     });
   }
+}
+
+/** `first`, then what `rest` yields; `return()` closes `rest` even before `first` was read. */
+function prepend(
+  first: Uint8Array,
+  rest: AsyncGenerator<Uint8Array, void>,
+): AsyncIterableIterator<Uint8Array> {
+  let pending: Uint8Array | undefined = first;
+  return {
+    next: async () => {
+      if (pending === undefined) return rest.next();
+      const value = pending;
+      pending = undefined;
+      return { value, done: false };
+    },
+    return: async () => {
+      pending = undefined;
+      await rest.return();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

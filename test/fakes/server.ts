@@ -62,6 +62,8 @@ export type Behaviour =
       contentType?: string;
       /** Stops once `at` bytes are sent: calls `reached`, then goes on when `resume` settles. */
       pause?: { at: number; reached: () => void; resume: Promise<void> };
+      /** Called when the client (the gateway) closes the connection. */
+      onClose?: () => void;
     }
   | { kind: 'hang' }
   | { kind: 'reset' }
@@ -250,6 +252,7 @@ export class FakeUpstream {
     socket?.setNoDelay(true);
     socket?.once('close', () => {
       closed = true;
+      b.onClose?.();
     });
     const body = Buffer.from(b.body);
     let paused = false;

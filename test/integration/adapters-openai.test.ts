@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import {
   invokeChat,
@@ -14,11 +15,13 @@ import {
   PNG_DATA_URL,
   providerRecord,
   TEST_KEY,
+  upstreamFailure,
   useFakeUpstreams,
   userRequest,
   WEATHER_TOOL,
 } from '../fakes/harness.js';
 import { createOpenAIFake, fakeVector, OPENAI_USAGE } from '../fakes/openai.js';
+import type { Behaviour } from '../fakes/server.js';
 
 const { fake, deps } = useFakeUpstreams({ fake: createOpenAIFake() });
 const provider = () => providerRecord('openai', `${fake.origin}/v1`);
@@ -213,8 +216,50 @@ describe('openai adapter: embeddings and audio', () => {
     });
     expect(fake.last().json).toEqual({ model: 'tts-1', input: 'héllo', voice: 'alloy' });
     expect(result.response.content_type).toBe('audio/mpeg');
-    expect(Buffer.from(result.response.audio).toString('utf8')).toBe('ID3fake-mp3:héllo');
+    expect((await buffer(result.response.audio)).toString('utf8')).toBe('ID3fake-mp3:héllo');
     expect(result.usage?.characters).toBe(5);
+  });
+
+  const speak = () =>
+    invokeSpeech({
+      provider: provider(),
+      model: 'tts-1',
+      request: { model: 'x', input: 'hi', voice: 'alloy' },
+      credential: API_KEY,
+      deps,
+    });
+
+  it.each([
+    [
+      'JSON instead of audio',
+      { kind: 'json', body: { ok: true } } as Behaviour,
+      /did not answer a speech request with audio/,
+    ],
+    ['an empty body', { kind: 'raw', body: '', contentType: 'audio/mpeg' } as Behaviour, /did not answer/],
+    [
+      'audio larger than the cap (content-length)',
+      { kind: 'oversized', bytes: 26 * 1024 * 1024, contentType: 'audio/mpeg' } as Behaviour,
+      /larger than/,
+    ],
+  ])(
+    'refuses %s before the first byte is passed on (bad_upstream_response)',
+    async (_name, behaviour, message) => {
+      fake.script('POST /v1/audio/speech', behaviour);
+      const error = await upstreamFailure(speak());
+      expect(error).toMatchObject({ type: 'bad_upstream_response', statusCode: 502 });
+      expect(error.message).toMatch(message);
+    },
+  );
+
+  it('cuts off streamed audio that grows past the cap, mid-stream', async () => {
+    fake.script('POST /v1/audio/speech', {
+      kind: 'oversized',
+      bytes: 26 * 1024 * 1024,
+      contentType: 'audio/mpeg',
+      chunked: true,
+    });
+    const result = await speak();
+    await expect(buffer(result.response.audio)).rejects.toMatchObject({ type: 'bad_upstream_response' });
   });
 
   it('transcribes a multipart upload and reports audio seconds', async () => {

@@ -62,7 +62,8 @@ export class GreedyUpstream {
         const seconds = Math.ceil(file.size / 750);
         const format = String(form.get('response_format') ?? 'json');
         // Text formats carry no usage (as OpenAI answers them): the bill is unknown to the gateway.
-        if (format === 'text') return { kind: 'raw', body: Buffer.from('heard\n'), contentType: 'text/plain' };
+        if (format === 'text')
+          return { kind: 'raw', body: Buffer.from('heard\n'), contentType: 'text/plain' };
         if (format === 'srt') {
           const srt = '1\n00:00:00,000 --> 00:00:01,500\nheard\n\n';
           return { kind: 'raw', body: Buffer.from(srt), contentType: 'text/plain' };

@@ -1,8 +1,8 @@
 /**
  * `POST /v1/audio/speech` answers the provider's audio bytes, over the real local runtime and called
- * by the official OpenAI SDK: the handler's answer travels base64 with `isBase64Encoded` (as API
- * Gateway's binary media types require, `audio/*`), and the local runtime decodes it exactly as API
- * Gateway does, so what the SDK receives is byte for byte what the upstream sent.
+ * by the official OpenAI SDK: byte for byte what the upstream sent, and streamed — the caller has
+ * the first bytes while the provider is still producing the rest (a STREAM integration through API
+ * Gateway, which passes bytes as they are).
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,14 +12,16 @@ import { GreedyUpstream, seedGreedyProvider, speechBytes } from './limits-fixtur
 
 let gw: TestGateway;
 let openai: OpenAI;
+let key: string;
 const upstream = new GreedyUpstream();
 
 beforeAll(async () => {
   const origin = await upstream.fake.start();
   gw = await startTestGateway({ ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1/32', HEALTH_SCHEDULE: 'off' });
   await seedGreedyProvider(gw, origin);
-  const key = await mintKey(gw, { role: 'invoke' });
-  openai = new OpenAI({ apiKey: key.key, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+  const minted = await mintKey(gw, { role: 'invoke' });
+  key = minted.key;
+  openai = new OpenAI({ apiKey: key, baseURL: `${gw.url}/v1`, maxRetries: 0 });
 });
 afterAll(async () => {
   await gw.stop();
@@ -43,5 +45,77 @@ describe('speech: the provider’s bytes', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('audio/mpeg');
     expect(res.text.startsWith('{')).toBe(false);
+  });
+
+  it('streams the audio: the caller has the first bytes while the provider is still producing', async () => {
+    const audio = Buffer.concat([speechBytes('streamed'), Buffer.alloc(64 * 1024, 9)]);
+    let reached!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    let resume!: () => void;
+    const resumed = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    upstream.fake.script('POST /v1/audio/speech', {
+      kind: 'trickle',
+      body: audio,
+      pieceBytes: 4096,
+      contentType: 'audio/mpeg',
+      pause: { at: 8192, reached, resume: resumed },
+    });
+    const speech = await openai.audio.speech.create({ model: 'greedy-tts', voice: 'alloy', input: 'streamed' });
+    await paused;
+    const reader = speech.body!.getReader();
+    const received: Buffer[] = [];
+    let length = 0;
+    // The upstream holds the rest until the caller has seen its first 8 KiB: a buffered answer never comes.
+    while (length < 8192) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received.push(Buffer.from(value));
+      length += value.length;
+    }
+    expect(length).toBe(8192);
+    resume();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      received.push(Buffer.from(value));
+    }
+    expect(Buffer.concat(received).equals(audio)).toBe(true);
+  });
+
+  it('closes the upstream connection when the caller hangs up mid-audio', async () => {
+    const audio = Buffer.alloc(256 * 1024, 5);
+    let reached!: () => void;
+    const paused = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((resolve) => {
+      upstreamClosed = resolve;
+    });
+    upstream.fake.script('POST /v1/audio/speech', {
+      kind: 'trickle',
+      body: audio,
+      pieceBytes: 4096,
+      contentType: 'audio/mpeg',
+      // Resumes only once the gateway closed the connection: a gateway reading on would hang here.
+      pause: { at: 4096, reached, resume: closed },
+      onClose: upstreamClosed,
+    });
+    const controller = new AbortController();
+    const res = await fetch(`${gw.url}/v1/audio/speech`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'greedy-tts', voice: 'alloy', input: 'leaving' }),
+      signal: controller.signal,
+    });
+    await paused;
+    const reader = res.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await closed;
   });
 });

@@ -16,7 +16,7 @@ import { unsupported } from '../../upstream/errors.js';
 import type { AdapterChatStream, CallContext, ChatResult, ProviderAdapter } from '../contract.js';
 import { MOCK, mockBehaviour, mockPrelude } from './behaviour.js';
 import { mockImages, mockModeration } from './media.js';
-import { mockRelevance, mockReplyText, mockToolCall, mockVector, silentWav } from './replies.js';
+import { mockRelevance, mockReplyText, mockToolCall, mockVector, silentWav, wavPieces } from './replies.js';
 
 function start(ctx: CallContext) {
   const behaviour = mockBehaviour(ctx.provider.metadata);
@@ -127,7 +127,7 @@ export const mockAdapter: ProviderAdapter = {
       cached_input_tokens: 0,
       characters: [...request.input].length,
     };
-    return { audio: { audio: silentWav(), content_type: 'audio/wav' }, usage };
+    return { audio: { audio: wavPieces(silentWav()), content_type: 'audio/wav' }, usage };
   },
   async transcription(ctx, request) {
     const { behaviour } = start(ctx);

@@ -79,3 +79,9 @@ export function silentWav(): Uint8Array {
   header.writeUInt32LE(samples, 40);
   return new Uint8Array(Buffer.concat([header, Buffer.alloc(samples, 128)]));
 }
+
+/** Audio passed on in pieces as a provider streams it: the WAV header, then its samples. */
+export async function* wavPieces(wav: Uint8Array): AsyncGenerator<Uint8Array, void> {
+  yield wav.subarray(0, 44);
+  yield wav.subarray(44);
+}

@@ -8,7 +8,7 @@ import { MAX_AUDIO_SECONDS, type NormalizedUsage, quantity, tokenCount, usageFro
 import { badUpstreamResponse } from '../../upstream/errors.js';
 import type { ResponseHeaders } from '../../upstream/http-client.js';
 import { buildMultipart } from '../../upstream/multipart.js';
-import type { HttpWire, SpeechResult, TranscriptionResult } from '../contract.js';
+import type { HttpWire, SpeechResult, StreamedBody, TranscriptionResult } from '../contract.js';
 import type { OpenAICompatibleOptions } from './options.js';
 import { compact } from './request.js';
 
@@ -29,8 +29,13 @@ function headerText(headers: ResponseHeaders, name: string): string {
   return (Array.isArray(value) ? value[0] : value) ?? '';
 }
 
-/** The speech wire. Usage is the number of characters synthesized (what TTS is billed by). */
-export function speechWire(options: OpenAICompatibleOptions): HttpWire<SpeechRequest, SpeechResult, Buffer> {
+/**
+ * The speech wire: the audio is passed on as the provider produces it. Usage is the number of
+ * characters synthesized (what TTS is billed by), known before the first byte.
+ */
+export function speechWire(
+  options: OpenAICompatibleOptions,
+): HttpWire<SpeechRequest, SpeechResult, StreamedBody> {
   return {
     request: (ctx, request) => ({
       path: '/audio/speech',
@@ -48,14 +53,14 @@ export function speechWire(options: OpenAICompatibleOptions): HttpWire<SpeechReq
     response: (ctx, body, headers, request) => {
       const provider = ctx.provider.provider_type;
       const type = headerText(headers, 'content-type').toLowerCase();
-      if (body.length === 0 || type.includes('json') || type.includes('html') || type.startsWith('text/')) {
+      if (body.empty || type.includes('json') || type.includes('html') || type.startsWith('text/')) {
         throw badUpstreamResponse(provider, `${provider} did not answer a speech request with audio`);
       }
       const contentType = type.startsWith('audio/')
         ? type
         : (SPEECH_TYPES[request.response_format ?? 'mp3'] ?? 'audio/mpeg');
       const usage: NormalizedUsage = { ...usageFrom({}), characters: [...request.input].length };
-      return { audio: { audio: new Uint8Array(body), content_type: contentType }, usage };
+      return { audio: { audio: body.bytes, content_type: contentType }, usage };
     },
   };
 }

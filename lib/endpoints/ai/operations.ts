@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   type InvokeInput,
   invokeEmbeddings,
@@ -89,7 +90,8 @@ async function serveOperation<Req extends { model: string }, Res>(
         credential: ticket.credential,
         deps: deps.upstream,
         deadline: deadline(),
-        signal,
+        // A client that hangs up mid-answer (a streamed speech body) ends the upstream read too.
+        signal: AbortSignal.any([signal, request.signal]),
       }),
   });
   await run.finish(run.value.usage, 'success');
@@ -122,7 +124,11 @@ export async function serveRerank(request: HandlerRequest<RerankRequest, unknown
   return new Reply(200, out.response, out.headers);
 }
 
-/** `POST /v1/audio/speech`: text to audio, answered as binary (base64 through API Gateway). */
+/**
+ * `POST /v1/audio/speech`: text to audio, passed on as the provider produces it (a streamed body:
+ * locally and through API Gateway's STREAM integration alike, bytes as they are). Usage (the
+ * input's characters) is known before the first byte; a client that leaves stops the upstream.
+ */
 export async function serveSpeech(request: HandlerRequest<SpeechRequest, unknown, unknown>) {
   const out = await serveOperation(request, {
     serviceType: 'speech',
@@ -130,10 +136,8 @@ export async function serveSpeech(request: HandlerRequest<SpeechRequest, unknown
     shape: speechShape(request.body.input),
     invoke: invokeSpeech,
   });
-  // The provider's bytes as they came: a Uint8Array body travels base64 with isBase64Encoded
-  // (API Gateway's binary media types decode it; so does the local runtime).
   const { audio, content_type } = out.response;
-  return new Reply(200, Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength), {
+  return new Reply(200, Readable.from(audio, { objectMode: false }), {
     ...out.headers,
     'content-type': content_type,
   });

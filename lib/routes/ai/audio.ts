@@ -4,14 +4,18 @@ import {
   transcriptionFieldsSchema,
 } from '../../ai/schemas/operations.js';
 import type { Route } from '../types.js';
-import { AI_MAX_BODY_BYTES, aiRoute } from './common.js';
+import { AI_MAX_BODY_BYTES, aiRoute, streamingAiRoute } from './common.js';
 
-export const speechRoute: Route = aiRoute(
-  '/v1/audio/speech',
-  'ai/speech',
-  'Text to speech (binary audio)',
-  speechRequestSchema,
-);
+/** Speech streams: the audio is passed on as the provider produces it. */
+export const speechRoute: Route = {
+  ...streamingAiRoute(
+    '/v1/audio/speech',
+    'ai/speech',
+    'Text to speech (binary audio, streamed as the provider produces it)',
+    speechRequestSchema,
+  ),
+  produces: 'audio/*',
+};
 
 export const transcriptionsRoute: Route = {
   ...aiRoute(

@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   invokeChat,
@@ -157,7 +158,7 @@ describe('mock provider', () => {
       credential: none,
       deps,
     });
-    expect(Buffer.from(speech.response.audio).subarray(0, 4).toString()).toBe('RIFF');
+    expect((await buffer(speech.response.audio)).subarray(0, 4).toString()).toBe('RIFF');
     expect(speech.usage?.characters).toBe(5);
 
     const heard = await invokeTranscription({
