@@ -46,6 +46,9 @@ export interface ArmedBudget {
   dispose(): void;
 }
 
+/** The longest delay `setTimeout` keeps (2³¹ − 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Arms a budget: starts the overall timer and links the caller's signal.
  *
@@ -70,9 +73,10 @@ export function armBudget(
     why ??= reason;
     controller.abort(reason);
   };
-  const timer = Number.isFinite(total)
-    ? setTimeout(() => abort(new BudgetAbort('deadline', total)), total)
-    : undefined;
+  // A deadline beyond the longest timer Node keeps (~24.8 days) is no deadline: a longer delay
+  // would fire at once (Node clamps it to 1 ms).
+  const timer =
+    total <= MAX_TIMER_MS ? setTimeout(() => abort(new BudgetAbort('deadline', total)), total) : undefined;
   timer?.unref();
   const onCaller = () => abort(new BudgetAbort('caller', 0));
   budget.signal?.addEventListener('abort', onCaller, { once: true });
