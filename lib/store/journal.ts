@@ -34,6 +34,12 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+/**
+ * How long acknowledgements alone wait for a group of appends to ride with (ms). An ack only lets
+ * replay skip work that is idempotent anyway, so it need not cost a write of its own under load.
+ */
+const ACK_LINGER_MS = 200;
+
 /** Segment file names sort by creation: time, then process, then a per-process number. */
 const segmentName = (n: number) =>
   `seg-${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(n).padStart(6, '0')}.ndjson`;
@@ -55,7 +61,8 @@ function parseLines(text: string): Line[] {
 /**
  * An append-only journal of newline-delimited JSON in a folder (the local runtime's
  * `DATA_DIR/journal/`): records are made durable in groups (one `write` and one `fdatasync` for
- * every append made while the previous group was being written), acknowledged once applied, and
+ * every append made in the same turn of the event loop, or while the previous group was being
+ * written), acknowledged once applied (acknowledgements ride with the next group), and
  * the unacknowledged records of earlier runs are handed back at open for replay.
  *
  * Segments: each run writes its own; a segment past `maxSegmentBytes` is closed, and deleted once
@@ -82,6 +89,10 @@ export class Journal {
   #pending: Array<{ text: string; adds?: string[]; acks?: readonly string[] }> = [];
   #waiters: Waiter[] = [];
   #flushing: Promise<void> | undefined;
+  /** The next group's start, deferred one turn of the event loop so appends of that turn join it. */
+  #starting: NodeJS.Immediate | undefined;
+  /** Writes lingering acknowledgements when no append came to carry them. */
+  #ackTimer: NodeJS.Timeout | undefined;
   #closed = false;
   /** Records of earlier runs that were never acknowledged, in append order. */
   readonly recovered: JournalRecord[];
@@ -165,25 +176,45 @@ export class Journal {
       this.#pending.push({ text: JSON.stringify({ t: 'r', r } satisfies Line), adds: [r.id] });
     return new Promise<void>((resolve, reject) => {
       this.#waiters.push({ sync: options.sync ?? true, resolve, reject });
-      this.#kick();
+      // Group commit: appends made while a group is written go in the next one (the drain loops);
+      // otherwise the group starts after this turn, so every append of the turn shares its write and sync.
+      if (!this.#flushing) this.#starting ??= setImmediate(() => this.#kick(false));
     });
   }
 
-  /** Marks records applied: replay skips them. Written with the next group (not waited for). */
+  /**
+   * Marks records applied: replay skips them. Written with the next group of appends, or alone
+   * after {@link ACK_LINGER_MS} when none comes (not waited for; `close` writes what is left).
+   * A kill before it is written only makes replay re-apply idempotent records.
+   */
   ack(ids: readonly string[]): void {
     if (this.#closed || ids.length === 0) return;
     this.#pending.push({ text: JSON.stringify({ t: 'a', ids: [...ids] } satisfies Line), acks: ids });
-    this.#kick();
+    this.#lingerAcks();
   }
 
-  #kick(): void {
-    this.#flushing ??= this.#drain().finally(() => {
+  #lingerAcks(): void {
+    if (this.#flushing || this.#starting || this.#ackTimer) return;
+    this.#ackTimer = setTimeout(() => this.#kick(true), ACK_LINGER_MS);
+    this.#ackTimer.unref();
+  }
+
+  /** Starts the drain; `everything`: acknowledgements alone are written too (else they wait for appends). */
+  #kick(everything: boolean): Promise<void> {
+    if (this.#starting) clearImmediate(this.#starting);
+    if (this.#ackTimer) clearTimeout(this.#ackTimer);
+    this.#starting = undefined;
+    this.#ackTimer = undefined;
+    this.#flushing ??= this.#drain(everything).finally(() => {
       this.#flushing = undefined;
+      if (this.#waiters.length > 0) this.#kick(false);
+      else if (this.#pending.length > 0) this.#lingerAcks();
     });
+    return this.#flushing;
   }
 
-  async #drain(): Promise<void> {
-    while (this.#pending.length > 0) {
+  async #drain(everything: boolean): Promise<void> {
+    while (this.#waiters.length > 0 || (everything && this.#pending.length > 0)) {
       const lines = this.#pending;
       const waiters = this.#waiters;
       this.#pending = [];
@@ -203,9 +234,11 @@ export class Journal {
         }
       }
       try {
-        const data = `${lines.map((l) => l.text).join('\n')}\n`;
-        await this.#file.write(data);
-        this.#bytes += Buffer.byteLength(data);
+        if (lines.length > 0) {
+          const data = `${lines.map((l) => l.text).join('\n')}\n`;
+          await this.#file.write(data);
+          this.#bytes += Buffer.byteLength(data);
+        }
         if (this.#options.fsync && waiters.some((w) => w.sync)) await this.#file.datasync();
         for (const w of waiters) w.resolve();
       } catch (error) {
@@ -219,6 +252,7 @@ export class Journal {
   /** Deletes the segments of earlier runs: call once every record of {@link recovered} is applied. */
   async retireRecovered(): Promise<void> {
     await this.#flushing;
+    if (this.#starting) await this.#kick(false);
     for (const file of this.#recoveredFiles.splice(0))
       await unlink(join(this.#dir, file)).catch(() => undefined);
   }
@@ -226,7 +260,7 @@ export class Journal {
   /** Writes what is pending, then closes the file; the journal refuses appends afterwards. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    while (this.#flushing) await this.#flushing;
+    while (this.#flushing || this.#pending.length > 0) await (this.#flushing ?? this.#kick(true));
     this.#closed = true;
     await this.#file.close();
     // The last segment goes only with all the others: its acknowledgements may name their records.

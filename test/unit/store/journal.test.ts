@@ -1,7 +1,8 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Journal } from '../../../lib/store/journal.js';
 
 const dirs: string[] = [];
@@ -92,5 +93,56 @@ describe('journal: what a killed run leaves is handed back, once', () => {
     const journal = await Journal.open(folder());
     await journal.close();
     await expect(journal.append([record('late')])).rejects.toThrow(/closed/);
+  });
+
+  it('gives appends of one turn one write and one sync, and writes an acknowledgement with the next group', async () => {
+    const dir = folder();
+    const journal = await Journal.open(dir);
+    // Every FileHandle shares this prototype: count the journal's writes and syncs.
+    const handle = await open(join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(handle) as Pick<FileHandle, 'write' | 'datasync'>;
+    await handle.close();
+    const writes = vi.spyOn(proto, 'write');
+    const syncs = vi.spyOn(proto, 'datasync');
+    try {
+      // Ten calls ending in the same turn, as under load.
+      await Promise.all(Array.from({ length: 10 }, (_, i) => journal.append([record(`t${i}`)])));
+      expect(writes).toHaveBeenCalledTimes(1);
+      expect(syncs).toHaveBeenCalledTimes(1);
+
+      journal.ack(['t0', 't1']);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(writes).toHaveBeenCalledTimes(1); // the ack waits for a group to ride with
+      await journal.append([record('next')], { sync: false });
+      expect(writes).toHaveBeenCalledTimes(2);
+      expect(syncs).toHaveBeenCalledTimes(1);
+    } finally {
+      writes.mockRestore();
+      syncs.mockRestore();
+    }
+    // killed: the ack rode with the last group
+    const second = await Journal.open(dir);
+    expect(second.recovered.map((r) => r.id)).toEqual([
+      ...Array.from({ length: 8 }, (_, i) => `t${i + 2}`),
+      'next',
+    ]);
+    await second.close();
+    await journal.close();
+  });
+
+  it('writes a lone acknowledgement on its own once no append comes, and everything at close', async () => {
+    const dir = folder();
+    const journal = await Journal.open(dir);
+    await journal.append([record('a'), record('b')]);
+    journal.ack(['a']);
+    const acked = () =>
+      readdirSync(dir).some((f) => readFileSync(join(dir, f), 'utf8').includes('{"t":"a","ids":["a"]}'));
+    expect(acked()).toBe(false);
+    await vi.waitFor(() => expect(acked()).toBe(true), { timeout: 2000 });
+    journal.ack(['b']);
+    await journal.close();
+    const reopened = await Journal.open(dir);
+    expect(reopened.recovered).toEqual([]);
+    await reopened.close();
   });
 });
