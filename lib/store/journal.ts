@@ -17,7 +17,18 @@ export interface JournalOptions {
   maxSegmentBytes?: number;
   /** `fdatasync` each group of appends (default true). Off, a record survives a process kill, not a power cut. */
   fsync?: boolean;
+  /**
+   * 0 (default): an append resolves once written and synced. Above 0: once written (which a kill
+   * of the process cannot undo), and the sync follows within this many ms, shared by every write
+   * made meanwhile; a power cut may then lose what was written in the last `syncDelayMs` (and
+   * the sync's own time).
+   */
+  syncDelayMs?: number;
+  /** Told when a deferred sync fails (the next write's sync tries again). */
+  onSyncError?: (error: unknown) => void;
 }
+
+type ResolvedOptions = Required<Omit<JournalOptions, 'onSyncError'>> & Pick<JournalOptions, 'onSyncError'>;
 
 type Line = { t: 'r'; r: JournalRecord } | { t: 'a'; ids: string[] };
 
@@ -75,7 +86,7 @@ function parseLines(text: string): Line[] {
  */
 export class Journal {
   readonly #dir: string;
-  readonly #options: Required<JournalOptions>;
+  readonly #options: ResolvedOptions;
   readonly #recoveredFiles: string[];
   readonly #segments = new Map<string, Segment>();
   readonly #segmentOf = new Map<string, Segment>();
@@ -93,16 +104,15 @@ export class Journal {
   #starting: NodeJS.Immediate | undefined;
   /** Writes lingering acknowledgements when no append came to carry them. */
   #ackTimer: NodeJS.Timeout | undefined;
+  /** Deferred syncs (`syncDelayMs` > 0): written and not yet synced, the sync's timer, the sync running. */
+  #unsynced = false;
+  #syncTimer: NodeJS.Timeout | undefined;
+  #syncing: Promise<void> | undefined;
   #closed = false;
   /** Records of earlier runs that were never acknowledged, in append order. */
   readonly recovered: JournalRecord[];
 
-  private constructor(
-    dir: string,
-    options: Required<JournalOptions>,
-    files: string[],
-    recovered: JournalRecord[],
-  ) {
+  private constructor(dir: string, options: ResolvedOptions, files: string[], recovered: JournalRecord[]) {
     this.#dir = dir;
     this.#options = options;
     this.#recoveredFiles = files;
@@ -130,7 +140,12 @@ export class Journal {
     }
     const journal = new Journal(
       dir,
-      { maxSegmentBytes: options.maxSegmentBytes ?? 8 * 1024 * 1024, fsync: options.fsync ?? true },
+      {
+        maxSegmentBytes: options.maxSegmentBytes ?? 8 * 1024 * 1024,
+        fsync: options.fsync ?? true,
+        syncDelayMs: options.syncDelayMs ?? 0,
+        onSyncError: options.onSyncError,
+      },
       files,
       [...records.values()],
     );
@@ -141,6 +156,8 @@ export class Journal {
   async #startSegment(): Promise<void> {
     const name = segmentName(this.#count++);
     const previous = this.#file;
+    // A segment left behind is synced first: its deferred sync would otherwise go to the new file.
+    if (previous) await this.#syncDeferred();
     this.#file = await open(join(this.#dir, name), 'a', 0o600);
     this.#bytes = 0;
     const last = this.#current;
@@ -239,7 +256,8 @@ export class Journal {
           await this.#file.write(data);
           this.#bytes += Buffer.byteLength(data);
         }
-        if (this.#options.fsync && waiters.some((w) => w.sync)) await this.#file.datasync();
+        if (this.#options.fsync && this.#options.syncDelayMs > 0 && lines.length > 0) this.#deferSync();
+        else if (this.#options.fsync && waiters.some((w) => w.sync)) await this.#file.datasync();
         for (const w of waiters) w.resolve();
       } catch (error) {
         for (const w of waiters) w.reject(error);
@@ -247,6 +265,33 @@ export class Journal {
       if (this.#bytes > this.#options.maxSegmentBytes) await this.#startSegment();
       await this.#dropDone();
     }
+  }
+
+  /** Marks the file written and not synced; a sync follows within `syncDelayMs` for every such write. */
+  #deferSync(): void {
+    this.#unsynced = true;
+    if (this.#syncTimer) return;
+    this.#syncTimer = setTimeout(() => {
+      this.#syncTimer = undefined;
+      void this.#syncDeferred();
+    }, this.#options.syncDelayMs);
+    this.#syncTimer.unref();
+  }
+
+  /** Syncs what was written since the last deferred sync (one at a time; never rejects). */
+  async #syncDeferred(): Promise<void> {
+    while (this.#syncing) await this.#syncing;
+    if (!this.#unsynced) return;
+    this.#unsynced = false; // writes completing during the sync mark it again and schedule the next
+    this.#syncing = this.#file.datasync().then(
+      () => undefined,
+      (error: unknown) => {
+        this.#deferSync();
+        this.#options.onSyncError?.(error);
+      },
+    );
+    await this.#syncing;
+    this.#syncing = undefined;
   }
 
   /** Deletes the segments of earlier runs: call once every record of {@link recovered} is applied. */
@@ -262,6 +307,9 @@ export class Journal {
     if (this.#closed) return;
     while (this.#flushing || this.#pending.length > 0) await (this.#flushing ?? this.#kick(true));
     this.#closed = true;
+    if (this.#syncTimer) clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
+    await this.#syncDeferred();
     await this.#file.close();
     // The last segment goes only with all the others: its acknowledgements may name their records.
     if (this.#recoveredFiles.length === 0 && this.#segments.size === 1 && this.#current.open.size === 0) {

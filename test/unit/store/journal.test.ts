@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Journal } from '../../../lib/store/journal.js';
 
@@ -16,6 +16,23 @@ afterEach(() => {
 });
 
 const record = (id: string) => ({ kind: 'usage.event', id, body: { n: id } });
+
+/** Spies on every FileHandle's `write` and `datasync` (they share one prototype): the journal's disk calls. */
+async function diskSpies(dir: string) {
+  const handle = await open(join(dirname(dir), 'probe'), 'w');
+  const proto = Object.getPrototypeOf(handle) as Pick<FileHandle, 'write' | 'datasync'>;
+  await handle.close();
+  const writes = vi.spyOn(proto, 'write');
+  const syncs = vi.spyOn(proto, 'datasync');
+  return {
+    writes,
+    syncs,
+    restore() {
+      writes.mockRestore();
+      syncs.mockRestore();
+    },
+  };
+}
 
 describe('journal: what a killed run leaves is handed back, once', () => {
   it('returns the unacknowledged records of an earlier run, in order, and none once retired', async () => {
@@ -99,11 +116,7 @@ describe('journal: what a killed run leaves is handed back, once', () => {
     const dir = folder();
     const journal = await Journal.open(dir);
     // Every FileHandle shares this prototype: count the journal's writes and syncs.
-    const handle = await open(join(dir, 'probe'), 'w');
-    const proto = Object.getPrototypeOf(handle) as Pick<FileHandle, 'write' | 'datasync'>;
-    await handle.close();
-    const writes = vi.spyOn(proto, 'write');
-    const syncs = vi.spyOn(proto, 'datasync');
+    const { writes, syncs, restore } = await diskSpies(dir);
     try {
       // Ten calls ending in the same turn, as under load.
       await Promise.all(Array.from({ length: 10 }, (_, i) => journal.append([record(`t${i}`)])));
@@ -117,8 +130,7 @@ describe('journal: what a killed run leaves is handed back, once', () => {
       expect(writes).toHaveBeenCalledTimes(2);
       expect(syncs).toHaveBeenCalledTimes(1);
     } finally {
-      writes.mockRestore();
-      syncs.mockRestore();
+      restore();
     }
     // killed: the ack rode with the last group
     const second = await Journal.open(dir);
@@ -144,5 +156,44 @@ describe('journal: what a killed run leaves is handed back, once', () => {
     const reopened = await Journal.open(dir);
     expect(reopened.recovered).toEqual([]);
     await reopened.close();
+  });
+
+  it('with syncDelayMs, answers once written and syncs every write of the window once, within the delay', async () => {
+    const dir = folder();
+    const journal = await Journal.open(dir, { syncDelayMs: 30 });
+    const { writes, syncs, restore } = await diskSpies(dir);
+    try {
+      const started = performance.now();
+      await journal.append([record('a')]);
+      // Written (a kill cannot undo it), not yet synced: the answer need not wait for the disk.
+      expect(writes).toHaveBeenCalledTimes(1);
+      expect(syncs).not.toHaveBeenCalled();
+      await journal.append([record('b')]);
+      await vi.waitFor(() => expect(syncs).toHaveBeenCalledTimes(1), { timeout: 1000, interval: 2 });
+      // One sync for both writes, no earlier than the delay (the bound a power cut can take).
+      expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(syncs).toHaveBeenCalledTimes(1);
+      // Killed now: both records are there for replay.
+      const second = await Journal.open(dir);
+      expect(second.recovered.map((r) => r.id)).toEqual(['a', 'b']);
+      await second.close();
+    } finally {
+      restore();
+    }
+    await journal.close();
+  });
+
+  it('with syncDelayMs, close syncs what is written before it returns', async () => {
+    const dir = folder();
+    const journal = await Journal.open(dir, { syncDelayMs: 10_000 });
+    await journal.append([record('a')]);
+    const { syncs, restore } = await diskSpies(dir);
+    try {
+      await journal.close();
+      expect(syncs).toHaveBeenCalledTimes(1);
+    } finally {
+      restore();
+    }
   });
 });
