@@ -7,7 +7,10 @@
  *   node bench/profile-summary.mjs run/bench/prof/CPU....cpuprofile [--top 30]
  */
 import { readFileSync } from 'node:fs';
-import { arg } from './support.mjs';
+import { arg, root } from './support.mjs';
+
+/** This checkout's folder in a frame's URL (`file:///…/lib/x.ts` under tsx, the bundle's path otherwise). */
+const ROOT = `${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\/$/, '')}/`;
 
 const file = process.argv[2];
 const TOP = Number(arg('top', 30));
@@ -27,7 +30,7 @@ function area(url, name) {
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm) return nm[1];
   if (url.startsWith('node:')) return 'node:internals';
-  const own = /\/work\/main\/(lib\/[^/]+|local|functions\/[^/]+|bench)/.exec(url);
+  const own = new RegExp(`${ROOT}(lib/[^/]+|local|functions/[^/]+|bench)`).exec(url);
   return own ? own[1] : url;
 }
 const areas = new Map();
@@ -37,7 +40,7 @@ for (const [id, us] of self) {
   const { functionName, url, lineNumber } = n.callFrame;
   const a = area(url, functionName);
   areas.set(a, (areas.get(a) ?? 0) + us);
-  const key = `${functionName || '(anonymous)'}  ${url.replace(/^.*\/work\/main\//, '')}:${lineNumber + 1}`;
+  const key = `${functionName || '(anonymous)'}  ${url.replace(new RegExp(`^.*${ROOT}`), '')}:${lineNumber + 1}`;
   fns.set(key, (fns.get(key) ?? 0) + us);
 }
 // Node internals and native frames charged to the nearest caller outside them (writev under the
@@ -82,10 +85,10 @@ const BUCKETS = [
   ['metrics/tracer (powertools)', /@aws-lambda-powertools\/(metrics|tracer|commons)/],
   ['request validation (zod)', /node_modules\/zod\//],
   ['middy', /node_modules\/@middy\//],
-  ['gateway lib/ code', /\/work\/main\/lib\//],
+  ['gateway lib/ code', new RegExp(`${ROOT}lib/`)],
   [
     'local runtime (HTTP server, event shaping)',
-    /\/work\/main\/local\/|node:_http_server|node:_http_incoming|node:_http_outgoing/,
+    new RegExp(`${ROOT}local/|node:_http_server|node:_http_incoming|node:_http_outgoing`),
   ],
 ];
 const inclusive = new Map();

@@ -127,7 +127,7 @@ const MEANINGS: Record<keyof Fields, [SettingScope, string]> = {
   ],
   JOURNAL_FSYNC: [
     'local',
-    '`on` syncs the usage journal to disk before an answer ends (survives a power cut); `off` survives a process kill only.',
+    'The usage journal is written before an answer ends (a process kill loses nothing); `on` syncs it to disk in groups within 20 ms after (a power cut may lose the last 20 ms), `strict` before the answer ends, `off` leaves syncing to the OS.',
   ],
   USAGE_COUNTER_SHARDS: ['both', 'Shards of each hourly usage counter (hot items).'],
 };

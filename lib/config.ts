@@ -173,8 +173,12 @@ export const FIELDS = {
     /^https:\/\/\S+$/,
     'DURABLE_PARK_QUEUE_URL must be an https:// SQS queue URL',
   ),
-  /** Local runtime: `fdatasync` the usage journal in groups (`off`: survives a process kill, not a power cut). */
-  JOURNAL_FSYNC: oneOf(['on', 'off'], 'on'),
+  /**
+   * Local runtime: when the usage journal is `fdatasync`'d. Every mode writes it before an answer
+   * ends (a process kill loses nothing); `on` syncs in groups within 20 ms after, `strict` before the
+   * answer ends, `off` never.
+   */
+  JOURNAL_FSYNC: oneOf(['on', 'strict', 'off'], 'on'),
 } satisfies Record<string, Field>;
 
 export type Fields = typeof FIELDS;

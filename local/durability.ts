@@ -34,12 +34,32 @@ function previousRun(dataDir: string): number | undefined {
 }
 
 /**
- * Opens the journal under `DATA_DIR/journal/` (fsync'd in groups unless `fsync` is false) and reads
- * what a killed run left: unacknowledged records, and the `running.json` marker of a run that never
- * stopped. `recover` then makes the store whole before traffic is served on top of it.
+ * How long after a write the journal's deferred sync follows (`JOURNAL_FSYNC=on`): the most a power
+ * cut can take from the journal (a process kill takes nothing: the write is done before the answer).
  */
-export async function openLocalDurability(dataDir: string, options: { fsync: boolean; now: () => number }) {
-  const journal = await Journal.open(join(dataDir, 'journal'), { fsync: options.fsync });
+export const JOURNAL_SYNC_DELAY_MS = 20;
+
+/**
+ * Opens the journal under `DATA_DIR/journal/` and reads what a killed run left: unacknowledged
+ * records, and the `running.json` marker of a run that never stopped. `recover` then makes the
+ * store whole before traffic is served on top of it.
+ *
+ * `fsync` (`JOURNAL_FSYNC`): every mode writes a call's records before its answer ends, which a
+ * kill of the process cannot undo. `on` syncs them in groups within {@link JOURNAL_SYNC_DELAY_MS}
+ * after, off the answer's path; `strict` before the answer ends; `off` never. Why `on` is the
+ * default: the embedded store (dynalite over LevelDB) does not sync its own writes either, so a
+ * power cut can take recent counter writes the journal has already acknowledged; syncing before
+ * each answer paid for a guarantee the runtime as a whole does not give.
+ */
+export async function openLocalDurability(
+  dataDir: string,
+  options: { fsync: 'on' | 'strict' | 'off'; now: () => number },
+) {
+  const journal = await Journal.open(join(dataDir, 'journal'), {
+    fsync: options.fsync !== 'off',
+    syncDelayMs: options.fsync === 'on' ? JOURNAL_SYNC_DELAY_MS : 0,
+    onSyncError: (error) => logger.error('usage journal not synced', { error: describeError(error) }),
+  });
   const killedRunSince = previousRun(dataDir);
   const durability: LocalDurability = {
     log: journalLog(journal),

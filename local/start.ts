@@ -103,7 +103,7 @@ async function startOn(
     AUTH_CACHE_TTL_SECONDS: env.AUTH_CACHE_TTL_SECONDS || '0',
   });
   logger.setLogLevel(config.LOG_LEVEL.toUpperCase() as 'INFO');
-  const durability = await openLocalDurability(dataDir, { fsync: config.JOURNAL_FSYNC === 'on', now });
+  const durability = await openLocalDurability(dataDir, { fsync: config.JOURNAL_FSYNC, now });
   started.push(() => durability.close());
   const deps = createGateway(config, { now, durable: durability.log });
   started.push(() => deps.close());

@@ -17,7 +17,18 @@ export interface JournalOptions {
   maxSegmentBytes?: number;
   /** `fdatasync` each group of appends (default true). Off, a record survives a process kill, not a power cut. */
   fsync?: boolean;
+  /**
+   * 0 (default): an append resolves once written and synced. Above 0: once written (which a kill
+   * of the process cannot undo), and the sync follows within this many ms, shared by every write
+   * made meanwhile; a power cut may then lose what was written in the last `syncDelayMs` (and
+   * the sync's own time).
+   */
+  syncDelayMs?: number;
+  /** Told when a deferred sync fails (the next write's sync tries again). */
+  onSyncError?: (error: unknown) => void;
 }
+
+type ResolvedOptions = Required<Omit<JournalOptions, 'onSyncError'>> & Pick<JournalOptions, 'onSyncError'>;
 
 type Line = { t: 'r'; r: JournalRecord } | { t: 'a'; ids: string[] };
 
@@ -33,6 +44,12 @@ interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
 }
+
+/**
+ * How long acknowledgements alone wait for a group of appends to ride with (ms). An ack only lets
+ * replay skip work that is idempotent anyway, so it need not cost a write of its own under load.
+ */
+const ACK_LINGER_MS = 200;
 
 /** Segment file names sort by creation: time, then process, then a per-process number. */
 const segmentName = (n: number) =>
@@ -55,7 +72,8 @@ function parseLines(text: string): Line[] {
 /**
  * An append-only journal of newline-delimited JSON in a folder (the local runtime's
  * `DATA_DIR/journal/`): records are made durable in groups (one `write` and one `fdatasync` for
- * every append made while the previous group was being written), acknowledged once applied, and
+ * every append made in the same turn of the event loop, or while the previous group was being
+ * written), acknowledged once applied (acknowledgements ride with the next group), and
  * the unacknowledged records of earlier runs are handed back at open for replay.
  *
  * Segments: each run writes its own; a segment past `maxSegmentBytes` is closed, and deleted once
@@ -68,7 +86,7 @@ function parseLines(text: string): Line[] {
  */
 export class Journal {
   readonly #dir: string;
-  readonly #options: Required<JournalOptions>;
+  readonly #options: ResolvedOptions;
   readonly #recoveredFiles: string[];
   readonly #segments = new Map<string, Segment>();
   readonly #segmentOf = new Map<string, Segment>();
@@ -82,16 +100,19 @@ export class Journal {
   #pending: Array<{ text: string; adds?: string[]; acks?: readonly string[] }> = [];
   #waiters: Waiter[] = [];
   #flushing: Promise<void> | undefined;
+  /** The next group's start, deferred one turn of the event loop so appends of that turn join it. */
+  #starting: NodeJS.Immediate | undefined;
+  /** Writes lingering acknowledgements when no append came to carry them. */
+  #ackTimer: NodeJS.Timeout | undefined;
+  /** Deferred syncs (`syncDelayMs` > 0): written and not yet synced, the sync's timer, the sync running. */
+  #unsynced = false;
+  #syncTimer: NodeJS.Timeout | undefined;
+  #syncing: Promise<void> | undefined;
   #closed = false;
   /** Records of earlier runs that were never acknowledged, in append order. */
   readonly recovered: JournalRecord[];
 
-  private constructor(
-    dir: string,
-    options: Required<JournalOptions>,
-    files: string[],
-    recovered: JournalRecord[],
-  ) {
+  private constructor(dir: string, options: ResolvedOptions, files: string[], recovered: JournalRecord[]) {
     this.#dir = dir;
     this.#options = options;
     this.#recoveredFiles = files;
@@ -119,7 +140,12 @@ export class Journal {
     }
     const journal = new Journal(
       dir,
-      { maxSegmentBytes: options.maxSegmentBytes ?? 8 * 1024 * 1024, fsync: options.fsync ?? true },
+      {
+        maxSegmentBytes: options.maxSegmentBytes ?? 8 * 1024 * 1024,
+        fsync: options.fsync ?? true,
+        syncDelayMs: options.syncDelayMs ?? 0,
+        onSyncError: options.onSyncError,
+      },
       files,
       [...records.values()],
     );
@@ -130,6 +156,8 @@ export class Journal {
   async #startSegment(): Promise<void> {
     const name = segmentName(this.#count++);
     const previous = this.#file;
+    // A segment left behind is synced first: its deferred sync would otherwise go to the new file.
+    if (previous) await this.#syncDeferred();
     this.#file = await open(join(this.#dir, name), 'a', 0o600);
     this.#bytes = 0;
     const last = this.#current;
@@ -165,25 +193,45 @@ export class Journal {
       this.#pending.push({ text: JSON.stringify({ t: 'r', r } satisfies Line), adds: [r.id] });
     return new Promise<void>((resolve, reject) => {
       this.#waiters.push({ sync: options.sync ?? true, resolve, reject });
-      this.#kick();
+      // Group commit: appends made while a group is written go in the next one (the drain loops);
+      // otherwise the group starts after this turn, so every append of the turn shares its write and sync.
+      if (!this.#flushing) this.#starting ??= setImmediate(() => this.#kick(false));
     });
   }
 
-  /** Marks records applied: replay skips them. Written with the next group (not waited for). */
+  /**
+   * Marks records applied: replay skips them. Written with the next group of appends, or alone
+   * after {@link ACK_LINGER_MS} when none comes (not waited for; `close` writes what is left).
+   * A kill before it is written only makes replay re-apply idempotent records.
+   */
   ack(ids: readonly string[]): void {
     if (this.#closed || ids.length === 0) return;
     this.#pending.push({ text: JSON.stringify({ t: 'a', ids: [...ids] } satisfies Line), acks: ids });
-    this.#kick();
+    this.#lingerAcks();
   }
 
-  #kick(): void {
-    this.#flushing ??= this.#drain().finally(() => {
+  #lingerAcks(): void {
+    if (this.#flushing || this.#starting || this.#ackTimer) return;
+    this.#ackTimer = setTimeout(() => this.#kick(true), ACK_LINGER_MS);
+    this.#ackTimer.unref();
+  }
+
+  /** Starts the drain; `everything`: acknowledgements alone are written too (else they wait for appends). */
+  #kick(everything: boolean): Promise<void> {
+    if (this.#starting) clearImmediate(this.#starting);
+    if (this.#ackTimer) clearTimeout(this.#ackTimer);
+    this.#starting = undefined;
+    this.#ackTimer = undefined;
+    this.#flushing ??= this.#drain(everything).finally(() => {
       this.#flushing = undefined;
+      if (this.#waiters.length > 0) this.#kick(false);
+      else if (this.#pending.length > 0) this.#lingerAcks();
     });
+    return this.#flushing;
   }
 
-  async #drain(): Promise<void> {
-    while (this.#pending.length > 0) {
+  async #drain(everything: boolean): Promise<void> {
+    while (this.#waiters.length > 0 || (everything && this.#pending.length > 0)) {
       const lines = this.#pending;
       const waiters = this.#waiters;
       this.#pending = [];
@@ -203,10 +251,13 @@ export class Journal {
         }
       }
       try {
-        const data = `${lines.map((l) => l.text).join('\n')}\n`;
-        await this.#file.write(data);
-        this.#bytes += Buffer.byteLength(data);
-        if (this.#options.fsync && waiters.some((w) => w.sync)) await this.#file.datasync();
+        if (lines.length > 0) {
+          const data = `${lines.map((l) => l.text).join('\n')}\n`;
+          await this.#file.write(data);
+          this.#bytes += Buffer.byteLength(data);
+        }
+        if (this.#options.fsync && this.#options.syncDelayMs > 0 && lines.length > 0) this.#deferSync();
+        else if (this.#options.fsync && waiters.some((w) => w.sync)) await this.#file.datasync();
         for (const w of waiters) w.resolve();
       } catch (error) {
         for (const w of waiters) w.reject(error);
@@ -216,9 +267,37 @@ export class Journal {
     }
   }
 
+  /** Marks the file written and not synced; a sync follows within `syncDelayMs` for every such write. */
+  #deferSync(): void {
+    this.#unsynced = true;
+    if (this.#syncTimer) return;
+    this.#syncTimer = setTimeout(() => {
+      this.#syncTimer = undefined;
+      void this.#syncDeferred();
+    }, this.#options.syncDelayMs);
+    this.#syncTimer.unref();
+  }
+
+  /** Syncs what was written since the last deferred sync (one at a time; never rejects). */
+  async #syncDeferred(): Promise<void> {
+    while (this.#syncing) await this.#syncing;
+    if (!this.#unsynced) return;
+    this.#unsynced = false; // writes completing during the sync mark it again and schedule the next
+    this.#syncing = this.#file.datasync().then(
+      () => undefined,
+      (error: unknown) => {
+        this.#deferSync();
+        this.#options.onSyncError?.(error);
+      },
+    );
+    await this.#syncing;
+    this.#syncing = undefined;
+  }
+
   /** Deletes the segments of earlier runs: call once every record of {@link recovered} is applied. */
   async retireRecovered(): Promise<void> {
     await this.#flushing;
+    if (this.#starting) await this.#kick(false);
     for (const file of this.#recoveredFiles.splice(0))
       await unlink(join(this.#dir, file)).catch(() => undefined);
   }
@@ -226,8 +305,11 @@ export class Journal {
   /** Writes what is pending, then closes the file; the journal refuses appends afterwards. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    while (this.#flushing) await this.#flushing;
+    while (this.#flushing || this.#pending.length > 0) await (this.#flushing ?? this.#kick(true));
     this.#closed = true;
+    if (this.#syncTimer) clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
+    await this.#syncDeferred();
     await this.#file.close();
     // The last segment goes only with all the others: its acknowledgements may name their records.
     if (this.#recoveredFiles.length === 0 && this.#segments.size === 1 && this.#current.open.size === 0) {

@@ -45,8 +45,8 @@ export async function settleRecorded(deps: Gateway, body: SettlementBody): Promi
 
 /**
  * Opens a finished call's books: counts its usage and, with its strict-quota settlement, makes both
- * durable in one write of the durable log (locally: journaled and fsync'd before this resolves, so
- * before the caller sends the answer's last byte; in AWS nothing to wait for). `close` then writes
+ * durable in one write of the durable log (locally: journaled before this resolves, so before
+ * the caller sends the answer's last byte; in AWS nothing to wait for). `close` then writes
  * the counter (group-committed) and settles the holds; a write that fails after its retries is
  * parked for replay, never only logged.
  *

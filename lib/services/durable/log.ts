@@ -19,7 +19,7 @@ export interface DurableRecord {
  * next request logs). Two mechanisms behind one interface:
  *
  * - **journaled** (the local runtime): `append` resolves once the records are in the journal
- *   under `DATA_DIR/journal/`, fsync'd in groups; `ack` marks them applied; whatever a kill leaves
+ *   under `DATA_DIR/journal/` (fsync'd in groups, see `JOURNAL_FSYNC`); `ack` marks them applied; whatever a kill leaves
  *   unacknowledged is replayed at the next start. `park` leaves the record in the journal.
  * - **parking** (AWS): the Lambda invocation outlives its response until the write settles, so
  *   `append` has nothing to do; a write that still fails after its retries is `park`ed on an SQS
@@ -32,8 +32,9 @@ export interface DurableLog {
   /** True when `append` makes records survive a kill of the process. */
   readonly journaled: boolean;
   /**
-   * Resolves once `records` would survive a kill of the process and a power cut (journaled), at
-   * once otherwise. `sync: false`: once they would survive a kill (written, not yet fsync'd).
+   * Resolves once `records` would survive a kill of the process (journaled: written; synced too
+   * with `JOURNAL_FSYNC=strict`, else synced in groups just after), at once otherwise.
+   * `sync: false`: once written, whatever the mode.
    */
   append(records: readonly DurableRecord[], options?: { sync?: boolean }): Promise<void>;
   /** The records are applied: replay may skip them. */
