@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { findChromium, launchChromium } from './browser.js';
+import { buildConsole } from './console.js';
 import { type Seeded, seedDashboard } from './seed.js';
 
 const found = findChromium();
@@ -36,10 +36,7 @@ const view = async (label: string) => {
 describe.skipIf('missing' in found)('dashboard: an operator in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    await build({
-      configFile: fileURLToPath(new URL('../../dashboard/vite.config.ts', import.meta.url)),
-      logLevel: 'warn',
-    });
+    await buildConsole();
     gw = await startTestGateway({ ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1', HEALTH_SCHEDULE: 'off' });
     seeded = await seedDashboard(gw, Date.now());
     browser = await launchChromium((found as { path: string }).path);
@@ -51,7 +48,7 @@ describe.skipIf('missing' in found)('dashboard: an operator in a real browser', 
     await seeded?.close();
   });
 
-  it('refuses a wrong key, then signs in with the admin key kept only in memory', async () => {
+  it('refuses a wrong key, then signs in with the admin key kept in session storage only', async () => {
     await page.goto(gw.url);
     await page.getByLabel('API key').fill('gk_not_a_real_key');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -70,7 +67,7 @@ describe.skipIf('missing' in found)('dashboard: an operator in a real browser', 
         url: g.location.href,
       };
     });
-    expect(stored).toEqual({ local: 0, session: 0, cookie: '', url: `${gw.url}/` });
+    expect(stored).toEqual({ local: 0, session: 1, cookie: '', url: `${gw.url}/` });
   });
 
   it("lists the seeded providers with their health, and each one's check timeline", async () => {
@@ -183,8 +180,9 @@ describe.skipIf('missing' in found)('dashboard: an operator in a real browser', 
     await page.unroute('**/api/audit?*');
   });
 
-  it('forgets the key on reload, and works from the keyboard alone', async () => {
+  it('forgets the key on sign out, and works from the keyboard alone', async () => {
     await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).click();
     const key = page.getByLabel('API key');
     expect(await key.count()).toBe(1);
     expect(await page.locator('#api-key:focus').count(), 'the key field has focus').toBe(1);

@@ -1,5 +1,6 @@
 import { api, list } from '../api.js';
 import { empty, h, pill, table, when } from '../dom.js';
+import type { ViewContext } from './types.js';
 
 interface Incident {
   id: string;
@@ -20,7 +21,7 @@ function duration(seconds: number): string {
 }
 
 /** Incidents newest first; open ones can be acknowledged and any unresolved one resolved. */
-export async function incidentsView(refresh: () => void): Promise<HTMLElement> {
+export async function incidentsView({ refresh }: ViewContext): Promise<HTMLElement> {
   const [incidents, providers] = await Promise.all([
     list<Incident>('/api/incidents?limit=50'),
     list<{ id: string; name: string }>('/api/providers?limit=100'),

@@ -2,6 +2,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api, list } from '../api.js';
 import { empty, h, table, usd } from '../dom.js';
+import type { ViewContext } from './types.js';
 
 interface Point {
   period: string;
@@ -92,7 +93,7 @@ function select(
 }
 
 /** Usage and cost over time by provider or model: a chart and the same numbers as a table. */
-export async function usageView(refresh: () => void): Promise<HTMLElement> {
+export async function usageView({ refresh }: ViewContext): Promise<HTMLElement> {
   const r = RANGES[range];
   const start = new Date(Date.now() - r.ms).toISOString();
   const q = `granularity=${r.granularity}&group_by=${groupBy}&start_date=${encodeURIComponent(start)}`;

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Console, chromium, dialog, type PageGlobals, startConsole } from './console.js';
+
+let c: Console;
+
+describe.skipIf('missing' in chromium)('console: API keys, teams and what each key sees', () => {
+  beforeAll(async () => {
+    c = await startConsole();
+    await c.signIn();
+  }, 120_000);
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it('creates a team, then a key in it whose secret is shown once, copies and authenticates', async () => {
+    const { page, gw } = c;
+    await c.view('API keys & teams');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    const teamDialog = dialog(page, 'Create a team');
+    await teamDialog.getByLabel('Team name').fill('Search team');
+    await teamDialog.getByRole('button', { name: 'Create team' }).click();
+    await teamDialog.waitFor({ state: 'detached' });
+    const teams = (await gw.call('GET', '/api/teams')).json.data;
+    const team = teams.find((t: { name: string }) => t.name === 'Search team');
+    expect(team).toBeTruthy();
+
+    await page.locator('main[aria-busy]').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const create = dialog(page, 'Create an API key');
+    expect(
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id),
+    ).toContain('name');
+    await create.getByLabel('Name', { exact: true }).fill('ci-bot');
+    await create.getByLabel('Role').selectOption('invoke');
+    await create.getByLabel('Team').selectOption(team.id);
+    await create.getByRole('button', { name: 'Create key' }).click();
+    const shown = dialog(page, 'Key “ci-bot” created');
+    const secret = await shown.getByLabel('New secret').inputValue();
+    expect(secret).toMatch(/^gk_/);
+    expect(await shown.textContent()).toContain('shown this once');
+    await shown.getByRole('button', { name: 'Copy' }).click();
+    await expect.poll(() => shown.getByRole('status').textContent()).toContain('Copied');
+    expect(
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard.readText()),
+    ).toBe(secret);
+    await c.shot('keys-secret-once');
+
+    const keys = (await gw.call('GET', '/api/keys')).json.data;
+    const made = keys.find((k: { name: string }) => k.name === 'ci-bot');
+    expect(made).toMatchObject({ role: 'invoke', team_id: team.id, status: 'active' });
+    expect((await gw.call('GET', '/v1/models', { key: secret })).status).toBe(200);
+
+    await page.keyboard.press('Escape');
+    await shown.waitFor({ state: 'detached' });
+    const row = page
+      .getByRole('table', { name: /key\(s\)/ })
+      .getByRole('row')
+      .filter({ hasText: 'ci-bot' });
+    await row.waitFor();
+    expect(await row.textContent()).not.toContain(secret);
+    expect(
+      await page
+        .getByRole('table', { name: /team\(s\)/ })
+        .getByRole('row')
+        .filter({ hasText: 'Search team' })
+        .textContent(),
+    ).toContain('ci-bot');
+    await c.shot('keys');
+  });
+
+  it('rotates a key (the old secret stops) and revokes it', async () => {
+    const { page, gw } = c;
+    const made = await gw.call('POST', '/api/keys', { body: { name: 'rotate-me', role: 'invoke' } });
+    const old = made.json.key;
+    await c.view('Audit log');
+    await c.view('API keys & teams');
+    await page.getByRole('button', { name: 'Rotate rotate-me' }).click();
+    const rotate = dialog(page, 'Rotate key “rotate-me”');
+    await rotate.getByRole('button', { name: 'Rotate' }).click();
+    const shown = dialog(page, 'Key “rotate-me” rotated');
+    const fresh = await shown.getByLabel('New secret').inputValue();
+    expect(fresh).not.toBe(old);
+    expect(await shown.textContent()).toContain('old secret no longer works');
+    expect((await gw.call('GET', '/v1/models', { key: old })).status).toBe(401);
+    expect((await gw.call('GET', '/v1/models', { key: fresh })).status).toBe(200);
+    await shown.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('button', { name: 'Revoke rotate-me' }).click();
+    await dialog(page, 'Revoke rotate-me').getByRole('button', { name: 'Revoke' }).click();
+    const row = page
+      .getByRole('table', { name: /key\(s\)/ })
+      .getByRole('row')
+      .filter({ hasText: 'rotate-me' });
+    await expect.poll(() => row.getByText('revoked').count()).toBe(1);
+    expect((await gw.call('GET', `/api/keys/${made.json.id}`)).json.status).toBe('revoked');
+    expect((await gw.call('GET', '/v1/models', { key: fresh })).status).toBe(401);
+  });
+
+  it('keeps the key in session storage only: a reload stays signed in, sign out forgets it', async () => {
+    const { page, gw } = c;
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const stored = await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
+      return {
+        local: g.localStorage.length,
+        session: g.sessionStorage.length,
+        cookie: g.document.cookie,
+        url: g.location.href,
+      };
+    });
+    expect(stored).toEqual({ local: 0, session: 1, cookie: '', url: `${gw.url}/` });
+    expect(await page.locator('#whoami').textContent()).toContain('session');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.length)).toBe(0);
+  });
+});
