@@ -120,19 +120,26 @@ export function showErrors(form: HTMLFormElement, error: unknown): void {
   let first: HTMLElement | undefined;
   const details = error instanceof ApiError ? error.details : [];
   for (const d of details) {
+    // The field itself, else its nearest enclosing group, else the first field inside it.
+    const score = (name: string) =>
+      d.field === name
+        ? 3e3
+        : d.field.startsWith(`${name}.`)
+          ? 2e3 + name.length
+          : name.startsWith(`${d.field}.`)
+            ? 1e3 - name.length
+            : 0;
     const box = boxes
-      .filter((b) => {
-        const name = b.dataset.field ?? '';
-        return d.field === name || d.field.startsWith(`${name}.`) || name.startsWith(`${d.field}.`);
-      })
-      .sort((a, b) => (b.dataset.field?.length ?? 0) - (a.dataset.field?.length ?? 0))[0];
+      .filter((b) => score(b.dataset.field ?? '') > 0)
+      .sort((a, b) => score(b.dataset.field ?? '') - score(a.dataset.field ?? ''))[0];
     if (!box) {
       unplaced.push(`${d.field}: ${d.message}`);
       continue;
     }
-    const slot = box.querySelector<HTMLElement>('.field-error')!;
+    const slot = box.querySelector<HTMLElement>(':scope > .field-error')!;
     slot.textContent = slot.textContent ? `${slot.textContent}; ${d.message}` : d.message;
     const control = box.querySelector<HTMLElement>('input, select, textarea');
+    if (box.tagName === 'FIELDSET') box.setAttribute('aria-invalid', 'true');
     control?.setAttribute('aria-invalid', 'true');
     first ??= control ?? undefined;
   }
@@ -232,4 +239,16 @@ export function confirmButton(
     );
   });
   return button;
+}
+
+/** A group of fields with a legend and its own error slot (for rules about the group as a whole). */
+export function group(name: string, legend: string, ...children: Node[]): HTMLFieldSetElement {
+  const errId = idFor(`${name}-error`);
+  return h(
+    'fieldset',
+    { 'data-field': name, 'aria-describedby': errId },
+    h('legend', {}, legend),
+    ...children,
+    h('p', { id: errId, class: 'field-error' }),
+  );
 }

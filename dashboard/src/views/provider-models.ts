@@ -21,7 +21,7 @@ export function modelsDialog(ctx: ViewContext, p: Provider, opener: HTMLElement)
   const draw = async () => {
     let models: Model[];
     try {
-      models = (await list<Model>(`/api/providers/${p.id}/models?limit=100`)).data;
+      models = (await list<Model>(`/api/providers/models?provider_id=${p.id}&limit=100`)).data;
     } catch (error) {
       body.replaceChildren(h('p', { role: 'alert', class: 'error' }, errorText(error)));
       return;
