@@ -72,14 +72,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 export async function raw(
   method: string,
   path: string,
-  body?: unknown,
-  signal?: AbortSignal,
+  options: { body?: unknown; signal?: AbortSignal; accept?: string } = {},
 ): Promise<Response> {
   const res = await fetch(path, {
     method,
-    headers: { ...headers(body !== undefined), accept: '*/*' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal,
+    headers: { ...headers(options.body !== undefined), accept: options.accept ?? '*/*' },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: options.signal,
   });
   if (!res.ok) throw await failure(res);
   return res;

@@ -6,6 +6,8 @@ import { auditView } from './views/audit.js';
 import { healthView } from './views/health.js';
 import { incidentsView } from './views/incidents.js';
 import { keysView } from './views/keys.js';
+import { logsView } from './views/logs.js';
+import { playgroundView } from './views/playground.js';
 import { providersView } from './views/providers.js';
 import { quotasView } from './views/quotas.js';
 import { routingView } from './views/routing.js';
@@ -17,11 +19,13 @@ const VIEWS: { id: string; label: string; view: View; needs: string }[] = [
   { id: 'providers', label: 'Providers', view: providersView, needs: 'read' },
   { id: 'health', label: 'Health timeline', view: healthView, needs: 'read' },
   { id: 'incidents', label: 'Incidents', view: incidentsView, needs: 'read' },
+  { id: 'logs', label: 'Request logs', view: logsView, needs: 'read' },
   { id: 'usage', label: 'Usage & cost', view: usageView, needs: 'read' },
   { id: 'quotas', label: 'Quotas', view: quotasView, needs: 'read' },
   { id: 'routing', label: 'Routing rules', view: routingView, needs: 'read' },
   { id: 'keys', label: 'API keys & teams', view: keysView, needs: 'secrets' },
   { id: 'audit', label: 'Audit log', view: auditView, needs: 'read' },
+  { id: 'playground', label: 'Playground', view: playgroundView, needs: 'invoke' },
 ];
 
 const app = document.getElementById('app')!;
