@@ -115,4 +115,109 @@ describe.skipIf('missing' in chromium)('console: API keys, teams and what each k
     await page.getByLabel('API key').waitFor();
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.length)).toBe(0);
   });
+
+  it('passes the axe check on every view and keeps a screenshot of each', async () => {
+    const { page, gw, seeded } = c;
+    await c.signIn();
+    const labels = await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('button')
+      .allTextContents();
+    expect(labels).toEqual([
+      'Providers',
+      'Health timeline',
+      'Incidents',
+      'Request logs',
+      'Usage & cost',
+      'Quotas',
+      'Routing rules',
+      'API keys & teams',
+      'Audit log',
+      'Playground',
+    ]);
+    for (const label of labels) {
+      await c.view(label);
+      await c.shot(`view-${label.toLowerCase().replace(/[^a-z]+/g, '-')}`);
+    }
+    // The circuit column shows what the providers API reports.
+    await c.view('Providers');
+    const circuit = (await gw.call('GET', `/api/providers/${seeded.providers[0]!.id}`)).json.circuit;
+    expect(circuit.state).toBe('closed');
+    const cells = await page
+      .getByRole('row')
+      .filter({ hasText: seeded.providers[0]!.name })
+      .getByRole('cell')
+      .allTextContents();
+    expect(cells[4]).toBe('closed');
+  }, 90_000);
+
+  it('shows a viewer no write controls anywhere', async () => {
+    const { page, gw } = c;
+    const viewer = (await gw.call('POST', '/api/keys', { body: { name: 'console-viewer', role: 'viewer' } }))
+      .json.key;
+    await c.signIn(viewer);
+    expect(await page.locator('#whoami').textContent()).toContain('console-viewer (viewer)');
+    const labels = await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('button')
+      .allTextContents();
+    expect(labels).not.toContain('API keys & teams');
+    expect(labels).not.toContain('Playground');
+    const writes = /^(Add|Create|Edit|Rotate|Revoke|Delete|Test|Acknowledge|Resolve|Save)/;
+    for (const label of labels) {
+      await c.view(label);
+      const buttons = await page.locator('main').getByRole('button').allTextContents();
+      expect(
+        buttons.filter((b) => writes.test(b)),
+        `${label} has no write controls`,
+      ).toEqual([]);
+    }
+    await c.view('Incidents');
+    const notes = page.getByRole('button', { name: /^Notes on / }).first();
+    if ((await notes.count()) > 0) {
+      await notes.click();
+      expect(await page.getByRole('dialog').getByRole('button', { name: 'Add note' }).count()).toBe(0);
+      await page.keyboard.press('Escape');
+    }
+    await c.view('Providers');
+    await page
+      .getByRole('button', { name: /^Models and prices of / })
+      .first()
+      .click();
+    await page.getByRole('dialog').getByRole('table').waitFor();
+    expect(await page.getByRole('dialog').getByRole('button', { name: 'Save model' }).count()).toBe(0);
+    await c.shot('viewer-providers');
+    await page.keyboard.press('Escape');
+  });
+
+  it('shows a key scoped to one provider only that provider, and an invoke key only the playground', async () => {
+    const { page, gw, seeded } = c;
+    const [openai, anthropic] = seeded.providers;
+    const scoped = (
+      await gw.call('POST', '/api/keys', {
+        body: { name: 'console-scoped', role: 'operator', provider_ids: [openai!.id] },
+      })
+    ).json.key;
+    await c.signIn(scoped);
+    expect(await page.locator('#whoami').textContent()).toContain(`providers limited to ${openai!.id}`);
+    const rows = page.getByRole('table').getByRole('row');
+    expect(await rows.filter({ hasText: openai!.name }).count()).toBe(1);
+    expect(await rows.filter({ hasText: anthropic!.name }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: `Edit ${openai!.name}` }).count()).toBe(1);
+    await c.view('Usage & cost');
+    const legend = (await page.locator('.u-legend').textContent()) ?? '';
+    expect(legend).toContain(openai!.name);
+    expect(legend).not.toContain(anthropic!.name);
+    await c.view('Routing rules');
+    expect(await page.locator('main').textContent()).not.toContain(anthropic!.name);
+    await c.shot('scoped-routing');
+
+    const invoke = (await gw.call('POST', '/api/keys', { body: { name: 'console-invoke', role: 'invoke' } }))
+      .json.key;
+    await c.signIn(invoke);
+    expect(
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('button').allTextContents(),
+    ).toEqual(['Playground']);
+    await page.getByRole('heading', { level: 2, name: 'Playground' }).waitFor();
+  });
 });

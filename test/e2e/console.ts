@@ -10,12 +10,12 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { expect } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
+import { expectAccessible, screenshot } from './a11y.js';
 import { findChromium, launchChromium } from './browser.js';
 import { type Seeded, seedDashboard } from './seed.js';
 
 const DASHBOARD = fileURLToPath(new URL('../../dashboard/', import.meta.url));
 const LOCK = join(DASHBOARD, '.build-lock');
-export const ARTIFACTS = fileURLToPath(new URL('../artifacts/dashboard/', import.meta.url));
 
 export const chromium = findChromium();
 // CI sets E2E_REQUIRE_CHROMIUM=1 after scripts/ensure-chromium.sh: a missing browser fails there.
@@ -74,14 +74,16 @@ export interface Console {
   signIn(key?: string): Promise<void>;
   /** Opens a view from the navigation and waits for it to load. */
   view(label: string): Promise<void>;
-  /** A full-page screenshot under test/artifacts/dashboard/ (not committed). */
+  /**
+   * Checks the page as it stands with axe (serious or critical findings fail the test), then keeps
+   * a full-page screenshot under test-artifacts/screenshots/console-<name>.png (not committed).
+   */
   shot(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Builds the page, starts a seeded gateway and a browser page. */
 export async function startConsole(env: Record<string, string> = {}): Promise<Console> {
-  mkdirSync(ARTIFACTS, { recursive: true });
   await buildConsole();
   const gw = await startTestGateway({
     ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1',
@@ -116,7 +118,8 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
       await page.locator('main[aria-busy]').waitFor({ state: 'detached' });
     },
     async shot(name) {
-      await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+      await expectAccessible(page);
+      await screenshot(page, `console-${name}`);
     },
     async close() {
       await browser.close();

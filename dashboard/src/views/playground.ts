@@ -36,8 +36,9 @@ export async function playgroundView(_ctx: ViewContext): Promise<HTMLElement> {
   const answer = h('div', {
     class: 'answer',
     id: 'playground-answer',
+    role: 'region',
     'aria-live': 'polite',
-    'aria-label': 'Answer',
+    'aria-labelledby': 'playground-answer-title',
   });
   const state = h('p', { role: 'status', class: 'help', id: 'playground-state' });
   let controller: AbortController | undefined;
@@ -98,7 +99,7 @@ export async function playgroundView(_ctx: ViewContext): Promise<HTMLElement> {
       ? form
       : h('p', { class: 'empty' }, 'This key may call no model yet: add a provider with models.'),
     state,
-    h('h3', {}, 'Answer'),
+    h('h3', { id: 'playground-answer-title' }, 'Answer'),
     answer,
   );
 }
