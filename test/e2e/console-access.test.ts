@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Console, chromium, dialog, type PageGlobals, startConsole } from './console.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Console, chromium, dialog, keptByPage, type PageGlobals, useConsole } from './console.js';
 
 let c: Console;
 
 describe.skipIf('missing' in chromium)('console: API keys, teams and what each key sees', () => {
-  beforeAll(async () => {
-    c = await startConsole();
-    await c.signIn();
-  }, 120_000);
-  afterAll(async () => {
-    await c?.close();
+  const get = useConsole();
+  beforeEach(() => {
+    c = get();
   });
 
   it('creates a team, then a key in it whose secret is shown once, copies and authenticates', async () => {
@@ -100,15 +97,7 @@ describe.skipIf('missing' in chromium)('console: API keys, teams and what each k
     const { page, gw } = c;
     await page.reload();
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
-    const stored = await page.evaluate(() => {
-      const g = globalThis as unknown as PageGlobals;
-      return {
-        local: g.localStorage.length,
-        session: g.sessionStorage.length,
-        cookie: g.document.cookie,
-        url: g.location.href,
-      };
-    });
+    const stored = await keptByPage(page);
     expect(stored).toEqual({ local: 0, session: 1, cookie: '', url: `${gw.url}/` });
     expect(await page.locator('#whoami').textContent()).toContain('session');
     await page.getByRole('button', { name: 'Sign out' }).click();

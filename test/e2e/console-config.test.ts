@@ -1,6 +1,6 @@
 import type { Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Console, chromium, dialog, startConsole } from './console.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type Console, chromium, dialog, useConsole } from './console.js';
 
 let c: Console;
 
@@ -12,12 +12,9 @@ async function describedError(control: Locator): Promise<string> {
 }
 
 describe.skipIf('missing' in chromium)('console: providers, credentials, routing rules and quotas', () => {
-  beforeAll(async () => {
-    c = await startConsole();
-    await c.signIn();
-  }, 120_000);
-  afterAll(async () => {
-    await c?.close();
+  const get = useConsole();
+  beforeEach(() => {
+    c = get();
   });
 
   it('adds a provider, edits it, prices a model and tests the connection', async () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { chatStreamEvents, createOpenAIFake } from '../fakes/openai.js';
 import type { FakeUpstream } from '../fakes/server.js';
 import { seedProvider } from '../support/runtime.js';
-import { type Console, chromium, dialog, startConsole } from './console.js';
+import { type Console, chromium, dialog, useConsole } from './console.js';
 
 let c: Console;
 let upstream: FakeUpstream;
@@ -11,19 +11,19 @@ let providerId: string;
 const MODEL = 'gpt-console';
 
 describe.skipIf('missing' in chromium)('console: incidents, request logs, usage and the playground', () => {
-  beforeAll(async () => {
+  const get = useConsole({ LOG_PAYLOADS: 'on' }, async (started) => {
     upstream = createOpenAIFake();
     const origin = await upstream.start();
-    c = await startConsole({ LOG_PAYLOADS: 'on' });
     providerId = await seedProvider(
-      c.gw,
+      started.gw,
       { name: 'Stream OpenAI', provider_type: 'openai', service_types: ['llm'], base_url: `${origin}/v1` },
       { apiKey: 'fake-upstream-key-0001', models: [{ model_id: MODEL, model_type: 'llm' }] },
     );
-    await c.signIn();
-  }, 120_000);
+  });
+  beforeEach(() => {
+    c = get();
+  });
   afterAll(async () => {
-    await c?.close();
     await upstream?.stop();
   });
 

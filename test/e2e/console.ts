@@ -3,19 +3,25 @@
  * share dashboard/dist, so one builds under a lock and the others wait), a seeded gateway, a browser,
  * and helpers to sign in and open a view.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { expectAccessible, screenshot } from './a11y.js';
 import { findChromium, launchChromium } from './browser.js';
 import { type Seeded, seedDashboard } from './seed.js';
 
 const DASHBOARD = fileURLToPath(new URL('../../dashboard/', import.meta.url));
-const LOCK = join(DASHBOARD, '.build-lock');
+// Outside the worktree (nothing to git-ignore), one per checkout.
+const LOCK = join(
+  tmpdir(),
+  `console-build-${createHash('sha256').update(DASHBOARD).digest('hex').slice(0, 12)}.lock`,
+);
 
 export const chromium = findChromium();
 // CI sets E2E_REQUIRE_CHROMIUM=1 after scripts/ensure-chromium.sh: a missing browser fails there.
@@ -140,4 +146,37 @@ export interface PageGlobals {
   document: { cookie: string; activeElement: { id: string } | null };
   location: { href: string };
   navigator: { clipboard: { readText(): Promise<string> } };
+}
+
+/** What the page keeps where it could outlive a request: storage sizes, cookies and its URL. */
+export function keptByPage(page: Page) {
+  return page.evaluate(() => {
+    const g = globalThis as unknown as PageGlobals;
+    return {
+      local: g.localStorage.length,
+      session: g.sessionStorage.length,
+      cookie: g.document.cookie,
+      url: g.location.href,
+    };
+  });
+}
+
+/**
+ * Registers a file's set-up: a seeded gateway, a browser and a signed-in admin page before its
+ * tests (`prepare` runs before signing in), all closed after them. Returns the console's getter.
+ */
+export function useConsole(
+  env: Record<string, string> = {},
+  prepare?: (c: Console) => Promise<void>,
+): () => Console {
+  let c: Console | undefined;
+  beforeAll(async () => {
+    c = await startConsole(env);
+    await prepare?.(c);
+    await c.signIn();
+  }, 120_000);
+  afterAll(async () => {
+    await c?.close();
+  });
+  return () => c!;
 }

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { findChromium, launchChromium } from './browser.js';
-import { buildConsole } from './console.js';
+import { buildConsole, keptByPage } from './console.js';
 import { type Seeded, seedDashboard } from './seed.js';
 
 const found = findChromium();
@@ -12,13 +12,6 @@ const found = findChromium();
 if ('missing' in found && process.env.E2E_REQUIRE_CHROMIUM === '1') throw new Error(found.missing);
 if ('missing' in found) console.warn(`[dashboard e2e] skipped: ${found.missing}`);
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/dashboard/', import.meta.url));
-/** What the page keeps where it could outlive the tab (typed here without the DOM library). */
-interface PageGlobals {
-  localStorage: { length: number };
-  sessionStorage: { length: number };
-  document: { cookie: string };
-  location: { href: string };
-}
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
 let gw: TestGateway;
@@ -58,15 +51,7 @@ describe.skipIf('missing' in found)('dashboard: an operator in a real browser', 
     await page.getByLabel('API key').fill(gw.adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
-    const stored = await page.evaluate(() => {
-      const g = globalThis as unknown as PageGlobals;
-      return {
-        local: g.localStorage.length,
-        session: g.sessionStorage.length,
-        cookie: g.document.cookie,
-        url: g.location.href,
-      };
-    });
+    const stored = await keptByPage(page);
     expect(stored).toEqual({ local: 0, session: 1, cookie: '', url: `${gw.url}/` });
   });
 
