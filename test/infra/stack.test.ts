@@ -532,11 +532,28 @@ describe('cdk-nag AwsSolutions', () => {
   });
 });
 
+/** The parts of a CloudFront DistributionConfig the console tests read. */
+interface CacheBehavior {
+  PathPattern?: string;
+  TargetOriginId: string;
+  AllowedMethods: string[];
+  CachePolicyId: string;
+  OriginRequestPolicyId?: string;
+  ResponseHeadersPolicyId?: unknown;
+  ViewerProtocolPolicy: string;
+}
+interface DistributionConfig {
+  DefaultRootObject: string;
+  DefaultCacheBehavior: CacheBehavior;
+  CacheBehaviors: CacheBehavior[];
+  Origins: Array<{ Id: string; DomainName: unknown; OriginPath?: unknown; CustomOriginConfig?: unknown }>;
+}
+
 describe('console: served by CloudFront, the API on the same origin', () => {
   const distribution = () => {
     const found = s.template.findResources('AWS::CloudFront::Distribution');
     expect(Object.keys(found)).toHaveLength(1);
-    return Object.values(found)[0]!.Properties.DistributionConfig as Record<string, any>;
+    return Object.values(found)[0]!.Properties.DistributionConfig as DistributionConfig;
   };
 
   it('serves the built files from a private bucket that only the distribution reads (OAC)', () => {
@@ -583,9 +600,9 @@ describe('console: served by CloudFront, the API on the same origin', () => {
 
   it('forwards /api/*, /v1/* and /health to the REST API stage, uncached, with every header but Host', () => {
     const config = distribution();
-    const behaviors = config.CacheBehaviors as Array<Record<string, any>>;
+    const behaviors = config.CacheBehaviors;
     expect(behaviors.map((b) => b.PathPattern).sort()).toEqual(['/api/*', '/health', '/v1/*']);
-    const apiOrigin = (config.Origins as Array<Record<string, any>>).find((o) => o.CustomOriginConfig)!;
+    const apiOrigin = config.Origins.find((o) => o.CustomOriginConfig)!;
     expect(JSON.stringify(apiOrigin.DomainName)).toContain(logicalId(s.stack.restApi.api));
     expect(JSON.stringify(apiOrigin.OriginPath)).toContain('prod');
     for (const behavior of behaviors) {
