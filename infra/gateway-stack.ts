@@ -10,6 +10,7 @@ import { ITEM_PARTITIONS, type ItemKind, keys } from '../lib/store/keys.js';
 import { STREAM_CONSUMERS, type StreamConsumer } from '../lib/streams/consumers.js';
 import { GatewayAlarms } from './constructs/alarms.js';
 import { grantBedrock } from './constructs/bedrock.js';
+import { GatewayConsole } from './constructs/console.js';
 import { CredentialKey } from './constructs/credential-key.js';
 import { GatewayEventBus } from './constructs/event-bus.js';
 import { BUFFERED_TIMEOUT, GatewayFunction, MAX_TIMEOUT } from './constructs/gateway-function.js';
@@ -19,7 +20,7 @@ import { GatewayRestApi, type ThrottleSettings } from './constructs/rest-api.js'
 import { GatewaySecrets } from './constructs/secrets.js';
 import { GatewayStreamConsumers } from './constructs/stream-consumers.js';
 import { UsageDurability } from './constructs/usage-durability.js';
-import { FUNCTIONS_DIR } from './paths.js';
+import { CONSOLE_DIST_DIR, FUNCTIONS_DIR } from './paths.js';
 import { constructIdOf, resourceOwners, routeAreas } from './route-areas.js';
 import {
   authorizerNeeds,
@@ -82,6 +83,11 @@ export interface GatewayStackProps extends StackProps {
   reserveConcurrency?: boolean;
   /** Directory of the route handler modules (`<fn>.ts`). Default: the repository's `functions/`. */
   functionsDir?: string;
+  /**
+   * The built operator console, served by a CloudFront distribution with the API on the same
+   * origin (`ConsoleUrl` output). Default: the repository's `dashboard/dist`; `false` builds no console.
+   */
+  consoleDir?: string | false;
 }
 
 /** The handler module of `fn`; throws naming the routes when it does not exist. */
@@ -117,6 +123,8 @@ export class GatewayStack extends Stack {
   readonly streamConsumers: GatewayStreamConsumers;
   readonly healthSchedule: HealthSchedule;
   readonly usageDurability: UsageDurability;
+  /** The console's bucket and distribution (absent with `consoleDir: false`). */
+  readonly console?: GatewayConsole;
   /** Route functions by handler module (`fn`). */
   readonly functions = new Map<string, GatewayFunction>();
   /** The nested stack of each route area, by area id (`Providers`, `Ai`, …). */
@@ -236,6 +244,19 @@ export class GatewayStack extends Stack {
       throttleOnlyFunctions: byName([[AUTHORIZER_FN, this.authorizer]]),
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
+
+    const consoleDir = props.consoleDir ?? CONSOLE_DIST_DIR;
+    if (consoleDir !== false) {
+      this.console = new GatewayConsole(this, 'Console', {
+        api: this.restApi.api,
+        distDir: consoleDir,
+        logRetention,
+      });
+      new CfnOutput(this, 'ConsoleUrl', {
+        value: `https://${this.console.distribution.distributionDomainName}/`,
+        description: 'The operator console; the API answers on the same origin (/api/*, /v1/*)',
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.restApi.api.url,

@@ -9,3 +9,6 @@ export const FUNCTIONS_DIR = join(REPO_ROOT, 'functions');
 
 /** The lockfile esbuild bundling is keyed on (also marks the project root for NodejsFunction). */
 export const LOCK_FILE = join(REPO_ROOT, 'package-lock.json');
+
+/** The built operator console (`npm ci` or `npm run dashboard:build` writes it). */
+export const CONSOLE_DIST_DIR = join(REPO_ROOT, 'dashboard', 'dist');

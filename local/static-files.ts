@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONSOLE_SECURITY_HEADERS } from '../lib/console/security-headers.js';
 
 /** Where `npm run dashboard:build` writes the page. */
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/dist/', import.meta.url));
@@ -22,14 +23,6 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.map': 'application/json',
   '.txt': 'text/plain; charset=utf-8',
-};
-
-/** The page talks only to its own origin; uPlot sets inline style attributes. */
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
 };
 
 /** The file under `root` a URL path names, or undefined for a path that escapes it or is malformed. */
@@ -72,7 +65,7 @@ export async function serveStatic(
   const body = await readFile(file);
   const immutable = request.pathname.startsWith('/assets/');
   res.writeHead(200, {
-    ...SECURITY_HEADERS,
+    ...CONSOLE_SECURITY_HEADERS,
     'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'content-length': String(body.length),
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',

@@ -1,50 +1,108 @@
 /**
- * The admin API client. The key lives in this module's memory only: never localStorage, cookies
- * or the URL, so closing or reloading the tab signs out.
+ * The admin API client. The key is kept in this tab's sessionStorage: it survives a reload of the
+ * tab but not closing it, and is never written to localStorage, cookies or the URL.
  */
-let apiKey: string | undefined;
+const SESSION_KEY = 'gateway-console-key';
 
-/** An API answer that was not 2xx: status and the gateway's error code and message. */
+/** One field the API refused: `field` is the body path (`targets.0.weight`), `message` the rule. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** An API answer that was not 2xx: status, the gateway's error code and message, and field details. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly details: FieldIssue[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
+/** Stores (or, with undefined, forgets) the operator's key for this tab. */
 export function setKey(key: string | undefined): void {
-  apiKey = key;
+  if (key === undefined) sessionStorage.removeItem(SESSION_KEY);
+  else sessionStorage.setItem(SESSION_KEY, key);
 }
 
-export function hasKey(): boolean {
-  return apiKey !== undefined;
+/** The key this tab signed in with, if any. */
+export function currentKey(): string | undefined {
+  return sessionStorage.getItem(SESSION_KEY) ?? undefined;
 }
 
-/** Calls the admin API on this origin with the key; throws {@link ApiError} on a non-2xx answer. */
+function headers(body: boolean): Record<string, string> {
+  const out: Record<string, string> = { accept: 'application/json' };
+  const key = currentKey();
+  if (key) out.authorization = `Bearer ${key}`;
+  if (body) out['content-type'] = 'application/json';
+  return out;
+}
+
+async function failure(res: Response): Promise<ApiError> {
+  const text = await res.text();
+  let err: { code?: string; message?: string; details?: unknown } | undefined;
+  try {
+    err = (JSON.parse(text) as { error?: typeof err }).error;
+  } catch {
+    err = undefined;
+  }
+  const details = Array.isArray(err?.details)
+    ? (err.details as FieldIssue[]).filter((d) => typeof d?.field === 'string')
+    : [];
+  return new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `HTTP ${res.status}`, details);
+}
+
+/** Calls the API on this origin with the key; throws {@link ApiError} on a non-2xx answer. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, {
     method,
-    headers,
+    headers: headers(body !== undefined),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (!res.ok) throw await failure(res);
   const text = await res.text();
-  const json = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? `HTTP ${res.status}`);
-  }
-  return json as T;
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** A list endpoint's first page (`data`); dashboards show the newest page, and say when there is more. */
+/** A raw call (CSV downloads, streams): the response once its status is 2xx, else {@link ApiError}. */
+export async function raw(
+  method: string,
+  path: string,
+  options: { body?: unknown; signal?: AbortSignal; accept?: string } = {},
+): Promise<Response> {
+  const res = await fetch(path, {
+    method,
+    headers: { ...headers(options.body !== undefined), accept: options.accept ?? '*/*' },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    signal: options.signal,
+  });
+  if (!res.ok) throw await failure(res);
+  return res;
+}
+
+/** A list endpoint's first page (`data`); views show the newest page, and say when there is more. */
 export async function list<T>(path: string): Promise<{ data: T[]; hasMore: boolean }> {
   const page = await api<{ data: T[]; has_more?: boolean }>('GET', path);
   return { data: page.data, hasMore: page.has_more === true };
+}
+
+/** `GET /api/me`: who the key is and what it may do. */
+export interface Me {
+  key_id: string;
+  name: string;
+  role: string;
+  team_id: string | null;
+  provider_ids: string[] | null;
+  model_ids: string[] | null;
+  permissions: string[];
+}
+
+/** Error text for a status line: the API's message with its status and code. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) return `${error.message} (${error.status} ${error.code})`;
+  return error instanceof Error ? error.message : String(error);
 }

@@ -46,3 +46,45 @@ export function when(iso: string | null | undefined): string {
 
 export const usd = (n: number): string =>
   n.toLocaleString('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2 });
+
+/** A secret shown once: a read-only field, a copy button and the warning that it will not be shown again. */
+export function secretOnce(label: string, secret: string): HTMLElement {
+  const id = `secret-${Math.random().toString(36).slice(2, 8)}`;
+  const status = h('span', { role: 'status', class: 'help' });
+  const input = h('input', {
+    id,
+    type: 'text',
+    readonly: true,
+    value: secret,
+    class: 'secret',
+    spellcheck: 'false',
+  });
+  const copy = h('button', { type: 'button' }, 'Copy');
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+    } catch {
+      input.select();
+      document.execCommand('copy');
+    }
+    status.textContent = 'Copied to the clipboard.';
+  });
+  return h(
+    'div',
+    { class: 'secret-once' },
+    h('label', { for: id }, label),
+    h('div', { class: 'row' }, input, copy, status),
+    h('p', { class: 'warning' }, 'Store it now: it is shown this once and cannot be read again.'),
+  );
+}
+
+/** A button with a visible text and, where many rows share it, a label that names its row. */
+export function action(
+  text: string,
+  label: string,
+  onClick: (button: HTMLButtonElement) => void,
+): HTMLButtonElement {
+  const button = h('button', { type: 'button', 'aria-label': label }, text);
+  button.addEventListener('click', () => onClick(button));
+  return button;
+}

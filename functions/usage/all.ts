@@ -11,10 +11,11 @@ type Query = {
   group_by?: GroupBy;
   provider_id?: string;
   team_id?: string;
+  format?: 'json' | 'csv';
 };
 
 export const handler = defineHandler<unknown, Query, unknown>(
   usageAllRoute,
-  async ({ deps, query, principal, headers }) =>
-    usageReply(await usageReport(deps, { ...query, scope: 'all', principal }), headers.accept),
+  async ({ deps, query: { format, ...query }, principal, headers }) =>
+    usageReply(await usageReport(deps, { ...query, scope: 'all', principal }), headers.accept, format),
 );

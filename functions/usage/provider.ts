@@ -10,13 +10,15 @@ type Query = {
   granularity: Granularity;
   group_by?: GroupBy;
   team_id?: string;
+  format?: 'json' | 'csv';
 };
 
 export const handler = defineHandler<unknown, Query, { id: string }>(
   usageProviderRoute,
-  async ({ deps, params, query, principal, headers }) =>
+  async ({ deps, params, query: { format, ...query }, principal, headers }) =>
     usageReply(
       await usageReport(deps, { ...query, provider_id: params.id, scope: 'provider', principal }),
       headers.accept,
+      format,
     ),
 );

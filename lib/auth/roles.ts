@@ -13,6 +13,8 @@ export const ACCESS = {
   secrets: ['admin'],
   /** AI operations. */
   invoke: ['admin', 'operator', 'invoke'],
+  /** The caller's own identity (`GET /api/me`): every valid key, whatever its role. */
+  self: ['admin', 'operator', 'viewer', 'invoke'],
   /** Unauthenticated probes. */
   public: [],
 } as const satisfies Record<string, readonly Role[]>;

@@ -18,9 +18,16 @@ export function wantsCsv(accept: string | undefined): boolean {
   );
 }
 
-/** A usage report as JSON, or as `text/csv` when the caller asks for it. */
-export function usageReply(report: UsageReport, accept: string | undefined): UsageReport | Reply {
-  if (!wantsCsv(accept)) return report;
+/**
+ * A usage report as JSON, or as `text/csv` when the caller asks for it: `format=csv` in the query
+ * (what a download link can say) or an `Accept` header that prefers CSV.
+ */
+export function usageReply(
+  report: UsageReport,
+  accept: string | undefined,
+  format?: 'json' | 'csv' | undefined,
+): UsageReport | Reply {
+  if (format !== 'csv' && (format === 'json' || !wantsCsv(accept))) return report;
   const name = `usage-${report.start.slice(0, 10)}-${report.end.slice(0, 10)}.csv`;
   return new Reply(200, usageReportCsv(report), {
     'content-type': 'text/csv; charset=utf-8',

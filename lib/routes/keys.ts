@@ -1,4 +1,5 @@
 import * as apiKeys from '../schemas/api-keys.js';
+import { callerIdentity } from '../schemas/me.js';
 import type { Route } from './types.js';
 
 /** API keys: every route is `secrets` (admin only today); the service also refuses wider keys. */
@@ -72,6 +73,19 @@ export const keysRotateRoute: Route = {
   writes: ['apiKeyRecord', 'apiKeySecret'],
 };
 
+/** The caller's own key: every role may ask who it is (the console hides what it cannot do). */
+export const keysMeRoute: Route = {
+  method: 'GET',
+  path: '/api/me',
+  fn: 'keys/me',
+  access: 'self',
+  streams: false,
+  summary: "The caller's own key: role, team, scope and permission classes (never a secret)",
+  tag: 'keys',
+  response: callerIdentity,
+  successStatus: 200,
+};
+
 /** Every route of this area, in table order. */
 export const keyRoutes: Route[] = [
   keysCreateRoute,
@@ -79,4 +93,5 @@ export const keyRoutes: Route[] = [
   keysGetRoute,
   keysRevokeRoute,
   keysRotateRoute,
+  keysMeRoute,
 ];

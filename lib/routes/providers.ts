@@ -25,7 +25,7 @@ export const providersListRoute: Route = {
   summary: 'List providers',
   tag: 'providers',
   query: providers.providerListQuery,
-  response: providers.providerPage,
+  response: providers.providerWithCircuitPage,
   successStatus: 200,
 };
 
@@ -38,7 +38,7 @@ export const providersGetRoute: Route = {
   summary: 'Get a provider',
   tag: 'providers',
   params: providerParams,
-  response: providers.provider,
+  response: providers.providerWithCircuit,
   successStatus: 200,
 };
 

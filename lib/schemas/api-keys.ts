@@ -96,6 +96,7 @@ export const apiKeyListQuery = z.strictObject({
   ...pageQuery,
   role: role.optional(),
   status: z.enum(API_KEY_STATUSES).optional(),
+  team_id: objectId.optional().meta({ description: "Only this team's keys." }),
 });
 export type ApiKeyListQuery = z.infer<typeof apiKeyListQuery>;
 export const apiKeyPage = page(apiKey);

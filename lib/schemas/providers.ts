@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { providerCircuit } from './circuits.js';
 import { expectedVersion, metadata, page, pageQuery, systemFields, text } from './common.js';
 import { HEALTH_STATUSES, PROVIDER_STATUSES, PROVIDER_TYPES, SERVICE_TYPES } from './vocabulary.js';
 
@@ -87,6 +88,10 @@ export const providerListQuery = z.strictObject({
   status: z.enum([...PROVIDER_STATUSES, ...HEALTH_STATUSES]).optional(),
 });
 export const providerPage = page(provider);
+
+/** A provider as `GET /api/providers[/{id}]` shows it: with its circuit breakers' state. */
+export const providerWithCircuit = provider.extend({ circuit: providerCircuit });
+export const providerWithCircuitPage = page(providerWithCircuit);
 
 export const providerDeleteQuery = z.strictObject({
   force: z.enum(['true', 'false']).optional(),

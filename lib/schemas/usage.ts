@@ -16,6 +16,10 @@ const reportFields = {
     description: 'Last day, inclusive (yyyy-mm-dd), or an exclusive instant; default: the current period.',
   }),
   granularity: z.enum(['hour', 'day', 'month']).default('day'),
+  format: z.enum(['json', 'csv']).optional().meta({
+    description:
+      'csv: the series as a CSV download (as `Accept: text/csv`); default: JSON, or as Accept says.',
+  }),
 };
 
 /** Query of `GET /api/providers/{id}/usage`. */

@@ -168,3 +168,6 @@ export const PAYLOAD_REDACTIONS = ['email', 'phone', 'card'] as const;
  * `public` otherwise.
  */
 export const IMAGE_URL_POLICIES = ['public', 'resolve', 'data_only', 'any'] as const;
+
+/** A circuit breaker's state (`lib/services/routing/circuit.ts`), as the provider API reports it. */
+export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;

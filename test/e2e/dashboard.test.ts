@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { findChromium, launchChromium } from './browser.js';
+import { buildConsole, keptByPage } from './console.js';
 import { type Seeded, seedDashboard } from './seed.js';
 
 const found = findChromium();
@@ -12,13 +12,6 @@ const found = findChromium();
 if ('missing' in found && process.env.E2E_REQUIRE_CHROMIUM === '1') throw new Error(found.missing);
 if ('missing' in found) console.warn(`[dashboard e2e] skipped: ${found.missing}`);
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/dashboard/', import.meta.url));
-/** What the page keeps where it could outlive the tab (typed here without the DOM library). */
-interface PageGlobals {
-  localStorage: { length: number };
-  sessionStorage: { length: number };
-  document: { cookie: string };
-  location: { href: string };
-}
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
 let gw: TestGateway;
@@ -36,10 +29,7 @@ const view = async (label: string) => {
 describe.skipIf('missing' in found)('dashboard: an operator in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    await build({
-      configFile: fileURLToPath(new URL('../../dashboard/vite.config.ts', import.meta.url)),
-      logLevel: 'warn',
-    });
+    await buildConsole();
     gw = await startTestGateway({ ALLOWED_PRIVATE_UPSTREAMS: '127.0.0.1', HEALTH_SCHEDULE: 'off' });
     seeded = await seedDashboard(gw, Date.now());
     browser = await launchChromium((found as { path: string }).path);
@@ -51,7 +41,7 @@ describe.skipIf('missing' in found)('dashboard: an operator in a real browser', 
     await seeded?.close();
   });
 
-  it('refuses a wrong key, then signs in with the admin key kept only in memory', async () => {
+  it('refuses a wrong key, then signs in with the admin key kept in session storage only', async () => {
     await page.goto(gw.url);
     await page.getByLabel('API key').fill('gk_not_a_real_key');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -61,16 +51,8 @@ describe.skipIf('missing' in found)('dashboard: an operator in a real browser', 
     await page.getByLabel('API key').fill(gw.adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
-    const stored = await page.evaluate(() => {
-      const g = globalThis as unknown as PageGlobals;
-      return {
-        local: g.localStorage.length,
-        session: g.sessionStorage.length,
-        cookie: g.document.cookie,
-        url: g.location.href,
-      };
-    });
-    expect(stored).toEqual({ local: 0, session: 0, cookie: '', url: `${gw.url}/` });
+    const stored = await keptByPage(page);
+    expect(stored).toEqual({ local: 0, session: 1, cookie: '', url: `${gw.url}/` });
   });
 
   it("lists the seeded providers with their health, and each one's check timeline", async () => {
@@ -109,7 +91,7 @@ describe.skipIf('missing' in found)('dashboard: an operator in a real browser', 
     await shot('incidents-open');
     await page.getByRole('button', { name: `Resolve ${seeded.incidentTitle}` }).click();
     await expect.poll(() => row.getByText('resolved', { exact: true }).count()).toBe(1);
-    expect(await row.getByRole('button').count()).toBe(0);
+    expect(await row.getByRole('button', { name: /^(Acknowledge|Resolve) / }).count()).toBe(0);
     const api = await gw.call('GET', `/api/incidents/${seeded.incidentId}`);
     expect(api.json.status).toBe('resolved');
     await shot('incidents-resolved');
@@ -183,8 +165,9 @@ describe.skipIf('missing' in found)('dashboard: an operator in a real browser', 
     await page.unroute('**/api/audit?*');
   });
 
-  it('forgets the key on reload, and works from the keyboard alone', async () => {
+  it('forgets the key on sign out, and works from the keyboard alone', async () => {
     await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).click();
     const key = page.getByLabel('API key');
     expect(await key.count()).toBe(1);
     expect(await page.locator('#api-key:focus').count(), 'the key field has focus').toBe(1);

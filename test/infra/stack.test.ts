@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Annotations, Capture, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -5,6 +7,7 @@ import { CREDENTIAL_CONTEXT_KEYS } from '../../infra/constructs/credential-key.j
 import { envelopeTemplate, GATEWAY_ERRORS } from '../../infra/constructs/gateway-responses.js';
 import { TABLE_WRITE_ACTIONS } from '../../infra/constructs/gateway-table.js';
 import { CREDENTIAL_SECRET_PREFIX } from '../../infra/constructs/secrets.js';
+import { CONSOLE_DIST_DIR } from '../../infra/paths.js';
 import { functionsOf, needsOf } from '../../infra/route-needs.js';
 import { pathParameters } from '../../lib/routes/path-template.js';
 import { ROUTES, type Route, routeKey } from '../../lib/routes.js';
@@ -24,6 +27,13 @@ const methodOf = (route: Pick<Route, 'method' | 'path'>) => {
   return method;
 };
 const functionOfRoute = (route: Route) => s.model.functionOfMethod(methodOf(route).props);
+/**
+ * The gateway's own functions: every Lambda function but CDK's BucketDeployment copier, a
+ * deploy-time singleton (Python) that CDK builds to copy the console's files (its grants are
+ * pinned in the console tests below).
+ */
+const COPIER = /^CustomCDKBucketDeployment/;
+const gatewayFunctions = () => s.model.ofType('AWS::Lambda::Function').filter(([id]) => !COPIER.test(id));
 const statementsOf = (functionId: string): Statement[] =>
   s.model.statementsOfRole(s.model.roleOfFunction(functionId)).filter((st) => st.Effect === 'Allow');
 
@@ -190,13 +200,11 @@ describe('REST API built from ROUTES', () => {
 
 describe('functions', () => {
   it('builds one function per handler module, the authorizer, each stream consumer, the health check, the park replay and the reconcile', () => {
-    expect(s.model.ofType('AWS::Lambda::Function')).toHaveLength(
-      functionsOf(ROUTES).size + 1 + STREAM_CONSUMERS.length + 1 + 2,
-    );
+    expect(gatewayFunctions()).toHaveLength(functionsOf(ROUTES).size + 1 + STREAM_CONSUMERS.length + 1 + 2);
   });
 
   it('runs every function on nodejs22.x/arm64 with tracing, source maps and a retained log group', () => {
-    for (const [id, fn] of s.model.ofType('AWS::Lambda::Function')) {
+    for (const [id, fn] of gatewayFunctions()) {
       expect(fn.Properties, id).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -312,7 +320,7 @@ describe('IAM: each function may do what its routes do and nothing else', () => 
     // X-Ray (tracing), the Bedrock health probe and the stream event source's ListStreams.
     const withoutResourceTypes = (a: string) =>
       a.startsWith('xray:') || a === 'bedrock:ListAsyncInvokes' || a === 'dynamodb:ListStreams';
-    for (const [functionId] of s.model.ofType('AWS::Lambda::Function')) {
+    for (const [functionId] of gatewayFunctions()) {
       for (const st of statementsOf(functionId)) {
         if (resourcesOf(st).includes('*')) {
           expect(actionsOf(st).every(withoutResourceTypes), `${functionId}: ${actionsOf(st)}`).toBe(true);
@@ -523,3 +531,132 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 });
+
+/** The parts of a CloudFront DistributionConfig the console tests read. */
+interface CacheBehavior {
+  PathPattern?: string;
+  TargetOriginId: string;
+  AllowedMethods: string[];
+  CachePolicyId: string;
+  OriginRequestPolicyId?: string;
+  ResponseHeadersPolicyId?: unknown;
+  ViewerProtocolPolicy: string;
+}
+interface DistributionConfig {
+  DefaultRootObject: string;
+  DefaultCacheBehavior: CacheBehavior;
+  CacheBehaviors: CacheBehavior[];
+  Origins: Array<{ Id: string; DomainName: unknown; OriginPath?: unknown; CustomOriginConfig?: unknown }>;
+}
+
+describe('console: served by CloudFront, the API on the same origin', () => {
+  const distribution = () => {
+    const found = s.template.findResources('AWS::CloudFront::Distribution');
+    expect(Object.keys(found)).toHaveLength(1);
+    return Object.values(found)[0]!.Properties.DistributionConfig as DistributionConfig;
+  };
+
+  it('serves the built files from a private bucket that only the distribution reads (OAC)', () => {
+    const bucketId = logicalId(s.stack.console!.bucket);
+    s.template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    const policies = Object.values(s.template.findResources('AWS::S3::BucketPolicy')).filter(
+      (p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: bucketId }),
+    );
+    const reads = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((st) => st.Effect === 'Allow');
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({
+      Principal: { Service: 'cloudfront.amazonaws.com' },
+      Action: 's3:GetObject',
+      Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } },
+    });
+    expect(JSON.stringify(reads[0]!.Condition)).toContain(logicalId(s.stack.console!.distribution));
+    s.template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    const config = distribution();
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+  });
+
+  it('sends the console files with a strict CSP: scripts and connections to its own origin only', () => {
+    const policy = Object.values(s.template.findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0]!;
+    const csp: string =
+      policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy
+        .ContentSecurityPolicy;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*(unsafe|\*|https?:)/);
+    expect(distribution().DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({
+      Ref: logicalIdOfType('AWS::CloudFront::ResponseHeadersPolicy'),
+    });
+  });
+
+  it('forwards /api/*, /v1/* and /health to the REST API stage, uncached, with every header but Host', () => {
+    const config = distribution();
+    const behaviors = config.CacheBehaviors;
+    expect(behaviors.map((b) => b.PathPattern).sort()).toEqual(['/api/*', '/health', '/v1/*']);
+    const apiOrigin = config.Origins.find((o) => o.CustomOriginConfig)!;
+    expect(JSON.stringify(apiOrigin.DomainName)).toContain(logicalId(s.stack.restApi.api));
+    expect(JSON.stringify(apiOrigin.OriginPath)).toContain('prod');
+    for (const behavior of behaviors) {
+      expect(behavior.TargetOriginId).toBe(apiOrigin.Id);
+      expect(behavior.AllowedMethods).toEqual(expect.arrayContaining(['POST', 'PATCH', 'DELETE', 'PUT']));
+      // Managed policies: CachingDisabled, AllViewerExceptHostHeader.
+      expect(behavior.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+      expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+      expect(behavior.ViewerProtocolPolicy).toBe('https-only');
+    }
+  });
+
+  it("limits CDK's deploy-time copier to the console bucket, the CDK asset bucket and invalidations", () => {
+    const copiers = s.model.ofType('AWS::Lambda::Function').filter(([id]) => COPIER.test(id));
+    expect(copiers).toHaveLength(1);
+    const bucketArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(s.stack.console!.bucket), 'Arn'] });
+    for (const st of statementsOf(copiers[0]![0])) {
+      const actions = actionsOf(st);
+      const where = JSON.stringify(resourcesOf(st));
+      if (actions.every((a) => a.startsWith('cloudfront:'))) {
+        expect(actions.sort()).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']);
+      } else if (actions.every((a) => a.startsWith('s3:'))) {
+        expect(where.includes(bucketArn) || where.includes('cdk-hnb659fds-assets'), where).toBe(true);
+      } else {
+        expect(
+          actions.every((a) => a.startsWith('xray:') || a.startsWith('logs:')),
+          String(actions),
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('deploys a bundle without secrets: no key-shaped string or gateway setting in the built files', () => {
+    const files = readdirSync(CONSOLE_DIST_DIR, { recursive: true, withFileTypes: true }).filter((f) =>
+      f.isFile(),
+    );
+    expect(files.length).toBeGreaterThan(1);
+    for (const file of files) {
+      const text = readFileSync(join(file.parentPath, file.name), 'utf8');
+      expect(text, file.name).not.toMatch(
+        /\bgk_[A-Za-z0-9_-]{43}\b|\bsk-(ant-)?[A-Za-z0-9_-]{20,}|AKIA[0-9A-Z]{16}/,
+      );
+      expect(text, file.name).not.toMatch(/ADMIN_API_KEY|API_KEY_PEPPER|TABLE_NAME/);
+    }
+  });
+
+  it('names the console in a stack output', () => {
+    const outputs = s.template.findOutputs('ConsoleUrl');
+    expect(JSON.stringify(outputs.ConsoleUrl!.Value)).toContain(logicalId(s.stack.console!.distribution));
+  });
+});
+
+function logicalIdOfType(type: string): string {
+  const ids = Object.keys(s.template.findResources(type));
+  expect(ids).toHaveLength(1);
+  return ids[0]!;
+}

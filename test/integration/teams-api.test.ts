@@ -260,6 +260,24 @@ describe('teams: what others can NOT do', () => {
     expect(inside.status, inside.text).toBe(201);
     const listed = (await gw.call('GET', '/api/keys?limit=100', { key: member.key })).json.data;
     expect(new Set(listed.map((k: { team_id: string }) => k.team_id))).toEqual(new Set([teamId]));
+    // Filtering by another team shows it nothing of that team.
+    const foreign = await gw.call('GET', `/api/keys?limit=100&team_id=${otherTeam}`, { key: member.key });
+    expect(foreign.status).toBe(200);
+    expect(foreign.json.data).toEqual([]);
+  });
+
+  it("lists a team's keys with team_id, and only them", async () => {
+    const stranger = await mintKey(gw, { role: 'viewer', team_id: otherTeam });
+    const teamless = await mintKey(gw, { role: 'viewer' });
+    const ofTeam = (await gw.call('GET', `/api/keys?limit=100&team_id=${teamId}`)).json.data;
+    expect(ofTeam.length).toBeGreaterThan(0);
+    expect(new Set(ofTeam.map((k: { team_id: string }) => k.team_id))).toEqual(new Set([teamId]));
+    const ids = ofTeam.map((k: { id: string }) => k.id);
+    expect(ids).not.toContain(stranger.id);
+    expect(ids).not.toContain(teamless.id);
+    const ofOther = (await gw.call('GET', `/api/keys?limit=100&team_id=${otherTeam}`)).json.data;
+    expect(ofOther.map((k: { id: string }) => k.id)).toContain(stranger.id);
+    expect((await gw.call('GET', '/api/keys?team_id=not%20an%20id')).status).toBe(400);
   });
 
   it("shows a team's audit events to the team and to unscoped readers only", async () => {

@@ -88,6 +88,47 @@ describe('usage by team', () => {
     expect(lines.some((l) => l.startsWith(`2031-10-05T00:00:00.000Z,${team},5,`))).toBe(true);
   });
 
+  it("downloads the same report as CSV with format=csv, with the cache savings column, within the caller's team", async () => {
+    const csv = await t.gw.call(
+      'GET',
+      '/api/usage?start_date=2031-10-05&end_date=2031-10-05&group_by=team&format=csv',
+    );
+    expect(csv.status, csv.text).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="usage-2031-10-05-/);
+    const [header, ...rows] = csv.text.trim().split('\r\n');
+    expect(header!.split(',')).toEqual(
+      expect.arrayContaining(['period', 'team', 'cost_usd', 'cost_saved_usd']),
+    );
+    expect(rows.map((row) => row.split(',')[1]).sort()).toEqual(['', team]);
+    // format=json wins over an Accept that prefers CSV.
+    const json = await t.gw.call('GET', '/api/usage?start_date=2031-10-05&end_date=2031-10-05&format=json', {
+      headers: { accept: 'text/csv' },
+    });
+    expect(json.json.totals.requests).toBe(9);
+
+    const viewer = await mintKey(t.gw, { role: 'viewer', team_id: team });
+    const own = await t.gw.call(
+      'GET',
+      '/api/usage?start_date=2031-10-05&end_date=2031-10-05&group_by=api_key&format=csv',
+      {
+        key: viewer.key,
+      },
+    );
+    expect(own.text).not.toContain(outsider.id);
+    expect(
+      own.text
+        .trim()
+        .split('\r\n')
+        .slice(1)
+        .map((row) => row.split(',')[1])
+        .sort(),
+    ).toEqual([first.id, second.id].sort());
+    const invoke = await t.gw.call('GET', '/api/usage?format=csv', { key: first.key });
+    expect(invoke.status).toBe(403);
+    expect(await t.gw.call('GET', '/api/usage?format=xml').then((r) => r.status)).toBe(400);
+  });
+
   it("shows a key of a team its team's usage only", async () => {
     const viewer = await mintKey(t.gw, { role: 'viewer', team_id: team });
     expect((await report('', viewer.key)).totals.requests).toBe(5);

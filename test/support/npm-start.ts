@@ -34,10 +34,12 @@ export async function startNpmGateway(options: {
   dataDir: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** The checkout to start (default: this repository). */
+  cwd?: string;
 }): Promise<StartedGateway> {
   const { ADMIN_API_KEY: _ignored, ...env } = process.env;
   const child = spawn('npm', ['start', '--silent'], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...env, PORT: String(options.port), DATA_DIR: options.dataDir, LOG_LEVEL: 'WARN', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -1,5 +1,7 @@
 import { api, list } from '../api.js';
-import { empty, h, pill, table, when } from '../dom.js';
+import { action, empty, h, pill, table, when } from '../dom.js';
+import { apiForm, openDialog } from '../forms.js';
+import type { ViewContext } from './types.js';
 
 interface Incident {
   id: string;
@@ -11,6 +13,7 @@ interface Incident {
   opened_at: string;
   duration_seconds: number;
   version: number;
+  timeline?: { at: string; type: string; actor: string; note: string | null }[];
 }
 
 function duration(seconds: number): string {
@@ -20,7 +23,49 @@ function duration(seconds: number): string {
 }
 
 /** Incidents newest first; open ones can be acknowledged and any unresolved one resolved. */
-export async function incidentsView(refresh: () => void): Promise<HTMLElement> {
+/** The incident's notes so far, and a form that appends one to its timeline. */
+function notes(inc: Incident, refresh: () => void, opener: HTMLElement, write: boolean): void {
+  let close = () => {};
+  const earlier = (inc.timeline ?? []).filter((t) => t.note);
+  const form = apiForm(
+    `Add a note to ${inc.title}`,
+    [
+      {
+        name: 'note',
+        label: 'Note',
+        type: 'textarea',
+        required: true,
+        help: 'Up to 2000 characters; added to the timeline.',
+      },
+    ],
+    'Add note',
+    async (body) => {
+      await api('PATCH', `/api/incidents/${inc.id}`, { ...body, version: inc.version });
+      close();
+      refresh();
+    },
+  );
+  close = openDialog(
+    `Notes on ${inc.title}`,
+    h(
+      'div',
+      {},
+      earlier.length
+        ? h(
+            'ol',
+            { class: 'notes', 'aria-label': 'Notes so far' },
+            ...earlier.map((t) =>
+              h('li', {}, h('span', { class: 'muted' }, `${when(t.at)} · ${t.actor}: `), t.note),
+            ),
+          )
+        : h('p', { class: 'muted' }, 'No notes yet.'),
+      write ? form : null,
+    ),
+    opener,
+  );
+}
+
+export async function incidentsView({ refresh, can }: ViewContext): Promise<HTMLElement> {
   const [incidents, providers] = await Promise.all([
     list<Incident>('/api/incidents?limit=50'),
     list<{ id: string; name: string }>('/api/providers?limit=100'),
@@ -37,6 +82,7 @@ export async function incidentsView(refresh: () => void): Promise<HTMLElement> {
       status.textContent = `Could not update “${inc.title}”: ${error instanceof Error ? error.message : error}`;
     }
   };
+  const write = can('write');
   const rows = incidents.data.map((inc) => [
     h('span', { class: 'strong' }, inc.title),
     names.get(inc.provider_id) ?? inc.provider_id,
@@ -47,7 +93,11 @@ export async function incidentsView(refresh: () => void): Promise<HTMLElement> {
     h(
       'span',
       { class: 'actions' },
-      inc.status === 'open' &&
+      action(`Notes (${(inc.timeline ?? []).filter((t) => t.note).length})`, `Notes on ${inc.title}`, (b) =>
+        notes(inc, refresh, b, write),
+      ),
+      write &&
+        inc.status === 'open' &&
         h(
           'button',
           {
@@ -57,7 +107,8 @@ export async function incidentsView(refresh: () => void): Promise<HTMLElement> {
           },
           'Acknowledge',
         ),
-      inc.status !== 'resolved' &&
+      write &&
+        inc.status !== 'resolved' &&
         h(
           'button',
           { type: 'button', 'aria-label': `Resolve ${inc.title}`, onclick: () => act(inc, 'resolved') },

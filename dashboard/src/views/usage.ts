@@ -1,7 +1,8 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { api, list } from '../api.js';
+import { api, errorText, list, raw } from '../api.js';
 import { empty, h, table, usd } from '../dom.js';
+import type { ViewContext } from './types.js';
 
 interface Point {
   period: string;
@@ -14,7 +15,13 @@ interface Point {
 interface Usage {
   start: string;
   end: string;
-  totals: Point & { errors: number; unpriced_requests: number };
+  totals: Point & {
+    errors: number;
+    unpriced_requests: number;
+    cache_hits: number;
+    cache_hit_rate: number | null;
+    cost_saved_usd: number;
+  };
   series: Point[];
 }
 
@@ -27,7 +34,14 @@ type Range = keyof typeof RANGES;
 const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
 
 let range: Range = '24h';
-let groupBy: 'provider' | 'model' = 'provider';
+type Group = 'provider' | 'model' | 'team' | 'api_key';
+let groupBy: Group = 'provider';
+const GROUP_LABELS: Record<Group, string> = {
+  provider: 'Provider',
+  model: 'Model',
+  team: 'Team',
+  api_key: 'API key',
+};
 
 /** Cost per period for each group, zeros where a group had no calls. */
 function columns(usage: Usage, step: number): { xs: number[]; groups: string[]; ys: number[][] } {
@@ -92,16 +106,37 @@ function select(
 }
 
 /** Usage and cost over time by provider or model: a chart and the same numbers as a table. */
-export async function usageView(refresh: () => void): Promise<HTMLElement> {
+export async function usageView({ refresh }: ViewContext): Promise<HTMLElement> {
   const r = RANGES[range];
   const start = new Date(Date.now() - r.ms).toISOString();
   const q = `granularity=${r.granularity}&group_by=${groupBy}&start_date=${encodeURIComponent(start)}`;
-  const [usage, providers] = await Promise.all([
+  const [usage, providers, teams, keys] = await Promise.all([
     api<Usage>('GET', `/api/usage?${q}`),
     list<{ id: string; name: string }>('/api/providers?limit=100'),
+    list<{ id: string; name: string }>('/api/teams?limit=100').catch(() => ({ data: [] })),
+    list<{ id: string; name: string }>('/api/keys?limit=100').catch(() => ({ data: [] })),
   ]);
-  const names = new Map(providers.data.map((p) => [p.id, p.name]));
-  const label = (g: string) => (groupBy === 'provider' ? (names.get(g) ?? g) : g);
+  const names = new Map([...providers.data, ...teams.data, ...keys.data].map((p) => [p.id, p.name]));
+  const label = (g: string) =>
+    groupBy === 'model' ? g : groupBy === 'team' && g === 'none' ? 'no team' : (names.get(g) ?? g);
+  const status = h('p', { role: 'status', class: 'help' });
+  const download = h('button', { type: 'button', id: 'usage-csv' }, 'Download CSV');
+  download.addEventListener('click', async () => {
+    try {
+      const res = await raw('GET', `/api/usage?${q}`, { accept: 'text/csv' });
+      const name =
+        /filename="?([^";]+)/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'usage.csv';
+      const url = URL.createObjectURL(await res.blob());
+      const link = h('a', { href: url, download: name });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      status.textContent = `Downloaded ${name}.`;
+    } catch (error) {
+      status.textContent = `Download failed: ${errorText(error)}`;
+    }
+  });
   const controls = h(
     'div',
     { class: 'controls' },
@@ -118,19 +153,12 @@ export async function usageView(refresh: () => void): Promise<HTMLElement> {
         refresh();
       },
     ),
-    select(
-      'usage-group',
-      'Group by',
-      groupBy,
-      [
-        ['provider', 'Provider'],
-        ['model', 'Model'],
-      ],
-      (v) => {
-        groupBy = v as 'provider' | 'model';
-        refresh();
-      },
-    ),
+    select('usage-group', 'Group by', groupBy, Object.entries(GROUP_LABELS) as [string, string][], (v) => {
+      groupBy = v as Group;
+      refresh();
+    }),
+    download,
+    status,
   );
   const t = usage.totals;
   const summary = h(
@@ -140,6 +168,8 @@ export async function usageView(refresh: () => void): Promise<HTMLElement> {
     h('li', {}, h('b', {}, t.errors.toLocaleString('en-US')), ' errors'),
     h('li', {}, h('b', {}, (t.input_tokens + t.output_tokens).toLocaleString('en-US')), ' tokens'),
     h('li', {}, h('b', {}, usd(t.cost_usd)), ' cost'),
+    h('li', {}, h('b', {}, t.cache_hits.toLocaleString('en-US')), ' cache hits'),
+    h('li', {}, h('b', {}, usd(t.cost_saved_usd)), ' saved by the cache'),
     t.unpriced_requests > 0 &&
       h('li', {}, h('b', {}, t.unpriced_requests), ' unpriced requests (cost unknown)'),
   );
@@ -181,8 +211,8 @@ export async function usageView(refresh: () => void): Promise<HTMLElement> {
       h('figcaption', {}, `Cost per ${r.granularity} by ${groupBy}`),
     ),
     table(
-      `Totals by ${groupBy}`,
-      [groupBy === 'provider' ? 'Provider' : 'Model', 'Requests', 'Input tokens', 'Output tokens', 'Cost'],
+      `Totals by ${GROUP_LABELS[groupBy].toLowerCase()}`,
+      [GROUP_LABELS[groupBy], 'Requests', 'Input tokens', 'Output tokens', 'Cost'],
       rows,
     ),
   );

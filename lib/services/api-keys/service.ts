@@ -185,7 +185,7 @@ export async function getApiKey(deps: Gateway, id: string, caller: Principal): P
   return toApiKey(await loadRecord(deps, id, caller), deps.now());
 }
 
-/** A page of keys in creation order, filtered by role and status, limited to what the caller may manage. */
+/** A page of keys in creation order, filtered by role, status and team, limited to what the caller may manage. */
 export async function listApiKeys(deps: Gateway, filter: ApiKeyListQuery, caller: Principal) {
   const nowMs = deps.now();
   const callerGrant = grantOfPrincipal(caller);
@@ -201,7 +201,8 @@ export async function listApiKeys(deps: Gateway, filter: ApiKeyListQuery, caller
       item.entity === RECORD_ENTITY &&
       grantWithin(grantOf(item, teams.get(String(item.team_id))), callerGrant) &&
       (!filter.role || item.role === filter.role) &&
-      (!filter.status || statusOf(item, nowMs) === filter.status),
+      (!filter.status || statusOf(item, nowMs) === filter.status) &&
+      (!filter.team_id || item.team_id === filter.team_id),
   });
   return {
     data: page.items.map((item) => toApiKey(item, nowMs)),

@@ -2,7 +2,8 @@
  * Circuit items in the table: single-item conditional writes only (no transactions), each returning
  * the item as written so the writer's instance can update its own view at once. Attributes:
  * `state` (closed | open | half_open), `fail_window` + `failures` (a fixed counting window),
- * `open_until`, `probe_until` + `probe_id` (the half-open probe lease), `changed_at` (epoch ms).
+ * `open_until`, `opened_at` (when it last opened), `probe_until` + `probe_id` (the half-open probe
+ * lease), `changed_at` (epoch ms).
  * While not closed, the item carries the sparse `OPEN_CIRCUITS` index keys.
  */
 
@@ -105,6 +106,7 @@ export async function openCircuit(
     set: {
       state: 'open',
       open_until: input.until,
+      opened_at: input.now,
       changed_at: input.now,
       ...keys.openCircuitIndex(id.providerId, id.modelId),
     },
@@ -150,7 +152,7 @@ export async function endProbe(
       ? { state: 'closed', failures: 0, changed_at: input.now }
       : { state: 'open', changed_at: input.now },
     remove: close
-      ? ['probe_until', 'probe_id', 'open_until', 'gsi1pk', 'gsi1sk']
+      ? ['probe_until', 'probe_id', 'open_until', 'opened_at', 'gsi1pk', 'gsi1sk']
       : ['probe_until', 'probe_id'],
     condition: 'probe_id = :probe',
     values: { ':probe': input.probeId },
@@ -163,4 +165,13 @@ export async function readCircuit(
   id: CircuitId,
 ): Promise<Record<string, unknown> | undefined> {
   return deps.table.get(keys.circuit(id.providerId, id.modelId));
+}
+
+/**
+ * Every circuit that is not closed, of every provider (one query of the sparse `OPEN_CIRCUITS`
+ * index, eventually consistent in AWS): what the provider API reports. Closed circuits have no
+ * entry there.
+ */
+export async function listOpenCircuits(deps: Gateway): Promise<Item[]> {
+  return deps.table.queryAll({ index: 'gsi1', partition: keys.openCircuitsPartition() });
 }

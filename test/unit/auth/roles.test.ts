@@ -9,6 +9,7 @@ const INTENDED: Record<Access, Role[]> = {
   write: ['admin', 'operator'],
   secrets: ['admin'],
   invoke: ['admin', 'operator', 'invoke'],
+  self: ['admin', 'operator', 'viewer', 'invoke'],
   public: [],
 };
 

@@ -1,0 +1,235 @@
+import { api, list } from '../api.js';
+import { action, empty, h, pill, secretOnce, table, when } from '../dom.js';
+import { apiForm, confirmButton, type FieldSpec, openDialog } from '../forms.js';
+import type { ViewContext } from './types.js';
+
+interface Key {
+  id: string;
+  name: string;
+  role: string;
+  status: string;
+  key_hint: string;
+  team_id: string | null;
+  provider_ids: string[] | null;
+  model_ids: string[] | null;
+  expires_at: string | null;
+  last_used_at: string | null;
+}
+interface Team {
+  id: string;
+  name: string;
+  provider_ids: string[] | null;
+  model_ids: string[] | null;
+  rate_limit_rpm: number | null;
+}
+type Opt = [string, string];
+
+/** Comma- or space-separated ids as a list, or undefined when none (an unscoped key or team). */
+function ids(value: unknown): string[] | undefined {
+  const list = typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : [];
+  return list.length ? list : undefined;
+}
+
+function scopeFields(providers: Opt[]): FieldSpec[] {
+  return [
+    {
+      name: 'provider_ids',
+      label: 'Providers (none selected: all)',
+      type: 'select',
+      multiple: true,
+      options: providers,
+    },
+    {
+      name: 'model_ids',
+      label: 'Model ids (comma-separated; empty: all)',
+      help: 'e.g. gpt-4o, claude-sonnet',
+    },
+  ];
+}
+
+/** Shows a new secret once, then redraws the list when the dialog closes. */
+function showSecret(title: string, key: string, refresh: () => void, opener: HTMLElement, extra = ''): void {
+  const body = h('div', {}, secretOnce('New secret', key), extra ? h('p', { class: 'help' }, extra) : null);
+  openDialog(title, body, opener);
+  body.closest('dialog')?.addEventListener('close', refresh);
+}
+
+function createKey(ctx: ViewContext, providers: Opt[], teams: Opt[], opener: HTMLElement): void {
+  let close = () => {};
+  const form = apiForm(
+    'Create an API key',
+    [
+      { name: 'name', label: 'Name', required: true },
+      {
+        name: 'role',
+        label: 'Role',
+        type: 'select',
+        value: 'invoke',
+        options: [
+          ['invoke', 'invoke — AI calls only'],
+          ['viewer', 'viewer — read only'],
+          ['operator', 'operator — read and change configuration'],
+          ['admin', 'admin — everything, including keys and credentials'],
+        ],
+      },
+      { name: 'team_id', label: 'Team', type: 'select', options: [['', 'No team'], ...teams] },
+      ...scopeFields(providers),
+      { name: 'rate_limit_rpm', label: 'Requests per minute (empty: no limit)', type: 'number' },
+      { name: 'expires_at', label: 'Expires at (ISO time; empty: never)', help: 'e.g. 2027-01-31T00:00:00Z' },
+    ],
+    'Create key',
+    async (body) => {
+      body.model_ids = ids(body.model_ids);
+      const made = await api<{ key: string; name: string }>('POST', '/api/keys', body);
+      close();
+      showSecret(`Key “${made.name}” created`, made.key, ctx.refresh, opener);
+    },
+  );
+  close = openDialog('Create an API key', form, opener);
+}
+
+function rotateKey(ctx: ViewContext, key: Key, opener: HTMLElement): void {
+  let close = () => {};
+  const form = apiForm(
+    `Rotate ${key.name}`,
+    [
+      {
+        name: 'grace_seconds',
+        label: 'Seconds the old secret keeps working',
+        type: 'number',
+        value: 0,
+        help: '0 to 3600; 0 stops the old secret at once.',
+      },
+    ],
+    'Rotate',
+    async (body) => {
+      const grace = body.grace_seconds ?? 0;
+      const made = await api<{ key: string; previous_key_valid_until: string | null }>(
+        'POST',
+        `/api/keys/${key.id}/rotate?grace_seconds=${encodeURIComponent(String(grace))}`,
+      );
+      close();
+      const until = made.previous_key_valid_until;
+      showSecret(
+        `Key “${key.name}” rotated`,
+        made.key,
+        ctx.refresh,
+        opener,
+        until ? `The old secret works until ${when(until)}.` : 'The old secret no longer works.',
+      );
+    },
+  );
+  close = openDialog(`Rotate key “${key.name}”`, form, opener);
+}
+
+function createTeam(ctx: ViewContext, providers: Opt[], opener: HTMLElement): void {
+  let close = () => {};
+  const form = apiForm(
+    'Create a team',
+    [
+      { name: 'name', label: 'Team name', required: true },
+      ...scopeFields(providers),
+      {
+        name: 'rate_limit_rpm',
+        label: 'Requests per minute for all its keys (empty: no limit)',
+        type: 'number',
+      },
+    ],
+    'Create team',
+    async (body) => {
+      body.model_ids = ids(body.model_ids);
+      await api('POST', '/api/teams', body);
+      close();
+      ctx.refresh();
+    },
+  );
+  close = openDialog('Create a team', form, opener);
+}
+
+/** API keys (create with the secret shown once, rotate, revoke) and teams with their keys. */
+export async function keysView(ctx: ViewContext): Promise<HTMLElement> {
+  const [keys, teams, providers] = await Promise.all([
+    list<Key>('/api/keys?limit=100'),
+    list<Team>('/api/teams?limit=100'),
+    list<{ id: string; name: string }>('/api/providers?limit=100'),
+  ]);
+  const names = new Map(providers.data.map((p) => [p.id, p.name]));
+  const teamNames = new Map(teams.data.map((t) => [t.id, t.name]));
+  const providerOpts: Opt[] = providers.data.map((p) => [p.id, p.name]);
+  const teamOpts: Opt[] = teams.data.map((t) => [t.id, t.name]);
+  const scope = (p: string[] | null, m: string[] | null) =>
+    [
+      p ? `providers: ${p.map((id) => names.get(id) ?? id).join(', ')}` : '',
+      m ? `models: ${m.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ') || 'all';
+  const keyRows = keys.data.map((k) => [
+    h('span', { class: 'strong' }, k.name),
+    k.role,
+    pill(k.status),
+    h('code', {}, k.key_hint),
+    k.team_id ? (teamNames.get(k.team_id) ?? k.team_id) : '—',
+    scope(k.provider_ids, k.model_ids),
+    when(k.last_used_at),
+    k.status === 'active'
+      ? h(
+          'span',
+          { class: 'actions' },
+          action('Rotate', `Rotate ${k.name}`, (b) => rotateKey(ctx, k, b)),
+          confirmButton(
+            'Revoke',
+            `Revoke ${k.name}`,
+            `Revoke “${k.name}”? Every secret of this key stops working at once.`,
+            async () => {
+              await api('DELETE', `/api/keys/${k.id}`);
+              ctx.refresh();
+            },
+          ),
+        )
+      : '—',
+  ]);
+  const teamRows = teams.data.map((t) => {
+    const members = keys.data.filter((k) => k.team_id === t.id);
+    return [
+      h('span', { class: 'strong' }, t.name),
+      scope(t.provider_ids, t.model_ids),
+      t.rate_limit_rpm ?? 'none',
+      members.length ? members.map((k) => k.name).join(', ') : 'no keys',
+    ];
+  });
+  return h(
+    'div',
+    {},
+    h(
+      'section',
+      { 'aria-labelledby': 'keys-title' },
+      h('h3', { id: 'keys-title' }, 'API keys'),
+      h(
+        'div',
+        { class: 'toolbar' },
+        action('Create key', 'Create key', (b) => createKey(ctx, providerOpts, teamOpts, b)),
+      ),
+      keys.data.length
+        ? table(
+            `${keys.data.length} key(s)${keys.hasMore ? ' (first page)' : ''}`,
+            ['Name', 'Role', 'Status', 'Secret hint', 'Team', 'Scope', 'Last used', 'Actions'],
+            keyRows,
+          )
+        : empty('No API keys yet besides the bootstrap admin key.'),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'teams-title' },
+      h('h3', { id: 'teams-title' }, 'Teams'),
+      h(
+        'div',
+        { class: 'toolbar' },
+        action('Create team', 'Create team', (b) => createTeam(ctx, providerOpts, b)),
+      ),
+      teams.data.length
+        ? table(`${teams.data.length} team(s)`, ['Team', 'Scope', 'Requests per minute', 'Keys'], teamRows)
+        : empty('No teams yet. A team groups keys under one scope, limits and budget.'),
+    ),
+  );
+}
