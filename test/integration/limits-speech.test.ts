@@ -64,7 +64,11 @@ describe('speech: the provider’s bytes', () => {
       contentType: 'audio/mpeg',
       pause: { at: 8192, reached, resume: resumed },
     });
-    const speech = await openai.audio.speech.create({ model: 'greedy-tts', voice: 'alloy', input: 'streamed' });
+    const speech = await openai.audio.speech.create({
+      model: 'greedy-tts',
+      voice: 'alloy',
+      input: 'streamed',
+    });
     await paused;
     const reader = speech.body!.getReader();
     const received: Buffer[] = [];
