@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+/**
+ * Partition heat simulation (issue 22). Benchmark, not part of `npm test` (test/bench/partitions.test.ts
+ * runs it small). Drives the local runtime in this process (bench/partitions-run.ts) through a DynamoDB
+ * stand-in that counts capacity units per partition key value, table and each GSI, stream consumers
+ * included (bench/partition-counter.ts), then scales what it measured to `--rps` with the model
+ * (bench/scale-model.mjs) and compares the two.
+ *
+ *   node bench/partitions.mjs [--rps 10000] [--seconds 10] [--mix both|one|spread] [--offered 400]
+ *
+ * Mixes: `one` = one key, one model, one provider (worst case); `spread` = 100 keys; `both` (default)
+ * runs both and reports the hotter. Scaling to the target rate, per partition of the run:
+ * - request-path operations: measured units per operation × the operations per AI request measured,
+ *   × rps; except where the local runtime's frequency is not AWS's — the hourly usage counter (the
+ *   local runtime group-commits concurrent requests; a Lambda container serves one at a time, so one
+ *   write per request) and the per-container snapshot reads (one process here, rps × duration
+ *   containers in AWS) — where the model's frequency is used with the measured units per operation;
+ * - stream-consumer operations: measured units per batch × the model's batches a second at rps.
+ * Partitions are grouped by pattern (ids replaced); a pattern's rate is its hottest partition's.
+ *
+ * The LAST line of output is one JSON object:
+ *   {"rps":10000,"hottest":{"key":"<index> <partition pattern>","wcu_per_s":n,"share_of_limit":0..1},
+ *    "model_vs_measured_error":0..1}
+ * share = max(wcu/1000, rcu/3000) of the hottest simulated partition; error = the largest
+ * |model − simulated| / max(model, simulated) of the share, over the patterns either puts at ≥ 5 % of
+ * a limit at that rate.
+ */
+import { register } from 'tsx/esm/api';
+
+const argv = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+
+/** Patterns that matter for the model comparison: at least this share of a limit. */
+export const MATTERS = 0.05;
+
+/** A concrete partition key value → its pattern (the model's spelling). */
+export function patternOf(key) {
+  const rules = [
+    [/^LOG#.+$/, 'LOG#<request>'],
+    [/^LOGS#T#[^#]*#[\d-]+#\d+$/, 'LOGS#T#<team>#<day>#<shard>'],
+    [/^LOGS#K#[^#]+#[\d-]+#\d+$/, 'LOGS#K#<key>#<day>#<shard>'],
+    [/^LOGS#P#[^#]+#[\d-]+#\d+$/, 'LOGS#P#<provider>#<day>#<shard>'],
+    [/^LOGS#M#[^#]+#[\d-]+#\d+$/, 'LOGS#M#<model>#<day>#<shard>'],
+    [/^USAGE#[^#]+(#\d+)?$/, 'USAGE#<provider>'],
+    [/^USAGE_DAYS#\d{4}-\d{2}(#\d+)?$/, 'USAGE_DAYS#<month>'],
+    [/^USAGE_MONTHS#\d{4}(#\d+)?$/, 'USAGE_MONTHS#<year>'],
+    [/^QUOTA_STATES(#\d+)?$/, 'QUOTA_STATES'],
+    [/^QUOTA#[^#]+$/, 'QUOTA#<quota>'],
+    [/^RATE#[^#]+#[^#]+#\d+$/, 'RATE#<scope>#<minute>#<shard>'],
+    [/^APIKEY#[^#]+$/, 'APIKEY#<hash>'],
+  ];
+  for (const [re, pattern] of rules) if (re.test(key)) return pattern;
+  return key
+    .split('#')
+    .map((part, i) => (i === 0 || /^[A-Z_]+$/.test(part) ? part : '<id>'))
+    .join('#');
+}
+
+/** Scales one run's counts to `rps` (see the header), per concrete partition, then per pattern. */
+export function simulate(run, rps, model) {
+  const { OPERATIONS, batching, containers, DEFAULTS } = model;
+  const s = { ...DEFAULTS, keys: run.keys };
+  const invocations = run.batches['streams/quota-enforcer']?.invocations ?? 0;
+  const byPattern = {};
+  for (const p of run.partitions) {
+    const pattern = patternOf(p.key);
+    const entries = OPERATIONS.filter((e) => e.index === p.index && e.pattern === pattern);
+    let wcu = 0;
+    let rcu = 0;
+    for (const [who, c] of Object.entries(p.byOrigin)) {
+      if (who === 'request') {
+        const perContainer = entries.find((e) => e.per === 'container' && e.via === 'request');
+        const counter = entries.find((e) => e.name === 'hourly usage counter (ADD)');
+        if (c.rcu > 0 && perContainer) {
+          const unitsPerOp = c.rcu / Math.max(1, c.ops - (c.wcu > 0 ? c.ops : 0));
+          rcu += (containers(rps, s) / perContainer.everySeconds) * unitsPerOp;
+        } else rcu += (c.rcu / run.aiRequests) * rps;
+        if (c.wcu > 0 && counter) wcu += (c.wcu / c.ops) * rps;
+        else wcu += (c.wcu / run.aiRequests) * rps;
+      } else {
+        // Per batch as measured; operations per counter touched scale to the target's batches.
+        const perBatch = invocations > 0 ? 1 / invocations : 0;
+        const target = batching(rps, s);
+        const localRecords = (run.batches['streams/quota-enforcer']?.records ?? 0) * perBatch;
+        const localCounters = Math.max(1, Math.min(localRecords, s.keys * s.models));
+        const scale = entries.some((e) => e.perCounter) ? target.countersPerBatch / localCounters : 1;
+        wcu += c.wcu * perBatch * target.batchesPerSecond * scale;
+        rcu += c.rcu * perBatch * target.batchesPerSecond * scale;
+      }
+    }
+    const id = `${p.index} ${pattern}`;
+    const row = byPattern[id] ?? { wcu: 0, rcu: 0, seen: 0, spread: entries[0]?.spread(s) ?? 1 };
+    row.wcu += wcu;
+    row.rcu += rcu;
+    row.seen += 1;
+    byPattern[id] = row;
+  }
+  // Per partition: the pattern's total over the partitions it spreads over (those seen, or those
+  // the key design gives if more): hashes spread evenly in expectation, and the hottest partition
+  // of a short run is mostly sampling noise.
+  for (const row of Object.values(byPattern)) {
+    const n = Math.max(row.seen, Number.isFinite(row.spread) ? row.spread : row.seen);
+    row.wcu /= n;
+    row.rcu /= n;
+    row.share = Math.max(row.wcu / 1000, row.rcu / 3000);
+  }
+  return byPattern;
+}
+
+/** The comparison of one run: simulated vs modelled per pattern, the hottest, the error. */
+export function compare(run, rps, model) {
+  const sim = simulate(run, rps, model);
+  const mod = model.modelRates({ rps, keys: run.keys });
+  const rows = [];
+  let error = 0;
+  for (const id of new Set([...Object.keys(sim), ...Object.keys(mod)])) {
+    if (id.endsWith('LOG#<request>')) continue; // one partition per request
+    const a = mod[id]?.share ?? 0;
+    const b = sim[id]?.share ?? 0;
+    const diff = Math.max(a, b) > 0 ? Math.abs(a - b) / Math.max(a, b) : 0;
+    if (Math.max(a, b) >= MATTERS) error = Math.max(error, diff);
+    rows.push({ id, model: mod[id], sim: sim[id], diff });
+  }
+  rows.sort(
+    (x, y) =>
+      Math.max(y.sim?.share ?? 0, y.model?.share ?? 0) - Math.max(x.sim?.share ?? 0, x.model?.share ?? 0),
+  );
+  const [hotId, hot] = Object.entries(sim)
+    .filter(([id]) => !id.endsWith('LOG#<request>'))
+    .sort((x, y) => y[1].share - x[1].share)[0] ?? ['none', { wcu: 0, rcu: 0, share: 0 }];
+  return {
+    rows,
+    hottest: { key: hotId, wcu_per_s: round(hot.wcu), share_of_limit: round(hot.share, 4) },
+    error,
+  };
+}
+
+const round = (n, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Runs the mixes and returns the final object (the CLI prints it last). */
+export async function main(options) {
+  const unregister = register();
+  try {
+    const model = await import('./scale-model.mjs');
+    await model.loadShards();
+    const { measurePartitions } = await import('./partitions-run.ts');
+    const mixes = options.mix === 'both' ? [1, 100] : options.mix === 'spread' ? [100] : [1];
+    const results = [];
+    for (const keys of mixes) {
+      const run = await measurePartitions({ rps: options.offered, seconds: options.seconds, keys });
+      const result = compare(run, options.rps, model);
+      results.push({ keys, run, ...result });
+      options.log?.(
+        `mix ${keys === 1 ? 'one key/model/provider' : `${keys} keys`}: ${run.aiRequests} AI + ${run.adminRequests} admin requests in ${run.seconds} s (${round(run.aiRequests / run.seconds)} req/s), ${run.failures} failed; enforcer ${JSON.stringify(run.batches['streams/quota-enforcer'])}`,
+      );
+      for (const r of result.rows.slice(0, 14)) {
+        const fmt = (x) =>
+          x ? `${round(x.wcu)} WCU/s ${round(x.rcu)} RCU/s (${round(x.share * 100)} %)` : '-';
+        options.log?.(
+          `  ${r.id.padEnd(42)} model ${fmt(r.model).padEnd(34)} sim ${fmt(r.sim).padEnd(34)} diff ${round(r.diff * 100)} %`,
+        );
+      }
+    }
+    const worst = results.sort((a, b) => b.hottest.share_of_limit - a.hottest.share_of_limit)[0];
+    return {
+      rps: options.rps,
+      hottest: worst.hottest,
+      model_vs_measured_error: round(Math.max(...results.map((r) => r.error)), 4),
+    };
+  } finally {
+    await unregister();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await main({
+    rps: Number(arg('rps', 10000)),
+    seconds: Number(arg('seconds', 10)),
+    offered: Number(arg('offered', 400)),
+    mix: arg('mix', 'both'),
+    log: (line) => console.error(line),
+  });
+  console.log(JSON.stringify(result));
+}
