@@ -34,9 +34,10 @@ export interface PartitionCount {
   key: string;
   wcu: number;
   rcu: number;
-  /** Operations (item writes, index writes, read requests) behind those units. */
-  ops: number;
-  byOrigin: Record<Origin, { wcu: number; rcu: number; ops: number }>;
+  /** Writes (item or index) and read requests behind those units. */
+  writes: number;
+  reads: number;
+  byOrigin: Record<Origin, { wcu: number; rcu: number; writes: number; reads: number }>;
 }
 
 export interface CounterSnapshot {
@@ -159,14 +160,14 @@ export class PartitionCounter {
 
   private add(index: string, key: string, who: Origin, wcu: number, rcu: number): void {
     const id = `${index} ${key}`;
-    const entry = this.counts.get(id) ?? { index, key, wcu: 0, rcu: 0, ops: 0, byOrigin: {} };
-    entry.wcu += wcu;
-    entry.rcu += rcu;
-    entry.ops += 1;
-    const mine = entry.byOrigin[who] ?? { wcu: 0, rcu: 0, ops: 0 };
-    mine.wcu += wcu;
-    mine.rcu += rcu;
-    mine.ops += 1;
+    const entry = this.counts.get(id) ?? { index, key, wcu: 0, rcu: 0, writes: 0, reads: 0, byOrigin: {} };
+    const mine = entry.byOrigin[who] ?? { wcu: 0, rcu: 0, writes: 0, reads: 0 };
+    for (const tally of [entry, mine]) {
+      tally.wcu += wcu;
+      tally.rcu += rcu;
+      if (wcu > 0) tally.writes += 1;
+      else tally.reads += 1;
+    }
     entry.byOrigin[who] = mine;
     this.counts.set(id, entry);
   }

@@ -66,6 +66,9 @@ export async function measurePartitions(options: RunOptions): Promise<RunResult>
       JOURNAL_FSYNC: 'off',
       // As in AWS: the authorizer caches a key for a minute.
       AUTH_CACHE_TTL_SECONDS: '60',
+      // The routing snapshot refreshes every second here (60 s in AWS), so that a short run sees its
+      // reads and measures their size; the simulation takes their frequency from the model.
+      ROUTING_CACHE_TTL: '1',
     });
     const rt = runtime;
     const unsubscribe = rt.streams?.onRecord(counter.onRecord);

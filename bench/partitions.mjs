@@ -6,7 +6,7 @@
  * included (bench/partition-counter.ts), then scales what it measured to `--rps` with the model
  * (bench/scale-model.mjs) and compares the two.
  *
- *   node bench/partitions.mjs [--rps 10000] [--seconds 10] [--mix both|one|spread] [--offered 400]
+ *   node bench/partitions.mjs [--rps 10000] [--seconds 12] [--mix both|one|spread] [--offered 400]
  *
  * Mixes: `one` = one key, one model, one provider (worst case); `spread` = 100 keys; `both` (default)
  * runs both and reports the hotter. Scaling to the target rate, per partition of the run:
@@ -51,6 +51,8 @@ export function patternOf(key) {
     [/^QUOTA#[^#]+$/, 'QUOTA#<quota>'],
     [/^RATE#[^#]+#[^#]+#\d+$/, 'RATE#<scope>#<minute>#<shard>'],
     [/^APIKEY#[^#]+$/, 'APIKEY#<hash>'],
+    [/^QUOTA_SCOPE#.+$/, 'QUOTA_SCOPE#<scope>'],
+    [/^PROVIDER#[^#]+$/, 'PROVIDER#<provider>'],
   ];
   for (const [re, pattern] of rules) if (re.test(key)) return pattern;
   return key
@@ -72,13 +74,17 @@ export function simulate(run, rps, model) {
     let rcu = 0;
     for (const [who, c] of Object.entries(p.byOrigin)) {
       if (who === 'request') {
-        const perContainer = entries.find((e) => e.per === 'container' && e.via === 'request');
-        const counter = entries.find((e) => e.name === 'hourly usage counter (ADD)');
-        if (c.rcu > 0 && perContainer) {
-          const unitsPerOp = c.rcu / Math.max(1, c.ops - (c.wcu > 0 ? c.ops : 0));
-          rcu += (containers(rps, s) / perContainer.everySeconds) * unitsPerOp;
-        } else rcu += (c.rcu / run.aiRequests) * rps;
-        if (c.wcu > 0 && counter) wcu += (c.wcu / c.ops) * rps;
+        // Per-container operations (snapshots, shared figures) at the model's frequency, with the
+        // size measured; the hourly usage counter once per request (no group commit in a Lambda).
+        const perContainer = (op) =>
+          entries.find((e) => e.per === 'container' && e.op === op && e.via === 'request');
+        const counter = entries.some((e) => e.name === 'hourly usage counter (ADD)');
+        const reader = perContainer('read');
+        const writer = perContainer('write');
+        if (c.reads > 0 && reader) rcu += (containers(rps, s) / reader.everySeconds) * (c.rcu / c.reads);
+        else rcu += (c.rcu / run.aiRequests) * rps;
+        if (c.writes > 0 && writer) wcu += (containers(rps, s) / writer.everySeconds) * (c.wcu / c.writes);
+        else if (c.writes > 0 && counter) wcu += (c.wcu / c.writes) * rps;
         else wcu += (c.wcu / run.aiRequests) * rps;
       } else {
         // Per batch as measured; operations per counter touched scale to the target's batches.
@@ -86,9 +92,10 @@ export function simulate(run, rps, model) {
         const target = batching(rps, s);
         const localRecords = (run.batches['streams/quota-enforcer']?.records ?? 0) * perBatch;
         const localCounters = Math.max(1, Math.min(localRecords, s.keys * s.models));
-        const scale = entries.some((e) => e.perCounter) ? target.countersPerBatch / localCounters : 1;
-        wcu += c.wcu * perBatch * target.batchesPerSecond * scale;
-        rcu += c.rcu * perBatch * target.batchesPerSecond * scale;
+        const scale = (op) =>
+          entries.some((e) => e.perCounter && e.op === op) ? target.countersPerBatch / localCounters : 1;
+        wcu += c.wcu * perBatch * target.batchesPerSecond * scale('write');
+        rcu += c.rcu * perBatch * target.batchesPerSecond * scale('read');
       }
     }
     const id = `${p.index} ${pattern}`;
@@ -178,7 +185,7 @@ export async function main(options) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const result = await main({
     rps: Number(arg('rps', 10000)),
-    seconds: Number(arg('seconds', 10)),
+    seconds: Number(arg('seconds', 12)),
     offered: Number(arg('offered', 400)),
     mix: arg('mix', 'both'),
     log: (line) => console.error(line),

@@ -57,8 +57,8 @@ export const DEFAULTS = {
   models: 1,
   /** Quotas watching the traffic's scope (each evaluated per batch). */
   quotas: 1,
-  /** Seconds a buffered AI request holds its Lambda (upstream time dominates). */
-  durationSeconds: 1,
+  /** Seconds an AI request holds its Lambda (upstream time dominates; docs/cost.md assumes 4 s). */
+  durationSeconds: 4,
   /** Stream poller: records per batch at most, and polls a second per stream shard. */
   batchSize: 100,
   pollsPerSecond: 4,
@@ -209,15 +209,72 @@ export const OPERATIONS = [
     spread: () => 1,
     via: 'request',
   },
-  // The quota enforcer, per batch of hourly counter changes (coalesced: one per counter touched).
   {
-    name: 'rollup read',
-    perCounter: true,
+    name: 'quota definitions snapshot',
+    op: 'read',
+    index: 'gsi2',
+    pattern: 'QUOTAS',
+    per: 'container',
+    everySeconds: 4,
+    units: 0.5,
+    spread: () => 1,
+    via: 'request',
+  },
+  {
+    name: 'GET /api/keys',
+    op: 'read',
+    index: 'gsi2',
+    pattern: 'APIKEYS',
+    per: 'admin',
+    share: 0.1,
+    units: (s) => 0.5 * Math.ceil((Math.min(s.keys, 100) * 0.9) / 4),
+    spread: () => 1,
+    via: 'request',
+  },
+  {
+    name: 'routing snapshot: provider items (circuits, latency)',
+    op: 'read',
+    index: 'table',
+    pattern: 'PROVIDER#<provider>',
+    per: 'container',
+    everySeconds: 60,
+    units: 0.5,
+    spread: (s) => s.providers,
+    via: 'request',
+  },
+  {
+    name: 'routing snapshot: open circuits',
+    op: 'read',
+    index: 'gsi1',
+    pattern: 'OPEN_CIRCUITS',
+    per: 'container',
+    everySeconds: 60,
+    units: 0.5,
+    spread: () => 1,
+    via: 'request',
+  },
+  // Each container shares its latency figure per provider × model once per ROUTING_CACHE_TTL (60 s).
+  {
+    name: 'latency figure shared',
+    op: 'write',
+    index: 'table',
+    pattern: 'PROVIDER#<provider>',
+    per: 'container',
+    everySeconds: 60,
+    units: 1,
+    spread: (s) => s.providers,
+    via: 'request',
+  },
+  // The quota enforcer, per batch of hourly counter changes (coalesced: one per counter touched).
+  // Reads the rollups of the quota's window (here a day): every dimension's item of the provider, ~0.64 KB each, strongly consistent.
+  {
+    name: 'quota window read (every rollup of the window)',
     op: 'read',
     index: 'table',
     pattern: 'USAGE#<provider>',
     per: 'batch',
-    units: 0.5,
+    quotaScaled: true,
+    units: (s) => Math.max(1, Math.ceil((s.keys * s.models * 0.64) / 4)),
     spread: (s) => SHARDS.usage * s.providers,
     via: 'streams/quota-enforcer',
   },
@@ -350,6 +407,10 @@ export function batching(rps, s = DEFAULTS) {
 /** Warm Lambda containers serving AI requests at `rps` (rate × duration). */
 export const containers = (rps, s = DEFAULTS) => rps * s.durationSeconds;
 
+/** Capacity units of one operation of `entry` (some grow with the scenario's dimensions). */
+export const unitsOf = (entry, s = DEFAULTS) =>
+  typeof entry.units === 'function' ? entry.units(s) : entry.units;
+
 /** Operations a second of one model entry at `rps` (all partitions of its pattern together). */
 export function opsPerSecond(entry, rps, s = DEFAULTS) {
   const times = entry.times ?? 1;
@@ -385,7 +446,7 @@ export function modelRates(options) {
     if (!Number.isFinite(spread)) continue; // one partition per request: never hot
     const id = `${entry.index} ${entry.pattern}`;
     const row = out[id] ?? { wcu: 0, rcu: 0, share: 0 };
-    const rate = (opsPerSecond(entry, s.rps, s) * entry.units) / spread;
+    const rate = (opsPerSecond(entry, s.rps, s) * unitsOf(entry, s)) / spread;
     if (entry.op === 'write') row.wcu += rate;
     else row.rcu += rate;
     row.share = Math.max(row.wcu / LIMITS.wcu, row.rcu / LIMITS.rcu);
