@@ -129,7 +129,10 @@ const MEANINGS: Record<keyof Fields, [SettingScope, string]> = {
     'local',
     '`on` syncs the usage journal to disk before an answer ends (survives a power cut); `off` survives a process kill only.',
   ],
-  USAGE_COUNTER_SHARDS: ['both', 'Shards of each hourly usage counter (hot items).'],
+  USAGE_COUNTER_SHARDS: [
+    'both',
+    'Usage shards (of 128) one instance spreads its counter writes over, from its own home shard; 1 suits a Lambda container.',
+  ],
 };
 
 /** One setting as `--help` and the docs show it. */

@@ -25,6 +25,30 @@ export interface IndexKeys {
 const SEP = '#';
 const join = (...parts: Array<string | number>) => parts.join(SEP);
 
+/**
+ * Shards of a provider's usage: its hourly counters and their daily and monthly rollups live in
+ * `USAGE_SHARDS` partitions (`USAGE#<provider>#<shard>`), and the rollups' gsi1 partitions are split
+ * the same way (`USAGE_DAYS#<month>#<shard>`, `USAGE_MONTHS#<year>#<shard>`). Readers query every
+ * shard and the unsharded partition of earlier versions ({@link usageShards}) and sum.
+ *
+ * Why 128: one provider at 10,000 AI requests a second puts 10,000 / 128 ≈ 78 counter writes a
+ * second on a shard. A writer (one Lambda container, one local process) keeps to its own shard, so
+ * a counter item carries the idempotency marks (≈ 17 bytes each) of about C / 128 writers, C being
+ * the concurrent containers (requests a second × seconds per request): at C = 10,000 an item is
+ * ≈ 2 KB, 78 × 2 = 156 write units a second per shard, 16 % of a partition's 1,000 (rollups add
+ * ≤ 2 writes per stream batch). The cost: a usage or quota read fans out to 129 queries.
+ */
+export const USAGE_SHARDS = 128;
+
+/**
+ * Every shard a provider's usage may be stored in: `undefined` (the unsharded partition written by
+ * versions before {@link USAGE_SHARDS}, still read so that no history is lost), then 0 … 127.
+ */
+export const usageShards = (): Array<number | undefined> => [
+  undefined,
+  ...Array.from({ length: USAGE_SHARDS }, (_, shard) => shard),
+];
+
 /** Pads a non-negative integer so that string order equals numeric order. */
 export const padNumber = (n: number, width = 6) => String(Math.max(0, Math.trunc(n))).padStart(width, '0');
 
@@ -120,67 +144,86 @@ export const keys = {
     `m=${input.modelId}|k=${input.apiKeyId}|s=${input.serviceType}${input.teamId ? `|t=${input.teamId}` : ''}`,
   /** Prefix of every dimensions string of one model (model-scoped quotas). */
   usageModelDimensionsPrefix: (modelId: string) => `m=${modelId}|`,
-  /** One hot counter per provider × hour × dimensions × shard (atomic `ADD`); sk sorts by time. */
+  /**
+   * The partition of one usage shard of a provider (`USAGE#<pid>#<shard, 3 digits>`), or with
+   * `shard` undefined the unsharded one of earlier versions (`USAGE#<pid>`, read, no longer written).
+   */
+  usagePartition: (providerId: string, shard: number | undefined) =>
+    shard === undefined ? join('USAGE', providerId) : join('USAGE', providerId, padNumber(shard, 3)),
+  /**
+   * One hot counter per provider × hour × dimensions × shard (atomic `ADD`); sk sorts by time. In
+   * the shard's partition; `legacy` names the item as earlier versions keyed it (unsharded `pk`).
+   */
   usageCounter: (input: {
     providerId: string;
     granularity: 'H' | 'D';
     bucket: string;
     dimensions: string;
     shard: number;
+    legacy?: boolean;
   }): ItemKey => ({
-    pk: join('USAGE', input.providerId),
+    pk: keys.usagePartition(input.providerId, input.legacy ? undefined : input.shard),
     sk: join(input.granularity, input.bucket, input.dimensions, padNumber(input.shard, 2)),
   }),
-  usageRangeOfProvider: (providerId: string, granularity: 'H' | 'D') => ({
-    pk: join('USAGE', providerId),
+  /** A provider's hourly counters (`H`) or rollups (`D`, `M`) in one usage shard (a partition and an sk prefix). */
+  usageRangeOfProvider: (providerId: string, granularity: 'H' | 'D' | 'M', shard?: number) => ({
+    pk: keys.usagePartition(providerId, shard),
     prefix: join(granularity, ''),
   }),
-  /** A provider's hourly counters from hour `from` to hour `to` (inclusive, `yyyy-mm-ddThh`). */
-  usageHourlyRange: (providerId: string, from: string, to: string) => ({
-    pk: join('USAGE', providerId),
+  /** A provider's hourly counters of one shard from hour `from` to hour `to` (inclusive, `yyyy-mm-ddThh`). */
+  usageHourlyRange: (providerId: string, from: string, to: string, shard?: number) => ({
+    pk: keys.usagePartition(providerId, shard),
     lower: join('H', from, ''),
     upper: join('H', to, '\uffff'),
   }),
   /** Sort-key prefix of every hourly counter (the quota enforcer's stream filter). */
   usageHourlySkPrefix: () => join('H', ''),
   /**
-   * A rollup of one provider × dimensions over a day (`D`, bucket `yyyy-mm-dd`, one entry per hour
-   * and shard) or a month (`M`, bucket `yyyy-mm`, one entry per day), written by the stream consumer.
+   * A rollup of one provider × dimensions × shard over a day (`D`, bucket `yyyy-mm-dd`, one entry
+   * per hour) or a month (`M`, bucket `yyyy-mm`, one entry per day), written by the stream consumer
+   * into its counters' partition. `shard` undefined: the unsharded rollup of earlier versions (an
+   * entry per hour and counter shard).
    */
   usageRollup: (input: {
     providerId: string;
     period: 'D' | 'M';
     bucket: string;
     dimensions: string;
+    shard: number | undefined;
   }): ItemKey => ({
-    pk: join('USAGE', input.providerId),
+    pk: keys.usagePartition(input.providerId, input.shard),
     sk: join(input.period, input.bucket, input.dimensions),
   }),
-  /** A provider's rollups from bucket `from` to bucket `to` (inclusive; `sk BETWEEN lower AND upper`). */
-  usageRollupRange: (providerId: string, period: 'D' | 'M', from: string, to: string) => ({
-    pk: join('USAGE', providerId),
+  /** A provider's rollups of one shard from bucket `from` to bucket `to` (inclusive; `sk BETWEEN lower AND upper`). */
+  usageRollupRange: (providerId: string, period: 'D' | 'M', from: string, to: string, shard?: number) => ({
+    pk: keys.usagePartition(providerId, shard),
     lower: join(period, from, ''),
     upper: join(period, to, '\uffff'),
   }),
   /**
-   * gsi1 of rollups (usage across providers): daily rollups are grouped by month
-   * (`USAGE_DAYS#yyyy-mm`, sk `day#provider#dims`), monthly ones by year (`USAGE_MONTHS#yyyy`).
+   * gsi1 of rollups (usage across providers): daily rollups are grouped by month and shard
+   * (`USAGE_DAYS#yyyy-mm#sss`, sk `day#provider#dims`), monthly ones by year and shard
+   * (`USAGE_MONTHS#yyyy#sss`); without a shard, the partitions of earlier versions.
    */
   usageRollupIndex: (input: {
     providerId: string;
     period: 'D' | 'M';
     bucket: string;
     dimensions: string;
+    shard: number | undefined;
   }): IndexKeys => ({
-    gsi1pk:
-      input.period === 'D'
-        ? join('USAGE_DAYS', input.bucket.slice(0, 7))
-        : join('USAGE_MONTHS', input.bucket.slice(0, 4)),
+    gsi1pk: keys.usageRollupIndexPartition(input.period, input.bucket, input.shard),
     gsi1sk: join(input.bucket, input.providerId, input.dimensions),
   }),
-  /** The gsi1 partition holding rollups of `bucket`, and the sk bounds of buckets `from`..`to`. */
-  usageRollupIndexRange: (period: 'D' | 'M', from: string, to: string) => ({
-    gsi1pk: period === 'D' ? join('USAGE_DAYS', from.slice(0, 7)) : join('USAGE_MONTHS', from.slice(0, 4)),
+  /** The gsi1 partition of one shard holding rollups of `bucket` (a day for D, a month for M). */
+  usageRollupIndexPartition: (period: 'D' | 'M', bucket: string, shard: number | undefined) => {
+    const base =
+      period === 'D' ? join('USAGE_DAYS', bucket.slice(0, 7)) : join('USAGE_MONTHS', bucket.slice(0, 4));
+    return shard === undefined ? base : join(base, padNumber(shard, 3));
+  },
+  /** The gsi1 partition of one shard holding rollups of `from`, and the sk bounds of buckets `from`..`to`. */
+  usageRollupIndexRange: (period: 'D' | 'M', from: string, to: string, shard?: number) => ({
+    gsi1pk: keys.usageRollupIndexPartition(period, from, shard),
     lower: join(from, ''),
     upper: join(to, '\uffff'),
   }),

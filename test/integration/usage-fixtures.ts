@@ -8,7 +8,7 @@ import { LocalEventBus } from '../../lib/events/bus.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import { COUNTER_FIELDS } from '../../lib/services/usage/counters.js';
 import type { UsageEvent } from '../../lib/services/usage/record.js';
-import { keys } from '../../lib/store/keys.js';
+import { keys, usageShards } from '../../lib/store/keys.js';
 import { TestClock } from '../support/clock.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
 
@@ -55,9 +55,19 @@ export async function startUsageGateway(
 
 /** Sums a counter field over every hourly counter (all shards) of a provider. */
 export async function hourlySum(deps: Gateway, providerId: string, field: string): Promise<number> {
-  const range = keys.usageRangeOfProvider(providerId, 'H');
-  const items = await deps.table.queryAll({ partition: range.pk, skPrefix: range.prefix });
+  const items = await usageItems(deps, providerId, 'H');
   return items.reduce((sum, item) => sum + Number(item[field] ?? 0), 0);
+}
+
+/** Every usage item of a provider with a sort-key prefix (`H`, `D`, `M`), from every usage shard. */
+export async function usageItems(deps: Gateway, providerId: string, granularity: 'H' | 'D' | 'M') {
+  const shards = await Promise.all(
+    usageShards().map((shard) => {
+      const range = keys.usageRangeOfProvider(providerId, granularity, shard);
+      return deps.table.queryAll({ partition: range.pk, skPrefix: range.prefix });
+    }),
+  );
+  return shards.flat();
 }
 
 /** A usage event with defaults. */
