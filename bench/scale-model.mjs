@@ -22,7 +22,7 @@ export const LIMITS = { wcu: 1000, rcu: 3000 };
 export const SHARDS = {
   /** Request-log index partitions per dimension and day (`REQUEST_LOG_SHARDS`). */
   requestLog: 4,
-  /** `USAGE#<provider>` partitions the hourly counters spread over. */
+  /** `USAGE#<provider>#<shard>` partitions the hourly counters and rollups spread over (`USAGE_SHARDS`). */
   usage: 1,
   /** `USAGE_DAYS#<month>` / `USAGE_MONTHS#<year>` index partitions. */
   usageRollupIndex: 1,
@@ -40,14 +40,18 @@ export async function loadShards() {
   }
   try {
     const keys = await import('../lib/store/keys.ts');
-    SHARDS.usage = keys.USAGE_PARTITION_SHARDS ?? SHARDS.usage;
-    SHARDS.usageRollupIndex = keys.USAGE_ROLLUP_INDEX_SHARDS ?? SHARDS.usageRollupIndex;
+    // Usage counters, their rollups and the rollups' gsi1 partitions share one shard count.
+    SHARDS.usage = keys.USAGE_SHARDS ?? SHARDS.usage;
+    SHARDS.usageRollupIndex = keys.USAGE_SHARDS ?? SHARDS.usageRollupIndex;
     SHARDS.quotaStates = keys.QUOTA_STATE_INDEX_SHARDS ?? SHARDS.quotaStates;
   } catch {
     // plain node: the defaults above
   }
   return SHARDS;
 }
+
+/** Partitions a usage read queries: every shard, plus the unsharded one of earlier versions. */
+export const usageFanout = () => (SHARDS.usage > 1 ? SHARDS.usage + 1 : 1);
 
 /** Assumptions of a scenario; every field can be overridden. */
 export const DEFAULTS = {
@@ -268,14 +272,17 @@ export const OPERATIONS = [
   // The quota enforcer, per batch of hourly counter changes (coalesced: one per counter touched).
   // Reads the rollups of the quota's window (here a day): every dimension's item of the provider, ~0.64 KB each, strongly consistent.
   {
-    name: 'quota window read (every rollup of the window)',
+    name: 'quota window read (every rollup of the window, every usage shard)',
     op: 'read',
     index: 'table',
     pattern: 'USAGE#<provider>',
     per: 'batch',
     quotaScaled: true,
+    // One query per usage shard (+ the unsharded partition of earlier versions once sharded); at
+    // scale every shard holds every dimension's rollup (writers are spread over all shards).
+    times: () => usageFanout(),
     units: (s) => Math.max(1, Math.ceil((s.keys * s.models * 0.64) / 4)),
-    spread: (s) => SHARDS.usage * s.providers,
+    spread: (s) => usageFanout() * s.providers,
     via: 'streams/quota-enforcer',
   },
   {
@@ -413,7 +420,7 @@ export const unitsOf = (entry, s = DEFAULTS) =>
 
 /** Operations a second of one model entry at `rps` (all partitions of its pattern together). */
 export function opsPerSecond(entry, rps, s = DEFAULTS) {
-  const times = entry.times ?? 1;
+  const times = typeof entry.times === 'function' ? entry.times(s) : (entry.times ?? 1);
   const quotas = entry.quotaScaled ? s.quotas : 1;
   switch (entry.per) {
     case 'request':

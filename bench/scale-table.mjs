@@ -19,7 +19,7 @@ for (const e of OPERATIONS) {
   const freq =
     e.per === 'container' || e.per === 'key'
       ? `per ${e.per} every ${e.everySeconds} s`
-      : `${e.times && e.times !== 1 ? `${+e.times.toFixed(4)} × ` : ''}per ${e.per}${e.perCounter ? ' × counters touched' : ''}${e.quotaScaled ? ' × quotas' : ''}${e.share ? ` (${e.share * 100} % of admin calls)` : ''}`;
+      : `${typeof e.times === 'function' ? `${e.times(DEFAULTS)} × ` : e.times && e.times !== 1 ? `${+e.times.toFixed(4)} × ` : ''}per ${e.per}${e.perCounter ? ' × counters touched' : ''}${e.quotaScaled ? ' × quotas' : ''}${e.share ? ` (${e.share * 100} % of admin calls)` : ''}`;
   const spread = e.spread({ ...DEFAULTS, keys: 100 });
   console.log(
     `| ${e.name} | ${e.via} | ${e.index} | \`${e.pattern}\` | ${freq} | ${unitsOf(e)}${unitsOf(e, { ...DEFAULTS, keys: 100 }) !== unitsOf(e) ? ` (${unitsOf(e, { ...DEFAULTS, keys: 100 })} at 100 keys)` : ''} ${e.op === 'write' ? 'WCU' : 'RCU'} | ${Number.isFinite(spread) ? e.spread(DEFAULTS) + (spread !== e.spread(DEFAULTS) ? ` (${spread} at 100 keys)` : '') : 'one per request'} |`,
