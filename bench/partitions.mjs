@@ -15,7 +15,8 @@
  *   local runtime group-commits concurrent requests; a Lambda container serves one at a time, so one
  *   write per request) and the per-container snapshot reads (one process here, rps × duration
  *   containers in AWS) — where the model's frequency is used with the measured units per operation;
- * - stream-consumer operations: measured units per batch × the model's batches a second at rps.
+ * - stream-consumer operations: the model's operations a second per partition in AWS (batches,
+ *   counters and usage shards a batch touches, quotas) × the units of one operation as measured.
  * Partitions are grouped by pattern (ids replaced); a pattern's rate is its hottest partition's.
  *
  * The LAST line of output is one JSON object:
@@ -52,11 +53,13 @@ export function patternOf(key) {
     [/^USAGE_DAYS#\d{4}-\d{2}(#\d+)?$/, 'USAGE_DAYS#<month>'],
     [/^USAGE_MONTHS#\d{4}(#\d+)?$/, 'USAGE_MONTHS#<year>'],
     [/^QUOTA_STATES(#\d+)?$/, 'QUOTA_STATES'],
+    [/^QUOTA#[^#]+#PART#.+$/, 'QUOTA#<quota>#PART#<shard>'],
     [/^QUOTA#[^#]+$/, 'QUOTA#<quota>'],
     [/^RATE#[^#]+#[^#]+#\d+$/, 'RATE#<scope>#<minute>#<shard>'],
     [/^APIKEY#[^#]+$/, 'APIKEY#<hash>'],
     [/^QUOTA_SCOPE#.+$/, 'QUOTA_SCOPE#<scope>'],
     [/^PROVIDER#[^#]+$/, 'PROVIDER#<provider>'],
+    [/^PROVIDER_CREDENTIALS#[^#]+$/, 'PROVIDER_CREDENTIALS#<provider>'],
   ];
   for (const [re, pattern] of rules) if (re.test(key)) return pattern;
   return key
@@ -67,15 +70,16 @@ export function patternOf(key) {
 
 /** Scales one run's counts to `rps` (see the header), per concrete partition, then per pattern. */
 export function simulate(run, rps, model) {
-  const { OPERATIONS, batching, containers, DEFAULTS } = model;
+  const { OPERATIONS, containers, DEFAULTS } = model;
   const s = { ...DEFAULTS, keys: run.keys };
-  const invocations = run.batches['streams/quota-enforcer']?.invocations ?? 0;
   const byPattern = {};
   for (const p of run.partitions) {
     const pattern = patternOf(p.key);
     const entries = OPERATIONS.filter((e) => e.index === p.index && e.pattern === pattern);
     let wcu = 0;
     let rcu = 0;
+    let consumerWcu = 0;
+    let consumerRcu = 0;
     for (const [who, c] of Object.entries(p.byOrigin)) {
       if (who === 'request') {
         // Per-container operations (snapshots, shared figures) at the model's frequency, with the
@@ -91,22 +95,31 @@ export function simulate(run, rps, model) {
         else if (c.writes > 0 && counter) wcu += (c.wcu / c.writes) * rps;
         else wcu += (c.wcu / run.aiRequests) * rps;
       } else {
-        // Per batch as measured; operations per counter touched scale to the target's batches.
-        const perBatch = invocations > 0 ? 1 / invocations : 0;
-        const target = batching(rps, s);
-        const localRecords = (run.batches['streams/quota-enforcer']?.records ?? 0) * perBatch;
-        const localCounters = Math.max(1, Math.min(localRecords, s.keys * s.models));
-        const scale = (op) =>
-          entries.some((e) => e.perCounter && e.op === op) ? target.countersPerBatch / localCounters : 1;
-        wcu += c.wcu * perBatch * target.batchesPerSecond * scale('write');
-        rcu += c.rcu * perBatch * target.batchesPerSecond * scale('read');
+        // Consumer operations: per partition at the model's frequency in AWS (batches, counters
+        // and shards a batch touches), with the size of an operation as measured.
+        const perPartition = (op) =>
+          entries
+            .filter((e) => e.op === op && e.via === who)
+            .reduce((sum, e) => sum + model.opsPerSecond(e, rps, s) / e.spread(s), 0);
+        if (c.writes > 0) consumerWcu = Math.max(consumerWcu, perPartition('write') * (c.wcu / c.writes));
+        if (c.reads > 0) consumerRcu = Math.max(consumerRcu, perPartition('read') * (c.rcu / c.reads));
       }
     }
     const id = `${p.index} ${pattern}`;
-    const row = byPattern[id] ?? { wcu: 0, rcu: 0, maxRcu: 0, seen: 0, spread: entries[0]?.spread(s) ?? 1 };
+    const row = byPattern[id] ?? {
+      wcu: 0,
+      rcu: 0,
+      maxRcu: 0,
+      consumerWcu: 0,
+      consumerRcu: 0,
+      seen: 0,
+      spread: entries[0]?.spread(s) ?? 1,
+    };
     row.wcu += wcu;
     row.rcu += rcu;
     row.maxRcu = Math.max(row.maxRcu, rcu);
+    row.consumerWcu = Math.max(row.consumerWcu, consumerWcu);
+    row.consumerRcu = Math.max(row.consumerRcu, consumerRcu);
     row.seen += 1;
     byPattern[id] = row;
   }
@@ -116,8 +129,8 @@ export function simulate(run, rps, model) {
   // the local runtime's one writer fills one shard the way each shard fills at scale).
   for (const row of Object.values(byPattern)) {
     const n = Number.isFinite(row.spread) ? row.spread : row.seen;
-    row.wcu /= Math.max(1, n);
-    row.rcu = row.maxRcu;
+    row.wcu = row.wcu / Math.max(1, n) + row.consumerWcu;
+    row.rcu = row.maxRcu + row.consumerRcu;
     row.share = Math.max(row.wcu / 1000, row.rcu / 3000);
   }
   return byPattern;

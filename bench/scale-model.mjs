@@ -6,7 +6,8 @@
  *
  * Frequencies are AWS's, not the local runtime's: one request per Lambda container (no group commit
  * merges usage writes), per-container caches (authorizer 60 s, routing snapshot 60 s, quota-state
- * snapshot 4 s), stream batches of up to 100 records polled about 4 times a second per shard.
+ * snapshot 4 s), stream batches of up to 100 records polled about 4 times a second per shard, a
+ * stream shard per ~1,000 table writes a second carrying its share of the usage partitions.
  * Sizes are the ones `bench/partitions.mjs` measures (item sizes of this code base), rounded up.
  *
  * Pure: `node -e "import('./bench/scale-model.mjs').then(m => console.log(m.modelRates({ rps: 10000 })))"`.
@@ -257,6 +258,17 @@ export const OPERATIONS = [
     spread: () => 1,
     via: 'request',
   },
+  {
+    name: 'credential records of the provider',
+    op: 'read',
+    index: 'gsi1',
+    pattern: 'PROVIDER_CREDENTIALS#<provider>',
+    per: 'container',
+    everySeconds: 60,
+    units: 0.5,
+    spread: (s) => s.providers,
+    via: 'request',
+  },
   // Each container shares its latency figure per provider × model once per ROUTING_CACHE_TTL (60 s).
   {
     name: 'latency figure shared',
@@ -270,19 +282,43 @@ export const OPERATIONS = [
     via: 'request',
   },
   // The quota enforcer, per batch of hourly counter changes (coalesced: one per counter touched).
-  // Reads the rollups of the quota's window (here a day): every dimension's item of the provider, ~0.64 KB each, strongly consistent.
+  // A window is summed from parts per usage shard: the shards a batch touched are re-read (every
+  // dimension's rollup in that shard, ~0.64 KB each, strongly consistent) and their parts stored;
+  // the other parts are read as stored (lib/services/quotas/evaluate.ts).
   {
-    name: 'quota window read (every rollup of the window, every usage shard)',
+    name: 'quota window re-read (the shards a batch touched)',
     op: 'read',
     index: 'table',
     pattern: 'USAGE#<provider>',
     per: 'batch',
     quotaScaled: true,
-    // One query per usage shard (+ the unsharded partition of earlier versions once sharded); at
-    // scale every shard holds every dimension's rollup (writers are spread over all shards).
-    times: () => usageFanout(),
+    perTouchedShard: true,
     units: (s) => Math.max(1, Math.ceil((s.keys * s.models * 0.64) / 4)),
     spread: (s) => usageFanout() * s.providers,
+    via: 'streams/quota-enforcer',
+  },
+  {
+    name: 'quota parts read as stored',
+    op: 'read',
+    index: 'table',
+    pattern: 'QUOTA#<quota>#PART#<shard>',
+    per: 'batch',
+    quotaScaled: true,
+    untouchedShards: true,
+    units: 1,
+    spread: () => usageFanout(),
+    via: 'streams/quota-enforcer',
+  },
+  {
+    name: 'quota part stored',
+    op: 'write',
+    index: 'table',
+    pattern: 'QUOTA#<quota>#PART#<shard>',
+    per: 'batch',
+    quotaScaled: true,
+    perTouchedShard: true,
+    units: 1,
+    spread: () => usageFanout(),
     via: 'streams/quota-enforcer',
   },
   {
@@ -406,9 +442,19 @@ export const OPERATIONS = [
  * counter per key × model × counter shard.
  */
 export function batching(rps, s = DEFAULTS) {
-  const records = Math.min(s.batchSize, Math.max(1, rps / s.pollsPerSecond));
-  const counters = Math.min(records, s.keys * s.models * (s.counterShards ?? 1));
-  return { recordsPerBatch: records, batchesPerSecond: rps / records, countersPerBatch: counters };
+  // Stream shards ≈ table writes a second / 1,000 (≈ 2 item writes per request); each carries a
+  // share of the usage partitions, and its lane's batches touch only those.
+  const streamShards = Math.max(1, Math.ceil((2 * rps) / 1000));
+  const shardsPerLane = SHARDS.usage > 1 ? Math.ceil(SHARDS.usage / streamShards) : 1;
+  const records = Math.min(s.batchSize, Math.max(1, rps / streamShards / s.pollsPerSecond));
+  const counters = Math.min(records, s.keys * s.models * shardsPerLane);
+  return {
+    streamShards,
+    recordsPerBatch: records,
+    batchesPerSecond: rps / records,
+    countersPerBatch: counters,
+    touchedShards: Math.min(counters, shardsPerLane),
+  };
 }
 
 /** Warm Lambda containers serving AI requests at `rps` (rate × duration). */
@@ -429,7 +475,14 @@ export function opsPerSecond(entry, rps, s = DEFAULTS) {
       return (containers(rps, s) / entry.everySeconds) * times;
     case 'batch': {
       const b = batching(rps, s);
-      return b.batchesPerSecond * times * quotas * (entry.perCounter ? b.countersPerBatch : 1);
+      const each = entry.perCounter
+        ? b.countersPerBatch
+        : entry.perTouchedShard
+          ? b.touchedShards
+          : entry.untouchedShards
+            ? usageFanout() - b.touchedShards
+            : 1;
+      return b.batchesPerSecond * times * quotas * each;
     }
     case 'key':
       return (s.keys / entry.everySeconds) * times;

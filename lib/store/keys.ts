@@ -274,6 +274,16 @@ export const keys = {
   /** Sort-key prefix of the states of one window in {@link keys.quotaStatesPartition}. */
   quotaStatesOfWindowPrefix: (window: string) => join(window, ''),
   /** Strict budgets: reserved-then-settled spend of one quota window (conditional ADD). */
+  /**
+   * The part of a quota window's usage found in one usage shard (`undefined`: the unsharded
+   * partition of earlier versions), for one version of the quota: the quota enforcer re-reads only
+   * the shards a batch touched and sums the parts. A partition per quota and shard, so the lanes
+   * that own different shards never write the same partition.
+   */
+  quotaPart: (quotaId: string, shard: number | undefined, window: string, version: number): ItemKey => ({
+    pk: join('QUOTA', quotaId, 'PART', shard === undefined ? 'legacy' : padNumber(shard, 3)),
+    sk: join('PART', window, `v${version}`),
+  }),
   quotaBudget: (quotaId: string, window: string): ItemKey => ({
     pk: join('QUOTA', quotaId),
     sk: join('BUDGET', window),

@@ -97,7 +97,10 @@ export function hourlyCounterRecord(input: {
   nanosPerCall: number;
   seq: number;
   poison?: boolean;
+  /** The counter's usage shard (default 0). */
+  shard?: number;
 }): DynamoDBRecord {
+  const shard = input.shard ?? 0;
   const dimensions = keys.usageDimensions({
     modelId: 'm-1',
     apiKeyId: input.apiKeyId,
@@ -109,7 +112,7 @@ export function hourlyCounterRecord(input: {
     granularity: 'H',
     bucket: input.hour,
     dimensions,
-    shard: 0,
+    shard,
   });
   const image: Record<string, AttributeValue> = { pk: { S: key.pk }, sk: { S: key.sk } };
   for (const f of COUNTER_FIELDS) image[f] = { N: '0' };
@@ -122,7 +125,7 @@ export function hourlyCounterRecord(input: {
     ...(input.teamId ? { team_id: { S: input.teamId } } : {}),
     service_type: { S: 'llm' },
     hour: { S: input.hour },
-    shard: { N: '0' },
+    shard: { N: String(shard) },
   });
   return {
     eventID: `synthetic-${input.seq}`,

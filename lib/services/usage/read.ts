@@ -37,6 +37,8 @@ export interface RollupQuery {
   to: string;
   /** One provider's partition; without it, every provider's rollups through gsi1. */
   providerId?: string | undefined;
+  /** Only these usage shards (`undefined`: the unsharded partition); default every shard. */
+  shards?: ReadonlyArray<number | undefined> | undefined;
 }
 
 /** The gsi1 partitions (months for D, years for M) that hold buckets `from`..`to`. */
@@ -73,7 +75,7 @@ export async function readRollups(deps: Gateway, query: RollupQuery): Promise<It
   const { providerId } = query;
   if (providerId) {
     const parts = await Promise.all(
-      usageShards().map((shard) => {
+      (query.shards ?? usageShards()).map((shard) => {
         const range = keys.usageRollupRange(providerId, query.period, query.from, query.to, shard);
         return queryBetween(deps, { partition: range.pk, lower: range.lower, upper: range.upper });
       }),
@@ -82,7 +84,7 @@ export async function readRollups(deps: Gateway, query: RollupQuery): Promise<It
   }
   const parts = await Promise.all(
     indexPartitions(query).flatMap((p) =>
-      usageShards().map((shard) => {
+      (query.shards ?? usageShards()).map((shard) => {
         const range = keys.usageRollupIndexRange(query.period, p.from, p.to, shard);
         return queryBetween(deps, {
           index: 'gsi1',
