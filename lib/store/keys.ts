@@ -49,6 +49,27 @@ export const usageShards = (): Array<number | undefined> => [
   ...Array.from({ length: USAGE_SHARDS }, (_, shard) => shard),
 ];
 
+/**
+ * Shards of the quota states' gsi2 partition (`QUOTA_STATES#<shard>`, by a hash of the quota id).
+ * Every evaluation of the quota enforcer writes a state (≈ 0.5 KB), so at 10,000 requests a second
+ * the states of the quotas every batch touches (global, provider, model, key, team) are written
+ * about once per stream batch each, a few hundred to thousands of writes a second for one partition;
+ * 16 shards keep a shard's share of them under a sixteenth. The request path's snapshot (every 4 s
+ * per instance) reads every shard of the current windows: 17 small queries (the 16 and the
+ * unsharded partition of earlier versions), each partition seeing one query per refresh as before.
+ */
+export const QUOTA_STATE_SHARDS = 16;
+
+/** A stable shard in [0, n) of an id (FNV-1a): the same id always lands on the same shard. */
+export function shardOfId(id: string, n: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % n;
+}
+
 /** Pads a non-negative integer so that string order equals numeric order. */
 export const padNumber = (n: number, width = 6) => String(Math.max(0, Math.trunc(n))).padStart(width, '0');
 
@@ -265,12 +286,22 @@ export const keys = {
     pk: join('QUOTA', quotaId),
     sk: join('STATE', window),
   }),
-  /** gsi2: every quota's state, by window: the request path reads the current windows' states. */
+  /**
+   * gsi2: every quota's state, by window, in the quota's shard of {@link QUOTA_STATE_SHARDS}: the
+   * request path reads the current windows' states from every shard.
+   */
   quotaStateIndex: (window: string, quotaId: string): IndexKeys => ({
-    gsi2pk: 'QUOTA_STATES',
+    gsi2pk: keys.quotaStatesPartition(shardOfId(quotaId, QUOTA_STATE_SHARDS)),
     gsi2sk: join(window, quotaId),
   }),
-  quotaStatesPartition: () => 'QUOTA_STATES',
+  /** One shard of the quota states' gsi2 partition; without a shard, the one of earlier versions. */
+  quotaStatesPartition: (shard?: number) =>
+    shard === undefined ? 'QUOTA_STATES' : join('QUOTA_STATES', padNumber(shard, 2)),
+  /** Every partition a current state may be in: the unsharded one of earlier versions, then each shard. */
+  quotaStatesPartitions: () => [
+    keys.quotaStatesPartition(),
+    ...Array.from({ length: QUOTA_STATE_SHARDS }, (_, shard) => keys.quotaStatesPartition(shard)),
+  ],
   /** Sort-key prefix of the states of one window in {@link keys.quotaStatesPartition}. */
   quotaStatesOfWindowPrefix: (window: string) => join(window, ''),
   /** Strict budgets: reserved-then-settled spend of one quota window (conditional ADD). */
