@@ -44,10 +44,27 @@ export const USAGE_SHARDS = 128;
  * Every shard a provider's usage may be stored in: `undefined` (the unsharded partition written by
  * versions before {@link USAGE_SHARDS}, still read so that no history is lost), then 0 … 127.
  */
-export const usageShards = (): Array<number | undefined> => [
+export const usageShards = (): Array<number | undefined> => withUnsharded(USAGE_SHARDS);
+
+/** `undefined` (the unsharded partition of earlier versions), then shards 0 … n − 1. */
+const withUnsharded = (n: number): Array<number | undefined> => [
   undefined,
-  ...Array.from({ length: USAGE_SHARDS }, (_, shard) => shard),
+  ...Array.from({ length: n }, (_, shard) => shard),
 ];
+
+/**
+ * Shards of a response-cache namespace (`CACHE#<namespace>#<shard>`, by a hash of the request
+ * hash). One key (or the global namespace) at 10,000 requests a second looks up 10,000 entries a
+ * second and, on misses, writes as many (a compressed answer, 1–5 KB): in one partition up to
+ * 20,000 read units and 50,000 write units a second. Over 128 shards a shard sees ≈ 78 lookups and
+ * ≤ 78 writes a second (≤ 390 write units for 5 KB entries). A purge of a namespace queries every
+ * shard and the unsharded partition of earlier versions. One entry asked for by every request (the
+ * same prompt) is one item, which no shard count spreads: see docs/cache.md.
+ */
+export const CACHE_SHARDS = 128;
+
+/** Every partition of a cache namespace: the unsharded one of earlier versions, then each shard. */
+export const cacheShards = (): Array<number | undefined> => withUnsharded(CACHE_SHARDS);
 
 /**
  * Shards of the quota states' gsi2 partition (`QUOTA_STATES#<shard>`, by a hash of the quota id).
@@ -462,12 +479,15 @@ export const keys = {
    * partition, sorted by model, so a namespace or one model of it is dropped with a query, no scan.
    */
   cacheEntry: (namespace: string, modelId: string, hash: string): ItemKey => ({
-    pk: join('CACHE', namespace),
+    pk: keys.cachePartition(namespace, shardOfId(hash, CACHE_SHARDS)),
     sk: join('E', modelId, hash),
   }),
-  /** The entries of a namespace, or of one model in it. */
-  cacheEntries: (namespace: string, modelId?: string) => ({
-    partition: join('CACHE', namespace),
+  /** One shard of a namespace's partition; without a shard, the unsharded one of earlier versions. */
+  cachePartition: (namespace: string, shard: number | undefined) =>
+    shard === undefined ? join('CACHE', namespace) : join('CACHE', namespace, padNumber(shard, 3)),
+  /** The entries of a namespace, or of one model in it, in one shard ({@link cacheShards}). */
+  cacheEntries: (namespace: string, modelId: string | undefined, shard: number | undefined) => ({
+    partition: keys.cachePartition(namespace, shard),
     skPrefix: modelId === undefined ? join('E', '') : join('E', modelId, ''),
   }),
   /** Which namespaces hold entries of a model (one small item per pair): drops a model everywhere. */
