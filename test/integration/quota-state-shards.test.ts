@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quotaDecision } from '../../lib/services/quotas/index.js';
 import { recordUsage } from '../../lib/services/usage/record.js';
 import { keys, QUOTA_STATE_SHARDS, shardOfId } from '../../lib/store/keys.js';
-import { startUsageGateway, type UsageGateway, usageEvent } from './usage-fixtures.js';
+import { createQuota, startUsageGateway, type UsageGateway, usageEvent } from './usage-fixtures.js';
 
 const T0 = Date.parse('2031-06-01T13:20:00.000Z');
 const DAY = '2031-06-01';
@@ -16,29 +16,20 @@ let t: UsageGateway;
 let live: string;
 let legacy: string;
 
-async function blockingQuota(providerId: string): Promise<string> {
-  const res = await t.gw.call('POST', '/api/quotas', {
-    body: {
-      provider_id: providerId,
-      scope: 'provider',
-      quota_type: 'daily_cost',
-      limit_value: 1,
-      action_on_exceed: 'block',
-    },
+const blockingQuota = (providerId: string) =>
+  createQuota(t, {
+    provider_id: providerId,
+    scope: 'provider',
+    quota_type: 'daily_cost',
+    limit_value: 1,
+    action_on_exceed: 'block',
   });
-  expect(res.status, res.text).toBe(201);
-  return res.json.id;
-}
 
 beforeAll(async () => {
   t = await startUsageGateway(T0);
-  live = await t.provider('states-live');
-  legacy = await t.provider('states-legacy');
-  await t.model(live, {
-    model_id: 'm-s',
-    model_type: 'llm',
-    pricing: { input_per_1m: 1, effective_from: '2031-01-01T00:00:00Z' },
-  });
+  [live, legacy] = [await t.provider('states-live'), await t.provider('states-legacy')];
+  const pricing = { input_per_1m: 1, effective_from: '2031-01-01T00:00:00Z' };
+  await t.model(live, { model_id: 'm-s', model_type: 'llm', pricing });
 });
 afterAll(() => t.stop());
 
