@@ -79,9 +79,11 @@ async function loadSnapshot(deps: Gateway): Promise<Snapshot> {
   // state until its quota is next evaluated).
   const stateLists = await Promise.all(
     [...ids].flatMap((w) =>
-      keys.quotaStatesPartitions().map((partition) =>
-        deps.table.queryAll({ index: 'gsi2', partition, skPrefix: keys.quotaStatesOfWindowPrefix(w) }),
-      ),
+      keys
+        .quotaStatesPartitions()
+        .map((partition) =>
+          deps.table.queryAll({ index: 'gsi2', partition, skPrefix: keys.quotaStatesOfWindowPrefix(w) }),
+        ),
     ),
   );
   for (const item of stateLists.flat()) {
