@@ -44,10 +44,48 @@ export const USAGE_SHARDS = 128;
  * Every shard a provider's usage may be stored in: `undefined` (the unsharded partition written by
  * versions before {@link USAGE_SHARDS}, still read so that no history is lost), then 0 … 127.
  */
-export const usageShards = (): Array<number | undefined> => [
+export const usageShards = (): Array<number | undefined> => withUnsharded(USAGE_SHARDS);
+
+/** `undefined` (the unsharded partition of earlier versions), then shards 0 … n − 1. */
+const withUnsharded = (n: number): Array<number | undefined> => [
   undefined,
-  ...Array.from({ length: USAGE_SHARDS }, (_, shard) => shard),
+  ...Array.from({ length: n }, (_, shard) => shard),
 ];
+
+/**
+ * Shards of a response-cache namespace (`CACHE#<namespace>#<shard>`, by a hash of the request
+ * hash). One key (or the global namespace) at 10,000 requests a second looks up 10,000 entries a
+ * second and, on misses, writes as many (a compressed answer, 1–5 KB): in one partition up to
+ * 20,000 read units and 50,000 write units a second. Over 128 shards a shard sees ≈ 78 lookups and
+ * ≤ 78 writes a second (≤ 390 write units for 5 KB entries). A purge of a namespace queries every
+ * shard and the unsharded partition of earlier versions. One entry asked for by every request (the
+ * same prompt) is one item, which no shard count spreads: see docs/cache.md.
+ */
+export const CACHE_SHARDS = 128;
+
+/** Every partition of a cache namespace: the unsharded one of earlier versions, then each shard. */
+export const cacheShards = (): Array<number | undefined> => withUnsharded(CACHE_SHARDS);
+
+/**
+ * Shards of the quota states' gsi2 partition (`QUOTA_STATES#<shard>`, by a hash of the quota id).
+ * Every evaluation of the quota enforcer writes a state (≈ 0.5 KB), so at 10,000 requests a second
+ * the states of the quotas every batch touches (global, provider, model, key, team) are written
+ * about once per stream batch each, a few hundred to thousands of writes a second for one partition;
+ * 16 shards keep a shard's share of them under a sixteenth. The request path's snapshot (every 4 s
+ * per instance) reads every shard of the current windows: 17 small queries (the 16 and the
+ * unsharded partition of earlier versions), each partition seeing one query per refresh as before.
+ */
+export const QUOTA_STATE_SHARDS = 16;
+
+/** A stable shard in [0, n) of an id (FNV-1a): the same id always lands on the same shard. */
+export function shardOfId(id: string, n: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % n;
+}
 
 /** Pads a non-negative integer so that string order equals numeric order. */
 export const padNumber = (n: number, width = 6) => String(Math.max(0, Math.trunc(n))).padStart(width, '0');
@@ -265,12 +303,22 @@ export const keys = {
     pk: join('QUOTA', quotaId),
     sk: join('STATE', window),
   }),
-  /** gsi2: every quota's state, by window: the request path reads the current windows' states. */
+  /**
+   * gsi2: every quota's state, by window, in the quota's shard of {@link QUOTA_STATE_SHARDS}: the
+   * request path reads the current windows' states from every shard.
+   */
   quotaStateIndex: (window: string, quotaId: string): IndexKeys => ({
-    gsi2pk: 'QUOTA_STATES',
+    gsi2pk: keys.quotaStatesPartition(shardOfId(quotaId, QUOTA_STATE_SHARDS)),
     gsi2sk: join(window, quotaId),
   }),
-  quotaStatesPartition: () => 'QUOTA_STATES',
+  /** One shard of the quota states' gsi2 partition; without a shard, the one of earlier versions. */
+  quotaStatesPartition: (shard?: number) =>
+    shard === undefined ? 'QUOTA_STATES' : join('QUOTA_STATES', padNumber(shard, 2)),
+  /** Every partition a current state may be in: the unsharded one of earlier versions, then each shard. */
+  quotaStatesPartitions: () => [
+    keys.quotaStatesPartition(),
+    ...Array.from({ length: QUOTA_STATE_SHARDS }, (_, shard) => keys.quotaStatesPartition(shard)),
+  ],
   /** Sort-key prefix of the states of one window in {@link keys.quotaStatesPartition}. */
   quotaStatesOfWindowPrefix: (window: string) => join(window, ''),
   /** Strict budgets: reserved-then-settled spend of one quota window (conditional ADD). */
@@ -441,12 +489,15 @@ export const keys = {
    * partition, sorted by model, so a namespace or one model of it is dropped with a query, no scan.
    */
   cacheEntry: (namespace: string, modelId: string, hash: string): ItemKey => ({
-    pk: join('CACHE', namespace),
+    pk: keys.cachePartition(namespace, shardOfId(hash, CACHE_SHARDS)),
     sk: join('E', modelId, hash),
   }),
-  /** The entries of a namespace, or of one model in it. */
-  cacheEntries: (namespace: string, modelId?: string) => ({
-    partition: join('CACHE', namespace),
+  /** One shard of a namespace's partition; without a shard, the unsharded one of earlier versions. */
+  cachePartition: (namespace: string, shard: number | undefined) =>
+    shard === undefined ? join('CACHE', namespace) : join('CACHE', namespace, padNumber(shard, 3)),
+  /** The entries of a namespace, or of one model in it, in one shard ({@link cacheShards}). */
+  cacheEntries: (namespace: string, modelId: string | undefined, shard: number | undefined) => ({
+    partition: keys.cachePartition(namespace, shard),
     skPrefix: modelId === undefined ? join('E', '') : join('E', modelId, ''),
   }),
   /** Which namespaces hold entries of a model (one small item per pair): drops a model everywhere. */

@@ -62,8 +62,7 @@ beforeAll(async () => {
   t.gw.runtime.streams?.onRecord((r) => {
     // Every usage shard of the provider: its counters' images name it.
     const hourly = r.dynamodb?.Keys?.sk?.S?.startsWith(keys.usageHourlySkPrefix());
-    if (hourly && r.dynamodb?.NewImage?.provider_id?.S === live)
-      captured.push(r);
+    if (hourly && r.dynamodb?.NewImage?.provider_id?.S === live) captured.push(r);
   });
   for (let i = 0; i < 12; i++) {
     const usage = { input_tokens: 100_000, output_tokens: 0, cached_input_tokens: 0 };

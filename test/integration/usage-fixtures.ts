@@ -59,6 +59,13 @@ export async function hourlySum(deps: Gateway, providerId: string, field: string
   return items.reduce((sum, item) => sum + Number(item[field] ?? 0), 0);
 }
 
+/** Creates a quota over the API (admin) and returns its id; throws unless it was created. */
+export async function createQuota(t: UsageGateway, body: Record<string, unknown>): Promise<string> {
+  const res = await t.gw.call('POST', '/api/quotas', { body });
+  if (res.status !== 201) throw new Error(`quota: ${res.status} ${res.text}`);
+  return res.json.id as string;
+}
+
 /** Every usage item of a provider with a sort-key prefix (`H`, `D`, `M`), from every usage shard. */
 export async function usageItems(deps: Gateway, providerId: string, granularity: 'H' | 'D' | 'M') {
   const shards = await Promise.all(

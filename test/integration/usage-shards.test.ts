@@ -8,7 +8,7 @@ import { type CounterBatch, writeCounterBatch } from '../../lib/services/usage/c
 import { zeroCounters } from '../../lib/services/usage/counters.js';
 import { writerShard } from '../../lib/services/usage/shards.js';
 import { keys } from '../../lib/store/keys.js';
-import { startUsageGateway, type UsageGateway, usageItems } from './usage-fixtures.js';
+import { createQuota, startUsageGateway, type UsageGateway, usageItems } from './usage-fixtures.js';
 
 const T0 = Date.parse('2031-06-01T13:20:00.000Z');
 const HOUR = '2031-06-01T13';
@@ -41,11 +41,12 @@ function batch(input: { writer: string; seq: number; requests: number; sharded: 
 beforeAll(async () => {
   t = await startUsageGateway(T0);
   providerId = await t.provider('shards');
-  const res = await t.gw.call('POST', '/api/quotas', {
-    body: { provider_id: providerId, scope: 'provider', quota_type: 'daily_cost', limit_value: 1000 },
+  quotaId = await createQuota(t, {
+    provider_id: providerId,
+    scope: 'provider',
+    quota_type: 'daily_cost',
+    limit_value: 1000,
   });
-  expect(res.status, res.text).toBe(201);
-  quotaId = res.json.id;
   // Earlier versions: two batches of one writer on the unsharded partition.
   await writeCounterBatch(t.deps, batch({ writer: 'legacy000001', seq: 1, requests: 2, sharded: false }));
   await writeCounterBatch(t.deps, batch({ writer: 'legacy000001', seq: 2, requests: 3, sharded: false }));
