@@ -27,7 +27,7 @@ export const SHARDS = {
   usage: 1,
   /** `USAGE_DAYS#<month>` / `USAGE_MONTHS#<year>` index partitions. */
   usageRollupIndex: 1,
-  /** `QUOTA_STATES` index partitions. */
+  /** `QUOTA_STATES#<shard>` index partitions (`QUOTA_STATE_SHARDS`). */
   quotaStates: 1,
 };
 
@@ -44,7 +44,7 @@ export async function loadShards() {
     // Usage counters, their rollups and the rollups' gsi1 partitions share one shard count.
     SHARDS.usage = keys.USAGE_SHARDS ?? SHARDS.usage;
     SHARDS.usageRollupIndex = keys.USAGE_SHARDS ?? SHARDS.usageRollupIndex;
-    SHARDS.quotaStates = keys.QUOTA_STATE_INDEX_SHARDS ?? SHARDS.quotaStates;
+    SHARDS.quotaStates = keys.QUOTA_STATE_SHARDS ?? SHARDS.quotaStates;
   } catch {
     // plain node: the defaults above
   }
@@ -53,6 +53,9 @@ export async function loadShards() {
 
 /** Partitions a usage read queries: every shard, plus the unsharded one of earlier versions. */
 export const usageFanout = () => (SHARDS.usage > 1 ? SHARDS.usage + 1 : 1);
+
+/** Partitions the request path's quota-state snapshot queries: every shard, + the unsharded one. */
+export const statesFanout = () => (SHARDS.quotaStates > 1 ? SHARDS.quotaStates + 1 : 1);
 
 /** Assumptions of a scenario; every field can be overridden. */
 export const DEFAULTS = {
@@ -138,14 +141,16 @@ export const OPERATIONS = [
     via: 'request',
   },
   {
-    name: 'quota-state snapshot',
+    name: 'quota-state snapshot (every state shard)',
     op: 'read',
     index: 'gsi2',
     pattern: 'QUOTA_STATES',
     per: 'container',
     everySeconds: 4,
+    // One query per shard (+ the unsharded partition once sharded): each partition sees every refresh.
+    times: () => statesFanout(),
     units: 0.5,
-    spread: () => SHARDS.quotaStates,
+    spread: () => statesFanout(),
     via: 'request',
   },
   {
@@ -373,7 +378,8 @@ export const OPERATIONS = [
     pattern: 'QUOTA_STATES',
     per: 'batch',
     units: 1,
-    spread: () => SHARDS.quotaStates,
+    // A quota's state lands on the shard of its id: Q quotas over min(Q, shards) partitions.
+    spread: (s) => Math.min(s.quotas, SHARDS.quotaStates),
     quotaScaled: true,
     via: 'streams/quota-enforcer',
   },
