@@ -4,7 +4,7 @@
  * on one partition at 100, 1,000 and 10,000 AI requests a second (+ 1 % admin), worst-case mix and
  * 100 keys. `node --import tsx bench/scale-table.mjs` takes the shard constants from the code.
  */
-import { DEFAULTS, LIMITS, loadShards, modelRates, OPERATIONS, SHARDS, unitsOf } from './scale-model.mjs';
+import { DEFAULTS, LIMITS, loadShards, modelRates, OPERATIONS, opsPerSecond, SHARDS, unitsOf } from './scale-model.mjs';
 
 await loadShards();
 const RATES = [100, 1_000, 10_000];
@@ -47,4 +47,23 @@ for (const keys of [1, 100]) {
     });
     console.log(`| ${index} | \`${rest.join(' ')}\` | ${cells.join(' | ')} |`);
   }
+}
+
+// Capacity per AI request (all partitions together): what on-demand DynamoDB bills.
+console.log('\nCapacity units per AI request (admin reads at 1 % included), worst-case mix / 100 keys\n');
+console.log('| req/s | WRU per request | RRU per request |');
+console.log('| --- | --- | --- |');
+for (const rps of RATES) {
+  const cells = [1, 100].map((keys) => {
+    const s = { ...DEFAULTS, keys, rps };
+    let w = 0;
+    let r = 0;
+    for (const e of OPERATIONS) {
+      const units = opsPerSecond(e, rps, s) * unitsOf(e, s);
+      if (e.op === 'write') w += units;
+      else r += units;
+    }
+    return { w: w / rps, r: r / rps };
+  });
+  console.log(`| ${rps.toLocaleString('en-US')} | ${cells.map((c) => c.w.toFixed(2)).join(' / ')} | ${cells.map((c) => c.r.toFixed(2)).join(' / ')} |`);
 }
