@@ -4,7 +4,16 @@
  * on one partition at 100, 1,000 and 10,000 AI requests a second (+ 1 % admin), worst-case mix and
  * 100 keys. `node --import tsx bench/scale-table.mjs` takes the shard constants from the code.
  */
-import { DEFAULTS, LIMITS, loadShards, modelRates, OPERATIONS, opsPerSecond, SHARDS, unitsOf } from './scale-model.mjs';
+import {
+  DEFAULTS,
+  LIMITS,
+  loadShards,
+  modelRates,
+  OPERATIONS,
+  opsPerSecond,
+  SHARDS,
+  unitsOf,
+} from './scale-model.mjs';
 
 await loadShards();
 const RATES = [100, 1_000, 10_000];
@@ -65,5 +74,7 @@ for (const rps of RATES) {
     }
     return { w: w / rps, r: r / rps };
   });
-  console.log(`| ${rps.toLocaleString('en-US')} | ${cells.map((c) => c.w.toFixed(2)).join(' / ')} | ${cells.map((c) => c.r.toFixed(2)).join(' / ')} |`);
+  console.log(
+    `| ${rps.toLocaleString('en-US')} | ${cells.map((c) => c.w.toFixed(2)).join(' / ')} | ${cells.map((c) => c.r.toFixed(2)).join(' / ')} |`,
+  );
 }
