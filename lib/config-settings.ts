@@ -129,7 +129,10 @@ const MEANINGS: Record<keyof Fields, [SettingScope, string]> = {
     'local',
     'The usage journal is written before an answer ends (a process kill loses nothing); `on` syncs it to disk in groups within 20 ms after (a power cut may lose the last 20 ms), `strict` before the answer ends, `off` leaves syncing to the OS.',
   ],
-  USAGE_COUNTER_SHARDS: ['both', 'Shards of each hourly usage counter (hot items).'],
+  USAGE_COUNTER_SHARDS: [
+    'both',
+    'Usage shards (of 128) one instance spreads its counter writes over, from its own home shard; 1 suits a Lambda container.',
+  ],
 };
 
 /** One setting as `--help` and the docs show it. */

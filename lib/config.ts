@@ -159,7 +159,7 @@ export const FIELDS = {
     /^(|(email|phone|card)(,(email|phone|card))*)$/,
     'LOG_REDACT lists email, phone, card',
   ),
-  /** Shards of each hourly usage counter: a writer picks one at random, readers sum them (hot items). */
+  /** Usage shards (of `USAGE_SHARDS`) one instance spreads its counter writes over, from its home shard. */
   USAGE_COUNTER_SHARDS: int(1, 100, 1),
   /** The response cache for the whole gateway (keys and routing rules override it; `docs/cache.md`). */
   CACHE_MODE: oneOf(['off', 'read_write', 'read_only'], 'off'),

@@ -25,6 +25,68 @@ export interface IndexKeys {
 const SEP = '#';
 const join = (...parts: Array<string | number>) => parts.join(SEP);
 
+/**
+ * Shards of a provider's usage: its hourly counters and their daily and monthly rollups live in
+ * `USAGE_SHARDS` partitions (`USAGE#<provider>#<shard>`), and the rollups' gsi1 partitions are split
+ * the same way (`USAGE_DAYS#<month>#<shard>`, `USAGE_MONTHS#<year>#<shard>`). Readers query every
+ * shard and the unsharded partition of earlier versions ({@link usageShards}) and sum.
+ *
+ * Why 128: one provider at 10,000 AI requests a second puts 10,000 / 128 ≈ 78 counter writes a
+ * second on a shard. A writer (one Lambda container, one local process) keeps to its own shard, so
+ * a counter item carries the idempotency marks (≈ 17 bytes each) of about C / 128 writers, C being
+ * the concurrent containers (requests a second × seconds per request): at C = 10,000 an item is
+ * ≈ 2 KB, 78 × 2 = 156 write units a second per shard, 16 % of a partition's 1,000 (rollups add
+ * ≤ 2 writes per stream batch). The cost: a usage or quota read fans out to 129 queries.
+ */
+export const USAGE_SHARDS = 128;
+
+/**
+ * Every shard a provider's usage may be stored in: `undefined` (the unsharded partition written by
+ * versions before {@link USAGE_SHARDS}, still read so that no history is lost), then 0 … 127.
+ */
+export const usageShards = (): Array<number | undefined> => withUnsharded(USAGE_SHARDS);
+
+/** `undefined` (the unsharded partition of earlier versions), then shards 0 … n − 1. */
+const withUnsharded = (n: number): Array<number | undefined> => [
+  undefined,
+  ...Array.from({ length: n }, (_, shard) => shard),
+];
+
+/**
+ * Shards of a response-cache namespace (`CACHE#<namespace>#<shard>`, by a hash of the request
+ * hash). One key (or the global namespace) at 10,000 requests a second looks up 10,000 entries a
+ * second and, on misses, writes as many (a compressed answer, 1–5 KB): in one partition up to
+ * 20,000 read units and 50,000 write units a second. Over 128 shards a shard sees ≈ 78 lookups and
+ * ≤ 78 writes a second (≤ 390 write units for 5 KB entries). A purge of a namespace queries every
+ * shard and the unsharded partition of earlier versions. One entry asked for by every request (the
+ * same prompt) is one item, which no shard count spreads: see docs/cache.md.
+ */
+export const CACHE_SHARDS = 128;
+
+/** Every partition of a cache namespace: the unsharded one of earlier versions, then each shard. */
+export const cacheShards = (): Array<number | undefined> => withUnsharded(CACHE_SHARDS);
+
+/**
+ * Shards of the quota states' gsi2 partition (`QUOTA_STATES#<shard>`, by a hash of the quota id).
+ * Every evaluation of the quota enforcer writes a state (≈ 0.5 KB), so at 10,000 requests a second
+ * the states of the quotas every batch touches (global, provider, model, key, team) are written
+ * about once per stream batch each, a few hundred to thousands of writes a second for one partition;
+ * 16 shards keep a shard's share of them under a sixteenth. The request path's snapshot (every 4 s
+ * per instance) reads every shard of the current windows: 17 small queries (the 16 and the
+ * unsharded partition of earlier versions), each partition seeing one query per refresh as before.
+ */
+export const QUOTA_STATE_SHARDS = 16;
+
+/** A stable shard in [0, n) of an id (FNV-1a): the same id always lands on the same shard. */
+export function shardOfId(id: string, n: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % n;
+}
+
 /** Pads a non-negative integer so that string order equals numeric order. */
 export const padNumber = (n: number, width = 6) => String(Math.max(0, Math.trunc(n))).padStart(width, '0');
 
@@ -120,67 +182,86 @@ export const keys = {
     `m=${input.modelId}|k=${input.apiKeyId}|s=${input.serviceType}${input.teamId ? `|t=${input.teamId}` : ''}`,
   /** Prefix of every dimensions string of one model (model-scoped quotas). */
   usageModelDimensionsPrefix: (modelId: string) => `m=${modelId}|`,
-  /** One hot counter per provider × hour × dimensions × shard (atomic `ADD`); sk sorts by time. */
+  /**
+   * The partition of one usage shard of a provider (`USAGE#<pid>#<shard, 3 digits>`), or with
+   * `shard` undefined the unsharded one of earlier versions (`USAGE#<pid>`, read, no longer written).
+   */
+  usagePartition: (providerId: string, shard: number | undefined) =>
+    shard === undefined ? join('USAGE', providerId) : join('USAGE', providerId, padNumber(shard, 3)),
+  /**
+   * One hot counter per provider × hour × dimensions × shard (atomic `ADD`); sk sorts by time. In
+   * the shard's partition; `legacy` names the item as earlier versions keyed it (unsharded `pk`).
+   */
   usageCounter: (input: {
     providerId: string;
     granularity: 'H' | 'D';
     bucket: string;
     dimensions: string;
     shard: number;
+    legacy?: boolean;
   }): ItemKey => ({
-    pk: join('USAGE', input.providerId),
+    pk: keys.usagePartition(input.providerId, input.legacy ? undefined : input.shard),
     sk: join(input.granularity, input.bucket, input.dimensions, padNumber(input.shard, 2)),
   }),
-  usageRangeOfProvider: (providerId: string, granularity: 'H' | 'D') => ({
-    pk: join('USAGE', providerId),
+  /** A provider's hourly counters (`H`) or rollups (`D`, `M`) in one usage shard (a partition and an sk prefix). */
+  usageRangeOfProvider: (providerId: string, granularity: 'H' | 'D' | 'M', shard?: number) => ({
+    pk: keys.usagePartition(providerId, shard),
     prefix: join(granularity, ''),
   }),
-  /** A provider's hourly counters from hour `from` to hour `to` (inclusive, `yyyy-mm-ddThh`). */
-  usageHourlyRange: (providerId: string, from: string, to: string) => ({
-    pk: join('USAGE', providerId),
+  /** A provider's hourly counters of one shard from hour `from` to hour `to` (inclusive, `yyyy-mm-ddThh`). */
+  usageHourlyRange: (providerId: string, from: string, to: string, shard?: number) => ({
+    pk: keys.usagePartition(providerId, shard),
     lower: join('H', from, ''),
     upper: join('H', to, '\uffff'),
   }),
   /** Sort-key prefix of every hourly counter (the quota enforcer's stream filter). */
   usageHourlySkPrefix: () => join('H', ''),
   /**
-   * A rollup of one provider × dimensions over a day (`D`, bucket `yyyy-mm-dd`, one entry per hour
-   * and shard) or a month (`M`, bucket `yyyy-mm`, one entry per day), written by the stream consumer.
+   * A rollup of one provider × dimensions × shard over a day (`D`, bucket `yyyy-mm-dd`, one entry
+   * per hour) or a month (`M`, bucket `yyyy-mm`, one entry per day), written by the stream consumer
+   * into its counters' partition. `shard` undefined: the unsharded rollup of earlier versions (an
+   * entry per hour and counter shard).
    */
   usageRollup: (input: {
     providerId: string;
     period: 'D' | 'M';
     bucket: string;
     dimensions: string;
+    shard: number | undefined;
   }): ItemKey => ({
-    pk: join('USAGE', input.providerId),
+    pk: keys.usagePartition(input.providerId, input.shard),
     sk: join(input.period, input.bucket, input.dimensions),
   }),
-  /** A provider's rollups from bucket `from` to bucket `to` (inclusive; `sk BETWEEN lower AND upper`). */
-  usageRollupRange: (providerId: string, period: 'D' | 'M', from: string, to: string) => ({
-    pk: join('USAGE', providerId),
+  /** A provider's rollups of one shard from bucket `from` to bucket `to` (inclusive; `sk BETWEEN lower AND upper`). */
+  usageRollupRange: (providerId: string, period: 'D' | 'M', from: string, to: string, shard?: number) => ({
+    pk: keys.usagePartition(providerId, shard),
     lower: join(period, from, ''),
     upper: join(period, to, '\uffff'),
   }),
   /**
-   * gsi1 of rollups (usage across providers): daily rollups are grouped by month
-   * (`USAGE_DAYS#yyyy-mm`, sk `day#provider#dims`), monthly ones by year (`USAGE_MONTHS#yyyy`).
+   * gsi1 of rollups (usage across providers): daily rollups are grouped by month and shard
+   * (`USAGE_DAYS#yyyy-mm#sss`, sk `day#provider#dims`), monthly ones by year and shard
+   * (`USAGE_MONTHS#yyyy#sss`); without a shard, the partitions of earlier versions.
    */
   usageRollupIndex: (input: {
     providerId: string;
     period: 'D' | 'M';
     bucket: string;
     dimensions: string;
+    shard: number | undefined;
   }): IndexKeys => ({
-    gsi1pk:
-      input.period === 'D'
-        ? join('USAGE_DAYS', input.bucket.slice(0, 7))
-        : join('USAGE_MONTHS', input.bucket.slice(0, 4)),
+    gsi1pk: keys.usageRollupIndexPartition(input.period, input.bucket, input.shard),
     gsi1sk: join(input.bucket, input.providerId, input.dimensions),
   }),
-  /** The gsi1 partition holding rollups of `bucket`, and the sk bounds of buckets `from`..`to`. */
-  usageRollupIndexRange: (period: 'D' | 'M', from: string, to: string) => ({
-    gsi1pk: period === 'D' ? join('USAGE_DAYS', from.slice(0, 7)) : join('USAGE_MONTHS', from.slice(0, 4)),
+  /** The gsi1 partition of one shard holding rollups of `bucket` (a day for D, a month for M). */
+  usageRollupIndexPartition: (period: 'D' | 'M', bucket: string, shard: number | undefined) => {
+    const base =
+      period === 'D' ? join('USAGE_DAYS', bucket.slice(0, 7)) : join('USAGE_MONTHS', bucket.slice(0, 4));
+    return shard === undefined ? base : join(base, padNumber(shard, 3));
+  },
+  /** The gsi1 partition of one shard holding rollups of `from`, and the sk bounds of buckets `from`..`to`. */
+  usageRollupIndexRange: (period: 'D' | 'M', from: string, to: string, shard?: number) => ({
+    gsi1pk: keys.usageRollupIndexPartition(period, from, shard),
     lower: join(from, ''),
     upper: join(to, '\uffff'),
   }),
@@ -222,15 +303,35 @@ export const keys = {
     pk: join('QUOTA', quotaId),
     sk: join('STATE', window),
   }),
-  /** gsi2: every quota's state, by window: the request path reads the current windows' states. */
+  /**
+   * gsi2: every quota's state, by window, in the quota's shard of {@link QUOTA_STATE_SHARDS}: the
+   * request path reads the current windows' states from every shard.
+   */
   quotaStateIndex: (window: string, quotaId: string): IndexKeys => ({
-    gsi2pk: 'QUOTA_STATES',
+    gsi2pk: keys.quotaStatesPartition(shardOfId(quotaId, QUOTA_STATE_SHARDS)),
     gsi2sk: join(window, quotaId),
   }),
-  quotaStatesPartition: () => 'QUOTA_STATES',
+  /** One shard of the quota states' gsi2 partition; without a shard, the one of earlier versions. */
+  quotaStatesPartition: (shard?: number) =>
+    shard === undefined ? 'QUOTA_STATES' : join('QUOTA_STATES', padNumber(shard, 2)),
+  /** Every partition a current state may be in: the unsharded one of earlier versions, then each shard. */
+  quotaStatesPartitions: () => [
+    keys.quotaStatesPartition(),
+    ...Array.from({ length: QUOTA_STATE_SHARDS }, (_, shard) => keys.quotaStatesPartition(shard)),
+  ],
   /** Sort-key prefix of the states of one window in {@link keys.quotaStatesPartition}. */
   quotaStatesOfWindowPrefix: (window: string) => join(window, ''),
   /** Strict budgets: reserved-then-settled spend of one quota window (conditional ADD). */
+  /**
+   * The part of a quota window's usage found in one usage shard (`undefined`: the unsharded
+   * partition of earlier versions), for one version of the quota: the quota enforcer re-reads only
+   * the shards a batch touched and sums the parts. A partition per quota and shard, so the lanes
+   * that own different shards never write the same partition.
+   */
+  quotaPart: (quotaId: string, shard: number | undefined, window: string, version: number): ItemKey => ({
+    pk: join('QUOTA', quotaId, 'PART', shard === undefined ? 'legacy' : padNumber(shard, 3)),
+    sk: join('PART', window, `v${version}`),
+  }),
   quotaBudget: (quotaId: string, window: string): ItemKey => ({
     pk: join('QUOTA', quotaId),
     sk: join('BUDGET', window),
@@ -388,12 +489,15 @@ export const keys = {
    * partition, sorted by model, so a namespace or one model of it is dropped with a query, no scan.
    */
   cacheEntry: (namespace: string, modelId: string, hash: string): ItemKey => ({
-    pk: join('CACHE', namespace),
+    pk: keys.cachePartition(namespace, shardOfId(hash, CACHE_SHARDS)),
     sk: join('E', modelId, hash),
   }),
-  /** The entries of a namespace, or of one model in it. */
-  cacheEntries: (namespace: string, modelId?: string) => ({
-    partition: join('CACHE', namespace),
+  /** One shard of a namespace's partition; without a shard, the unsharded one of earlier versions. */
+  cachePartition: (namespace: string, shard: number | undefined) =>
+    shard === undefined ? join('CACHE', namespace) : join('CACHE', namespace, padNumber(shard, 3)),
+  /** The entries of a namespace, or of one model in it, in one shard ({@link cacheShards}). */
+  cacheEntries: (namespace: string, modelId: string | undefined, shard: number | undefined) => ({
+    partition: keys.cachePartition(namespace, shard),
     skPrefix: modelId === undefined ? join('E', '') : join('E', modelId, ''),
   }),
   /** Which namespaces hold entries of a model (one small item per pair): drops a model everywhere. */

@@ -376,7 +376,6 @@ describe('IAM: each function may do what its routes do and nothing else', () => 
       'PROVIDER#*',
       'QUOTA#*',
       'RATE#*',
-      'RULE#*',
       'USAGE#*',
     ]);
     expect(byFunction.get('streams/audit-writer')).toEqual(audit.slice().sort());

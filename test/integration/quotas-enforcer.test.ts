@@ -5,7 +5,13 @@ import { QUOTA_EVENT } from '../../lib/services/quotas/notify.js';
 import { recordUsage } from '../../lib/services/usage/record.js';
 import { keys } from '../../lib/store/keys.js';
 import { keyOf, mockStore, throttlingError } from '../support/store.js';
-import { hourlyCounterRecord, startUsageGateway, type UsageGateway, usageEvent } from './usage-fixtures.js';
+import {
+  hourlyCounterRecord,
+  startUsageGateway,
+  type UsageGateway,
+  usageEvent,
+  usageItems,
+} from './usage-fixtures.js';
 
 const T0 = Date.parse('2031-06-01T13:00:00.000Z');
 const DIME = 100_000_000;
@@ -23,9 +29,10 @@ const hourlyRecord = (input: { apiKeyId: string; requests: number; seq: number; 
 
 /** Everything the enforcer writes for a provider and a quota, and the events it sent. */
 async function snapshot(providerId: string, quotaId: string) {
-  const rollups = await t.deps.table.queryAll({
-    partition: keys.usageRollupRange(providerId, 'D', '', '').pk,
-  });
+  const rollups = [
+    ...(await usageItems(t.deps, providerId, 'D')),
+    ...(await usageItems(t.deps, providerId, 'M')),
+  ];
   const states = await t.deps.table.queryAll({ partition: keys.quota(quotaId).pk });
   const events = t.events
     .published()
@@ -53,8 +60,9 @@ beforeAll(async () => {
   liveQuota = await quota(live, 1);
   syntheticQuota = await quota(synthetic, 1);
   t.gw.runtime.streams?.onRecord((r) => {
-    if (r.dynamodb?.Keys?.pk?.S === `USAGE#${live}` && r.dynamodb.Keys.sk?.S?.startsWith('H#'))
-      captured.push(r);
+    // Every usage shard of the provider: its counters' images name it.
+    const hourly = r.dynamodb?.Keys?.sk?.S?.startsWith(keys.usageHourlySkPrefix());
+    if (hourly && r.dynamodb?.NewImage?.provider_id?.S === live) captured.push(r);
   });
   for (let i = 0; i < 12; i++) {
     const usage = { input_tokens: 100_000, output_tokens: 0, cached_input_tokens: 0 };

@@ -8,7 +8,7 @@ import { LocalEventBus } from '../../lib/events/bus.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import { COUNTER_FIELDS } from '../../lib/services/usage/counters.js';
 import type { UsageEvent } from '../../lib/services/usage/record.js';
-import { keys } from '../../lib/store/keys.js';
+import { keys, usageShards } from '../../lib/store/keys.js';
 import { TestClock } from '../support/clock.js';
 import { providerBody, startTestGateway, type TestGateway } from '../support/runtime.js';
 
@@ -55,9 +55,26 @@ export async function startUsageGateway(
 
 /** Sums a counter field over every hourly counter (all shards) of a provider. */
 export async function hourlySum(deps: Gateway, providerId: string, field: string): Promise<number> {
-  const range = keys.usageRangeOfProvider(providerId, 'H');
-  const items = await deps.table.queryAll({ partition: range.pk, skPrefix: range.prefix });
+  const items = await usageItems(deps, providerId, 'H');
   return items.reduce((sum, item) => sum + Number(item[field] ?? 0), 0);
+}
+
+/** Creates a quota over the API (admin) and returns its id; throws unless it was created. */
+export async function createQuota(t: UsageGateway, body: Record<string, unknown>): Promise<string> {
+  const res = await t.gw.call('POST', '/api/quotas', { body });
+  if (res.status !== 201) throw new Error(`quota: ${res.status} ${res.text}`);
+  return res.json.id as string;
+}
+
+/** Every usage item of a provider with a sort-key prefix (`H`, `D`, `M`), from every usage shard. */
+export async function usageItems(deps: Gateway, providerId: string, granularity: 'H' | 'D' | 'M') {
+  const shards = await Promise.all(
+    usageShards().map((shard) => {
+      const range = keys.usageRangeOfProvider(providerId, granularity, shard);
+      return deps.table.queryAll({ partition: range.pk, skPrefix: range.prefix });
+    }),
+  );
+  return shards.flat();
 }
 
 /** A usage event with defaults. */
@@ -87,7 +104,10 @@ export function hourlyCounterRecord(input: {
   nanosPerCall: number;
   seq: number;
   poison?: boolean;
+  /** The counter's usage shard (default 0). */
+  shard?: number;
 }): DynamoDBRecord {
+  const shard = input.shard ?? 0;
   const dimensions = keys.usageDimensions({
     modelId: 'm-1',
     apiKeyId: input.apiKeyId,
@@ -99,7 +119,7 @@ export function hourlyCounterRecord(input: {
     granularity: 'H',
     bucket: input.hour,
     dimensions,
-    shard: 0,
+    shard,
   });
   const image: Record<string, AttributeValue> = { pk: { S: key.pk }, sk: { S: key.sk } };
   for (const f of COUNTER_FIELDS) image[f] = { N: '0' };
@@ -112,7 +132,7 @@ export function hourlyCounterRecord(input: {
     ...(input.teamId ? { team_id: { S: input.teamId } } : {}),
     service_type: { S: 'llm' },
     hour: { S: input.hour },
-    shard: { N: '0' },
+    shard: { N: String(shard) },
   });
   return {
     eventID: `synthetic-${input.seq}`,

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { expect, vi } from 'vitest';
-import { keys } from '../../lib/store/keys.js';
+import { keys, usageShards } from '../../lib/store/keys.js';
 import { createAnthropicFake } from '../fakes/anthropic.js';
 import { createBedrockFake } from '../fakes/bedrock.js';
 import { createCohereFake } from '../fakes/cohere.js';
@@ -233,8 +233,14 @@ export async function startWireRig(env: Record<string, string> = {}): Promise<Wi
     }
   }
   async function counted(provider: string, model: string, keyId: string): Promise<CountedUsage> {
-    const range = keys.usageRangeOfProvider(providers[provider]!, 'H');
-    const items = await gw.runtime.deps.table.queryAll({ partition: range.pk, skPrefix: range.prefix });
+    const items = (
+      await Promise.all(
+        usageShards().map((shard) => {
+          const range = keys.usageRangeOfProvider(providers[provider]!, 'H', shard);
+          return gw.runtime.deps.table.queryAll({ partition: range.pk, skPrefix: range.prefix });
+        }),
+      )
+    ).flat();
     const sum = Object.fromEntries(FIELDS.map((f) => [f, 0])) as unknown as CountedUsage;
     for (const item of items.filter((i) => i.model_id === model && i.api_key_id === keyId)) {
       for (const f of FIELDS) sum[f] += Number(item[f] ?? 0);

@@ -4,7 +4,7 @@ import type { Route } from '../types.js';
 
 /**
  * What an AI call writes: usage counters, admission counters (rate windows, strict quota budgets),
- * the round-robin cursor of its rule, circuit and latency state under the provider, and the
+ * circuit and latency state under the provider, and the
  * credential's `last_used_at` (plus the lazy sweep of its retiring versions), and its request-log
  * record.
  */
@@ -12,7 +12,6 @@ export const AI_CALL_WRITES: readonly ItemKind[] = [
   'usage',
   'rateWindow',
   'quota',
-  'routingRule',
   'provider',
   'credential',
   'requestLog',

@@ -8,7 +8,7 @@ import { isScoped } from '../../auth/scope.js';
 import { newId } from '../../ids.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { CachePurge } from '../../schemas/cache.js';
-import { keys } from '../../store/keys.js';
+import { cacheShards, keys } from '../../store/keys.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
 import { type Actor, actorAttributes, canSeeModel, outOfScope } from '../actor.js';
 
@@ -40,17 +40,29 @@ async function namespacesOf(deps: Gateway, body: CachePurge, principal: Principa
   return index.map((item) => item.sk);
 }
 
-/** Deletes every entry of a namespace (or of one model in it); returns how many. */
+/**
+ * Deletes every entry of a namespace (or of one model in it), in every shard and in the unsharded
+ * partition of earlier versions; returns how many.
+ */
 async function dropEntries(deps: Gateway, namespace: string, model: string | undefined): Promise<number> {
-  let deleted = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await deps.table.queryPage({ ...keys.cacheEntries(namespace, model), limit: PAGE, cursor });
-    await deps.table.batchWrite(page.items.map((item) => ({ delete: { pk: item.pk, sk: item.sk } })));
-    deleted += page.items.length;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return deleted;
+  const counts = await Promise.all(
+    cacheShards().map(async (shard) => {
+      let deleted = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await deps.table.queryPage({
+          ...keys.cacheEntries(namespace, model, shard),
+          limit: PAGE,
+          cursor,
+        });
+        await deps.table.batchWrite(page.items.map((item) => ({ delete: { pk: item.pk, sk: item.sk } })));
+        deleted += page.items.length;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return deleted;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /**

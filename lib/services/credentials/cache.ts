@@ -6,7 +6,10 @@
  * - `records`: a provider's credential records, for `ROUTING_CACHE_TTL` seconds (none when 0);
  * - `secrets`: decrypted values per (credential, key version), for `CREDENTIAL_CACHE_TTL_SECONDS`
  *   and at most `CREDENTIAL_CACHE_MAX_USES` requests (`SecretCache`: concurrent misses share one
- *   decrypt).
+ *   decrypt);
+ * - `probeSecrets`: the same for health probes, kept long enough to serve several scheduled runs
+ *   ({@link probeSecretMaxAgeSeconds}): a value is keyed by its version, so a rotation is a new key
+ *   and the probes read the records fresh each run (they see a rotation at once).
  *
  * A write made in this container drops the entries it affects at once; other containers see it when
  * their `records` entry expires (the old key version stays decryptable far longer: the grace period).
@@ -25,10 +28,32 @@ export interface CredentialState {
   records: SecretCache<CredentialRecord[]> | undefined;
   /** Decrypted values: `credentialId` × key version. */
   secrets: SecretCache<string>;
+  /** Decrypted values for health probes: `credentialId` × key version, kept across health runs. */
+  probeSecrets: SecretCache<string>;
   /** Credential id → when this container last wrote its `last_used_at` (ms). */
   touched: Map<string, number>;
   /** `credentialId#keyVersion` already reported as rejected by this container. */
   reported: Set<string>;
+}
+
+/** Health runs one decrypted value serves at most (when they fit in an hour). */
+const PROBE_RUNS_PER_DECRYPT = 4;
+/** Seconds of slack past the last run an entry must serve (a run is late, or takes a while). */
+const PROBE_SLACK_SECONDS = 60;
+
+/**
+ * Seconds a decrypted value serves health probes: enough for up to {@link PROBE_RUNS_PER_DECRYPT}
+ * runs of `HEALTH_CHECK_INTERVAL` within an hour (at least one run, however long the interval),
+ * never less than `CREDENTIAL_CACHE_TTL_SECONDS`. With the defaults (300 s) 1,260 s: one KMS
+ * `Decrypt` per credential per four runs instead of one per run (the request-path TTL, 300 s,
+ * lapsed just before each run).
+ */
+export function probeSecretMaxAgeSeconds(
+  config: Pick<Gateway['config'], 'HEALTH_CHECK_INTERVAL' | 'CREDENTIAL_CACHE_TTL_SECONDS'>,
+): number {
+  const interval = config.HEALTH_CHECK_INTERVAL;
+  const runs = Math.max(1, Math.min(PROBE_RUNS_PER_DECRYPT, Math.floor(3_600 / interval)));
+  return Math.max(config.CREDENTIAL_CACHE_TTL_SECONDS, runs * interval + PROBE_SLACK_SECONDS);
 }
 
 const CREDENTIALS = stateSlot<Gateway, CredentialState>('credentials', create);
@@ -48,6 +73,12 @@ function create(deps: Gateway): CredentialState {
     secrets: new SecretCache<string>({
       maxAgeMs: CREDENTIAL_CACHE_TTL_SECONDS * 1000,
       maxUses: CREDENTIAL_CACHE_MAX_USES,
+      maxEntries: MAX_ENTRIES,
+      now: deps.now,
+    }),
+    probeSecrets: new SecretCache<string>({
+      maxAgeMs: probeSecretMaxAgeSeconds(deps.config) * 1000,
+      maxUses: Number.MAX_SAFE_INTEGER,
       maxEntries: MAX_ENTRIES,
       now: deps.now,
     }),
@@ -81,6 +112,7 @@ export function forgetCredential(deps: Gateway, providerId: string, credentialId
   state.records?.invalidate(providerId);
   if (credentialId === undefined) return;
   state.secrets.invalidate(credentialId);
+  state.probeSecrets.invalidate(credentialId);
   state.touched.delete(credentialId);
   for (const entry of state.reported) if (entry.startsWith(`${credentialId}#`)) state.reported.delete(entry);
 }

@@ -116,7 +116,9 @@ async function noteUse(deps: Gateway, record: CredentialRecord): Promise<void> {
  * gsi1 query (records, `ROUTING_CACHE_TTL`) and one KMS `Decrypt` (+ one `GetSecretValue` for
  * secret_ref) per `CREDENTIAL_CACHE_TTL_SECONDS` or `CREDENTIAL_CACHE_MAX_USES` requests.
  *
- * `options.recordUse: false` (health probes, tools) leaves `last_used_at` alone.
+ * `options.recordUse: false` (health probes, tools) leaves `last_used_at` alone. `options.probe`
+ * (health probes): the records are read fresh (a rotation made anywhere is seen by the next run)
+ * and the decrypted value comes from the probes' cache, which outlives a health interval.
  *
  * @throws CredentialDecryptError (`credential_decrypt_failed`) when the stored record does not
  * authenticate (tampered, or moved from another credential or provider); `kms_*` errors and
@@ -125,10 +127,12 @@ async function noteUse(deps: Gateway, record: CredentialRecord): Promise<void> {
 export async function resolveProviderSecret(
   deps: Gateway,
   provider: DestinationFields & { id: string },
-  options: { recordUse?: boolean } = {},
+  options: { recordUse?: boolean; probe?: boolean } = {},
 ): Promise<ResolvedSecret | null> {
   const providerId = provider.id;
-  const records = await cachedRecords(deps, providerId, () => loadRecords(deps, providerId));
+  const records = options.probe
+    ? await loadRecords(deps, providerId)
+    : await cachedRecords(deps, providerId, () => loadRecords(deps, providerId));
   const chosen = pickCredential(records, deps.now(), destinationOf(provider));
   if (!chosen) return null;
   const { record, version } = chosen;
@@ -144,7 +148,9 @@ export async function resolveProviderSecret(
     return resolved;
   }
   const key = { credentialId: record.id, version: String(version.key_version) };
-  const value = stateOf(deps).secrets.getOrLoad(key, () => loadValue(deps, record, version));
+  const state = stateOf(deps);
+  const cache = options.probe ? state.probeSecrets : state.secrets;
+  const value = cache.getOrLoad(key, () => loadValue(deps, record, version));
   await Promise.allSettled([value, used]);
   resolved.value = await value;
   return resolved;

@@ -75,13 +75,15 @@ async function loadSnapshot(deps: Gateway): Promise<Snapshot> {
   for (const quota of snapshot.quotas) {
     if (quota.enforcement !== 'strict') ids.add((await windowOf(snapshot, quota, now)).id);
   }
+  // Every shard of the states' partition (and the unsharded one of earlier versions, which holds a
+  // state until its quota is next evaluated).
   const stateLists = await Promise.all(
-    [...ids].map((w) =>
-      deps.table.queryAll({
-        index: 'gsi2',
-        partition: keys.quotaStatesPartition(),
-        skPrefix: keys.quotaStatesOfWindowPrefix(w),
-      }),
+    [...ids].flatMap((w) =>
+      keys
+        .quotaStatesPartitions()
+        .map((partition) =>
+          deps.table.queryAll({ index: 'gsi2', partition, skPrefix: keys.quotaStatesOfWindowPrefix(w) }),
+        ),
     ),
   );
   for (const item of stateLists.flat()) {
@@ -96,7 +98,8 @@ async function loadSnapshot(deps: Gateway): Promise<Snapshot> {
 /**
  * The request path's quota check. Reads every active quota and the current windows' states from
  * a per-container snapshot at most {@link QUOTA_CACHE_MS} (4 s) old: one gsi2 query for the
- * quotas and one per distinct current window per refresh, zero DynamoDB reads between refreshes.
+ * quotas and 17 per distinct current window (every shard of the states) per refresh, zero DynamoDB
+ * reads between refreshes.
  * States are those the quota enforcer wrote, so a crossing takes effect within the stream's delay
  * plus 5 s. A state of an earlier window is ignored (windows reset by time, in each quota's time
  * zone). Strict quotas are not decided here: they are returned in `strict` for `reserveBudget`,

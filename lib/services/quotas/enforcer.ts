@@ -5,7 +5,7 @@ import type { Quota } from '../../schemas/quotas.js';
 import { keys } from '../../store/keys.js';
 import { fromImage } from '../../streams/attribute-values.js';
 import { BatchFailures, minSequence, sequenceOf } from '../../streams/batch.js';
-import { type HourlySource, parseHourlyImage, rollUp } from '../usage/rollup.js';
+import { type HourlySource, parseHourlyImage, rollUp, rollupShard } from '../usage/rollup.js';
 import { bucketStart } from '../usage/time.js';
 import { quotasOfScope } from './definitions.js';
 import { evaluateQuota } from './evaluate.js';
@@ -22,6 +22,8 @@ interface Touched {
 
 /** scope key → UTC hour (`yyyy-mm-ddThh`) → first sequence number that touched it */
 type Scopes = Map<string, Map<string, string>>;
+/** scope key → the usage shards whose rollups the batch wrote for it */
+type ScopeShards = Map<string, Set<number | undefined>>;
 
 const isHourlyChange = (r: DynamoDBRecord) =>
   (r.eventName === 'INSERT' || r.eventName === 'MODIFY') &&
@@ -52,9 +54,10 @@ function collect(records: DynamoDBRecord[], failures: BatchFailures): Map<string
   return sources;
 }
 
-function touch(scopes: Scopes, touched: Touched): void {
+function touch(scopes: Scopes, shards: ScopeShards, touched: Touched): void {
   const { source } = touched;
   for (const scope of scopesOf(source)) {
+    (shards.get(scope) ?? shards.set(scope, new Set()).get(scope)!).add(rollupShard(source));
     const hours = scopes.get(scope) ?? scopes.set(scope, new Map()).get(scope)!;
     const known = hours.get(source.hour);
     hours.set(source.hour, known ? minSequence(known, touched.firstSequence) : touched.firstSequence);
@@ -79,13 +82,14 @@ async function windowsOf(quota: Quota, hours: Map<string, string>) {
 async function rollUpAll(deps: Gateway, sources: Map<string, Touched>, failures: BatchFailures) {
   const overlay: Overlay = new Map();
   const scopes: Scopes = new Map();
+  const shards: ScopeShards = new Map();
   await Promise.all(
     [...sources.values()].map(async (touched) => {
       try {
         const { daily, monthly } = await rollUp(deps, touched.source);
         overlay.set(overlayKey(daily), daily);
         overlay.set(overlayKey(monthly), monthly);
-        touch(scopes, touched);
+        touch(scopes, shards, touched);
       } catch (error) {
         logger.error('usage rollup failed', {
           sequence_number: touched.firstSequence,
@@ -95,13 +99,13 @@ async function rollUpAll(deps: Gateway, sources: Map<string, Touched>, failures:
       }
     }),
   );
-  return { overlay, scopes };
+  return { overlay, scopes, shards };
 }
 
 /** Evaluates the quotas of every touched scope and window; a failure reports the first record. */
 async function evaluateScopes(
   deps: Gateway,
-  input: { scopes: Scopes; overlay: Overlay; cause: string; failures: BatchFailures },
+  input: { scopes: Scopes; shards: ScopeShards; overlay: Overlay; cause: string; failures: BatchFailures },
 ): Promise<void> {
   await Promise.all(
     [...input.scopes].map(async ([scope, hours]) => {
@@ -122,7 +126,13 @@ async function evaluateScopes(
         }
         for (const { window, sequence } of windows) {
           try {
-            await evaluateQuota(deps, { quota, window, cause: input.cause, overlay: input.overlay });
+            await evaluateQuota(deps, {
+              quota,
+              window,
+              cause: input.cause,
+              overlay: input.overlay,
+              shards: [...(input.shards.get(scope) ?? [])],
+            });
           } catch (error) {
             fail(input.failures, sequence, error, quota.id);
           }
@@ -154,8 +164,8 @@ export async function enforceQuotas(
   const failures = new BatchFailures();
   const sources = collect(records, failures);
   if (sources.size === 0) return failures.response();
-  const { overlay, scopes } = await rollUpAll(deps, sources, failures);
+  const { overlay, scopes, shards } = await rollUpAll(deps, sources, failures);
   const cause = [...sources.values()][0]?.eventId ?? 'stream';
-  await evaluateScopes(deps, { scopes, overlay, cause, failures });
+  await evaluateScopes(deps, { scopes, shards, overlay, cause, failures });
   return failures.response();
 }

@@ -1,6 +1,6 @@
 import type { Gateway } from '../../runtime/gateway.js';
 import type { Quota } from '../../schemas/quotas.js';
-import { keys } from '../../store/keys.js';
+import { keys, usageShards } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
 import { MS } from '../usage/time.js';
@@ -66,6 +66,73 @@ async function writeState(
   return current;
 }
 
+/** Usage shard → the part of a window's usage in it. */
+type Parts = Map<number | undefined, number>;
+
+/**
+ * Stores one shard's part of a window's usage unless a larger one is stored (parts only grow for
+ * one version of a quota: rollups only grow); returns the part as stored.
+ */
+async function storePart(
+  deps: Gateway,
+  input: { quota: Quota; window: QuotaWindow; shard: number | undefined; used: number },
+): Promise<number> {
+  const { quota, window, shard, used } = input;
+  const key = keys.quotaPart(quota.id, shard, window.id, quota.version);
+  const outcome = await deps.table.update({
+    key,
+    set: {
+      entity: 'quota_part',
+      used,
+      [TABLE_SCHEMA.ttlAttribute]: Math.floor(window.endMs / 1000) + STATE_RETENTION_DAYS * (MS.DAY / 1000),
+    },
+    condition: 'attribute_not_exists(pk) OR used < :used',
+    values: { ':used': used },
+  });
+  if (outcome.applied) return used;
+  const current = await deps.table.get(key);
+  return Number(current?.used ?? used);
+}
+
+/**
+ * What a window used, from its parts per usage shard: the shards `touched` (this batch wrote their
+ * rollups) are re-read and their parts stored; every other shard's part is read as stored, and one
+ * never stored (a new window or quota version) is computed from its rollups once. Exact: a shard's
+ * rollups change only in the batches that carry its counters, and each such batch stores the
+ * shard's part before summing, so the last batch to sum sees every part (the state keeps the
+ * largest sum).
+ */
+async function usedFromParts(
+  deps: Gateway,
+  input: {
+    quota: Quota;
+    window: QuotaWindow;
+    overlay?: Overlay | undefined;
+    touched: ReadonlyArray<number | undefined>;
+  },
+): Promise<number> {
+  const { quota, window } = input;
+  const metric = metricOf(quota.quota_type);
+  const recount = async (shard: number | undefined) => {
+    const counted = await countedInWindow(deps, { quota, window, overlay: input.overlay, shards: [shard] });
+    return storePart(deps, { quota, window, shard, used: amountOf(counted, metric) });
+  };
+  const parts: Parts = new Map();
+  await Promise.all(
+    usageShards().map(async (shard) => {
+      if (input.touched.includes(shard)) {
+        parts.set(shard, await recount(shard));
+        return;
+      }
+      const stored = await deps.table.get(keys.quotaPart(quota.id, shard, window.id, quota.version));
+      parts.set(shard, stored ? Number(stored.used) : await recount(shard));
+    }),
+  );
+  let used = 0;
+  for (const part of parts.values()) used += part;
+  return used;
+}
+
 /**
  * Evaluates one quota over one window: reads what it used from the rollups, writes the state
  * (`ok`, `soft_exceeded`, `exceeded`) with the window's reset time, and emits one event when the
@@ -74,14 +141,22 @@ async function writeState(
  *
  * @param input.cause - what triggered it (a stream event id, `quota-change`), kept on the item.
  * @param input.overlay - rollups this invocation just wrote (read-your-writes over gsi1).
+ * @param input.shards - the usage shards whose rollups the batch wrote: only those are re-read
+ *   (the others' parts are read as stored); without it every shard is re-read.
  * @throws ServiceUnavailableError when the table throttles; EventPublishError when the bus refuses
  *   the event (the announcement is then released so that a retry announces it).
  */
 export async function evaluateQuota(
   deps: Gateway,
-  input: { quota: Quota; window: QuotaWindow; cause: string; overlay?: Overlay | undefined },
+  input: {
+    quota: Quota;
+    window: QuotaWindow;
+    cause: string;
+    overlay?: Overlay | undefined;
+    shards?: ReadonlyArray<number | undefined> | undefined;
+  },
 ): Promise<EvaluatedState> {
-  const used = amountOf(await countedInWindow(deps, input), metricOf(input.quota.quota_type));
+  const used = await usedFromParts(deps, { ...input, touched: input.shards ?? usageShards() });
   const limit = limitUnits(input.quota);
   const state = stateOf(used, limit, input.quota.soft_limit_percent);
   const item = await writeState(deps, { ...input, used, limit, state });

@@ -79,21 +79,33 @@ function counts(period: string, startMs: number, window: QuotaWindow, plan: Roll
   return period === 'M' ? whole : !whole;
 }
 
+/** The usage shard a rollup item is stored in (`undefined`: the unsharded partition of earlier versions). */
+export function shardOfRollup(item: Pick<Item, 'pk'>): number | undefined {
+  const parts = String(item.pk).split('#');
+  return parts.length >= 3 ? Number(parts[parts.length - 1]) : undefined;
+}
+
 /**
  * The counters a quota counted in a window: the rollup hours and days of the window (see
- * {@link RollupPlan}) of the dimensions the quota covers (provider, model, key, team). Exact:
- * derived from the rollups every time, so it never drifts from them.
+ * {@link RollupPlan}) of the dimensions the quota covers (provider, model, key, team), in every
+ * usage shard or only in `shards`. Exact: derived from the rollups every time, so it never drifts
+ * from them.
  */
 export async function countedInWindow(
   deps: Gateway,
-  input: { quota: Quota; window: QuotaWindow; overlay?: Overlay | undefined },
+  input: {
+    quota: Quota;
+    window: QuotaWindow;
+    overlay?: Overlay | undefined;
+    shards?: ReadonlyArray<number | undefined> | undefined;
+  },
 ): Promise<Counters> {
-  const { quota, window } = input;
+  const { quota, window, shards } = input;
   const plan = rollupPlan(window);
   const providerId = quota.provider_id ?? undefined;
   const reads = [
-    ...plan.days.map((d) => readRollups(deps, { period: 'D', ...d, providerId })),
-    ...(plan.months ? [readRollups(deps, { period: 'M', ...plan.months, providerId })] : []),
+    ...plan.days.map((d) => readRollups(deps, { period: 'D', ...d, providerId, shards })),
+    ...(plan.months ? [readRollups(deps, { period: 'M', ...plan.months, providerId, shards })] : []),
   ];
   const read = (await Promise.all(reads)).flat();
   const inPlan = (item: Item) => {
@@ -101,7 +113,8 @@ export async function countedInWindow(
     if (String(item.sk).startsWith('D')) return plan.days.some((d) => bucket >= d.from && bucket <= d.to);
     return plan.months !== undefined && bucket >= plan.months.from && bucket <= plan.months.to;
   };
-  const accept = (item: Item) => inPlan(item) && quotaCovers(quota, dimensionsOf(item));
+  const inShards = (item: Item) => !shards || shards.includes(shardOfRollup(item));
+  const accept = (item: Item) => inPlan(item) && inShards(item) && quotaCovers(quota, dimensionsOf(item));
   const sum = zeroCounters();
   for (const point of pointsOf(merge(read, input.overlay, accept).filter(accept))) {
     if (counts(String(point.item.sk)[0] ?? '', point.startMs, window, plan)) addCounters(sum, point.counters);

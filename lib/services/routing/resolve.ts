@@ -176,7 +176,7 @@ function skipReason(
 
 /**
  * Resolves the ordered candidates of a request, with the rule and policy that produced them.
- * Reads only the cached snapshot; a round_robin rule writes its shared counter once.
+ * Reads only the cached snapshot; writes nothing.
  *
  * @returns an empty `candidates` list when nothing can serve; `skipped` says why.
  * @throws the store's errors only when the snapshot must be refreshed and the table fails.

@@ -24,6 +24,11 @@ export interface CounterBatch extends CounterGroup {
   writer: string;
   seq: number;
   shard: number;
+  /**
+   * Keyed by usage shard (`USAGE#<pid>#<shard>`). A batch journaled or parked by an earlier version
+   * lacks it and is replayed onto the unsharded item it was meant for, so it still counts once.
+   */
+  sharded?: boolean;
   add: Counters;
   /** TTL of the counter item (epoch seconds). */
   ttl: number;
@@ -60,6 +65,7 @@ export async function writeCounterBatch(
     bucket: batch.hour,
     dimensions: keys.usageDimensions(batch),
     shard: batch.shard,
+    legacy: !batch.sharded,
   });
   const outcome = await deps.table.update({
     key,

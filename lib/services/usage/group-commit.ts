@@ -3,6 +3,7 @@ import type { Gateway } from '../../runtime/gateway.js';
 import { stateSlot } from '../../state-slots.js';
 import { batchId, type CounterBatch, type CounterGroup, writeCounterBatch } from './counter-batch.js';
 import { addCounters, type Counters } from './counters.js';
+import { writerShard } from './shards.js';
 
 /** Calls of one counter group waiting to be written together, and the write's outcome. */
 interface Pending {
@@ -96,7 +97,12 @@ async function drain(deps: Gateway, held: UsageWriter, name: string, group: Grou
         ...pending.group,
         writer: held.writer,
         seq: ++held.seq,
-        shard: randomInt(deps.config.USAGE_COUNTER_SHARDS),
+        shard: writerShard(
+          held.writer,
+          deps.config.USAGE_COUNTER_SHARDS,
+          randomInt(deps.config.USAGE_COUNTER_SHARDS),
+        ),
+        sharded: true,
         add: pending.add,
         ttl: pending.ttl,
         events: pending.events,

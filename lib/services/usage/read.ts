@@ -1,5 +1,5 @@
 import type { Gateway } from '../../runtime/gateway.js';
-import { keys } from '../../store/keys.js';
+import { keys, usageShards } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import type { IndexName } from '../../store/table-schema.js';
 
@@ -37,6 +37,8 @@ export interface RollupQuery {
   to: string;
   /** One provider's partition; without it, every provider's rollups through gsi1. */
   providerId?: string | undefined;
+  /** Only these usage shards (`undefined`: the unsharded partition); default every shard. */
+  shards?: ReadonlyArray<number | undefined> | undefined;
 }
 
 /** The gsi1 partitions (months for D, years for M) that hold buckets `from`..`to`. */
@@ -61,27 +63,37 @@ function nextContainerStart(container: string, period: 'D' | 'M'): string {
 }
 
 /**
- * Reads rollup items of a bucket range: one range query on a provider's partition, or range
- * queries on gsi1 per month (daily rollups) or per year (monthly rollups) across providers. The
- * gsi1 reads are eventually consistent (typically under a second behind).
+ * Reads rollup items of a bucket range, from every usage shard (and the unsharded partitions of
+ * earlier versions): range queries on a provider's shard partitions, or on gsi1 per month (daily
+ * rollups) or per year (monthly rollups) and shard across providers. Each item holds one shard's
+ * figures, so summing every item read is exact. The gsi1 reads are eventually consistent
+ * (typically under a second behind).
  *
  * @throws RangeTooLargeError past {@link MAX_PAGES} pages per partition.
  */
 export async function readRollups(deps: Gateway, query: RollupQuery): Promise<Item[]> {
-  if (query.providerId) {
-    const range = keys.usageRollupRange(query.providerId, query.period, query.from, query.to);
-    return queryBetween(deps, { partition: range.pk, lower: range.lower, upper: range.upper });
+  const { providerId } = query;
+  if (providerId) {
+    const parts = await Promise.all(
+      (query.shards ?? usageShards()).map((shard) => {
+        const range = keys.usageRollupRange(providerId, query.period, query.from, query.to, shard);
+        return queryBetween(deps, { partition: range.pk, lower: range.lower, upper: range.upper });
+      }),
+    );
+    return parts.flat();
   }
   const parts = await Promise.all(
-    indexPartitions(query).map((p) => {
-      const range = keys.usageRollupIndexRange(query.period, p.from, p.to);
-      return queryBetween(deps, {
-        index: 'gsi1',
-        partition: range.gsi1pk,
-        lower: range.lower,
-        upper: range.upper,
-      });
-    }),
+    indexPartitions(query).flatMap((p) =>
+      (query.shards ?? usageShards()).map((shard) => {
+        const range = keys.usageRollupIndexRange(query.period, p.from, p.to, shard);
+        return queryBetween(deps, {
+          index: 'gsi1',
+          partition: range.gsi1pk,
+          lower: range.lower,
+          upper: range.upper,
+        });
+      }),
+    ),
   );
   return parts.flat();
 }

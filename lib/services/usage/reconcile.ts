@@ -1,8 +1,8 @@
 import type { Gateway } from '../../runtime/gateway.js';
-import { keys } from '../../store/keys.js';
+import { keys, usageShards } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { InvalidCountersError, parseCounters } from './counters.js';
-import { hourEntry, parseHourlyImage, rollUp } from './rollup.js';
+import { hourEntry, parseHourlyImage, rollUp, rollupShard } from './rollup.js';
 import { hourOf, MS } from './time.js';
 
 /** One rollup entry that was behind its counter, and what it holds now. */
@@ -66,11 +66,7 @@ export async function reconcileUsage(
   for (const provider of providers) {
     const providerId = String(provider.id ?? provider.provider_id ?? '');
     if (!providerId) continue;
-    const range = keys.usageHourlyRange(providerId, from, to);
-    const counters = await deps.table.queryAll({
-      partition: range.pk,
-      skRange: { from: range.lower, to: range.upper },
-    });
+    const counters = await hourlyCounters(deps, providerId, from, to);
     const dailies = new Map<string, Item | undefined>();
     for (const item of counters) {
       report.counters += 1;
@@ -90,6 +86,7 @@ export async function reconcileUsage(
         period: 'D',
         bucket: source.hour.slice(0, 10),
         dimensions,
+        shard: rollupShard(source),
       });
       const name = `${dailyKey.pk}\u0000${dailyKey.sk}`;
       if (!dailies.has(name)) dailies.set(name, await deps.table.get(dailyKey));
@@ -109,4 +106,15 @@ export async function reconcileUsage(
     }
   }
   return report;
+}
+
+/** A provider's hourly counters of hours `from`..`to`, from every usage shard. */
+async function hourlyCounters(deps: Gateway, providerId: string, from: string, to: string) {
+  const shards = await Promise.all(
+    usageShards().map((shard) => {
+      const range = keys.usageHourlyRange(providerId, from, to, shard);
+      return deps.table.queryAll({ partition: range.pk, skRange: { from: range.lower, to: range.upper } });
+    }),
+  );
+  return shards.flat();
 }

@@ -1,5 +1,5 @@
 import type { Gateway } from '../../runtime/gateway.js';
-import { type ItemKey, keys } from '../../store/keys.js';
+import { type ItemKey, keys, USAGE_SHARDS } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { addCounters, type Counters, InvalidCountersError, parseCounters, zeroCounters } from './counters.js';
 
@@ -14,11 +14,20 @@ export interface HourlySource {
   /** `yyyy-mm-ddThh` */
   hour: string;
   shard: number;
+  /**
+   * Stored as versions before usage shards keyed it (`USAGE#<pid>`, not `USAGE#<pid>#<shard>`): it
+   * rolls up into the unsharded rollups of those versions, so no state is counted twice.
+   */
+  legacy: boolean;
   counters: Counters;
 }
 
+/** The rollup shard of a counter: its own, or none for a counter of earlier versions. */
+export const rollupShard = (source: Pick<HourlySource, 'shard' | 'legacy'>) =>
+  source.legacy ? undefined : source.shard;
+
 const HOUR = /^\d{4}-\d{2}-\d{2}T\d{2}$/;
-const HOUR_ENTRY = /^h\d{2}_\d{2}$/;
+const HOUR_ENTRY = /^h\d{2}_\d{2,3}$/;
 const DAY_ENTRY = /^d\d{2}$/;
 
 function text(image: Record<string, unknown>, name: string): string {
@@ -36,26 +45,28 @@ export function parseHourlyImage(image: Record<string, unknown>): HourlySource {
   const hour = text(image, 'hour');
   const shard = image.shard;
   if (!HOUR.test(hour)) throw new InvalidCountersError('hour is malformed');
-  if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0 || shard > 99) {
+  if (typeof shard !== 'number' || !Number.isInteger(shard) || shard < 0 || shard >= USAGE_SHARDS) {
     throw new InvalidCountersError('shard is malformed');
   }
   const teamId = image.team_id;
   if (teamId !== undefined && (typeof teamId !== 'string' || teamId === '')) {
     throw new InvalidCountersError('team_id is malformed');
   }
+  const providerId = text(image, 'provider_id');
   return {
-    providerId: text(image, 'provider_id'),
+    providerId,
     modelId: text(image, 'model_id'),
     apiKeyId: text(image, 'api_key_id'),
     serviceType: text(image, 'service_type'),
     ...(teamId ? { teamId } : {}),
     hour,
     shard,
+    legacy: image.pk === keys.usagePartition(providerId, undefined),
     counters: parseCounters(image),
   };
 }
 
-/** Attribute of a daily rollup holding one hour × shard, e.g. `h13_00`. */
+/** Attribute of a daily rollup holding one hour × shard, e.g. `h13_00` (`h13_127`). */
 export const hourEntry = (hour: string, shard: number) =>
   `h${hour.slice(11, 13)}_${String(shard).padStart(2, '0')}`;
 /** Attribute of a monthly rollup holding one day, e.g. `d26`. */
@@ -108,13 +119,20 @@ function attributesOf(source: HourlySource, period: 'D' | 'M', bucket: string, d
     service_type: source.serviceType,
     ...(source.teamId ? { team_id: source.teamId } : {}),
     bucket,
-    ...keys.usageRollupIndex({ providerId: source.providerId, period, bucket, dimensions }),
+    ...keys.usageRollupIndex({
+      providerId: source.providerId,
+      period,
+      bucket,
+      dimensions,
+      shard: rollupShard(source),
+    }),
   };
 }
 
 /**
- * Rolls one hourly counter state into its day (entry per hour × shard) and then its month (entry
- * per day, the day's total read back from the daily write). Both writes are idempotent and
+ * Rolls one hourly counter state into its shard's day (entry per hour × shard) and then its
+ * shard's month (entry per day, the day's total read back from the daily write), in the counter's
+ * own partition (the stream lane that carried the change writes where the change was). Both writes are idempotent and
  * order-insensitive, so a batch may be replayed, split or retried freely; a crash between the two
  * writes heals on the retry because the monthly entry is taken from the daily item as stored.
  *
@@ -125,13 +143,25 @@ export async function rollUp(deps: Gateway, source: HourlySource): Promise<{ dai
   const day = source.hour.slice(0, 10);
   const month = source.hour.slice(0, 7);
   const daily = await mergeEntry(deps, {
-    key: keys.usageRollup({ providerId: source.providerId, period: 'D', bucket: day, dimensions }),
+    key: keys.usageRollup({
+      providerId: source.providerId,
+      period: 'D',
+      bucket: day,
+      dimensions,
+      shard: rollupShard(source),
+    }),
     entry: hourEntry(source.hour, source.shard),
     counters: source.counters,
     attributes: attributesOf(source, 'D', day, dimensions),
   });
   const monthly = await mergeEntry(deps, {
-    key: keys.usageRollup({ providerId: source.providerId, period: 'M', bucket: month, dimensions }),
+    key: keys.usageRollup({
+      providerId: source.providerId,
+      period: 'M',
+      bucket: month,
+      dimensions,
+      shard: rollupShard(source),
+    }),
     entry: dayEntry(day),
     counters: totalOf(daily),
     attributes: attributesOf(source, 'M', month, dimensions),

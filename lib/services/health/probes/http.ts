@@ -72,7 +72,7 @@ function probeUrl(base: string, spec: HttpProbeSpec): URL {
 
 /** Auth headers from the provider's credential; none when it has none (a keyless local server). */
 async function authHeaders(deps: Gateway, provider: ProbeInput['provider'], spec: HttpProbeSpec) {
-  const secret = await resolveProviderSecret(deps, provider, { recordUse: false });
+  const secret = await resolveProviderSecret(deps, provider, { recordUse: false, probe: true });
   return { headers: secret?.value ? spec.auth(secret.value) : {}, secret: secret?.value };
 }
 

@@ -29,7 +29,6 @@ export interface StrategyContext {
 
 /**
  * A strategy orders eligible targets: the first is tried first, the rest are the failover order.
- * Strategies never drop a target (filters did that) and never read the table (round_robin writes
- * its shared counter).
+ * Strategies never drop a target (filters did that) and never touch the table.
  */
 export type Strategy = (targets: readonly Eligible[], ctx: StrategyContext) => Promise<Eligible[]>;
