@@ -385,7 +385,7 @@ export const OPERATIONS = [
   },
   // Admin reads at 1 % of AI traffic, spread evenly over ten list calls (bench/partitions-run.ts).
   {
-    name: 'GET /api/logs (4 shards × 2 pages)',
+    name: 'GET /api/logs (every shard × 2 pages)',
     op: 'read',
     index: 'gsi1',
     pattern: 'LOGS#T#<team>#<day>#<shard>',

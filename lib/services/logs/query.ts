@@ -4,8 +4,8 @@
  * the shards of a day are read in parallel, each lazily, and merged by sort key (`<time>#<request
  * id>`, unique), so a page is exact whatever the filters: every other filter runs in code on the
  * merged order. The cursor is the sort key of the last record examined: the next page starts just
- * below it. Reads are bounded per call ({@link MAX_QUERIES}); a sparse filter may return a short
- * page with a cursor.
+ * below it. Reads are bounded per call ({@link QUERY_ROUNDS} queries per shard partition read); a
+ * sparse filter or a run of empty days may return a short (even empty) page with a cursor.
  */
 import type { Principal } from '../../auth/roles.js';
 import { BadRequestError, NotFoundError } from '../../errors.js';
@@ -35,8 +35,14 @@ export interface LogListQuery {
   cursor?: string | undefined;
 }
 
-/** DynamoDB queries one list call may send before it answers with what it has and a cursor. */
-export const MAX_QUERIES = 96;
+/**
+ * Queries one list call may send per shard partition it reads (`REQUEST_LOG_SHARDS` × the
+ * partitions of its plan: 64 or 128) before it answers with what it has and a cursor. Each day
+ * costs one query per shard partition to find its newest records (or that it is empty), so a page
+ * covers at most this many days; the shards are queried in parallel, so this is also about the
+ * number of round trips a page waits for. 3 bounds a page at 384 queries (≈ 192 RCU, 0.5 each).
+ */
+export const QUERY_ROUNDS = 3;
 
 type Dimension = 'T' | 'E' | 'K' | 'P' | 'M' | 'G';
 const INDEX_OF: Record<Dimension, IndexName> = {
@@ -171,10 +177,14 @@ export async function listRequestLogs(
   const keep = matcher(query, principal);
   const partitions = plan(query);
   const index = INDEX_OF[partitions[0]!.dimension];
-  const budget = { left: MAX_QUERIES };
+  const shardPartitions = REQUEST_LOG_SHARDS * partitions.length;
+  const budget = { left: QUERY_ROUNDS * shardPartitions };
   const items: Item[] = [];
-  const firstPage = Math.max(2, Math.ceil((query.limit + 1) / (REQUEST_LOG_SHARDS * partitions.length)) + 1);
+  const firstPage = Math.max(2, Math.ceil((query.limit + 1) / shardPartitions) + 1);
   for (let day = below.slice(0, 10); day >= from.slice(0, 10); day = previousDay(day)) {
+    // A day starts only when all its shards can be read once; the page's first day always can, so
+    // every page moves the cursor down (a day left unread is the next page's first).
+    if (budget.left < shardPartitions) return { items, nextCursor: encodeLogCursor(below) };
     const range = { from: from > `${day}T` ? from : `${day}T`, to: below };
     const readers = partitions.flatMap(({ dimension, value }) =>
       Array.from(

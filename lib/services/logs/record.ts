@@ -19,10 +19,12 @@ import { redactionsOf, storedBody } from './payload.js';
  * Shards of every request-log index partition per day. A record goes to shard
  * `hash(request id) mod N` of each of its partitions, so the busiest single partition (one key,
  * provider or model taking all the traffic) gets 1/N of it; readers query the N shards in parallel
- * and merge by time. 4 × 1,000 WCU/s per partition ≈ 4,000 records/s of ≤ 1 KB for one dimension
- * value; the gateway's 1,000 req/s target uses a quarter of it.
+ * and merge by time. A record is ≈ 2 WCU per index copy, so at 10,000 req/s from one key, provider
+ * or model a shard takes 10,000 × 2 / 64 ≈ 312 WCU/s, 31 % of a partition's 1,000 (docs/scale.md).
+ * Only ever grow it: readers query shards 0..N-1, which covers records written under a smaller N
+ * (versions before 64 used 4).
  */
-export const REQUEST_LOG_SHARDS = 4;
+export const REQUEST_LOG_SHARDS = 64;
 
 /** How a request ended, known once its response is complete. */
 export interface LogOutcome {
