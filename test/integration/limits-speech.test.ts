@@ -28,6 +28,32 @@ afterAll(async () => {
   await upstream.fake.stop();
 });
 
+/** A promise and the function that settles it. */
+function latch(): { open: () => void; done: Promise<void> } {
+  let open!: () => void;
+  const done = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, done };
+}
+
+/**
+ * Scripts the next speech answer to trickle `audio` and pause after `at` bytes until `resume`
+ * settles; resolves once the upstream paused. `onClose` hears the gateway close the connection.
+ */
+function scriptPausedSpeech(audio: Buffer, at: number, resume: Promise<void>, onClose?: () => void) {
+  const paused = latch();
+  upstream.fake.script('POST /v1/audio/speech', {
+    kind: 'trickle',
+    body: audio,
+    pieceBytes: 4096,
+    contentType: 'audio/mpeg',
+    pause: { at, reached: paused.open, resume },
+    ...(onClose ? { onClose } : {}),
+  });
+  return paused.done;
+}
+
 describe('speech: the provider’s bytes', () => {
   it('gives the OpenAI SDK exactly the audio the upstream produced, with its media type', async () => {
     const input = 'Hello, bytes: ünïcödé';
@@ -49,21 +75,8 @@ describe('speech: the provider’s bytes', () => {
 
   it('streams the audio: the caller has the first bytes while the provider is still producing', async () => {
     const audio = Buffer.concat([speechBytes('streamed'), Buffer.alloc(64 * 1024, 9)]);
-    let reached!: () => void;
-    const paused = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    let resume!: () => void;
-    const resumed = new Promise<void>((resolve) => {
-      resume = resolve;
-    });
-    upstream.fake.script('POST /v1/audio/speech', {
-      kind: 'trickle',
-      body: audio,
-      pieceBytes: 4096,
-      contentType: 'audio/mpeg',
-      pause: { at: 8192, reached, resume: resumed },
-    });
+    const resumed = latch();
+    const paused = scriptPausedSpeech(audio, 8192, resumed.done);
     const speech = await openai.audio.speech.create({
       model: 'greedy-tts',
       voice: 'alloy',
@@ -81,7 +94,7 @@ describe('speech: the provider’s bytes', () => {
       length += value.length;
     }
     expect(length).toBe(8192);
-    resume();
+    resumed.open();
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
@@ -92,23 +105,9 @@ describe('speech: the provider’s bytes', () => {
 
   it('closes the upstream connection when the caller hangs up mid-audio', async () => {
     const audio = Buffer.alloc(256 * 1024, 5);
-    let reached!: () => void;
-    const paused = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    let upstreamClosed!: () => void;
-    const closed = new Promise<void>((resolve) => {
-      upstreamClosed = resolve;
-    });
-    upstream.fake.script('POST /v1/audio/speech', {
-      kind: 'trickle',
-      body: audio,
-      pieceBytes: 4096,
-      contentType: 'audio/mpeg',
-      // Resumes only once the gateway closed the connection: a gateway reading on would hang here.
-      pause: { at: 4096, reached, resume: closed },
-      onClose: upstreamClosed,
-    });
+    const closed = latch();
+    // Resumes only once the gateway closed the connection: a gateway reading on would hang here.
+    const paused = scriptPausedSpeech(audio, 4096, closed.done, closed.open);
     const controller = new AbortController();
     const res = await fetch(`${gw.url}/v1/audio/speech`, {
       method: 'POST',
@@ -120,6 +119,6 @@ describe('speech: the provider’s bytes', () => {
     const reader = res.body!.getReader();
     await reader.read();
     controller.abort();
-    await closed;
+    await closed.done;
   });
 });
