@@ -274,14 +274,15 @@ export const OPERATIONS = [
     spread: (s) => s.providers,
     via: 'request',
   },
-  // Each container shares its latency figure per provider × model once per ROUTING_CACHE_TTL (60 s).
+  // Each container shares an unchanged latency figure per provider × model once per five
+  // ROUTING_CACHE_TTLs (5 × 60 s; lib/services/routing/latency.ts ROUTINE_SHARE_TTLS).
   {
     name: 'latency figure shared',
     op: 'write',
     index: 'table',
     pattern: 'PROVIDER#<provider>',
     per: 'container',
-    everySeconds: 60,
+    everySeconds: 300,
     units: 1,
     spread: (s) => s.providers,
     via: 'request',

@@ -67,12 +67,15 @@ describe('routing: the hot path in steady state', () => {
       await send();
     }
     expect(counts).toEqual({});
-    // The routine share of latency figures: one write per pair per TTL, not per request.
+    // One TTL later: the snapshot refresh (rules, providers, models, open circuits, 2 providers'
+    // latency items, and their health states), but no share of an unchanged latency figure...
     clock.advance(60_000);
     await send();
-    // ...and the snapshot refresh: rules, providers, models, open circuits, 2 providers' latency
-    // items, and their health states.
-    expect(counts).toEqual({ UpdateItem: 1, Query: 6, GetItem: 2 });
+    expect(counts).toEqual({ Query: 6, GetItem: 2 });
+    // ...which is shared once per five TTLs: one write per pair, not per request or per refresh.
+    clock.advance(4 * 60_000);
+    await send();
+    expect(counts).toEqual({ UpdateItem: 1, Query: 12, GetItem: 4 });
   });
 
   it('keeps routing on the last snapshot when a refresh is throttled; fails closed with none', async () => {

@@ -1,8 +1,11 @@
 /**
  * Latency for least_latency rules, without adding writes to each request: every instance keeps an
  * in-memory EWMA per provider+model from the attempts it makes (0 writes), and shares it through
- * one table item at most once per `ROUTING_CACHE_TTL` (at least 10 s) per pair, or at once (but at
- * most once a second) when its figure moved by more than half and 25 ms. A reader uses whichever
+ * one table item routinely once per {@link ROUTINE_SHARE_TTLS} × `ROUTING_CACHE_TTL` (at least 10 s)
+ * per pair, or at once (but at most once a second) when its figure moved by more than half and
+ * 25 ms. The routine share only refreshes a figure that has not moved, so it can be rare: with one
+ * share per TTL, 40,000 warm containers (10,000 req/s) put 667 writes a second on the provider's
+ * partition; with five, 133 (docs/scale.md). A reader uses whichever
  * is newer: its own figure or the shared one it loaded with the routing snapshot; with neither, the
  * health checker's per-provider EWMA (`HEALTH_STATE`), and the checker may also feed the per-model
  * item through `recordLatencySample`. So the instance that sees a provider slow down moves off it on
@@ -21,6 +24,8 @@ const SIGNIFICANT_CHANGE_MS = 25;
 const MIN_SHARE_INTERVAL_MS = 1_000;
 /** Shortest period of the routine share (with a cache TTL of 0 the figure is not written per request). */
 const MIN_PERIODIC_SHARE_MS = 10_000;
+/** Routing cache TTLs between two routine shares of an unchanged figure by one instance. */
+export const ROUTINE_SHARE_TTLS = 5;
 
 /**
  * Records one latency sample of this instance (time to the upstream's answer, or to the first
@@ -51,7 +56,8 @@ export async function observeLatency(
     local.flushedMs === null ? Number.POSITIVE_INFINITY : Math.abs(local.ewmaMs - local.flushedMs);
   const moved = change > SIGNIFICANT_CHANGE_MS && change > SIGNIFICANT_CHANGE * (local.flushedMs ?? 0);
   const due =
-    sinceShare >= Math.max(deps.config.ROUTING_CACHE_TTL * 1000, MIN_PERIODIC_SHARE_MS) ||
+    sinceShare >=
+      Math.max(ROUTINE_SHARE_TTLS * deps.config.ROUTING_CACHE_TTL * 1000, MIN_PERIODIC_SHARE_MS) ||
     (moved && sinceShare >= MIN_SHARE_INTERVAL_MS);
   if (!due) return;
   local.flushedMs = local.ewmaMs;
