@@ -248,7 +248,8 @@ export const OPERATIONS = [
     pattern: 'PROVIDER#<provider>',
     per: 'container',
     everySeconds: 60,
-    units: 0.5,
+    // Two eventually consistent reads a refresh: the latency items' query and the health state.
+    units: 1,
     spread: (s) => s.providers,
     via: 'request',
   },
