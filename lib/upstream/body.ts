@@ -14,6 +14,14 @@ function contentLength(headers: Record<string, string | string[] | undefined>): 
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
+/** The error of a body past the cap. */
+const tooLarge = (provider: string, maxBytes: number) =>
+  badUpstreamResponse(provider, `${provider} sent a response larger than ${maxBytes} bytes`);
+
+/** Whether the body's `content-length` already says it is past the cap. */
+const declaredTooLarge = (headers: Record<string, string | string[] | undefined>, maxBytes: number) =>
+  (contentLength(headers) ?? 0) > maxBytes;
+
 /**
  * Reads a whole body, refusing more than `maxBytes`.
  *
@@ -26,10 +34,9 @@ export async function readBounded(
   options: { provider: string; maxBytes: number; budget: ArmedBudget },
 ): Promise<Buffer> {
   const { provider, maxBytes, budget } = options;
-  const declared = contentLength(headers);
-  if (declared !== undefined && declared > maxBytes) {
+  if (declaredTooLarge(headers, maxBytes)) {
     body.destroy();
-    throw badUpstreamResponse(provider, `${provider} sent a response larger than ${maxBytes} bytes`);
+    throw tooLarge(provider, maxBytes);
   }
   const chunks: Buffer[] = [];
   let total = 0;
@@ -38,7 +45,7 @@ export async function readBounded(
       total += chunk.length;
       if (total > maxBytes) {
         body.destroy();
-        throw badUpstreamResponse(provider, `${provider} sent a response larger than ${maxBytes} bytes`);
+        throw tooLarge(provider, maxBytes);
       }
       chunks.push(chunk);
     }
@@ -62,16 +69,13 @@ export async function* readByteStream(
   options: { provider: string; maxBytes: number; budget: ArmedBudget },
 ): AsyncGenerator<Uint8Array, void> {
   const { provider, maxBytes, budget } = options;
-  const tooLarge = () =>
-    badUpstreamResponse(provider, `${provider} sent a response larger than ${maxBytes} bytes`);
   try {
-    const declared = contentLength(headers);
-    if (declared !== undefined && declared > maxBytes) throw tooLarge();
+    if (declaredTooLarge(headers, maxBytes)) throw tooLarge(provider, maxBytes);
     let total = 0;
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         total += chunk.length;
-        if (total > maxBytes) throw tooLarge();
+        if (total > maxBytes) throw tooLarge(provider, maxBytes);
         yield chunk;
       }
     } catch (error) {
