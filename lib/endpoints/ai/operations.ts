@@ -54,6 +54,8 @@ async function serveOperation<Req extends { model: string }, Res>(
     cache?: 'embeddings' | 'rerank';
     /** An answer without usage was still billed (see `AiCall.billedWithoutUsage`). */
     billedWithoutUsage?: boolean;
+    /** The answer is streamed to the caller: a hang-up mid-body must end the upstream read too. */
+    streamed?: boolean;
   },
 ) {
   const { deps } = request;
@@ -90,8 +92,9 @@ async function serveOperation<Req extends { model: string }, Res>(
         credential: ticket.credential,
         deps: deps.upstream,
         deadline: deadline(),
-        // A client that hangs up mid-answer (a streamed speech body) ends the upstream read too.
-        signal: AbortSignal.any([signal, request.signal]),
+        // A client that hangs up mid-body ends the upstream read too (only a streamed body can be
+        // left mid-way: buffered routes never abort `request.signal`, so they skip the combining).
+        signal: op.streamed ? AbortSignal.any([signal, request.signal]) : signal,
       }),
   });
   await run.finish(run.value.usage, 'success');
@@ -135,6 +138,7 @@ export async function serveSpeech(request: HandlerRequest<SpeechRequest, unknown
     usageKind: 'tts',
     shape: speechShape(request.body.input),
     invoke: invokeSpeech,
+    streamed: true,
   });
   const { audio, content_type } = out.response;
   return new Reply(200, Readable.from(audio, { objectMode: false }), {
