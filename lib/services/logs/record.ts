@@ -4,9 +4,8 @@
  * indexes) and, when payload logging was on for the request, its bodies (`PAYLOAD`, read only by
  * callers of the `secrets` class). See `docs/data-model.md` for the partition arithmetic.
  */
-import { createHash } from 'node:crypto';
 import type { Gateway } from '../../runtime/gateway.js';
-import { keys } from '../../store/keys.js';
+import { keys, shardOfId } from '../../store/keys.js';
 import type { Item } from '../../store/query.js';
 import { TABLE_SCHEMA } from '../../store/table-schema.js';
 import { costOf } from '../usage/cost.js';
@@ -36,7 +35,7 @@ export interface LogOutcome {
 
 /** The shard of a request's partitions: stable per request id, spread evenly. */
 export function shardOf(requestId: string): number {
-  return createHash('sha1').update(requestId).digest().readUInt32BE(0) % REQUEST_LOG_SHARDS;
+  return shardOfId(requestId, REQUEST_LOG_SHARDS);
 }
 
 /** `yyyy-mm-dd` (UTC) of an epoch-ms time: the day partition. */

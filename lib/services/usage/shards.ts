@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { USAGE_SHARDS } from '../../store/keys.js';
+import { shardOfId, USAGE_SHARDS } from '../../store/keys.js';
 
 /**
  * The usage shard a writer's next batch goes to: the writer's home shard (a hash of its id), plus
@@ -17,7 +16,7 @@ import { USAGE_SHARDS } from '../../store/keys.js';
  * @param offset which of them, 0 … spread − 1 (reduced modulo `spread`).
  */
 export function writerShard(writer: string, spread: number, offset: number): number {
-  const home = createHash('sha1').update(writer).digest().readUInt32BE(0) % USAGE_SHARDS;
+  const home = shardOfId(writer, USAGE_SHARDS);
   const width = Math.min(USAGE_SHARDS, Math.max(1, Math.trunc(spread)));
   return (home + (Math.abs(Math.trunc(offset)) % width)) % USAGE_SHARDS;
 }
