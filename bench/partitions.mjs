@@ -53,6 +53,9 @@ export function patternOf(key) {
     [/^USAGE_DAYS#\d{4}-\d{2}(#\d+)?$/, 'USAGE_DAYS#<month>'],
     [/^USAGE_MONTHS#\d{4}(#\d+)?$/, 'USAGE_MONTHS#<year>'],
     [/^QUOTA_STATES(#\d+)?$/, 'QUOTA_STATES'],
+    [/^QUOTA_STATES#\d+#R#\d+$/, 'QUOTA_STATES#<shard>#R#<replica>'],
+    [/^QUOTAS#R#\d+$/, 'QUOTAS#R#<replica>'],
+    [/^QUOTA#[^#]+#R#\d+$/, 'QUOTA#<quota>#R#<replica>'],
     [/^QUOTA#[^#]+#PART#.+$/, 'QUOTA#<quota>#PART#<shard>'],
     [/^QUOTA#[^#]+$/, 'QUOTA#<quota>'],
     [/^RATE#[^#]+#[^#]+#\d+$/, 'RATE#<scope>#<minute>#<shard>'],
@@ -82,14 +85,16 @@ export function simulate(run, rps, model) {
     let consumerRcu = 0;
     for (const [who, c] of Object.entries(p.byOrigin)) {
       if (who === 'request') {
-        // Per-container operations (snapshots, shared figures) at the model's frequency, with the
-        // size measured; the hourly usage counter once per request (no group commit in a Lambda).
+        // Per-container operations (snapshots, shared figures) at the model's frequency (and the
+        // share of refreshes one partition sees), with the size measured; the hourly usage counter once per request (no group commit in a Lambda).
         const perContainer = (op) =>
           entries.find((e) => e.per === 'container' && e.op === op && e.via === 'request');
         const counter = entries.some((e) => e.name === 'hourly usage counter (ADD)');
         const reader = perContainer('read');
         const writer = perContainer('write');
-        if (c.reads > 0 && reader) rcu += (containers(rps, s) / reader.everySeconds) * (c.rcu / c.reads);
+        if (c.reads > 0 && reader)
+          rcu +=
+            (containers(rps, s) / reader.everySeconds) * model.refreshShare(reader, s) * (c.rcu / c.reads);
         else rcu += (c.rcu / run.aiRequests) * rps;
         if (c.writes > 0 && writer) wcu += (containers(rps, s) / writer.everySeconds) * (c.wcu / c.writes);
         else if (c.writes > 0 && counter) wcu += (c.wcu / c.writes) * rps;

@@ -29,6 +29,8 @@ export const SHARDS = {
   usageRollupIndex: 1,
   /** `QUOTA_STATES#<shard>` index partitions (`QUOTA_STATE_SHARDS`). */
   quotaStates: 1,
+  /** Read replicas of the quota snapshot (`QUOTA_READ_REPLICAS`): a refresh reads one at random. */
+  quotaReadReplicas: 1,
 };
 
 /** Reads the shard constants the code exports (needs tsx's loader; keeps the defaults otherwise). */
@@ -45,6 +47,7 @@ export async function loadShards() {
     SHARDS.usage = keys.USAGE_SHARDS ?? SHARDS.usage;
     SHARDS.usageRollupIndex = keys.USAGE_SHARDS ?? SHARDS.usageRollupIndex;
     SHARDS.quotaStates = keys.QUOTA_STATE_SHARDS ?? SHARDS.quotaStates;
+    SHARDS.quotaReadReplicas = keys.QUOTA_READ_REPLICAS ?? SHARDS.quotaReadReplicas;
   } catch {
     // plain node: the defaults above
   }
@@ -54,8 +57,13 @@ export async function loadShards() {
 /** Partitions a usage read queries: every shard, plus the unsharded one of earlier versions. */
 export const usageFanout = () => (SHARDS.usage > 1 ? SHARDS.usage + 1 : 1);
 
-/** Partitions the request path's quota-state snapshot queries: every shard, + the unsharded one. */
-export const statesFanout = () => (SHARDS.quotaStates > 1 ? SHARDS.quotaStates + 1 : 1);
+/**
+ * The share of per-container refreshes one partition of `entry` sees: a refresh queries `times`
+ * of the `spread` partitions (1 for a snapshot that reads every partition of its pattern; an
+ * eighth for the quota snapshot, which reads one of 8 replicas).
+ */
+export const refreshShare = (entry, s = DEFAULTS) =>
+  (typeof entry.times === 'function' ? entry.times(s) : (entry.times ?? 1)) / entry.spread(s);
 
 /** Assumptions of a scenario; every field can be overridden. */
 export const DEFAULTS = {
@@ -141,16 +149,16 @@ export const OPERATIONS = [
     via: 'request',
   },
   {
-    name: 'quota-state snapshot (every state shard)',
+    name: 'quota-state snapshot (one replica, every state shard)',
     op: 'read',
     index: 'gsi2',
-    pattern: 'QUOTA_STATES',
+    pattern: 'QUOTA_STATES#<shard>#R#<replica>',
     per: 'container',
     everySeconds: 4,
-    // One query per shard (+ the unsharded partition once sharded): each partition sees every refresh.
-    times: () => statesFanout(),
+    // One query per state shard of one replica chosen at random: a partition sees 1/replicas of them.
+    times: () => SHARDS.quotaStates,
     units: 0.5,
-    spread: () => statesFanout(),
+    spread: () => SHARDS.quotaStates * SHARDS.quotaReadReplicas,
     via: 'request',
   },
   {
@@ -220,14 +228,14 @@ export const OPERATIONS = [
     via: 'request',
   },
   {
-    name: 'quota definitions snapshot',
+    name: 'quota definitions snapshot (one replica)',
     op: 'read',
     index: 'gsi2',
-    pattern: 'QUOTAS',
+    pattern: 'QUOTAS#R#<replica>',
     per: 'container',
     everySeconds: 4,
     units: 0.5,
-    spread: () => 1,
+    spread: () => SHARDS.quotaReadReplicas,
     via: 'request',
   },
   {
@@ -382,6 +390,30 @@ export const OPERATIONS = [
     units: 1,
     // A quota's state lands on the shard of its id: Q quotas over min(Q, shards) partitions.
     spread: (s) => Math.min(s.quotas, SHARDS.quotaStates),
+    quotaScaled: true,
+    via: 'streams/quota-enforcer',
+  },
+  {
+    name: 'quota state copies (one per read replica)',
+    op: 'write',
+    index: 'table',
+    pattern: 'QUOTA#<quota>#R#<replica>',
+    per: 'batch',
+    times: () => SHARDS.quotaReadReplicas,
+    units: 1,
+    spread: (s) => s.quotas * SHARDS.quotaReadReplicas,
+    quotaScaled: true,
+    via: 'streams/quota-enforcer',
+  },
+  {
+    name: 'quota state copy index',
+    op: 'write',
+    index: 'gsi2',
+    pattern: 'QUOTA_STATES#<shard>#R#<replica>',
+    per: 'batch',
+    times: () => SHARDS.quotaReadReplicas,
+    units: 1,
+    spread: (s) => Math.min(s.quotas, SHARDS.quotaStates) * SHARDS.quotaReadReplicas,
     quotaScaled: true,
     via: 'streams/quota-enforcer',
   },

@@ -71,11 +71,23 @@ export const cacheShards = (): Array<number | undefined> => withUnsharded(CACHE_
  * Every evaluation of the quota enforcer writes a state (≈ 0.5 KB), so at 10,000 requests a second
  * the states of the quotas every batch touches (global, provider, model, key, team) are written
  * about once per stream batch each, a few hundred to thousands of writes a second for one partition;
- * 16 shards keep a shard's share of them under a sixteenth. The request path's snapshot (every 4 s
- * per instance) reads every shard of the current windows: 17 small queries (the 16 and the
- * unsharded partition of earlier versions), each partition seeing one query per refresh as before.
+ * 16 shards keep a shard's share of them under a sixteenth. The request path's snapshot reads the
+ * states' copies in one of the {@link QUOTA_READ_REPLICAS} (every shard of the current windows);
+ * these primary partitions, and the unsharded one of earlier versions, only until its replica is
+ * marked complete.
  */
 export const QUOTA_STATE_SHARDS = 16;
+
+/**
+ * Read replicas of what the request path's quota snapshot reads: the quota list and the current
+ * windows' states. Every warm container refreshes its snapshot every 4 s (the quota contract: a
+ * block within 5 s of the crossing), so at 10,000 requests a second (40,000 containers, each serving
+ * one request per refresh) the list and every state partition would be read 10,000 times a second:
+ * 5,000 read units, over a partition's 3,000. Writers write all 8 copies (quota changes: admin
+ * only; states: once per enforcer evaluation); a refresh reads one copy at random, so each copy's
+ * partitions see an eighth of the refreshes (≈ 625 read units a second at 10,000 req/s).
+ */
+export const QUOTA_READ_REPLICAS = 8;
 
 /** A stable shard in [0, n) of an id (FNV-1a): the same id always lands on the same shard. */
 export function shardOfId(id: string, n: number): number {
@@ -319,6 +331,46 @@ export const keys = {
     keys.quotaStatesPartition(),
     ...Array.from({ length: QUOTA_STATE_SHARDS }, (_, shard) => keys.quotaStatesPartition(shard)),
   ],
+  /**
+   * Copy `replica` of a quota's definition (or its tombstone once deleted), in a partition of its
+   * own (`QUOTA#<id>#R#<replica>`): a copy's writes never share the quota's partition. Sort key
+   * `READ`, so the audit trail (which follows `QUOTA` items) never sees a copy.
+   */
+  quotaReplica: (quotaId: string, replica: number): ItemKey => ({
+    pk: join('QUOTA', quotaId, 'R', replica),
+    sk: 'READ',
+  }),
+  /** gsi2: every quota in one read replica, in creation order (the request path's snapshot). */
+  quotaReplicaIndex: (replica: number, createdAt: string, quotaId: string): IndexKeys => ({
+    gsi2pk: keys.quotaReplicasPartition(replica),
+    gsi2sk: join(createdAt, quotaId),
+  }),
+  quotaReplicasPartition: (replica: number) => join('QUOTAS', 'R', replica),
+  /**
+   * The mark that read replica `replica` holds every quota and current state (written once the
+   * first reconciliation copied them): without it the snapshot reads the primary partitions.
+   * In the replica's gsi2 partition, sorted after every quota (`~` > digits).
+   */
+  quotaReplicaMarker: (replica: number): ItemKey => ({ pk: join('QUOTA', 'REPLICA', replica), sk: 'MARKER' }),
+  quotaReplicaMarkerIndex: (replica: number): IndexKeys => ({
+    gsi2pk: keys.quotaReplicasPartition(replica),
+    gsi2sk: '~complete',
+  }),
+  /** Copy `replica` of a quota window's state (written by the enforcer after the state itself). */
+  quotaStateReplica: (quotaId: string, window: string, replica: number): ItemKey => ({
+    pk: join('QUOTA', quotaId, 'R', replica),
+    sk: join('STATE', window),
+  }),
+  /** gsi2 of a state's copy: the quota's state shard, in the replica's own partitions. */
+  quotaStateReplicaIndex: (window: string, quotaId: string, replica: number): IndexKeys => ({
+    gsi2pk: keys.quotaStateReplicaPartition(shardOfId(quotaId, QUOTA_STATE_SHARDS), replica),
+    gsi2sk: join(window, quotaId),
+  }),
+  quotaStateReplicaPartition: (shard: number, replica: number) =>
+    join('QUOTA_STATES', padNumber(shard, 2), 'R', replica),
+  /** Every state partition of one read replica (one per state shard). */
+  quotaStateReplicaPartitions: (replica: number) =>
+    Array.from({ length: QUOTA_STATE_SHARDS }, (_, shard) => keys.quotaStateReplicaPartition(shard, replica)),
   /** Sort-key prefix of the states of one window in {@link keys.quotaStatesPartition}. */
   quotaStatesOfWindowPrefix: (window: string) => join(window, ''),
   /** Strict budgets: reserved-then-settled spend of one quota window (conditional ADD). */

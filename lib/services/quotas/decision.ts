@@ -1,13 +1,15 @@
+import { randomInt } from 'node:crypto';
 import type { Principal } from '../../auth/roles.js';
 import { actsOn } from '../../auth/scope.js';
 import { cached } from '../../runtime/cache.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { Quota } from '../../schemas/quotas.js';
-import { keys } from '../../store/keys.js';
+import { keys, QUOTA_READ_REPLICAS } from '../../store/keys.js';
 import { QUOTA_CACHE_MS } from './definitions.js';
 import { isQuotaItem, toQuota } from './mapper.js';
 import { currentWindow, limitUnits, metricOf, type QuotaState, quotaCovers } from './model.js';
 import { type BudgetView, tightest } from './remaining.js';
+import { isReplicaMarker } from './replicas.js';
 import type { QuotaWindow } from './windows.js';
 
 /** What the request path does about a call (see {@link QuotaDecision}). */
@@ -59,9 +61,22 @@ async function windowOf(snapshot: Snapshot, quota: Quota, now: number): Promise<
   return window;
 }
 
+/**
+ * The quota list and the current windows' states from one read replica chosen at random (each
+ * replica's partitions see 1/{@link QUOTA_READ_REPLICAS} of the refreshes), or from the primary
+ * partitions while that replica is not yet marked complete (before its first reconciliation).
+ */
 async function loadSnapshot(deps: Gateway): Promise<Snapshot> {
   const now = deps.now();
-  const definitions = await deps.table.queryAll({ index: 'gsi2', partition: keys.quotasPartition() });
+  const replica = randomInt(QUOTA_READ_REPLICAS);
+  const copies = await deps.table.queryAll({
+    index: 'gsi2',
+    partition: keys.quotaReplicasPartition(replica),
+  });
+  const complete = copies.some(isReplicaMarker);
+  const definitions = complete
+    ? copies
+    : await deps.table.queryAll({ index: 'gsi2', partition: keys.quotasPartition() });
   const snapshot: Snapshot = {
     quotas: definitions
       .filter(isQuotaItem)
@@ -75,15 +90,14 @@ async function loadSnapshot(deps: Gateway): Promise<Snapshot> {
   for (const quota of snapshot.quotas) {
     if (quota.enforcement !== 'strict') ids.add((await windowOf(snapshot, quota, now)).id);
   }
-  // Every shard of the states' partition (and the unsharded one of earlier versions, which holds a
-  // state until its quota is next evaluated).
+  // Every shard of the states' partition: the replica's, or the primary ones (and the unsharded one
+  // of earlier versions, which holds a state until its quota is next evaluated).
+  const partitions = complete ? keys.quotaStateReplicaPartitions(replica) : keys.quotaStatesPartitions();
   const stateLists = await Promise.all(
     [...ids].flatMap((w) =>
-      keys
-        .quotaStatesPartitions()
-        .map((partition) =>
-          deps.table.queryAll({ index: 'gsi2', partition, skPrefix: keys.quotaStatesOfWindowPrefix(w) }),
-        ),
+      partitions.map((partition) =>
+        deps.table.queryAll({ index: 'gsi2', partition, skPrefix: keys.quotaStatesOfWindowPrefix(w) }),
+      ),
     ),
   );
   for (const item of stateLists.flat()) {
@@ -97,9 +111,9 @@ async function loadSnapshot(deps: Gateway): Promise<Snapshot> {
 
 /**
  * The request path's quota check. Reads every active quota and the current windows' states from
- * a per-container snapshot at most {@link QUOTA_CACHE_MS} (4 s) old: one gsi2 query for the
- * quotas and 17 per distinct current window (every shard of the states) per refresh, zero DynamoDB
- * reads between refreshes.
+ * a per-container snapshot at most {@link QUOTA_CACHE_MS} (4 s) old, from one read replica: one gsi2
+ * query for the quotas and 16 per distinct current window (every shard of the replica's states) per
+ * refresh, zero DynamoDB reads between refreshes.
  * States are those the quota enforcer wrote, so a crossing takes effect within the stream's delay
  * plus 5 s. A state of an earlier window is ignored (windows reset by time, in each quota's time
  * zone). Strict quotas are not decided here: they are returned in `strict` for `reserveBudget`,

@@ -10,6 +10,7 @@ import { bucketStart } from '../usage/time.js';
 import { quotasOfScope } from './definitions.js';
 import { evaluateQuota } from './evaluate.js';
 import { currentWindow, scopesOf } from './model.js';
+import { keepQuotaReplicas } from './replicas.js';
 import { type Overlay, overlayKey } from './usage.js';
 import type { QuotaWindow } from './windows.js';
 
@@ -152,7 +153,8 @@ function fail(failures: BatchFailures, sequence: string, error: unknown, what: s
  * The quota enforcer's batch: rolls the hourly usage counters changed in the batch into their
  * daily and monthly rollups, then evaluates the quotas of every scope touched, in each window of
  * theirs (hour, day, week, month or year, in their time zone) that a touched hour falls in, and
- * writes their states (announcing crossings once). Returns a partial batch response that names
+ * writes their states and the states' read-replica copies (announcing crossings once; the
+ * replicas are reconciled on the container's first batch and every 10 minutes). Returns a partial batch response that names
  * only records that failed: an unreadable (poison) record names itself; a failed rollup or
  * evaluation names the first record that needed it. Everything is idempotent, so Lambda's retry
  * from the lowest reported record, or a replay of the whole batch, leaves the same state.
@@ -164,6 +166,7 @@ export async function enforceQuotas(
   const failures = new BatchFailures();
   const sources = collect(records, failures);
   if (sources.size === 0) return failures.response();
+  await keepQuotaReplicas(deps);
   const { overlay, scopes, shards } = await rollUpAll(deps, sources, failures);
   const cause = [...sources.values()][0]?.eventId ?? 'stream';
   await evaluateScopes(deps, { scopes, shards, overlay, cause, failures });

@@ -6,6 +6,7 @@ import { TABLE_SCHEMA } from '../../store/table-schema.js';
 import { MS } from '../usage/time.js';
 import { amountOf, limitUnits, metricOf, percentOf, type QuotaState, stateOf, unitOf } from './model.js';
 import { notifyCrossing } from './notify.js';
+import { OLDER_STATE, replicateState, stateOrder } from './replicas.js';
 import { notifyThresholds } from './thresholds.js';
 import { countedInWindow, type Overlay } from './usage.js';
 import type { QuotaWindow } from './windows.js';
@@ -24,9 +25,10 @@ export interface EvaluatedState {
 }
 
 /**
- * Writes a window's state unless a newer one is stored. Usage only grows within a window, so a
- * state with less usage (a replayed or out-of-order batch) never overwrites one with more; a
- * newer quota version (a PATCH changed the limit) always wins. Returns the item as stored.
+ * Writes a window's state unless a newer one is stored, then its read replicas' copies. Usage only
+ * grows within a window, so a state with less usage (a replayed or out-of-order batch) never
+ * overwrites one with more; a newer quota version (a PATCH changed the limit) always wins. Returns
+ * the item as stored.
  */
 async function writeState(
   deps: Gateway,
@@ -55,15 +57,16 @@ async function writeState(
       last_request_id: input.cause,
       last_source_ip: '',
     },
-    condition: 'attribute_not_exists(pk) OR quota_version < :qv OR (quota_version = :qv AND used < :used)',
-    values: { ':qv': quota.version, ':used': input.used },
+    condition: OLDER_STATE,
+    values: stateOrder({ quota_version: quota.version, used: input.used }),
     returnValues: 'ALL_NEW',
   });
-  if (outcome.applied) return outcome.item as Item;
-  // A newer state is stored: it is the answer.
-  const current = await deps.table.get(key);
-  if (!current) throw new Error(`quota state ${quota.id}/${window.id} refused a write but reads as absent`);
-  return current;
+  // Refused: a newer state is stored, and it is the answer.
+  const stored = outcome.applied ? (outcome.item as Item) : await deps.table.get(key);
+  if (!stored) throw new Error(`quota state ${quota.id}/${window.id} refused a write but reads as absent`);
+  // The request path reads copies; a retry of a batch that stopped here copies the state again.
+  await replicateState(deps, stored);
+  return stored;
 }
 
 /** Usage shard → the part of a window's usage in it. */

@@ -23,6 +23,7 @@ import { forgetQuotaCaches } from './definitions.js';
 import { evaluateQuota } from './evaluate.js';
 import { isQuotaItem, toQuota } from './mapper.js';
 import { currentWindow, scopeKeyOf } from './model.js';
+import { keepQuotaReplicas, replicateQuota, retireQuota } from './replicas.js';
 
 const NOT_FOUND = () => new NotFoundError('Quota');
 
@@ -133,7 +134,9 @@ export async function createQuota(
     updated_at: now,
     ...actorAttributes(input.actor),
   };
+  await keepQuotaReplicas(deps);
   await deps.table.create(item, () => new ConflictError('A quota with this id exists.'));
+  await replicateQuota(deps, item);
   const quota = toQuota(item);
   await refreshState(deps, quota);
   return quota;
@@ -191,19 +194,28 @@ export async function updateQuota(
     changes: { ...changes, updated_at: new Date(deps.now()).toISOString(), ...actorAttributes(input.actor) },
     what: 'Quota',
   });
+  await keepQuotaReplicas(deps);
+  await replicateQuota(deps, updated);
   const quota = toQuota(updated);
   await refreshState(deps, quota);
   return quota;
 }
 
-/** Deletes a quota, then its window states and budgets (best effort: they also expire). */
+/**
+ * Deletes a quota, retires its read replicas' copies, then deletes its window states and budgets
+ * (best effort: they also expire, as do the states' copies).
+ */
 export async function deleteQuota(
   deps: Gateway,
   input: { id: string; principal: Principal; actor: Actor },
 ): Promise<void> {
-  await loadManagedQuota(deps, input.id, input.principal);
+  const item = await loadManagedQuota(deps, input.id, input.principal);
   await stampForDelete(deps.table, keys.quota(input.id), input.actor);
   await deps.table.delete(keys.quota(input.id));
+  // After the quota: a delete that stops between the two leaves copies that still enforce it
+  // (the safe side) until the next reconciliation retires them.
+  await keepQuotaReplicas(deps);
+  await retireQuota(deps, input.id, Number(item.version));
   forgetQuotaCaches(deps);
   const children = await deps.table.queryAll({ partition: keys.quota(input.id).pk });
   await Promise.all(children.map((child) => deps.table.delete({ pk: child.pk, sk: child.sk })));
