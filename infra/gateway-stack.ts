@@ -152,7 +152,7 @@ export class GatewayStack extends Stack {
     });
     // Replay writes what a parked batch holds (usage counters, strict-quota settlements);
     // reconcile rewrites usage roll-ups.
-    this.grant(this.usageDurability.replayFn, new Set<Need>(['tableRead']), ['usage', 'quota']);
+    this.grant(this.usageDurability.replayFn, new Set<Need>(['tableRead']), ['usage', 'quota', 'requestLog']);
     this.grant(this.usageDurability.reconcileFn, new Set<Need>(['tableRead']), ['usage']);
 
     const areas = routeAreas(routes);

@@ -1,6 +1,6 @@
 /**
- * Consumer of the park queue (`DURABLE_PARK_QUEUE_URL`): replays each parked record (a usage batch
- * or a strict-quota settlement that failed after its retries) exactly once, through the record's
+ * Consumer of the park queue (`DURABLE_PARK_QUEUE_URL`): replays each parked record (a usage batch,
+ * a strict-quota settlement or a request's log items whose write failed after its retries) exactly once, through the record's
  * own idempotent write. A message that fails again is reported alone (partial batch response) and
  * redelivered by SQS; after the queue's `maxReceiveCount` it moves to the dead-letter queue, where
  * an alarm waits. A message that is not a durable record goes to the dead-letter queue at once.

@@ -29,8 +29,8 @@ export interface UsageDurabilityProps {
 }
 
 /**
- * Usage that no failure loses, in AWS: the **park queue** takes a usage batch or a strict-quota
- * settlement whose write still failed after its retries (every AI function may send to it, and gets
+ * Usage that no failure loses, in AWS: the **park queue** takes a usage batch, a strict-quota
+ * settlement or a request's log records whose write still failed after its retries (every AI function may send to it, and gets
  * `DURABLE_PARK_QUEUE_URL`); the **park-replay** function consumes it and applies each record through
  * its idempotent write (partial batch responses; a record that keeps failing moves to the
  * **dead-letter queue** after {@link PARK_MAX_RECEIVES} receives). An alarm fires as soon as anything is
@@ -64,7 +64,8 @@ export class UsageDurability extends Construct {
 
     this.replayFn = new GatewayFunction(this, 'ParkReplay', {
       entry: props.replayEntry,
-      description: 'Replays parked usage batches and quota settlements, each exactly once',
+      description:
+        'Replays parked usage batches, quota settlements and request-log records, each exactly once',
       timeout: PARK_REPLAY_TIMEOUT,
       logRetention: props.logRetention,
     });

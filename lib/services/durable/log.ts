@@ -3,10 +3,10 @@ import { describeError, logger } from '../../observability.js';
 import type { Journal } from '../../store/journal.js';
 
 /** The kinds of durable records, each with its own idempotent replay (see `replay.ts`). */
-export const DURABLE_KINDS = ['usage.event', 'usage.batch', 'quota.settle'] as const;
+export const DURABLE_KINDS = ['usage.event', 'usage.batch', 'quota.settle', 'request.log'] as const;
 export type DurableKind = (typeof DURABLE_KINDS)[number];
 
-/** Work that must not be lost: a usage event, a counter batch, a strict-quota settlement. */
+/** Work that must not be lost: a usage event, a counter batch, a strict-quota settlement, a request's log items. */
 export interface DurableRecord {
   kind: DurableKind;
   /** Unique: acknowledgements and replays name it. */
@@ -16,7 +16,7 @@ export interface DurableRecord {
 
 /**
  * The instance's durability for writes that follow an answer (usage, strict-quota settlement, and
- * next request logs). Two mechanisms behind one interface:
+ * request logs whose write failed). Two mechanisms behind one interface:
  *
  * - **journaled** (the local runtime): `append` resolves once the records are in the journal
  *   under `DATA_DIR/journal/` (fsync'd in groups, see `JOURNAL_FSYNC`); `ack` marks them applied; whatever a kill leaves
@@ -82,8 +82,10 @@ export function parkingLog(queue: ParkQueue | undefined): DurableLog {
       try {
         await queue.send(JSON.stringify(record));
       } catch (error) {
-        // The last resort: the record in full, so an operator can replay it by hand.
-        logger.error('durable write lost: not parked', { record, error: describeError(error) });
+        // The last resort: the record in full, so an operator can replay it by hand; never a
+        // request's log items, which may hold its bodies (logs are not where bodies may go).
+        const logged = record.kind === 'request.log' ? { kind: record.kind, id: record.id } : record;
+        logger.error('durable write lost: not parked', { record: logged, error: describeError(error) });
         throw error;
       }
     },

@@ -1,5 +1,7 @@
 import { describeError, logger } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
+import { itemKindOf } from '../../store/keys.js';
+import type { Item } from '../../store/table.js';
 import { type SettlementBody, settleRecorded } from '../ai/books.js';
 import { batchId, type CounterBatch, type CounterGroup, writeCounterBatch } from '../usage/counter-batch.js';
 import type { Counters } from '../usage/counters.js';
@@ -14,6 +16,8 @@ export interface ReplaySummary {
   /** Usage events that never reached a batch, counted now. */
   events: number;
   settlements: number;
+  /** Request-log records whose write had failed, written now. */
+  logs: number;
   /** Records that failed again (they stay for the next replay). */
   failed: number;
 }
@@ -47,7 +51,9 @@ export function parseDurableRecord(text: string): DurableRecord {
 
 /**
  * Applies one parked record (the park-replay function's unit of work), idempotently: a counter
- * batch through its writer's high-water mark, a settlement by removing each hold once.
+ * batch through its writer's high-water mark, a settlement by removing each hold once, a request's
+ * log items by putting them again (only items of request-log partitions: a forged message cannot
+ * write anything else).
  *
  * @returns `duplicate` when the batch had already landed.
  * @throws the table's errors (the consumer reports the message failed; SQS redelivers it).
@@ -66,21 +72,42 @@ export async function applyParked(deps: Gateway, record: DurableRecord): Promise
       await enqueueCounters(deps, body);
       return 'applied';
     }
+    case 'request.log':
+      await writeLogItems(deps, record);
+      return 'applied';
   }
 }
+
+/** A parked request's log items, put as they are (a second put of the same items changes nothing). */
+async function writeLogItems(deps: Gateway, record: DurableRecord): Promise<void> {
+  const items = (record.body as { items?: unknown }).items;
+  if (!Array.isArray(items) || items.length === 0 || !items.every(isLogItem)) {
+    throw new InvalidDurableRecordError('not request-log items');
+  }
+  await deps.table.batchWrite(items.map((put) => ({ put })));
+}
+
+/** Only request-log items (`LOG#…` partitions) may be written from a parked record. */
+const isLogItem = (item: unknown): item is Item =>
+  typeof item === 'object' &&
+  item !== null &&
+  typeof (item as Item).pk === 'string' &&
+  itemKindOf((item as Item).pk) === 'requestLog' &&
+  typeof (item as Item).sk === 'string';
 
 /**
  * Replays what a killed local runtime left in its journal, before new traffic is counted on top:
  * journaled counter batches in their writer's order (each applied once: one whose write had
  * landed is refused by its condition), then the usage events no batch carried (counted now, as new
- * batches), then strict-quota settlements (each hold removed once). Every record applied is
+ * batches), then strict-quota settlements (each hold removed once), then request-log records whose
+ * write had failed (put again). Every record applied is
  * acknowledged; a record that fails again stays for the next start.
  */
 export async function replayJournal(
   deps: Gateway,
   records: readonly DurableRecord[],
 ): Promise<ReplaySummary> {
-  const summary: ReplaySummary = { batches: 0, duplicates: 0, events: 0, settlements: 0, failed: 0 };
+  const summary: ReplaySummary = { batches: 0, duplicates: 0, events: 0, settlements: 0, logs: 0, failed: 0 };
   const batches = records
     .filter((r) => r.kind === 'usage.batch')
     .map((r) => r.body as unknown as CounterBatch)
@@ -115,6 +142,16 @@ export async function replayJournal(
     else {
       summary.settlements += 1;
       deps.durable.ack([r.id]);
+    }
+  }
+  for (const r of records.filter((x) => x.kind === 'request.log')) {
+    try {
+      await writeLogItems(deps, r);
+      summary.logs += 1;
+      deps.durable.ack([r.id]);
+    } catch (error) {
+      summary.failed += 1;
+      logger.error('journal replay: request log not written', { id: r.id, error: describeError(error) });
     }
   }
   return summary;

@@ -6,15 +6,18 @@
  * full batches go out beside the one in flight (up to four). Unprocessed items are resent with
  * jittered backoff (`lib/store/batch-write.ts`).
  *
- * Durability: each caller's promise settles only once its own items are stored (or their write
- * failed), and the gateway instance's `close()` waits until the queue is empty, so a clean stop
- * loses nothing it accepted. A crash loses what is queued or in flight: at most the records of the
- * requests in flight at that moment (their answers were sent; the write had not finished).
+ * Durability: each caller's promise settles only once its own items are stored, or parked for a
+ * replay when their write failed after its retries (`request.log` records: the park queue in AWS,
+ * the journal locally), and the gateway instance's `close()` waits until the queue is empty, so a
+ * clean stop or a throttled table loses nothing it accepted. A crash loses what is queued or in
+ * flight: at most the records of the requests in flight at that moment (their answers were sent;
+ * the write had not finished).
  */
 import { describeError, logger } from '../../observability.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import { stateSlot } from '../../state-slots.js';
 import type { Item } from '../../store/query.js';
+import type { DurableRecord } from '../durable/log.js';
 
 /** Items per `BatchWriteItem` (DynamoDB's limit). */
 const BATCH_ITEMS = 25;
@@ -64,14 +67,34 @@ function nextBatch(writer: Writer): Pending[] {
   return batch;
 }
 
+/** The durable record of one request's log items whose write failed (replayed by a plain put). */
+export function requestLogRecord(items: Item[]): DurableRecord {
+  return { kind: 'request.log', id: `log.${String(items[0]?.pk ?? '')}`, body: { items } };
+}
+
+/**
+ * Parks one request's items whose write failed after its retries: the park queue in AWS, the
+ * journal locally (replayed at the next start). Settles the caller's promise: stored later, or
+ * (nowhere to park) the write's own error.
+ */
+async function park(deps: Gateway, pending: Pending, cause: unknown): Promise<void> {
+  const record = requestLogRecord(pending.items);
+  try {
+    await deps.durable.append([record], { sync: false });
+    await deps.durable.park(record, cause);
+    pending.settle();
+  } catch {
+    logger.error('request log record not written', { id: record.id, error: describeError(cause) });
+    pending.settle(cause);
+  }
+}
+
 async function writeBatch(deps: Gateway, batch: Pending[]): Promise<void> {
   try {
     await deps.table.batchWrite(batch.flatMap((p) => p.items.map((put) => ({ put }))));
     for (const p of batch) p.settle();
   } catch (error) {
-    // Where a durable parking place for failed writes plugs in: these items are not stored.
-    logger.error('request log records not written', { error: describeError(error), records: batch.length });
-    for (const p of batch) p.settle(error);
+    await Promise.all(batch.map((p) => park(deps, p, error)));
   }
 }
 
