@@ -93,7 +93,7 @@ export class UsageDurability extends Construct {
     const period = Duration.minutes(5);
     this.parkedAlarm = new cloudwatch.Alarm(this, 'UsageParked', {
       alarmDescription:
-        'A usage write or quota settlement failed after its retries and was parked (it is replayed; check DynamoDB throttling)',
+        'A usage write, quota settlement or request-log write failed after its retries and was parked (it is replayed; check DynamoDB throttling)',
       metric: this.parkQueue.metricNumberOfMessagesSent({ period, statistic: 'Sum' }),
       threshold: 1,
       evaluationPeriods: 1,
