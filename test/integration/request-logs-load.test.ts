@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../local/start.js';
+import type { LocalRuntime } from '../../local/start.js';
+import { startOnDataDir, TEST_ADMIN_KEY } from '../support/runtime.js';
 
-const ADMIN = 'gk_test_admin_key_0123456789abcdef';
+const ADMIN = TEST_ADMIN_KEY;
 const CONNECTIONS = 10;
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-logs-'));
 const agent = new Agent({ connections: CONNECTIONS });
@@ -20,16 +21,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const start = () =>
-  startLocalRuntime({
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: '0',
-    ADMIN_API_KEY: ADMIN,
-    LOG_LEVEL: 'ERROR',
-    MOCK_PROVIDER: 'on',
-    HEALTH_SCHEDULE: 'off',
-  });
+const start = () => startOnDataDir(dataDir);
 
 /** `count` chat calls over {@link CONNECTIONS} connections; the x-request-id of each answer. */
 async function load(runtime: LocalRuntime, count: number): Promise<string[]> {

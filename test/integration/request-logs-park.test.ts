@@ -7,22 +7,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { replayParked } from '../../functions/durable/park-replay.js';
-import { sqsParkQueue } from '../../lib/aws/park-queue.js';
 import { writeRequestLog } from '../../lib/services/logs/writer.js';
 import { keys } from '../../lib/store/keys.js';
 import type { Item } from '../../lib/store/table.js';
-import { type LocalRuntime, startLocalRuntime } from '../../local/start.js';
+import type { LocalRuntime } from '../../local/start.js';
 import { siblingOf } from '../support/instances.js';
+import { deliveredMessages, lambdaInstance, sqs, sqsRecord } from '../support/park-queue.js';
+import { startOnDataDir, TEST_ADMIN_KEY } from '../support/runtime.js';
 import { mockStore, type SentCommand, type StoreMock, throttlingError } from '../support/store.js';
 
-const ADMIN = 'gk_test_admin_key_0123456789abcdef';
-const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/000000000000/usage-park';
-const sqs = mockClient(SQSClient);
+const ADMIN = TEST_ADMIN_KEY;
 const dataDir = mkdtempSync(join(tmpdir(), 'gw-logs-park-'));
 let store: StoreMock | undefined;
 let runtime: LocalRuntime | undefined;
@@ -37,16 +35,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const start = () =>
-  startLocalRuntime({
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: '0',
-    ADMIN_API_KEY: ADMIN,
-    LOG_LEVEL: 'ERROR',
-    MOCK_PROVIDER: 'on',
-    HEALTH_SCHEDULE: 'off',
-  });
+const start = () => startOnDataDir(dataDir);
 
 /** A batch write of request-log items. */
 const isLogWrite = (command: SentCommand) =>
@@ -73,22 +62,6 @@ async function logItemsOf(rt: LocalRuntime, requestId: string): Promise<Item[]> 
     (['LOG', 'PAYLOAD'] as const).map((part) => rt.deps.table.get(keys.requestLog(requestId, part))),
   );
   return items.filter((item): item is Item => item !== undefined);
-}
-
-function delivered(): SQSEvent {
-  return {
-    Records: sqs.commandCalls(SendMessageCommand).map((c, i) => ({
-      messageId: `m-${i}`,
-      receiptHandle: `r-${i}`,
-      body: String(c.args[0].input.MessageBody),
-      attributes: {} as SQSEvent['Records'][number]['attributes'],
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:usage-park',
-      awsRegion: 'eu-west-1',
-    })),
-  };
 }
 
 describe('request logs whose write fails', () => {
@@ -120,9 +93,7 @@ describe('request logs whose write fails', () => {
     await Promise.all(items.map((item) => runtime!.deps.table.delete({ pk: item.pk, sk: item.sk })));
 
     sqs.on(SendMessageCommand).resolves({ MessageId: 'parked-log' });
-    const lambda = siblingOf(runtime.deps, {
-      parkQueue: sqsParkQueue({ queueUrl: QUEUE_URL, region: 'eu-west-1', client: new SQSClient({}) }),
-    });
+    const lambda = lambdaInstance(runtime.deps);
     store = mockStore();
     store.failWhen(isLogWrite, throttlingError());
     await writeRequestLog(lambda, items);
@@ -137,8 +108,8 @@ describe('request logs whose write fails', () => {
     });
     expect(await logItemsOf(runtime, answered.id)).toEqual([]);
     const replayer = siblingOf(runtime.deps);
-    expect((await replayParked(replayer, delivered())).batchItemFailures).toEqual([]);
-    expect((await replayParked(replayer, delivered())).batchItemFailures).toEqual([]);
+    expect((await replayParked(replayer, deliveredMessages())).batchItemFailures).toEqual([]);
+    expect((await replayParked(replayer, deliveredMessages())).batchItemFailures).toEqual([]);
     expect(await logItemsOf(runtime, answered.id)).toEqual(items);
     expect(await call(runtime, 'GET', `/api/logs/${answered.id}`)).toMatchObject({ status: 200 });
 
@@ -169,17 +140,10 @@ describe('request logs whose write fails', () => {
     const forged = { ...keys.apiKeyRecord('key_forged'), entity: 'api_key_record', role: 'admin' };
     const event: SQSEvent = {
       Records: [
-        {
-          messageId: 'forged',
-          receiptHandle: 'r-forged',
-          body: JSON.stringify({ kind: 'request.log', id: 'log.forged', body: { items: [forged] } }),
-          attributes: {} as SQSEvent['Records'][number]['attributes'],
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:usage-park',
-          awsRegion: 'eu-west-1',
-        },
+        sqsRecord(
+          'forged',
+          JSON.stringify({ kind: 'request.log', id: 'log.forged', body: { items: [forged] } }),
+        ),
       ],
     };
     expect((await replayParked(siblingOf(runtime.deps), event)).batchItemFailures).toEqual([

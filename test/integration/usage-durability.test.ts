@@ -1,15 +1,13 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { replayParked } from '../../functions/durable/park-replay.js';
-import { sqsParkQueue } from '../../lib/aws/park-queue.js';
 import type { Gateway } from '../../lib/runtime/gateway.js';
 import { recordUsage, type UsageEvent } from '../../lib/services/usage/record.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamo.js';
 import { siblingOf } from '../support/instances.js';
+import { deliveredMessages, lambdaInstance, sqs } from '../support/park-queue.js';
 import { startTestGateway, type TestGateway } from '../support/runtime.js';
 import { mockStore, type StoreMock, throttlingError } from '../support/store.js';
 import { hourlySum } from './usage-fixtures.js';
@@ -19,9 +17,6 @@ import { hourlySum } from './usage-fixtures.js';
  * embedded DynamoDB, DynamoDB faults from aws-sdk-client-mock or from a proxy on the wire, the
  * park queue's SQS client mocked, and the park-replay function fed the messages SQS would deliver.
  */
-
-const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/000000000000/usage-park';
-const sqs = mockClient(SQSClient);
 
 function event(providerId: string, tokens: number): UsageEvent {
   return {
@@ -33,34 +28,6 @@ function event(providerId: string, tokens: number): UsageEvent {
     usage: { input_tokens: tokens, output_tokens: 1, cached_input_tokens: 0 },
     latencyMs: 5,
     outcome: 'success',
-  };
-}
-
-/** An AWS-like instance: what a Lambda container is, with its park queue's client mocked. */
-function lambdaInstance(deps: Gateway): Gateway {
-  return siblingOf(deps, {
-    parkQueue: sqsParkQueue({
-      queueUrl: QUEUE_URL,
-      region: 'eu-west-1',
-      client: new SQSClient({ region: 'eu-west-1' }),
-    }),
-  });
-}
-
-/** The SQS event Lambda would deliver for the messages sent so far. */
-function deliveredMessages(): SQSEvent {
-  return {
-    Records: sqs.commandCalls(SendMessageCommand).map((call, i) => ({
-      messageId: `m-${i}`,
-      receiptHandle: `r-${i}`,
-      body: String(call.args[0].input.MessageBody),
-      attributes: {} as SQSEvent['Records'][number]['attributes'],
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:usage-park',
-      awsRegion: 'eu-west-1',
-    })),
   };
 }
 

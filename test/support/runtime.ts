@@ -5,6 +5,9 @@ import { expect } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/start.js';
 import { closeSiblings } from './instances.js';
 
+/** The admin key of every test runtime. */
+export const TEST_ADMIN_KEY = 'gk_test_admin_key_0123456789abcdef';
+
 export interface TestGateway {
   runtime: LocalRuntime;
   url: string;
@@ -32,7 +35,7 @@ export async function startTestGateway(
       ...process.env,
       DATA_DIR: dataDir,
       PORT: '0',
-      ADMIN_API_KEY: 'gk_test_admin_key_0123456789abcdef',
+      ADMIN_API_KEY: TEST_ADMIN_KEY,
       LOG_LEVEL: 'ERROR',
       // Tests that want the built-in mock provider turn it on; the rest count exact provider lists.
       MOCK_PROVIDER: 'off',
@@ -98,4 +101,20 @@ export async function seedProvider(
     expect(added.status, added.text).toBe(201);
   }
   return id;
+}
+
+/**
+ * Starts the local runtime on `dataDir` (kept: a second start on the same folder is a restart),
+ * with the built-in mock provider and no health schedule.
+ */
+export function startOnDataDir(dataDir: string): Promise<LocalRuntime> {
+  return startLocalRuntime({
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: '0',
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    LOG_LEVEL: 'ERROR',
+    MOCK_PROVIDER: 'on',
+    HEALTH_SCHEDULE: 'off',
+  });
 }
