@@ -84,10 +84,18 @@ export async function raw(
   return res;
 }
 
-/** A list endpoint's first page (`data`); views show the newest page, and say when there is more. */
-export async function list<T>(path: string): Promise<{ data: T[]; hasMore: boolean }> {
-  const page = await api<{ data: T[]; has_more?: boolean }>('GET', path);
-  return { data: page.data, hasMore: page.has_more === true };
+/** One page of a list endpoint, with the cursor of the next when there is more. */
+export interface ListPage<T> {
+  data: T[];
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+
+/** A page of a list endpoint (`data`, `has_more`, `next_cursor`). */
+export async function list<T>(path: string): Promise<ListPage<T>> {
+  const page = await api<{ data: T[]; has_more?: boolean; next_cursor?: string | null }>('GET', path);
+  const hasMore = page.has_more === true && typeof page.next_cursor === 'string';
+  return { data: page.data, hasMore, nextCursor: hasMore ? (page.next_cursor as string) : null };
 }
 
 /** `GET /api/me`: who the key is and what it may do. */

@@ -1,5 +1,5 @@
 /** A tiny element builder: text children are escaped by the DOM, never parsed as HTML. */
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -19,6 +19,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
+/** One body row of cells already built. */
+export const row = (cells: Child[]): HTMLTableRowElement => h('tr', {}, ...cells.map((c) => h('td', {}, c)));
+
 /** A table with a caption; `rows` are cells already built. */
 export function table(caption: string, head: string[], rows: Child[][]): HTMLTableElement {
   return h(
@@ -26,7 +29,7 @@ export function table(caption: string, head: string[], rows: Child[][]): HTMLTab
     {},
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, ...rows.map((cells) => h('tr', {}, ...cells.map((c) => h('td', {}, c))))),
+    h('tbody', {}, ...rows.map(row)),
   );
 }
 

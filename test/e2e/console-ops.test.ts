@@ -114,6 +114,49 @@ describe.skipIf('missing' in chromium)('console: incidents, request logs, usage 
     ).toBe(`Details of request ${id}`);
   });
 
+  it('shows the request log past its first page, one "Show more" at a time, until the API has no more', async () => {
+    const { page, gw } = c;
+    const calls = await Promise.all(
+      Array.from({ length: 55 }, (_, i) =>
+        gw.call('POST', '/v1/chat/completions', {
+          body: { model: MODEL, messages: [{ role: 'user', content: `page question ${i}` }] },
+        }),
+      ),
+    );
+    expect(calls.every((r) => r.status === 200)).toBe(true);
+    await gw.runtime.idle();
+    // Every record of the provider, as the API lists them page by page.
+    const all: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const listed = (await gw.call('GET', `/api/logs?provider_id=${providerId}&limit=50${query}`)).json;
+      all.push(...listed.data.map((l: { request_id: string }) => l.request_id));
+      cursor = listed.next_cursor;
+    } while (cursor);
+    expect(all.length).toBeGreaterThan(55);
+
+    await c.view('Request logs');
+    await page.getByLabel('Provider').selectOption(providerId);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const shown = page.getByRole('table', { name: /request\(s\)/ });
+    await shown.waitFor();
+    const more = page.getByRole('button', { name: 'Show more' });
+    expect(await shown.getByRole('row').count()).toBeLessThanOrEqual(51);
+    expect(await more.count()).toBe(1);
+    for (let clicks = 0; (await more.count()) > 0 && clicks < 20; clicks++) {
+      await more.click();
+      await expect.poll(() => page.locator('button[aria-busy]').count()).toBe(0);
+    }
+    expect(await more.count()).toBe(0);
+    await expect.poll(() => shown.getByRole('row').count()).toBe(all.length + 1);
+    expect(await shown.locator('caption').textContent()).toBe(`${all.length} request(s), newest first`);
+    for (const id of [all[0], all[all.length - 1]]) {
+      expect(await page.getByRole('button', { name: `Details of request ${id}` }).count()).toBe(1);
+    }
+    await c.shot('logs-paged');
+  });
+
   it('shows usage by team and key with cache savings, and downloads the same CSV the API gives', async () => {
     const { page, gw } = c;
     await c.view('Usage & cost');

@@ -1,5 +1,6 @@
-import { ApiError, list } from '../api.js';
-import { empty, h, table, when } from '../dom.js';
+import { ApiError, type ListPage, list } from '../api.js';
+import { empty, h, when } from '../dom.js';
+import { pagedTable } from '../paged.js';
 
 /** `GET /api/audit` entries, as far as the page shows them. */
 interface AuditEvent {
@@ -18,7 +19,7 @@ interface AuditEvent {
  * without it answers 404, shown as "not available" rather than as an empty log.
  */
 export async function auditView(): Promise<HTMLElement> {
-  let entries: { data: AuditEvent[]; hasMore: boolean };
+  let entries: ListPage<AuditEvent>;
   try {
     entries = await list<AuditEvent>('/api/audit?limit=50');
   } catch (error) {
@@ -30,10 +31,11 @@ export async function auditView(): Promise<HTMLElement> {
     throw error;
   }
   if (entries.data.length === 0) return empty('The audit log is empty: no changes have been recorded yet.');
-  return table(
-    `${entries.data.length} most recent change(s), newest first${entries.hasMore ? ' (first page)' : ''}`,
-    ['When', 'Actor', 'Action', 'Target', 'Fields changed', 'Request', 'Source IP'],
-    entries.data.map((e) => [
+  return pagedTable({
+    caption: (n, more) => `${n} most recent change(s), newest first${more ? ' (more to show)' : ''}`,
+    head: ['When', 'Actor', 'Action', 'Target', 'Fields changed', 'Request', 'Source IP'],
+    first: entries,
+    cells: (e) => [
       when(e.at),
       h('code', {}, e.actor_key_id),
       h('span', { class: 'strong' }, e.action),
@@ -41,6 +43,7 @@ export async function auditView(): Promise<HTMLElement> {
       Object.keys(e.changes ?? {}).join(', ') || '—',
       e.request_id ?? '—',
       e.source_ip ?? '—',
-    ]),
-  );
+    ],
+    path: (cursor) => `/api/audit?limit=50&cursor=${encodeURIComponent(cursor)}`,
+  });
 }

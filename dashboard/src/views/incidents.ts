@@ -1,6 +1,7 @@
 import { api, list } from '../api.js';
-import { action, empty, h, pill, table, when } from '../dom.js';
+import { action, empty, h, pill, when } from '../dom.js';
 import { apiForm, openDialog } from '../forms.js';
+import { pagedTable } from '../paged.js';
 import type { ViewContext } from './types.js';
 
 interface Incident {
@@ -83,7 +84,7 @@ export async function incidentsView({ refresh, can }: ViewContext): Promise<HTML
     }
   };
   const write = can('write');
-  const rows = incidents.data.map((inc) => [
+  const cells = (inc: Incident) => [
     h('span', { class: 'strong' }, inc.title),
     names.get(inc.provider_id) ?? inc.provider_id,
     pill(inc.severity),
@@ -115,15 +116,17 @@ export async function incidentsView({ refresh, can }: ViewContext): Promise<HTML
           'Resolve',
         ),
     ),
-  ]);
+  ];
   return h(
     'section',
     { 'aria-label': 'Incidents' },
     status,
-    table(
-      `${incidents.data.length} incident(s), newest first${incidents.hasMore ? ' (first page)' : ''}`,
-      ['Title', 'Provider', 'Severity', 'Status', 'Opened', 'Duration', 'Actions'],
-      rows,
-    ),
+    pagedTable({
+      caption: (n, more) => `${n} incident(s), newest first${more ? ' (more to show)' : ''}`,
+      head: ['Title', 'Provider', 'Severity', 'Status', 'Opened', 'Duration', 'Actions'],
+      first: incidents,
+      cells,
+      path: (cursor) => `/api/incidents?limit=50&cursor=${encodeURIComponent(cursor)}`,
+    }),
   );
 }

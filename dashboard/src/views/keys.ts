@@ -1,6 +1,7 @@
 import { api, list } from '../api.js';
 import { action, empty, h, pill, secretOnce, table, when } from '../dom.js';
 import { apiForm, confirmButton, type FieldSpec, openDialog } from '../forms.js';
+import { pagedTable } from '../paged.js';
 import type { ViewContext } from './types.js';
 
 interface Key {
@@ -164,7 +165,7 @@ export async function keysView(ctx: ViewContext): Promise<HTMLElement> {
     ]
       .filter(Boolean)
       .join('; ') || 'all';
-  const keyRows = keys.data.map((k) => [
+  const keyCells = (k: Key) => [
     h('span', { class: 'strong' }, k.name),
     k.role,
     pill(k.status),
@@ -188,7 +189,7 @@ export async function keysView(ctx: ViewContext): Promise<HTMLElement> {
           ),
         )
       : '—',
-  ]);
+  ];
   const teamRows = teams.data.map((t) => {
     const members = keys.data.filter((k) => k.team_id === t.id);
     return [
@@ -211,11 +212,13 @@ export async function keysView(ctx: ViewContext): Promise<HTMLElement> {
         action('Create key', 'Create key', (b) => createKey(ctx, providerOpts, teamOpts, b)),
       ),
       keys.data.length
-        ? table(
-            `${keys.data.length} key(s)${keys.hasMore ? ' (first page)' : ''}`,
-            ['Name', 'Role', 'Status', 'Secret hint', 'Team', 'Scope', 'Last used', 'Actions'],
-            keyRows,
-          )
+        ? pagedTable({
+            caption: (n, more) => `${n} key(s)${more ? ' (more to show)' : ''}`,
+            head: ['Name', 'Role', 'Status', 'Secret hint', 'Team', 'Scope', 'Last used', 'Actions'],
+            first: keys,
+            cells: keyCells,
+            path: (cursor) => `/api/keys?limit=100&cursor=${encodeURIComponent(cursor)}`,
+          })
         : empty('No API keys yet besides the bootstrap admin key.'),
     ),
     h(

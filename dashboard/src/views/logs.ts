@@ -1,6 +1,7 @@
 import { api, errorText, list } from '../api.js';
 import { action, empty, h, pill, table, usd, when } from '../dom.js';
 import { apiForm, openDialog } from '../forms.js';
+import { pagedTable } from '../paged.js';
 import type { ViewContext } from './types.js';
 
 interface Attempt {
@@ -156,7 +157,7 @@ export async function logsView(ctx: ViewContext): Promise<HTMLElement> {
     },
   );
   form.classList.add('filters');
-  const rows = logs.data.map((l) => [
+  const cells = (l: Log) => [
     when(l.at),
     l.route,
     l.model ?? l.model_requested ?? '—',
@@ -167,17 +168,30 @@ export async function logsView(ctx: ViewContext): Promise<HTMLElement> {
     `${l.tokens.input + l.tokens.output}`,
     usd(l.cost_usd),
     action('Details', `Details of request ${l.request_id}`, (b) => void openDetail(l.request_id, b, names)),
-  ]);
+  ];
   return h(
     'section',
     {},
     form,
     logs.data.length
-      ? table(
-          `${logs.data.length} request(s), newest first${logs.hasMore ? ' (first page)' : ''}`,
-          ['When', 'Route', 'Model', 'Provider', 'Outcome', 'Status', 'Latency', 'Tokens', 'Cost', 'Details'],
-          rows,
-        )
+      ? pagedTable({
+          caption: (n, more) => `${n} request(s), newest first${more ? ' (more to show)' : ''}`,
+          head: [
+            'When',
+            'Route',
+            'Model',
+            'Provider',
+            'Outcome',
+            'Status',
+            'Latency',
+            'Tokens',
+            'Cost',
+            'Details',
+          ],
+          first: logs,
+          cells,
+          path: (cursor) => `/api/logs?${new URLSearchParams([...query, ['cursor', cursor]])}`,
+        })
       : empty('No requests match these filters in the retention period.'),
   );
 }
