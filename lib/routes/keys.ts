@@ -44,6 +44,21 @@ export const keysGetRoute: Route = {
   successStatus: 200,
 };
 
+export const keysUpdateRoute: Route = {
+  method: 'PATCH',
+  path: '/api/keys/{id}',
+  fn: 'keys/update',
+  access: 'secrets',
+  streams: false,
+  summary: 'Rename an API key or change its rate limits or expiry (never its role, scope or team)',
+  tag: 'keys',
+  params: apiKeys.apiKeyParams,
+  body: apiKeys.apiKeyPatch,
+  response: apiKeys.apiKey,
+  successStatus: 200,
+  writes: ['apiKeyRecord', 'apiKeySecret'],
+};
+
 export const keysRevokeRoute: Route = {
   method: 'DELETE',
   path: '/api/keys/{id}',
@@ -91,6 +106,7 @@ export const keyRoutes: Route[] = [
   keysCreateRoute,
   keysListRoute,
   keysGetRoute,
+  keysUpdateRoute,
   keysRevokeRoute,
   keysRotateRoute,
   keysMeRoute,

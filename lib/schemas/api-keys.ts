@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { cacheSetting } from './cache.js';
-import { isoDateTime, objectId, page, pageQuery, systemFields, text } from './common.js';
+import { expectedVersion, isoDateTime, objectId, page, pageQuery, systemFields, text } from './common.js';
 import { modelIdSchema } from './models.js';
 import { API_KEY_STATUSES, ROLES } from './vocabulary.js';
 
@@ -19,6 +19,19 @@ export const scopeList = <T extends z.ZodType<string>>(item: T, what: string) =>
     .max(MAX_SCOPE_ITEMS)
     .refine((list) => new Set(list).size === list.length, `${what} must not repeat`);
 
+const expiresAt = isoDateTime.nullable();
+const rateLimitRpm = z
+  .number()
+  .int()
+  .min(1)
+  .max(10_000_000)
+  .nullable()
+  .meta({ description: 'Requests per minute for this key (stored; enforced by the rate limiter).' });
+const rateLimitTpm = z.number().int().min(1).max(1_000_000_000).nullable().meta({
+  description:
+    "Tokens per minute for this key: admitted at each call's upper bound, settled to its usage (enforced by the rate limiter).",
+});
+
 export const apiKeyCreate = z.strictObject({
   name: text(100),
   role,
@@ -28,22 +41,9 @@ export const apiKeyCreate = z.strictObject({
   model_ids: scopeList(modelIdSchema, 'model_ids')
     .optional()
     .meta({ description: 'Only these model ids are visible and usable; omitted means all.' }),
-  expires_at: isoDateTime
-    .nullable()
-    .optional()
-    .meta({ description: 'Must be in the future; null or omitted: never.' }),
-  rate_limit_rpm: z
-    .number()
-    .int()
-    .min(1)
-    .max(10_000_000)
-    .nullable()
-    .optional()
-    .meta({ description: 'Requests per minute for this key (stored; enforced by the rate limiter).' }),
-  rate_limit_tpm: z.number().int().min(1).max(1_000_000_000).nullable().optional().meta({
-    description:
-      "Tokens per minute for this key: admitted at each call's upper bound, settled to its usage (enforced by the rate limiter).",
-  }),
+  expires_at: expiresAt.optional().meta({ description: 'Must be in the future; null or omitted: never.' }),
+  rate_limit_rpm: rateLimitRpm.optional(),
+  rate_limit_tpm: rateLimitTpm.optional(),
   team_id: objectId.optional().meta({
     description:
       "The key's team (set at creation only): its scope lies within the team's, its usage counts as the team's.",
@@ -55,6 +55,21 @@ export const apiKeyCreate = z.strictObject({
   }),
 });
 export type ApiKeyCreate = z.infer<typeof apiKeyCreate>;
+
+/**
+ * A PATCH of a key: its name, limits and expiry (`null` clears a limit or the expiry). Its role,
+ * scope, team, cache and payload logging are fixed at creation: make a new key to change them.
+ */
+export const apiKeyPatch = z
+  .strictObject({
+    name: text(100).optional(),
+    expires_at: expiresAt.optional().meta({ description: 'Must be in the future; null: never.' }),
+    rate_limit_rpm: rateLimitRpm.optional(),
+    rate_limit_tpm: rateLimitTpm.optional(),
+    version: expectedVersion,
+  })
+  .refine((p) => Object.keys(p).some((k) => k !== 'version'), 'name at least one field to change');
+export type ApiKeyPatch = z.infer<typeof apiKeyPatch>;
 
 /** A key's metadata: everything but the secret, which no read ever returns. */
 export const apiKey = z.object({

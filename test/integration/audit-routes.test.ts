@@ -151,6 +151,11 @@ const SCENARIOS: Record<string, () => Promise<Expected>> = {
     const res = await as('DELETE', `/api/keys/${key.id}`);
     return { res, target_type: 'api_key', target_id: key.id, action: 'api_key.revoked' };
   },
+  'PATCH /api/keys/{id}': async () => {
+    const key = await mintKey(gw, { role: 'viewer' }, admin.key);
+    const res = await as('PATCH', `/api/keys/${key.id}`, { name: 'audit renamed', rate_limit_rpm: 30 });
+    return { res, target_type: 'api_key', target_id: key.id, action: 'api_key.updated' };
+  },
   'POST /api/keys/{id}/rotate': async () => {
     const key = await mintKey(gw, { role: 'viewer' }, admin.key);
     const res = await as('POST', `/api/keys/${key.id}/rotate`);

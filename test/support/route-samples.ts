@@ -154,6 +154,7 @@ export function bodyFor(
     'PATCH /api/quotas/{id}': { limit_value: 1 },
     'POST /api/teams': { name: 'sneak team', provider_ids: [s.provider] },
     'PATCH /api/teams/{id}': { rate_limit_rpm: 1 },
+    'PATCH /api/keys/{id}': { rate_limit_rpm: 1 },
     'POST /v1/chat/completions': { model: s.chatModel, messages },
     'POST /api/providers/chat': { model: s.chatModel, messages },
     'POST /v1/messages': { model: s.chatModel, max_tokens: 10, messages },

@@ -17,6 +17,7 @@ import {
   secretItem,
 } from './repository.js';
 import { loadRecord } from './service.js';
+import { copyLimitsToSecrets } from './update.js';
 
 /**
  * Revokes a key: its record is marked revoked, then every secret it lists. Effective at once for
@@ -85,6 +86,10 @@ export async function rotateApiKey(
     deps.table,
     secretItem({ hash, grant: grantFieldsOf(current), now, actor: input.actor }),
   );
+  // A PATCH of the limits that landed after this rotation's record write may have found the new
+  // secret not written yet: copy the record's limits as they stand now.
+  const latest = await deps.table.get(keys.apiKeyRecord(input.id));
+  if (latest && Number(latest.version) > Number(updated.version)) await copyLimitsToSecrets(deps, latest);
   const stopNow = graceUntilMs === null ? hashesOf(current) : older;
   if (previous && graceUntilMs !== null)
     await retireSecret(deps.table, { hash: previous, untilMs: graceUntilMs });

@@ -79,7 +79,7 @@ function assertGlobalCacheUnscoped(caller: Principal, grant: KeyGrantFields): vo
 }
 
 /** The scope lists of a stored team (absent team: none, so keys keep their own lists). */
-async function teamListsOf(deps: Gateway, teamId: unknown): Promise<TeamLists | undefined> {
+export async function teamListsOf(deps: Gateway, teamId: unknown): Promise<TeamLists | undefined> {
   if (typeof teamId !== 'string') return undefined;
   const item = await deps.table.get(keys.team(teamId));
   return isTeamItem(item) ? toTeam(item) : undefined;
@@ -105,7 +105,7 @@ export async function loadRecord(deps: Gateway, id: string, caller: Principal): 
   return item;
 }
 
-function futureExpiry(expiresAt: string | null | undefined, nowMs: number): string | null {
+export function futureExpiry(expiresAt: string | null | undefined, nowMs: number): string | null {
   if (expiresAt === undefined || expiresAt === null) return null;
   if (Date.parse(expiresAt) <= nowMs) {
     throw new ValidationError('The request body is invalid.', {
