@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { replayParked } from '../../functions/durable/park-replay.js';
-import type { Gateway } from '../../lib/runtime/gateway.js';
 import { recordUsage, type UsageEvent } from '../../lib/services/usage/record.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamo.js';
 import { siblingOf } from '../support/instances.js';
