@@ -93,6 +93,31 @@ describe.skipIf('missing' in chromium)('console: API keys, teams and what each k
     expect((await gw.call('GET', '/v1/models', { key: fresh })).status).toBe(401);
   });
 
+  it('edits a key: renames it, raises its limit, then clears it (an emptied field is no limit)', async () => {
+    const { page, gw } = c;
+    const made = await gw.call('POST', '/api/keys', {
+      body: { name: 'limit-me', role: 'invoke', rate_limit_rpm: 5 },
+    });
+    await c.view('Audit log');
+    await c.view('API keys & teams');
+    await page.getByRole('button', { name: 'Edit limit-me' }).click();
+    const edit = dialog(page, 'Edit limit-me');
+    await edit.getByLabel('Name').fill('limit-me-too');
+    await edit.getByLabel('Requests per minute (empty: no limit)').fill('30');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(async () => (await gw.call('GET', `/api/keys/${made.json.id}`)).json)
+      .toMatchObject({ name: 'limit-me-too', rate_limit_rpm: 30, version: 2 });
+
+    await page.getByRole('button', { name: 'Edit limit-me-too' }).click();
+    const again = dialog(page, 'Edit limit-me-too');
+    await again.getByLabel('Requests per minute (empty: no limit)').fill('');
+    await again.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(async () => (await gw.call('GET', `/api/keys/${made.json.id}`)).json)
+      .toMatchObject({ name: 'limit-me-too', rate_limit_rpm: null, version: 3 });
+  });
+
   it('keeps the key in session storage only: a reload stays signed in, sign out forgets it', async () => {
     const { page, gw } = c;
     await page.reload();

@@ -14,7 +14,10 @@ interface Key {
   provider_ids: string[] | null;
   model_ids: string[] | null;
   expires_at: string | null;
+  rate_limit_rpm: number | null;
+  rate_limit_tpm: number | null;
   last_used_at: string | null;
+  version: number;
 }
 interface Team {
   id: string;
@@ -87,6 +90,50 @@ function createKey(ctx: ViewContext, providers: Opt[], teams: Opt[], opener: HTM
     },
   );
   close = openDialog('Create an API key', form, opener);
+}
+
+/** Renames a key or changes its limits or expiry (an emptied field clears it); only changes are sent. */
+function editKey(ctx: ViewContext, key: Key, opener: HTMLElement): void {
+  let close = () => {};
+  const form = apiForm(
+    `Edit ${key.name}`,
+    [
+      { name: 'name', label: 'Name', required: true, value: key.name },
+      {
+        name: 'rate_limit_rpm',
+        label: 'Requests per minute (empty: no limit)',
+        type: 'number',
+        value: key.rate_limit_rpm,
+      },
+      {
+        name: 'rate_limit_tpm',
+        label: 'Tokens per minute (empty: no limit)',
+        type: 'number',
+        value: key.rate_limit_tpm,
+      },
+      {
+        name: 'expires_at',
+        label: 'Expires at (ISO time; empty: never)',
+        value: key.expires_at,
+        help: 'e.g. 2027-01-31T00:00:00Z',
+      },
+    ],
+    'Save',
+    async (body) => {
+      const changed: Record<string, unknown> = {};
+      if (body.name !== key.name) changed.name = body.name;
+      for (const k of ['rate_limit_rpm', 'rate_limit_tpm', 'expires_at'] as const) {
+        const next = body[k] ?? null;
+        if (next !== key[k]) changed[k] = next;
+      }
+      if (Object.keys(changed).length > 0) {
+        await api('PATCH', `/api/keys/${key.id}`, { ...changed, version: key.version });
+      }
+      close();
+      ctx.refresh();
+    },
+  );
+  close = openDialog(`Edit ${key.name}`, form, opener);
 }
 
 function rotateKey(ctx: ViewContext, key: Key, opener: HTMLElement): void {
@@ -177,6 +224,7 @@ export async function keysView(ctx: ViewContext): Promise<HTMLElement> {
       ? h(
           'span',
           { class: 'actions' },
+          action('Edit', `Edit ${k.name}`, (b) => editKey(ctx, k, b)),
           action('Rotate', `Rotate ${k.name}`, (b) => rotateKey(ctx, k, b)),
           confirmButton(
             'Revoke',
