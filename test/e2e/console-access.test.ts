@@ -118,6 +118,34 @@ describe.skipIf('missing' in chromium)('console: API keys, teams and what each k
       .toMatchObject({ name: 'limit-me-too', rate_limit_rpm: null, version: 3 });
   });
 
+  it('edits a team, refuses to delete one with active keys, and deletes an empty one', async () => {
+    const { page, gw } = c;
+    const busy = await gw.call('POST', '/api/teams', { body: { name: 'Busy team', rate_limit_rpm: 10 } });
+    await gw.call('POST', '/api/keys', { body: { name: 'busy-key', role: 'invoke', team_id: busy.json.id } });
+    const idle = await gw.call('POST', '/api/teams', { body: { name: 'Idle team' } });
+    await c.view('Audit log');
+    await c.view('API keys & teams');
+
+    await page.getByRole('button', { name: 'Edit team Busy team' }).click();
+    const edit = dialog(page, 'Edit team Busy team');
+    await edit.getByLabel('Requests per minute for all its keys (empty: no limit)').fill('25');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(async () => (await gw.call('GET', `/api/teams/${busy.json.id}`)).json)
+      .toMatchObject({ name: 'Busy team', rate_limit_rpm: 25, version: 2 });
+
+    await page.getByRole('button', { name: 'Delete team Busy team' }).click();
+    const refused = dialog(page, 'Delete team Busy team');
+    await refused.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => refused.getByRole('alert').textContent()).toContain('team_has_keys');
+    await page.keyboard.press('Escape');
+    expect((await gw.call('GET', `/api/teams/${busy.json.id}`)).status).toBe(200);
+
+    await page.getByRole('button', { name: 'Delete team Idle team' }).click();
+    await dialog(page, 'Delete team Idle team').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(async () => (await gw.call('GET', `/api/teams/${idle.json.id}`)).status).toBe(404);
+  });
+
   it('keeps the key in session storage only: a reload stays signed in, sign out forgets it', async () => {
     const { page, gw } = c;
     await page.reload();

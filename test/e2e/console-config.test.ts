@@ -58,6 +58,44 @@ describe.skipIf('missing' in chromium)('console: providers, credentials, routing
     await c.shot('providers-write');
   });
 
+  it('deletes a provider after confirming, and shows the API refusal for one a routing rule names', async () => {
+    const { page, gw } = c;
+    const made = await gw.call('POST', '/api/providers', {
+      body: { name: 'Doomed Cohere', provider_type: 'cohere', service_types: ['llm'] },
+    });
+    const named = await gw.call('POST', '/api/providers', {
+      body: { name: 'Routed Cohere', provider_type: 'cohere', service_types: ['llm'] },
+    });
+    const rule = await gw.call('POST', '/api/providers/routing-rules', {
+      body: {
+        rule_name: 'keeps Routed Cohere',
+        rule_type: 'primary_fallback',
+        service_type: 'llm',
+        model_pattern: 'routed-*',
+        provider_ids: [named.json.id],
+      },
+    });
+    expect(rule.status).toBe(201);
+    await c.view('Audit log');
+    await c.view('Providers');
+
+    await page.getByRole('button', { name: 'Delete provider Doomed Cohere' }).click();
+    const confirm = dialog(page, 'Delete provider Doomed Cohere');
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect((await gw.call('GET', `/api/providers/${made.json.id}`)).status).toBe(404);
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Delete provider Doomed Cohere' }).count())
+      .toBe(0);
+
+    await page.getByRole('button', { name: 'Delete provider Routed Cohere' }).click();
+    const refused = dialog(page, 'Delete provider Routed Cohere');
+    await refused.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => refused.getByRole('alert').textContent()).toMatch(/409/);
+    expect((await gw.call('GET', `/api/providers/${named.json.id}`)).status).toBe(200);
+    await page.keyboard.press('Escape');
+  });
+
   it('adds, rotates and revokes a credential; its value is never shown back', async () => {
     const { page, gw, seeded } = c;
     const openai = seeded.providers[0]!;

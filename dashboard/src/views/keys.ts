@@ -25,6 +25,8 @@ interface Team {
   provider_ids: string[] | null;
   model_ids: string[] | null;
   rate_limit_rpm: number | null;
+  rate_limit_tpm: number | null;
+  version: number;
 }
 type Opt = [string, string];
 
@@ -92,6 +94,53 @@ function createKey(ctx: ViewContext, providers: Opt[], teams: Opt[], opener: HTM
   close = openDialog('Create an API key', form, opener);
 }
 
+/** The fields of `body` that differ from `current` (an emptied field is `null`: it clears the value). */
+function changesOf<T extends object>(
+  current: T,
+  body: Record<string, unknown>,
+  fields: Array<keyof T & string>,
+) {
+  const changed: Record<string, unknown> = {};
+  for (const k of fields) {
+    const next = body[k] ?? null;
+    if (next !== current[k]) changed[k] = next;
+  }
+  return changed;
+}
+
+/** Renames a team or changes its limits (an emptied field clears a limit); only changes are sent. */
+function editTeam(ctx: ViewContext, team: Team, opener: HTMLElement): void {
+  let close = () => {};
+  const form = apiForm(
+    `Edit team ${team.name}`,
+    [
+      { name: 'name', label: 'Name', required: true, value: team.name },
+      {
+        name: 'rate_limit_rpm',
+        label: 'Requests per minute for all its keys (empty: no limit)',
+        type: 'number',
+        value: team.rate_limit_rpm,
+      },
+      {
+        name: 'rate_limit_tpm',
+        label: 'Tokens per minute for all its keys (empty: no limit)',
+        type: 'number',
+        value: team.rate_limit_tpm,
+      },
+    ],
+    'Save',
+    async (body) => {
+      const changed = changesOf(team, body, ['name', 'rate_limit_rpm', 'rate_limit_tpm']);
+      if (Object.keys(changed).length > 0) {
+        await api('PATCH', `/api/teams/${team.id}`, { ...changed, version: team.version });
+      }
+      close();
+      ctx.refresh();
+    },
+  );
+  close = openDialog(`Edit team ${team.name}`, form, opener);
+}
+
 /** Renames a key or changes its limits or expiry (an emptied field clears it); only changes are sent. */
 function editKey(ctx: ViewContext, key: Key, opener: HTMLElement): void {
   let close = () => {};
@@ -120,12 +169,7 @@ function editKey(ctx: ViewContext, key: Key, opener: HTMLElement): void {
     ],
     'Save',
     async (body) => {
-      const changed: Record<string, unknown> = {};
-      if (body.name !== key.name) changed.name = body.name;
-      for (const k of ['rate_limit_rpm', 'rate_limit_tpm', 'expires_at'] as const) {
-        const next = body[k] ?? null;
-        if (next !== key[k]) changed[k] = next;
-      }
+      const changed = changesOf(key, body, ['name', 'rate_limit_rpm', 'rate_limit_tpm', 'expires_at']);
       if (Object.keys(changed).length > 0) {
         await api('PATCH', `/api/keys/${key.id}`, { ...changed, version: key.version });
       }
@@ -245,6 +289,20 @@ export async function keysView(ctx: ViewContext): Promise<HTMLElement> {
       scope(t.provider_ids, t.model_ids),
       t.rate_limit_rpm ?? 'none',
       members.length ? members.map((k) => k.name).join(', ') : 'no keys',
+      h(
+        'span',
+        { class: 'actions' },
+        action('Edit', `Edit team ${t.name}`, (b) => editTeam(ctx, t, b)),
+        confirmButton(
+          'Delete',
+          `Delete team ${t.name}`,
+          `Delete team “${t.name}”? A team with active keys is refused: revoke them first.`,
+          async () => {
+            await api('DELETE', `/api/teams/${t.id}`);
+            ctx.refresh();
+          },
+        ),
+      ),
     ];
   });
   return h(
@@ -279,7 +337,11 @@ export async function keysView(ctx: ViewContext): Promise<HTMLElement> {
         action('Create team', 'Create team', (b) => createTeam(ctx, providerOpts, b)),
       ),
       teams.data.length
-        ? table(`${teams.data.length} team(s)`, ['Team', 'Scope', 'Requests per minute', 'Keys'], teamRows)
+        ? table(
+            `${teams.data.length} team(s)`,
+            ['Team', 'Scope', 'Requests per minute', 'Keys', 'Actions'],
+            teamRows,
+          )
         : empty('No teams yet. A team groups keys under one scope, limits and budget.'),
     ),
   );

@@ -1,6 +1,6 @@
 import { api, errorText, list } from '../api.js';
 import { action, empty, h, pill, table, when } from '../dom.js';
-import { apiForm, type FieldSpec, openDialog } from '../forms.js';
+import { apiForm, confirmButton, type FieldSpec, openDialog } from '../forms.js';
 import { credentialsDialog } from './credentials.js';
 import { modelsDialog } from './provider-models.js';
 import type { HealthSummary, ViewContext } from './types.js';
@@ -153,6 +153,16 @@ export async function providersView(ctx: ViewContext): Promise<HTMLElement> {
         action('Credentials', `Credentials of ${p.name}`, (b) => credentialsDialog(ctx, p, b)),
       write && action('Edit', `Edit ${p.name}`, (b) => editProvider(ctx, b, p)),
       write && action('Test', `Test connection to ${p.name}`, (b) => void testConnection(p, status, b)),
+      write &&
+        confirmButton(
+          'Delete',
+          `Delete provider ${p.name}`,
+          `Delete provider “${p.name}” with its models and credentials? A provider that routing rules still name is refused.`,
+          async () => {
+            await api('DELETE', `/api/providers/${p.id}`);
+            ctx.refresh();
+          },
+        ),
     ];
     return [
       h('span', { class: 'strong' }, p.name),
