@@ -1,11 +1,10 @@
 import { hashApiKey, keyHint, newApiKeySecret } from '../../auth/api-key.js';
 import type { Principal } from '../../auth/roles.js';
-import { ConflictError } from '../../errors.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ApiKeyWithSecret } from '../../schemas/api-keys.js';
 import { keys } from '../../store/keys.js';
 import { type Actor, actorAttributes } from '../actor.js';
-import { statusOf, toApiKey } from './mapper.js';
+import { assertKeyActive, toApiKey } from './mapper.js';
 import {
   createSecret,
   grantFieldsOf,
@@ -60,10 +59,7 @@ export async function rotateApiKey(
   // loadRecord 404s a key wider than the caller: rotating it would hand out a wider secret.
   const current = await loadRecord(deps, input.id, input.caller);
   const nowMs = deps.now();
-  const status = statusOf(current, nowMs);
-  if (status !== 'active') {
-    throw new ConflictError(`The key is ${status}; it cannot be rotated.`, { code: `key_${status}` });
-  }
+  assertKeyActive(current, nowMs, 'rotated');
   const [previous, ...older] = hashesOf(current);
   const keyEndMs = typeof current.expires_at === 'string' ? Date.parse(current.expires_at) : Infinity;
   const graceUntilMs = input.graceSeconds > 0 ? Math.min(nowMs + input.graceSeconds * 1000, keyEndMs) : null;

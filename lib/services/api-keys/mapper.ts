@@ -2,6 +2,7 @@ import { readCacheSetting } from '../../auth/cache-setting.js';
 import type { Grant } from '../../auth/grants.js';
 import type { Role } from '../../auth/roles.js';
 import { narrowList } from '../../auth/scope.js';
+import { ConflictError } from '../../errors.js';
 import type { ApiKey } from '../../schemas/api-keys.js';
 import type { Item } from '../../store/table.js';
 
@@ -14,6 +15,14 @@ export function statusOf(item: Item, nowMs: number): ApiKey['status'] {
   if (item.status === 'revoked') return 'revoked';
   const expiresAt = optionalString(item.expires_at);
   return expiresAt !== null && Date.parse(expiresAt) <= nowMs ? 'expired' : 'active';
+}
+
+/** Refuses a key that no longer works: 409 `key_revoked` / `key_expired` ("it cannot be `verb`"). */
+export function assertKeyActive(item: Item, nowMs: number, verb: string): void {
+  const status = statusOf(item, nowMs);
+  if (status !== 'active') {
+    throw new ConflictError(`The key is ${status}; it cannot be ${verb}.`, { code: `key_${status}` });
+  }
 }
 
 /** A team's scope lists, which narrow its keys' own (absent: the team scopes nothing). */

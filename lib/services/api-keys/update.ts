@@ -1,11 +1,10 @@
 import type { Principal } from '../../auth/roles.js';
-import { ConflictError } from '../../errors.js';
 import type { Gateway } from '../../runtime/gateway.js';
 import type { ApiKey, ApiKeyPatch } from '../../schemas/api-keys.js';
 import { keys } from '../../store/keys.js';
 import type { Item } from '../../store/table.js';
 import { type Actor, actorAttributes } from '../actor.js';
-import { grantOf, statusOf, toApiKey } from './mapper.js';
+import { assertKeyActive, grantOf, toApiKey } from './mapper.js';
 import { hashesOf } from './repository.js';
 import { assertWithinCaller, futureExpiry, loadRecord, teamListsOf } from './service.js';
 
@@ -52,10 +51,7 @@ export async function updateApiKey(
 ): Promise<ApiKey> {
   const current = await loadRecord(deps, input.id, input.caller);
   const nowMs = deps.now();
-  const status = statusOf(current, nowMs);
-  if (status !== 'active') {
-    throw new ConflictError(`The key is ${status}; it cannot be changed.`, { code: `key_${status}` });
-  }
+  assertKeyActive(current, nowMs, 'changed');
   const { version, ...patch } = input.patch;
   const changes: Record<string, unknown> = { ...patch };
   if (patch.expires_at !== undefined) changes.expires_at = futureExpiry(patch.expires_at, nowMs);
