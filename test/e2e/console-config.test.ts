@@ -96,6 +96,47 @@ describe.skipIf('missing' in chromium)('console: providers, credentials, routing
     await page.keyboard.press('Escape');
   });
 
+  it('deletes a model from the catalog and a quota, each after confirming', async () => {
+    const { page, gw } = c;
+    const prov = await gw.call('POST', '/api/providers', {
+      body: { name: 'Catalog Cohere', provider_type: 'cohere', service_types: ['llm'] },
+    });
+    await gw.call('POST', `/api/providers/${prov.json.id}/models`, {
+      body: { model_id: 'command-old', model_type: 'llm' },
+    });
+    const quota = await gw.call('POST', '/api/quotas', {
+      body: {
+        provider_id: prov.json.id,
+        scope: 'provider',
+        quota_type: 'daily_requests',
+        limit_value: 10,
+        action_on_exceed: 'block',
+      },
+    });
+    expect(quota.status).toBe(201);
+    await c.view('Audit log');
+    await c.view('Providers');
+
+    await page.getByRole('button', { name: 'Models and prices of Catalog Cohere' }).click();
+    const models = dialog(page, 'Models and prices of Catalog Cohere');
+    await models.getByRole('button', { name: 'Delete model command-old' }).click();
+    await dialog(page, 'Delete model command-old').getByRole('button', { name: 'Delete' }).click();
+    await expect
+      .poll(async () => (await gw.call('GET', `/api/providers/models?provider_id=${prov.json.id}`)).json.data)
+      .toEqual([]);
+    await expect.poll(() => models.getByText('No models in this provider’s catalog yet.').count()).toBe(1);
+    await models.getByRole('button', { name: 'Close' }).click();
+
+    await c.view('Quotas');
+    await page.getByRole('button', { name: /^Delete quota Catalog Cohere/ }).click();
+    await page
+      .getByRole('dialog', { name: /^Delete quota Catalog Cohere/ })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await expect.poll(async () => (await gw.call('GET', `/api/quotas/${quota.json.id}`)).status).toBe(404);
+    await c.view('Providers');
+  });
+
   it('adds, rotates and revokes a credential; its value is never shown back', async () => {
     const { page, gw, seeded } = c;
     const openai = seeded.providers[0]!;

@@ -1,6 +1,6 @@
 import { api, errorText, list } from '../api.js';
 import { empty, h, table, usd } from '../dom.js';
-import { apiForm, openDialog } from '../forms.js';
+import { apiForm, confirmButton, openDialog } from '../forms.js';
 import type { Provider } from './providers.js';
 import type { ViewContext } from './types.js';
 
@@ -26,21 +26,42 @@ export function modelsDialog(ctx: ViewContext, p: Provider, opener: HTMLElement)
       body.replaceChildren(h('p', { role: 'alert', class: 'error' }, errorText(error)));
       return;
     }
+    const write = ctx.can('write');
     const rows = models.map((m) => [
       h('code', {}, m.model_id),
       m.model_type,
       price(m.pricing?.input_per_1m),
       price(m.pricing?.output_per_1m),
       m.is_active ? 'yes' : 'no',
+      ...(write
+        ? [
+            confirmButton(
+              'Delete',
+              `Delete model ${m.model_id}`,
+              `Delete ${m.model_id} from ${p.name}'s catalog? Routing stops sending it to this provider.`,
+              async () => {
+                await api('DELETE', `/api/providers/${p.id}/models/${encodeURIComponent(m.model_id)}`);
+                await draw();
+              },
+            ),
+          ]
+        : []),
     ]);
     const list_ = models.length
       ? table(
           `${models.length} model(s) of ${p.name}`,
-          ['Model', 'Type', 'Input / 1M tokens', 'Output / 1M tokens', 'Active'],
+          [
+            'Model',
+            'Type',
+            'Input / 1M tokens',
+            'Output / 1M tokens',
+            'Active',
+            ...(write ? ['Actions'] : []),
+          ],
           rows,
         )
       : empty('No models in this provider’s catalog yet.');
-    if (!ctx.can('write')) return body.replaceChildren(list_);
+    if (!write) return body.replaceChildren(list_);
     const form = apiForm(
       'Add a model or set its price',
       [

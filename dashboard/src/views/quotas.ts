@@ -1,6 +1,6 @@
 import { api, list } from '../api.js';
 import { action, empty, h, pill, when } from '../dom.js';
-import { apiForm, type FieldSpec, openDialog } from '../forms.js';
+import { apiForm, confirmButton, type FieldSpec, openDialog } from '../forms.js';
 import type { ViewContext } from './types.js';
 
 interface Quota {
@@ -223,7 +223,20 @@ export async function quotasView(ctx: ViewContext): Promise<HTMLElement> {
               : (names.get(q.provider_id ?? '') ?? q.provider_id ?? q.scope);
         const title = `${who}${q.model_id ? ` · ${q.model_id}` : ''} — ${q.quota_type.replace(/_/g, ' ')}${q.is_active ? '' : ' (inactive)'}`;
         const edit = write
-          ? action('Edit', `Edit quota ${title}`, (b) => quotaForm(ctx, providerOpts, teamOpts, b, q))
+          ? h(
+              'span',
+              { class: 'actions' },
+              action('Edit', `Edit quota ${title}`, (b) => quotaForm(ctx, providerOpts, teamOpts, b, q)),
+              confirmButton(
+                'Delete',
+                `Delete quota ${title}`,
+                `Delete the quota “${title}”? Its limit stops applying at once.`,
+                async () => {
+                  await api('DELETE', `/api/quotas/${q.id}`);
+                  ctx.refresh();
+                },
+              ),
+            )
           : null;
         return gauge(q, statuses[i], title, edit);
       }),
