@@ -188,7 +188,11 @@ export async function quotasView(ctx: ViewContext): Promise<HTMLElement> {
   const [quotas, providers, teams] = await Promise.all([
     list<Quota>('/api/quotas?limit=100'),
     list<{ id: string; name: string }>('/api/providers?limit=100'),
-    list<{ id: string; name: string }>('/api/teams?limit=100').catch(() => ({ data: [], hasMore: false })),
+    list<{ id: string; name: string }>('/api/teams?limit=100').catch(() => ({
+      data: [],
+      hasMore: false,
+      nextCursor: null,
+    })),
   ]);
   const write = ctx.can('write');
   const providerOpts: Opt[] = providers.data.map((p) => [p.id, p.name]);

@@ -68,7 +68,7 @@ function nextBatch(writer: Writer): Pending[] {
 }
 
 /** The durable record of one request's log items whose write failed (replayed by a plain put). */
-export function requestLogRecord(items: Item[]): DurableRecord {
+function requestLogRecord(items: Item[]): DurableRecord {
   return { kind: 'request.log', id: `log.${String(items[0]?.pk ?? '')}`, body: { items } };
 }
 

@@ -22,7 +22,7 @@ const REPLICAS = Array.from({ length: QUOTA_READ_REPLICAS }, (_, replica) => rep
  * How often a container that writes quotas or their states reconciles the replicas (and on its
  * first write): a copy lost to a crash between a write and its copies is repaired within this.
  */
-export const RECONCILE_MS = 10 * 60_000;
+const RECONCILE_MS = 10 * 60_000;
 
 /** A deleted quota's copies become tombstones for this long (then expire). */
 const TOMBSTONE_SECONDS = 24 * 3600;
